@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What crosses component borders in pvboot-select.
+ *
+ * The selector (pure decision logic), the probe (the libguestfs side that
+ * touches guest bytes) and, later, the daemon agree on three things only:
+ * the two PV widths, the fixed guest paths the Xen x86 PV Bootloader
+ * Protocol (xen.git docs/misc/x86-xenpv-bootloader.pandoc) defines, and the
+ * bounds every reader of guest bytes obeys.  Everything else stays private
+ * to its component.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum PvArch {
+        PV_ARCH_NONE = 0,
+        PV_ARCH_I386,
+        PV_ARCH_X86_64,
+        _PV_ARCH_MAX,
+} PvArch;
+
+const char *pv_arch_to_string(PvArch a);
+PvArch pv_arch_from_string(const char *s);
+
+/*
+ * The spec's search order: /boot/xen first, then /xen (for a separate
+ * /boot), each for both widths.  The index into this table is what the
+ * inspection child reports; the privileged parent maps it back to a string
+ * itself, so no guest-chosen path text ever needs to cross.
+ */
+#define PVBOOT_N_PATHS 4
+typedef struct PvbootPath {
+        PvArch arch;
+        unsigned rank;          /* 0 = /boot/xen, 1 = /xen */
+        const char *path;
+} PvbootPath;
+extern const PvbootPath pvboot_paths[PVBOOT_N_PATHS];
+
+/* Bounds on what we accept from a guest (see docs and guestfs-security(1)). */
+#define PVBOOT_MAX_FILE_SIZE   (UINT64_C(64) << 20)  /* a pvboot ELF larger than this is refused */
+#define PVBOOT_MAX_READ_TOTAL  (4u << 20)            /* bytes read from one guest file, all reads */
+#define PVBOOT_MAX_SYMLINKS    8                     /* GRUB's own nesting limit */
+#define PVBOOT_MAX_GUEST_PATH  1024
+
+/*
+ * A bounded random-access reader.  The ELF reader knows nothing about where
+ * bytes come from: a memory buffer in tests, guestfs_pread in the probe,
+ * a recorded transcript in the end-to-end replay.  read() fills exactly
+ * len bytes or fails: short reads are an error (-EBADMSG / -EIO), never a
+ * silent zero fill.
+ */
+typedef struct ByteSource {
+        uint64_t size;
+        int (*read)(void *userdata, uint64_t offset, void *buf, size_t len);
+        void *userdata;
+} ByteSource;
+
+int byte_source_read(const ByteSource *s, uint64_t offset, void *buf, size_t len);
+void byte_source_from_buffer(ByteSource *s, const void *buf, size_t size);

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The probe: the only code that talks to a libguestfs appliance.
+ *
+ * A Probe is one single-use appliance looking at one guest disk.  The disk
+ * never reaches qemu by path: the caller hands us an open, read-only file
+ * descriptor, nbdkit serves it (read-only, bounded to its size) on a unix
+ * socket in a private directory, and the appliance's only drive is that
+ * NBD export.  This is what lets an unprivileged inspection child use a
+ * disk only root could open, and it is the same binding the daemon's warm
+ * pool uses.
+ *
+ * Everything the appliance returns is treated as hostile: names are
+ * escaped before display, sizes are bounds only, reads are capped.
+ */
+
+#include <stdbool.h>
+
+#include "decide.h"
+#include "guest-path.h"
+#include "pvboot-select.h"
+
+typedef struct Probe Probe;
+
+typedef struct ProbeConfig {
+        int disk_fd;            /* readable fd of the guest disk */
+        const char *format;     /* "raw", "qcow2", ... */
+        const char *workdir;    /* private, empty, owned by the current uid */
+        const char *nbdkit;     /* nbdkit binary */
+        const char *plugin;     /* our nbdkit fd plugin */
+        bool debug;             /* appliance and nbdkit output to stderr */
+} ProbeConfig;
+
+#define PROBE_MAX_FILESYSTEMS 64
+
+int probe_new(const ProbeConfig *cfg, Probe **ret);
+Probe *probe_free(Probe *p);
+
+/* Last libguestfs error (already escaped to printable ASCII), or "". */
+const char *probe_last_error(Probe *p);
+
+/* Start nbdkit and the appliance. */
+int probe_launch(Probe *p);
+
+/* Candidate filesystems in probe order (whole-disk, partitions, LVs):
+ * a NULL-terminated, malloc'd array of malloc'd device names. */
+int probe_list_filesystems(Probe *p, char ***ret);
+
+int probe_mount(Probe *p, const char *device);
+int probe_umount(Probe *p);
+
+/* The GuestFsOps of the mounted filesystem. */
+void probe_fs_ops(Probe *p, GuestFsOps *ret);
+
+/* A bounded ByteSource over a resolved regular file of the given size.
+ * Reads are chunked and capped at PVBOOT_MAX_READ_TOTAL for the whole
+ * inspection.  path is borrowed and must outlive the ProbeFile. */
+typedef struct ProbeFile {
+        Probe *probe;
+        const char *path;
+        ByteSource source;
+} ProbeFile;
+
+void probe_file_init(ProbeFile *f, Probe *p, const char *path, uint64_t size);

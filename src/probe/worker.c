@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Privilege-separated inspection (see worker.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "inspect.h"
+#include "worker.h"
+
+static volatile pid_t current_worker = -1;
+
+void worker_kill_current(void) {
+        pid_t pid = current_worker;
+        if (pid > 0)
+                kill(pid, SIGKILL);
+}
+
+/* Remove what the worker left in its directory without following any
+ * symlink it may have planted there (it may run as another uid). */
+static void remove_tree_at(int parentfd, const char *name, unsigned depth) {
+        struct dirent *de;
+        DIR *d;
+        int fd;
+
+        if (unlinkat(parentfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
+                return;
+        if (depth > 8)
+                return;
+        fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return;
+        }
+        while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                        remove_tree_at(dirfd(d), de->d_name, depth + 1);
+        closedir(d);
+        (void) unlinkat(parentfd, name, AT_REMOVEDIR);
+}
+
+static void remove_tree(const char *path) {
+        remove_tree_at(AT_FDCWD, path, 0);
+}
+
+static int drop_privileges(uid_t uid) {
+        /* libxl's restrict uids (xen-qemuuser-range-base + domid) have no
+         * group of their own; like pygrub, use gid == uid. */
+        gid_t gid = (gid_t) uid;
+
+        if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+                return -errno;
+        if (getuid() != uid || geteuid() != uid || geteuid() == 0)
+                return -EPERM;
+        return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len) {
+        const char *p = buf;
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, int out_fd, pid_t parent) {
+        static Inspection in;   /* ~250 KiB: keep it off the stack */
+        InspectReport rep;
+        int r;
+
+        /* If the parent is killed (libxl's timeout sends SIGTERM to it),
+         * take the appliance down too; nbdkit and qemu follow us. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                _exit(2);
+        umask(077);
+
+        if (cfg->runas_set) {
+                r = drop_privileges(cfg->runas);
+                if (r < 0) {
+                        memset(&in, 0, sizeof(in));
+                        snprintf(in.error, sizeof(in.error), "cannot switch to uid %lu: %s",
+                                 (unsigned long) cfg->runas, strerror(-r));
+                        inspect_report(&in, r, cfg->force_arch, &rep);
+                        (void) write_all(out_fd, &rep, sizeof(rep));
+                        _exit(1);
+                }
+        }
+        (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+
+        ProbeConfig pc = {
+                .disk_fd = cfg->disk_fd,
+                .format = cfg->format,
+                .workdir = workdir,
+                .nbdkit = cfg->nbdkit,
+                .plugin = cfg->plugin,
+                .debug = cfg->debug,
+        };
+        r = inspect_disk(&pc, &in);
+        inspect_report(&in, r, cfg->force_arch, &rep);
+        _exit(write_all(out_fd, &rep, sizeof(rep)) < 0 ? 1 : 0);
+}
+
+static long long now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read exactly one report, or fail; never more than one record's bytes. */
+static int read_report(int fd, pid_t pid, unsigned deadline_sec, InspectReport *ret) {
+        unsigned char buf[sizeof(InspectReport) + 1];
+        long long deadline = now_ms() + (long long) deadline_sec * 1000;
+        size_t got = 0;
+
+        for (;;) {
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                long long left = deadline - now_ms();
+                ssize_t n;
+                int r;
+
+                if (left <= 0) {
+                        kill(pid, SIGKILL);
+                        return -ETIMEDOUT;
+                }
+                r = poll(&pfd, 1, left > 1000000 ? 1000000 : (int) left);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (r == 0)
+                        continue;
+                n = read(fd, buf + got, sizeof(buf) - got);
+                if (n < 0) {
+                        if (errno == EINTR || errno == EAGAIN)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                got += (size_t) n;
+                if (got > sizeof(InspectReport))
+                        return -EBADMSG;
+        }
+        if (got != sizeof(InspectReport))
+                return -EBADMSG;
+        memcpy(ret, buf, sizeof(*ret));
+        return report_validate(ret);
+}
+
+int worker_run(const WorkerConfig *cfg, InspectReport *ret) {
+        char workdir[] = "/tmp/pvboot-select.XXXXXX";
+        int pipefd[2], status, r;
+        pid_t pid, self = getpid();
+
+        if (!mkdtemp(workdir))
+                return -errno;
+        if (cfg->runas_set && chown(workdir, cfg->runas, (gid_t) cfg->runas) < 0) {
+                r = -errno;
+                goto out_dir;
+        }
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+                r = -errno;
+                goto out_dir;
+        }
+
+        pid = fork();
+        if (pid < 0) {
+                r = -errno;
+                close(pipefd[0]);
+                close(pipefd[1]);
+                goto out_dir;
+        }
+        if (pid == 0) {
+                close(pipefd[0]);
+                worker_main(cfg, workdir, pipefd[1], self);
+        }
+        current_worker = pid;
+        close(pipefd[1]);
+
+        r = read_report(pipefd[0], pid, cfg->deadline_sec, ret);
+        close(pipefd[0]);
+        if (r < 0)
+                kill(pid, SIGKILL);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        current_worker = -1;
+        /* A worker that died by a signal after writing is still suspect. */
+        if (r == 0 && !(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || ret->status < 0)))
+                r = -EBADMSG;
+out_dir:
+        remove_tree(workdir);
+        return r;
+}

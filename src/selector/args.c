@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Command-line parsing for the libxl contract (see args.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "text.h"
+
+enum {
+        ARG_OUTPUT = 0x100,
+        ARG_OUTPUT_FORMAT,
+        ARG_OUTPUT_DIRECTORY,
+        ARG_KERNEL,
+        ARG_RAMDISK,
+        ARG_ARGS,
+        ARG_RUNAS,
+        ARG_FORMAT,
+        ARG_STAGE1_X86_64,
+        ARG_STAGE1_I386,
+        ARG_STAGE1_PVH,
+        ARG_FORCE_ARCH,
+        ARG_ENTRY,
+        ARG_DEBUG,
+};
+
+const char options_usage[] =
+        "Usage: pvboot-select [OPTIONS] DISK\n"
+        "Choose the 32- or 64-bit pvgrub2 stage 1 for a Xen PV guest, as libxl's bootloader.\n"
+        "\n"
+        "libxl contract:\n"
+        "  --output=FILE             write the records here (default: stdout)\n"
+        "  --output-format=FMT       simple0 (default), simple or sxp\n"
+        "  --output-directory=DIR    where the stage 1 copy is created\n"
+        "  --args=STRING             passed on as the kernel command line\n"
+        "  --runas=UID               inspect the disk as this uid (libxl restrict mode)\n"
+        "  -q, --quiet               no interactive use (always true here)\n"
+        "Selection (via bootloader_args):\n"
+        "  --format=FMT              disk image format (default raw)\n"
+        "  --stage1-x86_64=PATH      64-bit stage 1 (default " STAGE1_DEFAULT_X86_64 ")\n"
+        "  --stage1-i386=PATH        32-bit stage 1 (default " STAGE1_DEFAULT_I386 ")\n"
+        "  --stage1-pvh=PATH         PVH stage 1 (default " STAGE1_DEFAULT_PVH ")\n"
+        "  --force-arch=i386|x86_64  use this width (the guest must still have a valid ELF for it)\n"
+        "Other:\n"
+        "  -n, --not-really          print the decision, copy and write nothing\n"
+        "  --debug                   show the appliance's output\n"
+        "  -h, --help                this text\n";
+
+/* "before 'what' after", with what escaped: argv may hold anything. */
+static int fail(char *err, size_t errsz, const char *before, const char *what, const char *after) {
+        char safe[160];
+        text_escape(what, strlen(what), safe, sizeof(safe));
+        snprintf(err, errsz, "%s%s%s", before, safe, after);
+        return -EINVAL;
+}
+
+static bool parse_uid(const char *s, uid_t *ret) {
+        unsigned long v;
+        char *end;
+
+        if (!s || *s < '0' || *s > '9')
+                return false;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || *end != 0 || v == 0 || v >= (unsigned long) (uid_t) -1)
+                return false;
+        *ret = (uid_t) v;
+        return true;
+}
+
+int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) {
+        static const struct option longopts[] = {
+                { "output",           required_argument, NULL, ARG_OUTPUT },
+                { "output-format",    required_argument, NULL, ARG_OUTPUT_FORMAT },
+                { "output-directory", required_argument, NULL, ARG_OUTPUT_DIRECTORY },
+                { "kernel",           required_argument, NULL, ARG_KERNEL },
+                { "ramdisk",          required_argument, NULL, ARG_RAMDISK },
+                { "args",             required_argument, NULL, ARG_ARGS },
+                { "runas",            required_argument, NULL, ARG_RUNAS },
+                { "format",           required_argument, NULL, ARG_FORMAT },
+                { "stage1-x86_64",    required_argument, NULL, ARG_STAGE1_X86_64 },
+                { "stage1-i386",      required_argument, NULL, ARG_STAGE1_I386 },
+                { "stage1-pvh",       required_argument, NULL, ARG_STAGE1_PVH },
+                { "force-arch",       required_argument, NULL, ARG_FORCE_ARCH },
+                { "entry",            required_argument, NULL, ARG_ENTRY },
+                { "debug",            no_argument,       NULL, ARG_DEBUG },
+                { "quiet",            no_argument,       NULL, 'q' },
+                { "not-really",       no_argument,       NULL, 'n' },
+                { "help",             no_argument,       NULL, 'h' },
+                {}
+        };
+        Options o = {
+                .output_format = OUTPUT_SIMPLE0,
+                .format = "raw",
+                .stage1 = {
+                        [PV_ARCH_X86_64] = STAGE1_DEFAULT_X86_64,
+                        [PV_ARCH_I386] = STAGE1_DEFAULT_I386,
+                },
+                .stage1_pvh = STAGE1_DEFAULT_PVH,
+        };
+        int c;
+
+        err[0] = 0;
+        optind = 0;     /* glibc: full re-initialisation, so tests can parse twice */
+        opterr = 0;     /* we word the errors ourselves */
+
+        /* "+" is not used: libxl puts options after nothing positional but
+         * an admin may write DISK first; GNU permutation handles both. */
+        while ((c = getopt_long(argc, argv, ":qnh", longopts, NULL)) >= 0) {
+                switch (c) {
+                case ARG_OUTPUT:
+                        o.output = optarg;
+                        break;
+                case ARG_OUTPUT_FORMAT:
+                        if (output_format_from_string(optarg, &o.output_format) < 0)
+                                return fail(err, errsz, "unknown --output-format '", optarg, "' (simple0, simple or sxp)");
+                        break;
+                case ARG_OUTPUT_DIRECTORY:
+                        o.output_directory = optarg;
+                        break;
+                case ARG_KERNEL:
+                        o.kernel = optarg;
+                        break;
+                case ARG_RAMDISK:
+                        o.ramdisk = optarg;
+                        break;
+                case ARG_ARGS:
+                        o.args = optarg;
+                        break;
+                case ARG_RUNAS:
+                        if (!parse_uid(optarg, &o.runas))
+                                return fail(err, errsz, "--runas='", optarg, "' is not a non-zero numeric uid");
+                        o.runas_set = true;
+                        break;
+                case ARG_FORMAT:
+                        /* libguestfs takes a qemu format name; keep it to
+                         * the plain identifiers qemu uses. */
+                        if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(optarg) ||
+                            strlen(optarg) > 32)
+                                return fail(err, errsz, "bad --format '", optarg, "'");
+                        o.format = optarg;
+                        break;
+                case ARG_STAGE1_X86_64:
+                        o.stage1[PV_ARCH_X86_64] = optarg;
+                        break;
+                case ARG_STAGE1_I386:
+                        o.stage1[PV_ARCH_I386] = optarg;
+                        break;
+                case ARG_STAGE1_PVH:
+                        o.stage1_pvh = optarg;
+                        break;
+                case ARG_FORCE_ARCH:
+                        o.force_arch = pv_arch_from_string(optarg);
+                        if (o.force_arch == PV_ARCH_NONE)
+                                return fail(err, errsz, "--force-arch='", optarg, "': use i386 or x86_64");
+                        break;
+                case ARG_ENTRY:
+                        /* pygrub's menu entry: the guest's own GRUB owns its
+                         * menu, so there is nothing to select here. */
+                        break;
+                case ARG_DEBUG:
+                        o.debug = true;
+                        break;
+                case 'q':
+                        o.quiet = true;
+                        break;
+                case 'n':
+                        o.not_really = true;
+                        break;
+                case 'h':
+                        o.help = true;
+                        break;
+                case ':':
+                        return fail(err, errsz, "option '", argv[optind - 1], "' needs a value");
+                default:
+                        return fail(err, errsz, "unknown option '", argv[optind - 1], "' (see --help)");
+                }
+        }
+
+        if (o.help) {
+                *ret = o;
+                return 0;
+        }
+        if (optind != argc - 1)
+                return fail(err, errsz, "", optind >= argc ? "no DISK given" : "more than one DISK given", "");
+        o.disk = argv[optind];
+
+        /* pvboot-select never hands a guest-supplied (or any other) kernel
+         * to the domain builder: the only kernel it returns is the host's
+         * own stage 1.  An xl config with both kernel= and bootloader= is
+         * a mistake we must not paper over. */
+        if (o.kernel || o.ramdisk)
+                return fail(err, errsz, "", "--kernel/--ramdisk given (xl config sets kernel= or ramdisk= with bootloader=): "
+                            "pvboot-select only returns the host pvgrub2 stage 1; remove kernel=/ramdisk=", "");
+        if (!o.not_really && !o.output_directory)
+                return fail(err, errsz, "", "--output-directory is required (libxl always passes it)", "");
+        for (int a = PV_ARCH_I386; a < _PV_ARCH_MAX; a++)
+                if (!*o.stage1[a] || o.stage1[a][0] != '/')
+                        return fail(err, errsz, "stage 1 path '", o.stage1[a], "' must be absolute");
+        if (!*o.stage1_pvh || o.stage1_pvh[0] != '/')
+                return fail(err, errsz, "stage 1 path '", o.stage1_pvh, "' must be absolute");
+
+        *ret = o;
+        return 0;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The command line libxl builds (make_bootloader_args() in
+ * tools/libs/light/libxl_bootloader.c):
+ *
+ *   BL [--kernel=K] [--ramdisk=R] [--args=A] [--runas=UID --quiet]
+ *      --output=F --output-format=simple0 --output-directory=D
+ *      [bootloader_args...] DISK
+ *
+ * plus pygrub's options an admin may already use, and ours, which reach us
+ * through xl's bootloader_args.  argv comes from the xl config, so from the
+ * host admin; it is still checked like any other input.
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "output.h"
+#include "pvboot-select.h"
+
+typedef struct Options {
+        const char *disk;
+        const char *output;             /* NULL or "-": stdout */
+        const char *output_directory;
+        OutputFormat output_format;
+        const char *format;             /* disk image format given to libguestfs */
+        const char *args;               /* passed on as the "args" record */
+        const char *kernel, *ramdisk;   /* refused: see args.c */
+        const char *stage1[_PV_ARCH_MAX];
+        const char *stage1_pvh;
+        PvArch force_arch;
+        bool runas_set;
+        uid_t runas;
+        bool quiet;
+        bool not_really;
+        bool debug;
+        bool help;
+} Options;
+
+#define STAGE1_DEFAULT_X86_64 "/usr/lib/grub-xen/grub-x86_64-xen.bin"
+#define STAGE1_DEFAULT_I386   "/usr/lib/grub-xen/grub-i386-xen.bin"
+#define STAGE1_DEFAULT_PVH    "/usr/lib/grub-xen/grub-i386-xen_pvh.bin"
+
+/* 0 on success; -EINVAL with a one-line reason in err on bad usage. */
+int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz);
+
+extern const char options_usage[];

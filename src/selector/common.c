@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The few shared definitions from include/pvboot-select.h: width names,
+ * the spec's path table and the bounded ByteSource.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "pvboot-select.h"
+
+const PvbootPath pvboot_paths[PVBOOT_N_PATHS] = {
+        { PV_ARCH_X86_64, 0, "/boot/xen/pvboot-x86_64.elf" },
+        { PV_ARCH_X86_64, 1, "/xen/pvboot-x86_64.elf" },
+        { PV_ARCH_I386,   0, "/boot/xen/pvboot-i386.elf" },
+        { PV_ARCH_I386,   1, "/xen/pvboot-i386.elf" },
+};
+
+const char *pv_arch_to_string(PvArch a) {
+        switch (a) {
+        case PV_ARCH_I386:   return "i386";
+        case PV_ARCH_X86_64: return "x86_64";
+        default:             return "none";
+        }
+}
+
+PvArch pv_arch_from_string(const char *s) {
+        if (!s)
+                return PV_ARCH_NONE;
+        if (strcmp(s, "i386") == 0)
+                return PV_ARCH_I386;
+        if (strcmp(s, "x86_64") == 0)
+                return PV_ARCH_X86_64;
+        return PV_ARCH_NONE;
+}
+
+/* Every read of guest bytes goes through here, so the bound lives once. */
+int byte_source_read(const ByteSource *s, uint64_t offset, void *buf, size_t len) {
+        uint64_t end;
+
+        if (!s || !s->read)
+                return -EINVAL;
+        if (__builtin_add_overflow(offset, (uint64_t) len, &end) || end > s->size)
+                return -EBADMSG;
+        if (len == 0)
+                return 0;
+        return s->read(s->userdata, offset, buf, len);
+}
+
+static int buffer_read(void *userdata, uint64_t offset, void *buf, size_t len) {
+        /* byte_source_read() already checked offset+len against the size. */
+        memcpy(buf, (const unsigned char *) userdata + offset, len);
+        return 0;
+}
+
+void byte_source_from_buffer(ByteSource *s, const void *buf, size_t size) {
+        *s = (ByteSource) {
+                .size = size,
+                .read = buffer_read,
+                .userdata = (void *) buf,
+        };
+}

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pvboot-select: libxl's bootloader for Xen PV guests booted by pvgrub2.
+ *
+ * The privileged half: parse argv, open what libxl gave us (disk, output
+ * file, output directory) while we still can, hand the disk descriptor to
+ * the inspection worker, check what it reports, then copy the host stage 1
+ * of the chosen width into the output directory and write the records.
+ * Nothing here reads guest bytes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "output.h"
+#include "report.h"
+#include "text.h"
+#include "worker.h"
+
+#define WORKER_DEADLINE_SEC 100 /* below libxl's LIBXL_BOOTLOADER_TIMEOUT of 120 s */
+
+static bool stderr_is_stdout(void) {
+        struct stat a, b;
+        return fstat(STDOUT_FILENO, &a) == 0 && fstat(STDERR_FILENO, &b) == 0 &&
+               a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_rdev == b.st_rdev;
+}
+
+/* One line on the guest console (stdout, libxl's pty) and, when it is a
+ * different file, on stderr for the log.  Always printable ASCII. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...) {
+        char raw[1024], safe[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(raw, sizeof(raw), fmt, ap);
+        va_end(ap);
+        text_escape(raw, strlen(raw), safe, sizeof(safe));
+        printf("pvboot-select: %s\n", safe);
+        fflush(stdout);
+        if (!stderr_is_stdout())
+                fprintf(stderr, "pvboot-select: %s\n", safe);
+}
+
+static void on_signal(int sig) {
+        (void) sig;
+        worker_kill_current();
+}
+
+/* The nbdkit plugin: beside the binary in a build tree, else installed. */
+static const char *plugin_path(void) {
+        static char buf[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 64);
+        if (n > 0) {
+                char *slash;
+                buf[n] = 0;
+                slash = strrchr(buf, '/');
+                if (slash) {
+                        strcpy(slash + 1, PVBOOT_PLUGIN_NAME);
+                        if (access(buf, R_OK) == 0)
+                                return buf;
+                }
+        }
+        return PVBOOT_PLUGIN_DIR "/" PVBOOT_PLUGIN_NAME;
+}
+
+static int open_disk(const char *path, int *ret) {
+        struct stat st;
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+                close(fd);
+                return -EINVAL;
+        }
+        if (S_ISREG(st.st_mode) && st.st_size == 0) {
+                close(fd);
+                return -ENODATA;
+        }
+        *ret = fd;
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        Options o;
+        InspectReport rep;
+        char err[512], name[64], kernel[PATH_MAX + 64];
+        char *records = NULL;
+        size_t records_len = 0;
+        int disk_fd = -1, dir_fd = -1, out_fd = -1, r;
+        bool copied = false;
+
+        r = options_parse(argc, argv, &o, err, sizeof(err));
+        if (r < 0) {
+                say("%s", err);
+                return 2;
+        }
+        if (o.help) {
+                fputs(options_usage, stdout);
+                return 0;
+        }
+
+        r = open_disk(o.disk, &disk_fd);
+        if (r < 0) {
+                say("cannot use disk %s: %s", o.disk,
+                    r == -EINVAL ? "not a regular file or block device" :
+                    r == -ENODATA ? "empty file" : strerror(-r));
+                return 1;
+        }
+
+        if (!o.not_really) {
+                dir_fd = open(o.output_directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (dir_fd < 0) {
+                        say("cannot open output directory %s: %s", o.output_directory, strerror(errno));
+                        return 1;
+                }
+                if (o.output && strcmp(o.output, "-") != 0) {
+                        out_fd = open(o.output, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+                        if (out_fd < 0) {
+                                say("cannot open output file %s: %s", o.output, strerror(errno));
+                                return 1;
+                        }
+                } else
+                        out_fd = STDOUT_FILENO;
+        }
+
+        struct sigaction sa = { .sa_handler = on_signal };
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+
+        WorkerConfig wc = {
+                .disk_fd = disk_fd,
+                .format = o.format,
+                .nbdkit = NBDKIT_PATH,
+                .plugin = plugin_path(),
+                .runas_set = o.runas_set,
+                .runas = o.runas,
+                .force_arch = o.force_arch,
+                .debug = o.debug,
+                .deadline_sec = WORKER_DEADLINE_SEC,
+        };
+        r = worker_run(&wc, &rep);
+        close(disk_fd);
+        if (r < 0) {
+                say("inspection failed: %s",
+                    r == -ETIMEDOUT ? "the appliance did not answer in time" :
+                    r == -EBADMSG ? "the inspection worker returned a malformed report" : strerror(-r));
+                return 1;
+        }
+        if (rep.status < 0) {
+                say("cannot inspect %s: %s", o.disk, rep.message);
+                return 1;
+        }
+        if (rep.outcome != DECISION_OK) {
+                say("%s", rep.message);
+                return 1;
+        }
+
+        if (o.not_really) {
+                say("%s (not really: %s)", rep.message, o.stage1[rep.arch]);
+                return 0;
+        }
+
+        /* The name is ours alone: nothing from the guest reaches a host path. */
+        snprintf(name, sizeof(name), "pvboot-select-stage1-%s", pv_arch_to_string((PvArch) rep.arch));
+        r = stage1_copy(o.stage1[rep.arch], dir_fd, name);
+        if (r < 0) {
+                say("cannot copy stage 1 %s into %s: %s", o.stage1[rep.arch], o.output_directory, strerror(-r));
+                return 1;
+        }
+        copied = true;
+
+        r = snprintf(kernel, sizeof(kernel), "%s/%s", o.output_directory, name);
+        if (r < 0 || (size_t) r >= sizeof(kernel))
+                r = -ENAMETOOLONG;
+        else
+                r = output_format_records(o.output_format, kernel, o.args, &records, &records_len);
+        if (r == 0)
+                r = output_write_file(out_fd, records, records_len);
+        free(records);
+        if (r < 0) {
+                say("cannot write the output records: %s",
+                    r == -EINVAL ? "a value contains the output format's separator" : strerror(-r));
+                if (copied)
+                        (void) unlinkat(dir_fd, name, 0);
+                if (out_fd != STDOUT_FILENO)
+                        (void) ftruncate(out_fd, 0);
+                return 1;
+        }
+        if (out_fd != STDOUT_FILENO && close(out_fd) < 0) {
+                say("cannot write the output records: %s", strerror(errno));
+                (void) unlinkat(dir_fd, name, 0);
+                return 1;
+        }
+
+        say("%s", rep.message);
+        close(dir_fd);
+        return 0;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Output records and the stage 1 copy (see output.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output.h"
+
+int output_format_from_string(const char *s, OutputFormat *ret) {
+        static const char *const names[_OUTPUT_FORMAT_MAX] = {
+                [OUTPUT_SIMPLE0] = "simple0",
+                [OUTPUT_SIMPLE] = "simple",
+                [OUTPUT_SXP] = "sxp",
+        };
+        for (int i = 0; i < _OUTPUT_FORMAT_MAX; i++)
+                if (s && strcmp(s, names[i]) == 0) {
+                        *ret = (OutputFormat) i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+static bool representable(OutputFormat fmt, const char *v) {
+        for (const unsigned char *p = (const unsigned char *) v; *p; p++) {
+                switch (fmt) {
+                case OUTPUT_SIMPLE0:
+                        break;  /* a C string cannot hold the NUL separator */
+                case OUTPUT_SIMPLE:
+                        if (*p == '\n')
+                                return false;
+                        break;
+                case OUTPUT_SXP:
+                        /* We quote with '...' and do not escape: refuse
+                         * anything that would need it. */
+                        if (*p == '\'' || *p == '\\' || *p < 0x20 || *p == 0x7f)
+                                return false;
+                        break;
+                default:
+                        return false;
+                }
+        }
+        return true;
+}
+
+int output_format_records(OutputFormat fmt, const char *kernel, const char *args, char **ret, size_t *ret_len) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f;
+        char sep;
+
+        if (!kernel || !*kernel || (unsigned) fmt >= _OUTPUT_FORMAT_MAX)
+                return -EINVAL;
+        if (args && !*args)
+                args = NULL;
+        if (!representable(fmt, kernel) || (args && !representable(fmt, args)))
+                return -EINVAL;
+
+        f = open_memstream(&buf, &len);
+        if (!f)
+                return -ENOMEM;
+        if (fmt == OUTPUT_SXP) {
+                fprintf(f, "linux (kernel '%s')", kernel);
+                if (args)
+                        fprintf(f, "(args '%s')", args);
+        } else {
+                sep = fmt == OUTPUT_SIMPLE0 ? '\0' : '\n';
+                fprintf(f, "kernel %s%c", kernel, sep);
+                if (args)
+                        fprintf(f, "args %s%c", args, sep);
+                fputc(sep, f);  /* pygrub ends with an empty record too */
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        *ret = buf;
+        *ret_len = len;
+        return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len) {
+        const char *p = buf;
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        return -EIO;
+                p += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+int stage1_copy(const char *src_path, int dirfd, const char *name) {
+        char buf[65536];
+        struct stat st;
+        uint64_t copied = 0;
+        int in, out, r = 0;
+
+        if (!name || !*name || strchr(name, '/'))
+                return -EINVAL;
+
+        in = open(src_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (in < 0)
+                return -errno;
+        if (fstat(in, &st) < 0) {
+                r = -errno;
+                goto close_in;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                r = -EINVAL;
+                goto close_in;
+        }
+        if ((uint64_t) st.st_size > STAGE1_MAX_SIZE || st.st_size == 0) {
+                r = -EFBIG;
+                goto close_in;
+        }
+
+        out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+        if (out < 0) {
+                r = -errno;
+                goto close_in;
+        }
+
+        for (;;) {
+                ssize_t n = read(in, buf, sizeof(buf));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        break;
+                }
+                if (n == 0)
+                        break;
+                copied += (uint64_t) n;
+                if (copied > STAGE1_MAX_SIZE) {
+                        r = -EFBIG;
+                        break;
+                }
+                r = write_all(out, buf, (size_t) n);
+                if (r < 0)
+                        break;
+        }
+        /* A stage 1 that changed size under us is not the file we checked. */
+        if (r == 0 && copied != (uint64_t) st.st_size)
+                r = -EIO;
+        if (r == 0 && fsync(out) < 0)
+                r = -errno;
+        if (close(out) < 0 && r == 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlinkat(dirfd, name, 0);
+close_in:
+        close(in);
+        return r;
+}
+
+int output_write_file(int fd, const char *buf, size_t len) {
+        struct stat st;
+        int r;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISREG(st.st_mode)) {
+                if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+                        return -errno;
+        }
+        r = write_all(fd, buf, len);
+        if (r < 0)
+                return r;
+        if (S_ISREG(st.st_mode) && fsync(fd) < 0)
+                return -errno;
+        return 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What pvboot-select hands back to libxl.
+ *
+ * libxl (tools/libs/light/libxl_bootloader.c, parse_bootloader_result)
+ * reads NUL-separated records "kernel PATH", "ramdisk PATH", "args STRING"
+ * from the --output file, mmaps each returned file and then unlinks it.
+ * So we return a private copy of the host stage 1, created inside
+ * --output-directory, never the installed file; and, the XSA-198 lesson,
+ * we refuse to emit any value that contains the format's separator rather
+ * than let it forge a record.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum OutputFormat {
+        OUTPUT_SIMPLE0 = 0,     /* libxl's: records separated by NUL */
+        OUTPUT_SIMPLE,          /* records separated by newline */
+        OUTPUT_SXP,             /* pygrub's legacy s-expression */
+        _OUTPUT_FORMAT_MAX,
+} OutputFormat;
+
+#define STAGE1_MAX_SIZE (UINT64_C(64) << 20)
+
+int output_format_from_string(const char *s, OutputFormat *ret);
+
+/* Build the records.  args may be NULL.  -EINVAL if a value cannot be
+ * represented in fmt (separator, quote, control character). */
+int output_format_records(OutputFormat fmt, const char *kernel, const char *args, char **ret, size_t *ret_len);
+
+/* Copy the host stage 1 at src_path to a new file name inside dirfd:
+ * O_EXCL|O_NOFOLLOW, mode 0600, regular source only, bounded size.
+ * On failure nothing is left behind. */
+int stage1_copy(const char *src_path, int dirfd, const char *name);
+
+/* Replace the content of fd (libxl's precreated output file) with buf. */
+int output_write_file(int fd, const char *buf, size_t len);

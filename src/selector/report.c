@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Validation of the child's report (see report.h). */
+#include <errno.h>
+
+#include "report.h"
+#include "text.h"
+
+int report_validate(const InspectReport *r) {
+        if (r->magic != REPORT_MAGIC || r->version != REPORT_VERSION)
+                return -EBADMSG;
+        if (!text_is_printable(r->fs, sizeof(r->fs)) || !text_is_printable(r->message, sizeof(r->message)))
+                return -EBADMSG;
+        if (r->status > 0 || r->status < -4095)
+                return -EBADMSG;
+        if (r->status < 0)
+                return 0;
+        if (r->outcome >= _DECISION_OUTCOME_MAX)
+                return -EBADMSG;
+        if (r->outcome != DECISION_OK)
+                return 0;
+        if (r->arch != PV_ARCH_I386 && r->arch != PV_ARCH_X86_64)
+                return -EBADMSG;
+        if (r->path_index >= PVBOOT_N_PATHS || pvboot_paths[r->path_index].arch != (PvArch) r->arch)
+                return -EBADMSG;
+        return 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What the inspection child tells the privileged parent.
+ *
+ * The child has touched guest bytes and may run as libxl's restrict uid,
+ * so the parent treats its report like a request from an unprivileged
+ * peer: a fixed-size record, every field range-checked, every string
+ * required to be NUL-terminated printable ASCII.  The parent never takes a
+ * path from it: it gets an index into the spec's path table and a width,
+ * and picks the host stage 1 itself.
+ */
+
+#include <stdint.h>
+
+#include "decide.h"
+
+#define REPORT_MAGIC   UINT32_C(0x53425650)     /* "PVBS" */
+#define REPORT_VERSION 1
+
+typedef struct InspectReport {
+        uint32_t magic;
+        uint32_t version;
+        int32_t status;         /* 0: inspection ran, see outcome; < 0: -errno, see message */
+        uint32_t outcome;       /* DecisionOutcome */
+        uint32_t arch;          /* PvArch, when outcome == DECISION_OK */
+        uint32_t path_index;    /* pvboot_paths[], when outcome == DECISION_OK */
+        char fs[FS_NAME_MAX];   /* escaped device name, for the message */
+        char message[512];      /* the console line, printable ASCII */
+} InspectReport;
+
+/* 0 if r is well-formed and self-consistent, -EBADMSG otherwise. */
+int report_validate(const InspectReport *r);

@@ -51,6 +51,10 @@ int guest_path_resolve(const GuestFsOps *ops, const char *path, char **ret_path,
                 comp[cl] = 0;
                 p += cl;
 
+                /* GRUB checks for a directory before it looks at the
+                 * name, so "file/.." and "file/." fail like "file/x". */
+                if (st.type != GUEST_FILE_DIRECTORY)
+                        return -ENOTDIR;
                 if (strcmp(comp, ".") == 0)
                         continue;
                 if (strcmp(comp, "..") == 0) {
@@ -62,9 +66,6 @@ int guest_path_resolve(const GuestFsOps *ops, const char *path, char **ret_path,
                         continue;
                 }
 
-                /* Whatever we are descending from must be a directory. */
-                if (st.type != GUEST_FILE_DIRECTORY)
-                        return -ENOTDIR;
                 if (curlen + 1 + cl > PVBOOT_MAX_GUEST_PATH)
                         return -ENAMETOOLONG;
                 memcpy(next, cur, curlen);
@@ -79,7 +80,9 @@ int guest_path_resolve(const GuestFsOps *ops, const char *path, char **ret_path,
                         char *target = NULL;
                         size_t tl;
 
-                        if (++links > PVBOOT_MAX_SYMLINKS)
+                        /* grub-core/fs/fshelp.c gives up when its nesting
+                         * count reaches 8: at most 7 links are followed. */
+                        if (++links >= PVBOOT_MAX_SYMLINKS)
                                 return -ELOOP;
                         r = ops->readlink(ops->userdata, next, &target);
                         if (r < 0)

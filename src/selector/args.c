@@ -51,7 +51,7 @@ const char options_usage[] =
 
 /* "before 'what' after", with what escaped: argv may hold anything. */
 static int fail(char *err, size_t errsz, const char *before, const char *what, const char *after) {
-        char safe[160];
+        char safe[256];
         text_escape(what, strlen(what), safe, sizeof(safe));
         snprintf(err, errsz, "%s%s%s", before, safe, after);
         return -EINVAL;
@@ -176,6 +176,10 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 case ':':
                         return fail(err, errsz, "option '", argv[optind - 1], "' needs a value");
                 default:
+                        if (optopt > 0 && optopt < 0x100) {
+                                char so[3] = { '-', (char) optopt, 0 };
+                                return fail(err, errsz, "unknown option '", so, "' (see --help)");
+                        }
                         return fail(err, errsz, "unknown option '", argv[optind - 1], "' (see --help)");
                 }
         }

@@ -47,7 +47,9 @@ void decide(const DecisionInput *in, Decision *ret) {
                         n_valid++;
                 }
 
-        if (in->force_arch != PV_ARCH_NONE) {
+        if (in->force_arch != PV_ARCH_NONE && in->force_arch != PV_ARCH_I386 && in->force_arch != PV_ARCH_X86_64) {
+                d.outcome = DECISION_FORCED_UNAVAILABLE;
+        } else if (in->force_arch != PV_ARCH_NONE) {
                 if (valid[in->force_arch]) {
                         d.outcome = DECISION_OK;
                         d.arch = in->force_arch;
@@ -114,7 +116,8 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
         case DECISION_NONE_VALID:
         case DECISION_FORCED_UNAVAILABLE: {
                 /* Name the file a stage 1 would have loaded, widest first. */
-                int idx = in->force_arch != PV_ARCH_NONE ? d->per_arch[in->force_arch]
+                bool forced = in->force_arch == PV_ARCH_I386 || in->force_arch == PV_ARCH_X86_64;
+                int idx = forced ? d->per_arch[in->force_arch]
                         : d->per_arch[PV_ARCH_X86_64] >= 0 ? d->per_arch[PV_ARCH_X86_64]
                         : d->per_arch[PV_ARCH_I386];
                 if (idx < 0) {

@@ -143,11 +143,14 @@ static int walk_notes(ElfImage *img, const unsigned char *buf, uint64_t len) {
                         /* grub-mkimage -O i386-xen emits PAE_MODE with
                          * descsz 12 in a PT_NOTE whose filesz ends after
                          * "yes\0".  libelf reads on into the file; we clip
-                         * the descriptor to the segment instead, keep the
-                         * note if what remains is well-formed, and stop. */
-                        descsz = len - desc_off;
+                         * the descriptor to the segment instead (never
+                         * lengthening it), keep the note if what remains is
+                         * well-formed, and stop. */
+                        if (desc_off + descsz > len) {
+                                descsz = len - desc_off;
+                                img->quirk_clipped_desc = true;
+                        }
                         next = len;
-                        img->quirk_clipped_desc = true;
                 }
 
                 if (namesz == 4 && memcmp(buf + pos + 12, "Xen", 4) == 0) {
@@ -207,13 +210,18 @@ static int parse_header(const ByteSource *src, ElfImage *img, ElfHeader *h) {
         unsigned char e[64];
         int r;
 
-        if (src->size < 52)
-                return src->size >= 4 ? ELF_TRUNCATED : ELF_BAD_MAGIC;
-        r = byte_source_read(src, 0, e, 52);
+        if (src->size < 4)
+                return ELF_BAD_MAGIC;
+        r = byte_source_read(src, 0, e, 4);
         if (r < 0)
                 return r;
         if (memcmp(e, "\177ELF", 4) != 0)
                 return ELF_BAD_MAGIC;
+        if (src->size < 52)
+                return ELF_TRUNCATED;
+        r = byte_source_read(src, 0, e, 52);
+        if (r < 0)
+                return r;
 
         img->elf_class = e[4];
         img->elf_data = e[5];
@@ -286,6 +294,10 @@ static int scan_program_headers(const ByteSource *src, ElfImage *img, const ElfH
                         off = le32(p + 4);
                         filesz = le32(p + 16);
                 }
+                /* libelf skips a PT_NOTE at offset 0 (old binutils
+                 * emitted such bogus ones); do the same. */
+                if (off == 0)
+                        continue;
                 r = read_note_area(src, img, off, filesz);
         }
         free(t);
@@ -305,7 +317,8 @@ static int scan_section_headers(const ByteSource *src, ElfImage *img, const ElfH
                 return r;
 
         img->notes_from_sections = true;
-        for (unsigned i = 0; i < h->shnum && r == 0; i++) {
+        /* Index 0 is the null section; libelf starts at 1 too. */
+        for (unsigned i = 1; i < h->shnum && r == 0; i++) {
                 const unsigned char *s = t + (size_t) i * h->shentsize;
                 uint64_t off, size;
 

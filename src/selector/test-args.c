@@ -1,1 +1,335 @@
-int main(void){return 0;}
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests for args.c: the command line libxl builds, and what we refuse. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "test-util.h"
+
+#define MAX_ARGS 32
+
+/* argv as exec would hand it over: writable, NULL-terminated, and kept
+ * alive while the Options that point into it are checked. */
+typedef struct Argv {
+        int argc;
+        char *argv[MAX_ARGS + 1];
+} Argv;
+
+static Argv cur_argv;
+static char err[512];
+
+static void argv_free(Argv *a) {
+        for (int i = 0; i < a->argc; i++)
+                free(a->argv[i]);
+        *a = (Argv) {};
+}
+
+static int parse_v(Options *o, const char *first, va_list ap) {
+        const char *s;
+
+        argv_free(&cur_argv);
+        for (s = first; s; s = va_arg(ap, const char *)) {
+                CHECK(cur_argv.argc < MAX_ARGS);
+                cur_argv.argv[cur_argv.argc] = strdup(s);
+                CHECK(cur_argv.argv[cur_argv.argc]);
+                cur_argv.argc++;
+        }
+        cur_argv.argv[cur_argv.argc] = NULL;
+        memset(err, 'X', sizeof(err));
+        memset(o, 0xa5, sizeof(*o));
+        return options_parse(cur_argv.argc, cur_argv.argv, o, err, sizeof(err));
+}
+
+/* parse(&o, "pvboot-select", ..., NULL) */
+static int parse(Options *o, const char *first, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, first);
+        r = parse_v(o, first, ap);
+        va_end(ap);
+        return r;
+}
+
+/* The error is one printable ASCII line with something in it. */
+static void check_err_line(void) {
+        size_t n = strnlen(err, sizeof(err));
+
+        CHECK(n < sizeof(err));
+        CHECK(n > 0);
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char) err[i];
+                if (c < 0x20 || c > 0x7e) {
+                        fprintf(stderr, "non-printable byte 0x%02x at %zu in \"%s\"\n", c, i, err);
+                        exit(EXIT_FAILURE);
+                }
+        }
+}
+
+static void expect_fail(const char *first, ...) {
+        Options o;
+        va_list ap;
+        int r;
+
+        va_start(ap, first);
+        r = parse_v(&o, first, ap);
+        va_end(ap);
+        if (r != -EINVAL) {
+                fprintf(stderr, "expected -EINVAL, got %d for:", r);
+                for (int i = 0; i < cur_argv.argc; i++)
+                        fprintf(stderr, " '%s'", cur_argv.argv[i]);
+                fprintf(stderr, "\n");
+                exit(EXIT_FAILURE);
+        }
+        check_err_line();
+}
+
+#define LIBXL_BASE                                               \
+        "--output=/var/lib/xen/bootloader.7.out",                \
+        "--output-format=simple0",                               \
+        "--output-directory=/var/lib/xen/bootloader.7.d"
+
+static void check_defaults(const Options *o) {
+        CHECK_STREQ(o->stage1[PV_ARCH_X86_64], STAGE1_DEFAULT_X86_64);
+        CHECK_STREQ(o->stage1[PV_ARCH_I386], STAGE1_DEFAULT_I386);
+        CHECK_STREQ(o->stage1_pvh, STAGE1_DEFAULT_PVH);
+        CHECK_STREQ(o->format, "raw");
+        CHECK_EQ(o->force_arch, PV_ARCH_NONE);
+        CHECK(!o->kernel);
+        CHECK(!o->ramdisk);
+}
+
+static void test_libxl_argv(void) {
+        Options o;
+
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        CHECK_STREQ(o.disk, "/dev/xvda");
+        CHECK_STREQ(o.output, "/var/lib/xen/bootloader.7.out");
+        CHECK_STREQ(o.output_directory, "/var/lib/xen/bootloader.7.d");
+        CHECK_EQ(o.output_format, OUTPUT_SIMPLE0);
+        check_defaults(&o);
+        CHECK(!o.args);
+        CHECK(!o.runas_set);
+        CHECK(!o.quiet);
+        CHECK(!o.not_really);
+        CHECK(!o.debug);
+        CHECK(!o.help);
+        CHECK_EQ(err[0], 0);
+
+        /* Restrict mode. */
+        CHECK_EQ(parse(&o, "pvboot-select", "--runas=131079", "--quiet", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        CHECK(o.runas_set);
+        CHECK_EQ(o.runas, 131079);
+        CHECK(o.quiet);
+        CHECK_STREQ(o.disk, "/dev/xvda");
+        check_defaults(&o);
+        CHECK_EQ(parse(&o, "pvboot-select", "--runas=1", "-q", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        CHECK(o.runas_set);
+        CHECK_EQ(o.runas, 1);
+        CHECK(o.quiet);
+
+        /* The kernel command line, verbatim. */
+        CHECK_EQ(parse(&o, "pvboot-select", "--args=root=/dev/xvda1 console=hvc0", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        CHECK_STREQ(o.args, "root=/dev/xvda1 console=hvc0");
+        CHECK_EQ(parse(&o, "pvboot-select", "--args=  x\t'y' \"z\" --bogus kernel /evil", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        CHECK_STREQ(o.args, "  x\t'y' \"z\" --bogus kernel /evil");
+        CHECK_EQ(parse(&o, "pvboot-select", "--args", "a=b", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        CHECK_STREQ(o.args, "a=b");
+
+        /* The other output formats. */
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--output-format=sxp", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.output_format, OUTPUT_SXP);
+        CHECK_EQ(parse(&o, "pvboot-select", "--output-format=simple", "--output-directory=/d", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.output_format, OUTPUT_SIMPLE);
+        CHECK(!o.output);
+
+        /* DISK first, options after (GNU permutation), and "--". */
+        CHECK_EQ(parse(&o, "pvboot-select", "/dev/xvdb", LIBXL_BASE, NULL), 0);
+        CHECK_STREQ(o.disk, "/dev/xvdb");
+        CHECK_STREQ(o.output, "/var/lib/xen/bootloader.7.out");
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--", "-disk-with-dash", NULL), 0);
+        CHECK_STREQ(o.disk, "-disk-with-dash");
+}
+
+static void test_bootloader_args(void) {
+        Options o;
+
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE,
+                       "--stage1-x86_64=/opt/x.bin", "--stage1-i386=/opt/i.bin", "--stage1-pvh=/opt/p.bin",
+                       "--format=qcow2", "--force-arch=i386", "--debug", "--entry=foo",
+                       "/dev/xvda", NULL), 0);
+        CHECK_STREQ(o.stage1[PV_ARCH_X86_64], "/opt/x.bin");
+        CHECK_STREQ(o.stage1[PV_ARCH_I386], "/opt/i.bin");
+        CHECK_STREQ(o.stage1_pvh, "/opt/p.bin");
+        CHECK_STREQ(o.format, "qcow2");
+        CHECK_EQ(o.force_arch, PV_ARCH_I386);
+        CHECK(o.debug);
+        CHECK(!o.not_really);
+        CHECK_STREQ(o.disk, "/dev/xvda");
+        CHECK_STREQ(o.output_directory, "/var/lib/xen/bootloader.7.d");
+
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--force-arch=x86_64", "--format=vmdk", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.force_arch, PV_ARCH_X86_64);
+        CHECK_STREQ(o.format, "vmdk");
+        CHECK_STREQ(o.stage1[PV_ARCH_I386], STAGE1_DEFAULT_I386);
+
+        /* -n and --not-really; no --output-directory needed then. */
+        CHECK_EQ(parse(&o, "pvboot-select", "-n", "/dev/xvda", NULL), 0);
+        CHECK(o.not_really);
+        CHECK(!o.output_directory);
+        CHECK(!o.output);
+        check_defaults(&o);
+        CHECK_EQ(parse(&o, "pvboot-select", "--not-really", "disk.img", NULL), 0);
+        CHECK(o.not_really);
+        CHECK_STREQ(o.disk, "disk.img");
+        CHECK_EQ(parse(&o, "pvboot-select", "-nq", "disk.img", NULL), 0);
+        CHECK(o.not_really);
+        CHECK(o.quiet);
+
+        /* pygrub's --entry: accepted and ignored. */
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--entry=0", "/dev/xvda", NULL), 0);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--entry", "Debian GNU/Linux", "/dev/xvda", NULL), 0);
+        CHECK_STREQ(o.disk, "/dev/xvda");
+
+        /* Help needs nothing else. */
+        CHECK_EQ(parse(&o, "pvboot-select", "-h", NULL), 0);
+        CHECK(o.help);
+        CHECK_EQ(parse(&o, "pvboot-select", "--help", NULL), 0);
+        CHECK(o.help);
+        CHECK_EQ(parse(&o, "pvboot-select", "--help", "a", "b", NULL), 0);
+        CHECK(o.help);
+        CHECK(strlen(options_usage) > 0);
+}
+
+static void test_errors(void) {
+        expect_fail("pvboot-select", "--bogus", LIBXL_BASE, "/dev/xvda", NULL);
+        CHECK(strstr(err, "--bogus"));
+        expect_fail("pvboot-select", "--bogus=1", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "-x", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "-xq", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "-qx", LIBXL_BASE, "/dev/xvda", NULL);
+
+        /* --runas: a non-zero numeric uid only. */
+        expect_fail("pvboot-select", "--runas=0", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "--runas=-1", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "--runas=abc", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "--runas=", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "--runas=12x", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "--runas= 12", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "--runas=+12", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "--runas=4294967295", LIBXL_BASE, "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "--runas=99999999999999999999999", LIBXL_BASE, "/dev/xvda", NULL);
+
+        expect_fail("pvboot-select", "--output-format=xml", LIBXL_BASE, "/dev/xvda", NULL);
+        /* LIBXL_BASE comes first: the later value is the one checked. */
+        expect_fail("pvboot-select", LIBXL_BASE, "--output-format=", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--force-arch=arm", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--force-arch=", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--force-arch=none", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--force-arch=X86_64", "/dev/xvda", NULL);
+
+        /* --format: plain identifiers only. */
+        expect_fail("pvboot-select", LIBXL_BASE, "--format=../x", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--format=qcow2;rm", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--format=", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--format=raw,file", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--format=QCOW2", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--format=a b", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--format=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "/dev/xvda", NULL);
+
+        /* A kernel or ramdisk from the xl config is refused, and said so. */
+        expect_fail("pvboot-select", "--kernel=/k", LIBXL_BASE, "/dev/xvda", NULL);
+        CHECK(strstr(err, "kernel"));
+        expect_fail("pvboot-select", "--ramdisk=/r", LIBXL_BASE, "/dev/xvda", NULL);
+        CHECK(strstr(err, "ramdisk"));
+        expect_fail("pvboot-select", "-n", "--kernel=/k", "/dev/xvda", NULL);
+
+        /* DISK: exactly one. */
+        expect_fail("pvboot-select", LIBXL_BASE, NULL);
+        CHECK(strstr(err, "DISK"));
+        expect_fail("pvboot-select", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "/dev/xvda", "/dev/xvdb", NULL);
+        CHECK(strstr(err, "DISK"));
+        expect_fail("pvboot-select", "/dev/xvda", LIBXL_BASE, "/dev/xvdb", NULL);
+
+        /* --output-directory, unless -n. */
+        expect_fail("pvboot-select", "--output=/o", "/dev/xvda", NULL);
+        CHECK(strstr(err, "--output-directory"));
+
+        /* Stage 1 paths must be absolute. */
+        expect_fail("pvboot-select", LIBXL_BASE, "--stage1-x86_64=x.bin", "/dev/xvda", NULL);
+        CHECK(strstr(err, "x.bin"));
+        expect_fail("pvboot-select", LIBXL_BASE, "--stage1-i386=i.bin", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--stage1-pvh=./p.bin", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--stage1-x86_64=", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "-n", "--stage1-i386=", "/dev/xvda", NULL);
+
+        /* A value missing at the end. */
+        expect_fail("pvboot-select", "/dev/xvda", "--output-directory", NULL);
+        expect_fail("pvboot-select", "-n", "/dev/xvda", "--stage1-pvh", NULL);
+
+        /* Escape sequences in argv never reach the error text. */
+        expect_fail("pvboot-select", "--\x1b[31m", LIBXL_BASE, "/dev/xvda", NULL);
+        CHECK(!strchr(err, '\x1b'));
+        CHECK(strstr(err, "\\x1b"));
+        expect_fail("pvboot-select", LIBXL_BASE, "--format=\x1b]0;pwned\a\n", "/dev/xvda", NULL);
+        CHECK(!strchr(err, '\x1b'));
+        expect_fail("pvboot-select", LIBXL_BASE, "--runas=1\n2", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--stage1-x86_64=\r\x9b" "2J", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--force-arch=\xff\xfe", "/dev/xvda", NULL);
+
+        /* A small error buffer is still a terminated line. */
+        {
+                Options o;
+                char small[8];
+                char *v[] = { (char *) "pvboot-select", (char *) "--bogus-and-long", (char *) "/dev/xvda", NULL };
+                memset(small, 'X', sizeof(small));
+                CHECK_EQ(options_parse(3, v, &o, small, sizeof(small)), -EINVAL);
+                CHECK(memchr(small, 0, sizeof(small)));
+                CHECK(strlen(small) > 0);
+        }
+}
+
+static void test_parse_twice(void) {
+        Options o;
+
+        /* Stop in the middle of a short-option cluster, then start over. */
+        expect_fail("pvboot-select", "-qx", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "-nxq", "/dev/xvda", NULL);
+        CHECK_EQ(parse(&o, "pvboot-select", "-n", "/dev/xvdb", NULL), 0);
+        CHECK_STREQ(o.disk, "/dev/xvdb");
+        CHECK(!o.quiet);
+        CHECK(o.not_really);
+
+        for (int i = 0; i < 3; i++) {
+                CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "/dev/xvda", NULL), 0);
+                CHECK_STREQ(o.disk, "/dev/xvda");
+                CHECK(!o.not_really);
+                CHECK(!o.runas_set);
+                CHECK_EQ(parse(&o, "pvboot-select", "--runas=5", "--quiet", LIBXL_BASE, "/dev/xvdc", NULL), 0);
+                CHECK_STREQ(o.disk, "/dev/xvdc");
+                CHECK_EQ(o.runas, 5);
+                expect_fail("pvboot-select", "--bogus", LIBXL_BASE, "/dev/xvda", NULL);
+                expect_fail("pvboot-select", LIBXL_BASE, "--output", NULL);
+        }
+
+        /* Nothing from the previous parse leaks into the next. */
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--force-arch=i386", "--args=x", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.force_arch, PV_ARCH_I386);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.force_arch, PV_ARCH_NONE);
+        CHECK(!o.args);
+}
+
+int main(void) {
+        test_libxl_argv();
+        test_bootloader_args();
+        test_errors();
+        test_parse_twice();
+        argv_free(&cur_argv);
+        return 0;
+}

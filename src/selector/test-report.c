@@ -1,1 +1,225 @@
-int main(void){return 0;}
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests for report.c: the parent's check of the inspection child's report. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "test-util.h"
+
+static InspectReport good(void) {
+        InspectReport r;
+
+        /* Garbage everywhere first: validation must not depend on zeroed padding. */
+        memset(&r, 0xa5, sizeof(r));
+        r.magic = REPORT_MAGIC;
+        r.version = REPORT_VERSION;
+        r.status = 0;
+        r.outcome = DECISION_OK;
+        r.arch = PV_ARCH_X86_64;
+        r.path_index = 0;
+        snprintf(r.fs, sizeof(r.fs), "/dev/sda1");
+        snprintf(r.message, sizeof(r.message), "x86_64: /boot/xen/pvboot-x86_64.elf on /dev/sda1");
+        return r;
+}
+
+#define CHECK_VALID(r) CHECK_EQ(report_validate(&(r)), 0)
+#define CHECK_BAD(r) CHECK_EQ(report_validate(&(r)), -EBADMSG)
+
+static void test_well_formed(void) {
+        InspectReport r = good();
+
+        CHECK_VALID(r);
+
+        /* Every path with its own width. */
+        for (unsigned i = 0; i < PVBOOT_N_PATHS; i++) {
+                r = good();
+                r.path_index = i;
+                r.arch = pvboot_paths[i].arch;
+                CHECK_VALID(r);
+        }
+
+        /* Empty strings, and strings filling the field. */
+        r = good();
+        r.fs[0] = 0;
+        r.message[0] = 0;
+        CHECK_VALID(r);
+        r = good();
+        memset(r.fs, 'f', sizeof(r.fs) - 1);
+        r.fs[sizeof(r.fs) - 1] = 0;
+        memset(r.message, '~', sizeof(r.message) - 1);
+        r.message[sizeof(r.message) - 1] = 0;
+        CHECK_VALID(r);
+}
+
+static void test_header(void) {
+        InspectReport r;
+
+        r = good();
+        r.magic = 0;
+        CHECK_BAD(r);
+        r = good();
+        r.magic = REPORT_MAGIC ^ 1;
+        CHECK_BAD(r);
+        r = good();
+        r.magic = __builtin_bswap32(REPORT_MAGIC);
+        CHECK_BAD(r);
+        r = good();
+        r.version = 0;
+        CHECK_BAD(r);
+        r = good();
+        r.version = REPORT_VERSION + 1;
+        CHECK_BAD(r);
+        r = good();
+        r.version = UINT32_MAX;
+        CHECK_BAD(r);
+}
+
+static void test_arch_and_path(void) {
+        static const uint32_t bad_arch[] = { PV_ARCH_NONE, _PV_ARCH_MAX, _PV_ARCH_MAX + 1, 0x7fffffff, UINT32_MAX };
+        static const uint32_t bad_index[] = { PVBOOT_N_PATHS, PVBOOT_N_PATHS + 1, 0x80000000u, UINT32_MAX };
+        InspectReport r;
+
+        for (size_t i = 0; i < sizeof(bad_arch) / sizeof(bad_arch[0]); i++) {
+                r = good();
+                r.arch = bad_arch[i];
+                CHECK_BAD(r);
+        }
+        for (size_t i = 0; i < sizeof(bad_index) / sizeof(bad_index[0]); i++) {
+                r = good();
+                r.path_index = bad_index[i];
+                CHECK_BAD(r);
+                r.arch = PV_ARCH_I386;
+                CHECK_BAD(r);
+        }
+
+        /* A path whose width disagrees with the reported width. */
+        for (unsigned i = 0; i < PVBOOT_N_PATHS; i++) {
+                r = good();
+                r.path_index = i;
+                r.arch = pvboot_paths[i].arch == PV_ARCH_X86_64 ? PV_ARCH_I386 : PV_ARCH_X86_64;
+                CHECK_BAD(r);
+        }
+        r = good();
+        r.path_index = 0;       /* /boot/xen/pvboot-x86_64.elf */
+        r.arch = PV_ARCH_I386;
+        CHECK_BAD(r);
+}
+
+static void test_strings(void) {
+        static const char bad_bytes[] = { '\n', '\r', '\t', 0x1b, 0x01, 0x7f, (char) 0x80, (char) 0x9b, (char) 0xff };
+        InspectReport r;
+
+        /* No NUL anywhere in the field. */
+        r = good();
+        memset(r.fs, 'a', sizeof(r.fs));
+        CHECK_BAD(r);
+        r = good();
+        memset(r.message, 'a', sizeof(r.message));
+        CHECK_BAD(r);
+
+        /* A control or non-ASCII byte, at the start, middle or end. */
+        for (size_t i = 0; i < sizeof(bad_bytes); i++) {
+                const InspectReport g = good();
+                size_t fl = strlen(g.fs), ml = strlen(g.message);
+
+                r = good();
+                r.fs[0] = bad_bytes[i];
+                CHECK_BAD(r);
+                r = good();
+                r.fs[fl / 2] = bad_bytes[i];
+                CHECK_BAD(r);
+                r = good();
+                r.fs[fl - 1] = bad_bytes[i];
+                CHECK_BAD(r);
+
+                r = good();
+                r.message[0] = bad_bytes[i];
+                CHECK_BAD(r);
+                r = good();
+                r.message[ml / 2] = bad_bytes[i];
+                CHECK_BAD(r);
+                r = good();
+                r.message[ml - 1] = bad_bytes[i];
+                CHECK_BAD(r);
+
+                /* Also when the child reports a failure. */
+                r = good();
+                r.status = -EIO;
+                r.message[1] = bad_bytes[i];
+                CHECK_BAD(r);
+        }
+
+        /* Escape sequences in full. */
+        r = good();
+        snprintf(r.message, sizeof(r.message), "ok \x1b]0;owned\a");
+        CHECK_BAD(r);
+        r = good();
+        snprintf(r.fs, sizeof(r.fs), "/dev/sda1\x1b[2J");
+        CHECK_BAD(r);
+}
+
+static void test_status_and_outcome(void) {
+        InspectReport r;
+
+        /* status > 0 is not a thing. */
+        r = good();
+        r.status = 1;
+        CHECK_BAD(r);
+        r = good();
+        r.status = INT32_MAX;
+        CHECK_BAD(r);
+
+        /* A failure: outcome/arch/path are not looked at, the text still is. */
+        static const int32_t errs[] = { -1, -EIO, -ENOENT, -ENOMEM, -4095 };
+        for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+                r = good();
+                r.status = errs[i];
+                r.outcome = UINT32_MAX;
+                r.arch = UINT32_MAX;
+                r.path_index = UINT32_MAX;
+                snprintf(r.message, sizeof(r.message), "cannot inspect the disk: error %d", (int) -errs[i]);
+                CHECK_VALID(r);
+        }
+        /* Not an -errno. */
+        r = good();
+        r.status = INT32_MIN;
+        CHECK_BAD(r);
+
+        /* Outcome out of range. */
+        r = good();
+        r.outcome = _DECISION_OUTCOME_MAX;
+        CHECK_BAD(r);
+        r = good();
+        r.outcome = UINT32_MAX;
+        CHECK_BAD(r);
+        r = good();
+        r.outcome = 0x80000000u;
+        CHECK_BAD(r);
+
+        /* A non-OK outcome needs no width or path. */
+        for (uint32_t o = DECISION_OK + 1; o < _DECISION_OUTCOME_MAX; o++) {
+                r = good();
+                r.outcome = o;
+                r.arch = UINT32_MAX;
+                r.path_index = UINT32_MAX;
+                snprintf(r.message, sizeof(r.message), "no valid pvboot ELF");
+                CHECK_VALID(r);
+                r.arch = PV_ARCH_NONE;
+                r.path_index = 0;
+                CHECK_VALID(r);
+                /* ... but its strings are still checked. */
+                r.message[0] = '\n';
+                CHECK_BAD(r);
+        }
+}
+
+int main(void) {
+        test_well_formed();
+        test_header();
+        test_arch_and_path();
+        test_strings();
+        test_status_and_outcome();
+        return 0;
+}

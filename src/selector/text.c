@@ -15,12 +15,17 @@ char *text_escape(const void *in, size_t len, char *out, size_t outsz) {
                 return out;
         }
 
+        /* Room for "..." is only kept when the whole result cannot fit. */
+        size_t full = 0;
+        for (size_t i = 0; i < len; i++)
+                full += (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\') ? 1 : 4;
+        size_t reserve = full + 1 <= outsz ? 1 : 4;
+
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = p[i];
                 size_t need = (c >= 0x20 && c < 0x7f && c != '\\') ? 1 : 4;
 
-                /* Keep room for "..." and the NUL. */
-                if (o + need + 4 > outsz) {
+                if (o + need + reserve > outsz) {
                         memcpy(out + o, "...", 3);
                         o += 3;
                         break;

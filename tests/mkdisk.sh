@@ -1,0 +1,164 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# mkdisk.sh LAYOUT OUT.img [WORKDIR]
+#
+# Builds a sample guest disk whose pvboot ELFs are real grub-mkimage
+# images (Debian's grub-xen-bin), laid out as a distribution installer
+# would.  Filesystems are made with mkfs.ext4 -d straight into the image at
+# the partition's offset, so no loop device, no host mount and no host LVM
+# ever sees the guest's metadata; only the LVM layout needs libguestfs
+# (guestfish), which does that inside its own appliance.
+#
+# Layouts: mbr64 gpt32 whole64 sepboot32 lvm64 none both
+#          symlink-dev dir fifo huge classmix namemix corrupt-pt
+set -euo pipefail
+
+layout=$1
+out=$2
+work=${3:-$(mktemp -d)}
+mkdir -p "$work"
+
+MiB=$((1024 * 1024))
+
+elf() {     # elf ARCH -> path of a real pvboot ELF of that kind
+        local kind=$1 f="$work/pvboot-$1.elf"
+        if [ ! -s "$f" ]; then
+                grub-mkimage -O "$kind" -o "$f" -p /boot/grub echo
+        fi
+        echo "$f"
+}
+
+newroot() {
+        rm -rf "$work/root" "$work/root2"
+        mkdir -p "$work/root" "$work/root2"
+}
+
+# One partition (MBR or GPT) holding root/, 64 MiB disk.
+one_part() {    # one_part LABEL
+        rm -f "$out"
+        truncate -s 64M "$out"
+        printf 'label: %s\nstart=2048, size=120832, type=L\n' "$1" | sfdisk -q "$out"
+        mkfs.ext4 -F -q -E offset=$((2048 * 512)) -d "$work/root" "$out" 60416k
+}
+
+put_hex() {     # put_hex FILE OFFSET HEX
+        printf "$(echo "$3" | sed 's/../\\x&/g')" |
+                dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+case "$layout" in
+mbr64)
+        newroot
+        mkdir -p "$work/root/boot/xen" "$work/root/etc"
+        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
+        one_part dos
+        ;;
+gpt32)
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        cp "$(elf i386-xen)" "$work/root/boot/xen/pvboot-i386.elf"
+        one_part gpt
+        ;;
+whole64)
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
+        rm -f "$out"
+        mkfs.ext4 -F -q -d "$work/root" "$out" 64M
+        ;;
+sepboot32)
+        # p1 is /boot (so the file is at /xen/... there), p2 is /.
+        newroot
+        mkdir -p "$work/root/xen" "$work/root2/boot" "$work/root2/etc"
+        cp "$(elf i386-xen)" "$work/root/xen/pvboot-i386.elf"
+        rm -f "$out"
+        truncate -s 64M "$out"
+        printf 'label: dos\nstart=2048, size=40960, type=L\nstart=43008, size=77824, type=L\n' | sfdisk -q "$out"
+        mkfs.ext4 -F -q -E offset=$((2048 * 512)) -d "$work/root" "$out" 20480k
+        mkfs.ext4 -F -q -E offset=$((43008 * 512)) -d "$work/root2" "$out" 38912k
+        ;;
+lvm64)
+        rm -f "$out"
+        LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
+        guestfish -N "$out"=disk:64M -- \
+                part-disk /dev/sda gpt : \
+                pvcreate /dev/sda1 : vgcreate guestvg /dev/sda1 : \
+                lvcreate-free root guestvg 100 : mkfs ext4 /dev/guestvg/root : \
+                mount /dev/guestvg/root / : mkdir-p /boot/xen : \
+                upload "$(elf x86_64-xen)" /boot/xen/pvboot-x86_64.elf
+        ;;
+none)
+        newroot
+        mkdir -p "$work/root/boot/grub" "$work/root/etc"
+        echo "# no pvboot here" > "$work/root/boot/grub/grub.cfg"
+        one_part dos
+        ;;
+both)
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
+        cp "$(elf i386-xen)" "$work/root/boot/xen/pvboot-i386.elf"
+        one_part dos
+        ;;
+symlink-dev)
+        # The pvboot path is a symlink to a device node that really exists
+        # in the guest filesystem.
+        newroot
+        mkdir -p "$work/root/boot/xen" "$work/root/dev"
+        mknod "$work/root/dev/sda" b 8 0
+        ln -s /dev/sda "$work/root/boot/xen/pvboot-x86_64.elf"
+        one_part dos
+        ;;
+dir)
+        newroot
+        mkdir -p "$work/root/boot/xen/pvboot-x86_64.elf"
+        one_part dos
+        ;;
+fifo)
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        mkfifo "$work/root/boot/xen/pvboot-x86_64.elf"
+        one_part dos
+        ;;
+huge)
+        # A 4 GiB sparse "ELF": the real header, then a hole.
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
+        truncate -s 4G "$work/root/boot/xen/pvboot-x86_64.elf"
+        one_part dos
+        ;;
+classmix)
+        # ELF64 whose e_machine says i386: class and machine disagree.
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
+        put_hex "$work/root/boot/xen/pvboot-x86_64.elf" 18 0300
+        one_part dos
+        ;;
+namemix)
+        # Named i386, holds a 64-bit image.
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-i386.elf"
+        one_part dos
+        ;;
+corrupt-pt)
+        # MBR with overlapping, out-of-range and self-referencing extended
+        # partitions; the one real filesystem is not where any entry says.
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        one_part dos
+        # entry 1: type 83, start 2048, 2^31 sectors (past the end)
+        put_hex "$out" 446 "00000000830000000008000000000080"
+        # entry 2: extended (05) starting at sector 0 (loops onto the MBR)
+        put_hex "$out" 462 "00000000050000000000000000010000"
+        # entry 3: overlaps entry 1
+        put_hex "$out" 478 "00000000830000000010000000100000"
+        ;;
+*)
+        echo "mkdisk.sh: unknown layout $layout" >&2
+        exit 2
+        ;;
+esac

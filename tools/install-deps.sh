@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Install what pvboot-select needs to build, run and test, from Debian 12's
+# own packages.  Idempotent; run as root.
+set -euo pipefail
+
+export DEBIAN_FRONTEND=noninteractive
+pkgs=(
+        # build
+        gcc meson ninja-build pkg-config python3-docutils
+        libguestfs-dev nbdkit-plugin-dev
+        libxen-dev libyajl-dev libsystemd-dev
+        # run: the appliance (libguestfs + a kernel for supermin), the NBD
+        # server, the host pvgrub2 stage 1 images
+        libguestfs0 libguestfs-tools nbdkit linux-image-amd64 grub-xen-host
+        # test: real pvboot ELFs and real disk tooling
+        grub-xen-bin grub-common e2fsprogs fdisk bc
+)
+missing=()
+for p in "${pkgs[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+        apt-get update -qq
+        apt-get install -y -qq "${missing[@]}"
+fi

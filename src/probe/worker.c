@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "inspect.h"
 #include "worker.h"
 
@@ -68,21 +69,6 @@ static int drop_privileges(uid_t uid) {
         return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t len) {
-        const char *p = buf;
-        while (len > 0) {
-                ssize_t n = write(fd, p, len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                len -= (size_t) n;
-        }
-        return 0;
-}
-
 static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, int out_fd, pid_t parent) {
         static Inspection in;   /* ~250 KiB: keep it off the stack */
         InspectReport rep;
@@ -101,7 +87,7 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                         snprintf(in.error, sizeof(in.error), "cannot switch to uid %lu: %s",
                                  (unsigned long) cfg->runas, strerror(-r));
                         inspect_report(&in, r, cfg->force_arch, &rep);
-                        (void) write_all(out_fd, &rep, sizeof(rep));
+                        (void) loop_write(out_fd, &rep, sizeof(rep));
                         _exit(1);
                 }
         }
@@ -117,7 +103,7 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
         };
         r = inspect_disk(&pc, &in);
         inspect_report(&in, r, cfg->force_arch, &rep);
-        _exit(write_all(out_fd, &rep, sizeof(rep)) < 0 ? 1 : 0);
+        _exit(loop_write(out_fd, &rep, sizeof(rep)) < 0 ? 1 : 0);
 }
 
 static long long now_ms(void) {

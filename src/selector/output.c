@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "output.h"
 
 int output_format_from_string(const char *s, OutputFormat *ret) {
@@ -83,23 +84,6 @@ int output_format_records(OutputFormat fmt, const char *kernel, const char *args
         return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t len) {
-        const char *p = buf;
-        while (len > 0) {
-                ssize_t n = write(fd, p, len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        return -EIO;
-                p += n;
-                len -= (size_t) n;
-        }
-        return 0;
-}
-
 int stage1_copy(const char *src_path, int dirfd, const char *name) {
         char buf[65536];
         struct stat st;
@@ -146,7 +130,7 @@ int stage1_copy(const char *src_path, int dirfd, const char *name) {
                         r = -EFBIG;
                         break;
                 }
-                r = write_all(out, buf, (size_t) n);
+                r = loop_write(out, buf, (size_t) n);
                 if (r < 0)
                         break;
         }
@@ -174,7 +158,7 @@ int output_write_file(int fd, const char *buf, size_t len) {
                 if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
                         return -errno;
         }
-        r = write_all(fd, buf, len);
+        r = loop_write(fd, buf, len);
         if (r < 0)
                 return r;
         if (S_ISREG(st.st_mode) && fsync(fd) < 0)

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Width names, the spec path table, and the ByteSource bound. */
+#include <errno.h>
+#include <stdint.h>
+
+#include "pvboot-select.h"
+#include "test-util.h"
+
+int main(void) {
+        static const unsigned char data[16] = "0123456789abcdef";
+        unsigned char buf[16];
+        ByteSource s;
+
+        CHECK_STREQ(pv_arch_to_string(PV_ARCH_I386), "i386");
+        CHECK_STREQ(pv_arch_to_string(PV_ARCH_X86_64), "x86_64");
+        CHECK_STREQ(pv_arch_to_string((PvArch) 99), "none");
+        CHECK_EQ(pv_arch_from_string("i386"), PV_ARCH_I386);
+        CHECK_EQ(pv_arch_from_string("x86_64"), PV_ARCH_X86_64);
+        CHECK_EQ(pv_arch_from_string("i686"), PV_ARCH_NONE);
+        CHECK_EQ(pv_arch_from_string(NULL), PV_ARCH_NONE);
+
+        /* Spec order: /boot/xen before /xen, and each path names its width. */
+        for (unsigned i = 0; i < PVBOOT_N_PATHS; i++) {
+                const PvbootPath *p = &pvboot_paths[i];
+                char want[64];
+                snprintf(want, sizeof(want), "%s/pvboot-%s.elf", p->rank == 0 ? "/boot/xen" : "/xen",
+                         pv_arch_to_string(p->arch));
+                CHECK_STREQ(p->path, want);
+        }
+
+        byte_source_from_buffer(&s, data, sizeof(data));
+        CHECK_EQ(byte_source_read(&s, 0, buf, 16), 0);
+        CHECK(memcmp(buf, data, 16) == 0);
+        CHECK_EQ(byte_source_read(&s, 15, buf, 1), 0);
+        CHECK_EQ(buf[0], 'f');
+        CHECK_EQ(byte_source_read(&s, 16, buf, 0), 0);
+        CHECK_EQ(byte_source_read(&s, 16, buf, 1), -EBADMSG);
+        CHECK_EQ(byte_source_read(&s, 1, buf, 16), -EBADMSG);
+        /* offset + len wrapping around 2^64 must not pass the bound */
+        CHECK_EQ(byte_source_read(&s, UINT64_MAX, buf, 2), -EBADMSG);
+        CHECK_EQ(byte_source_read(NULL, 0, buf, 1), -EINVAL);
+        return 0;
+}

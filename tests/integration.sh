@@ -26,6 +26,9 @@ done
 [ -r "$s64" ] && [ -r "$s32" ] || { echo "SKIP: grub-xen-host stage 1 images missing"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (mknod, --runas)"; exit 77; }
 
+runas_uid=131079
+# A stale cache from an earlier run would prove nothing.
+rm -rf "/var/tmp/.guestfs-$runas_uid"
 work=$(mktemp -d /tmp/pvboot-it.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -36,7 +39,7 @@ scenarios=(
         "whole-disk-fs|whole64|x86_64||"
         "separate-boot|sepboot32|i386||"
         "gpt-lvm|lvm64|x86_64||"
-        "restrict-runas|mbr64|x86_64|--runas=131079|"
+        "restrict-runas|mbr64|x86_64|--runas=$runas_uid|"
         "no-pvboot|none|fail:no pvboot ELF: looked for /boot/xen/pvboot-{x86_64,i386}.elf||"
         "both-ambiguous|both|fail:both i386 and x86_64 pvboot ELFs are valid||"
         "both-forced-i386|both|i386||--force-arch=i386"
@@ -50,6 +53,7 @@ scenarios=(
         "wrong-format|mbr64|fail:appliance failed to start||--format=qcow2"
         "kernel-given|mbr64|fail:pvboot-select only returns the host pvgrub2 stage 1||--kernel=/boot/vmlinuz"
         "missing-disk|@missing|fail:cannot use disk||"
+        "disk-is-a-directory|@directory|fail:not a regular file or block device||"
 )
 
 run_one() {
@@ -59,6 +63,8 @@ run_one() {
         {
                 if [ "$layout" = @missing ]; then
                         disk="$work/does-not-exist.img"
+                elif [ "$layout" = @directory ]; then
+                        disk="$work"
                 else
                         bash "$here/mkdisk.sh" "$layout" "$disk" "$work/build-$name" || { echo "FAIL: mkdisk"; exit 1; }
                 fi
@@ -74,7 +80,8 @@ run_one() {
         } >"$log" 2>&1
         rc=$?
         end=$(date +%s.%N)
-        rm -rf "$disk" "$work/build-$name"
+        [ "$disk" = "$work" ] || rm -rf "$disk"
+        rm -rf "$work/build-$name"
         printf '%s|%s|%s|%.1f\n' "$name" "$expect" "$([ $rc = 0 ] && echo pass || echo FAIL)" \
                 "$(echo "$end - $start" | bc)" >"$work/$name.result"
 }
@@ -97,6 +104,16 @@ for s in "${scenarios[@]}"; do
                 sed 's/^/    /' "$work/$name.log"
         fi
 done
+# Restrict mode: the appliance must have run as the uid libxl gave, which
+# libguestfs shows by building its per-uid cache owned by that uid.
 total=${#scenarios[@]}
+total=$((total + 1))
+owner=$(stat -c %u "/var/tmp/.guestfs-$runas_uid" 2>/dev/null || echo none)
+if [ "$owner" = "$runas_uid" ]; then
+        printf '%-26s %-58s %-6s %s\n' restrict-uid-used "appliance cache owned by uid $runas_uid" pass -
+else
+        printf '%-26s %-58s %-6s %s\n' restrict-uid-used "appliance cache owned by uid $runas_uid" FAIL "owner=$owner"
+        failed=$((failed + 1))
+fi
 echo "$((total - failed)) passed, $failed failed"
 [ "$failed" = 0 ]

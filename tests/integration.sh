@@ -19,20 +19,26 @@ here=$(cd "$(dirname "$0")" && pwd)
 jobs=${PVBOOT_TEST_JOBS:-2}
 s64=/usr/lib/grub-xen/grub-x86_64-xen.bin
 s32=/usr/lib/grub-xen/grub-i386-xen.bin
+spvh=/usr/lib/grub-xen/grub-i386-xen_pvh.bin
+kernels=${KERNEL_DIR:-/var/cache/pvboot-select-tests/kernels}
 
 for t in grub-mkimage mkfs.ext4 sfdisk guestfish nbdkit; do
         command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
 [ -r "$s64" ] && [ -r "$s32" ] || { echo "SKIP: grub-xen-host stage 1 images missing"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (mknod, --runas)"; exit 77; }
+[ -s "$kernels/vmlinuz-amd64" ] && [ -s "$kernels/vmlinuz-686-pae" ] ||
+        { echo "SKIP: real kernels missing (run tools/fetch-kernels.sh)"; exit 77; }
 
 runas_uid=131079
+# Debian's and upstream's default: no 32-bit PV.
+stock_caps="xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64"
 # A stale cache from an earlier run would prove nothing.
 rm -rf "/var/tmp/.guestfs-$runas_uid"
 work=$(mktemp -d /tmp/pvboot-it.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# name | layout | expectation (x86_64, i386 or fail:TEXT) | libxl-run options | bootloader_args
+# name | layout | expectation (x86_64, i386, pvh or fail:TEXT) | libxl-run option | bootloader_args (;-separated)
 scenarios=(
         "mbr64-args|mbr64|x86_64|--args=root=/dev/xvda1 console=hvc0 quiet|"
         "gpt32|gpt32|i386||"
@@ -40,19 +46,35 @@ scenarios=(
         "separate-boot|sepboot32|i386||"
         "gpt-lvm|lvm64|x86_64||"
         "restrict-runas|mbr64|x86_64|--runas=$runas_uid|"
-        "no-pvboot|none|fail:no pvboot ELF: looked for /boot/xen/pvboot-{x86_64,i386}.elf||"
-        "both-ambiguous|both|fail:both i386 and x86_64 pvboot ELFs are valid||"
+        "no-pvboot|none|fail:nothing to boot: no /boot/xen/pvboot-{x86_64,i386}.elf||"
+        "both-no-kernels|both|x86_64||"
         "both-forced-i386|both|i386||--force-arch=i386"
-        "symlink-to-device|symlink-dev|fail:no pvboot ELF||"
-        "directory|dir|fail:no pvboot ELF||"
-        "fifo|fifo|fail:no pvboot ELF||"
+        "symlink-to-device|symlink-dev|fail:nothing to boot||"
+        "directory|dir|fail:nothing to boot||"
+        "fifo|fifo|fail:nothing to boot||"
         "4GiB-file|huge|fail:file too large||"
         "class-machine-mix|classmix|fail:ELF class and machine||"
         "name-says-i386|namemix|fail:file name and ELF width disagree||"
-        "corrupt-partition-table|corrupt-pt|fail:no pvboot ELF||"
+        "corrupt-partition-table|corrupt-pt|fail:nothing to boot||"
         "wrong-format|mbr64|fail:appliance failed to start||--format=qcow2"
         "kernel-given|mbr64|fail:pvboot-select only returns the host pvgrub2 stage 1||--kernel=/boot/vmlinuz"
         "missing-disk|@missing|fail:cannot use disk||"
+        # Width selection (issue 3): real Debian kernels decide.
+        "both-32bit-kernels|both-k32|i386||"
+        "both-64bit-kernels|both-k64|x86_64||"
+        "both-mixed-kernels|both-mixed|x86_64||"
+        "both-mixed-prefer-i386|both-mixed|i386||--prefer=i386"
+        "no-pvboot-32bit-kernel|nopv-k32|i386||"
+        "no-pvboot-64bit-kernel|nopv-k64|x86_64||"
+        "kernel-but-no-grub.cfg|nopv-nogrub|fail:no /boot/grub/grub.cfg or /grub/grub.cfg||"
+        "hostile-kernels|hostile-kernels|fail:only kernels of unknown width||"
+        "pvh-only-elf|pvh-only|fail:PVH-only image||"
+        "pvh-mode|pvh-grub|pvh||--pvh"
+        "host-without-pv32|gpt32|fail:CONFIG_PV32, or set type=\"pvh\", pvshim=1||--host-caps=$stock_caps"
+        "host-with-pv32|gpt32|i386||--host-caps=xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64"
+        "pvshim-32bit-stock-xen|gpt32|i386||--pvshim;--host-caps=$stock_caps"
+        "force-i386-host-no-pv32|both-k64|fail:no xen-3.0-x86_32p||--force-arch=i386;--host-caps=$stock_caps"
+        "pvh-and-pvshim|mbr64|fail:conflict||--pvh;--pvshim"
         "disk-is-a-directory|@directory|fail:not a regular file or block device||"
 )
 
@@ -70,10 +92,11 @@ run_one() {
                 fi
                 local -a h=() b=()
                 [ -n "$hopts" ] && h=("$hopts")
-                [ -n "$blargs" ] && b=("$blargs")
+                [ -n "$blargs" ] && IFS=';' read -ra b <<<"$blargs"
                 case "$expect" in
                 x86_64) h+=("--expect-stage1=$s64") ;;
                 i386)   h+=("--expect-stage1=$s32") ;;
+                pvh)    h+=("--expect-stage1=$spvh") ;;
                 fail:*) h+=("--expect-fail=${expect#fail:}") ;;
                 esac
                 "$libxl_run" "${h[@]}" "$pvboot" "$disk" "${b[@]}"
@@ -94,11 +117,11 @@ done
 wait
 
 failed=0
-printf '%-26s %-58s %-6s %s\n' scenario expected result seconds
+printf '%-28s %-58s %-6s %s\n' scenario expected result seconds
 for s in "${scenarios[@]}"; do
         name=${s%%|*}
         IFS='|' read -r n e r secs <"$work/$name.result"
-        printf '%-26s %-58.58s %-6s %s\n' "$n" "$e" "$r" "$secs"
+        printf '%-28s %-58.58s %-6s %s\n' "$n" "$e" "$r" "$secs"
         if [ "$r" != pass ]; then
                 failed=$((failed + 1))
                 sed 's/^/    /' "$work/$name.log"

@@ -11,7 +11,10 @@
 # (guestfish), which does that inside its own appliance.
 #
 # Layouts: mbr64 gpt32 whole64 sepboot32 lvm64 none both
+#          both-k32 both-k64 both-mixed nopv-k32 nopv-k64 nopv-nogrub
+#          pvh-only pvh-grub hostile-kernels
 #          symlink-dev dir fifo huge classmix namemix corrupt-pt
+# Kernels are real Debian images from KERNEL_DIR (tools/fetch-kernels.sh).
 set -euo pipefail
 
 layout=$1
@@ -19,7 +22,9 @@ out=$2
 work=${3:-$(mktemp -d)}
 mkdir -p "$work"
 
-MiB=$((1024 * 1024))
+KERNEL_DIR=${KERNEL_DIR:-/var/cache/pvboot-select-tests/kernels}
+k64=$KERNEL_DIR/vmlinuz-amd64
+k32=$KERNEL_DIR/vmlinuz-686-pae
 
 elf() {     # elf ARCH -> path of a real pvboot ELF of that kind
         local kind=$1 f="$work/pvboot-$1.elf"
@@ -40,6 +45,28 @@ one_part() {    # one_part LABEL
         truncate -s 64M "$out"
         printf 'label: %s\nstart=2048, size=120832, type=L\n' "$1" | sfdisk -q "$out"
         mkfs.ext4 -F -q -E offset=$((2048 * 512)) -d "$work/root" "$out" 60416k
+}
+
+kernels() {     # kernels 32|64 ...: real Debian kernels into root/boot, as installed
+        mkdir -p "$work/root/boot"
+        for w in "$@"; do
+                case $w in
+                32) cp "$k32" "$work/root/boot/vmlinuz-6.1.0-50-686-pae" ;;
+                64) cp "$k64" "$work/root/boot/vmlinuz-6.1.0-56-amd64" ;;
+                esac
+        done
+}
+
+grubcfg() {
+        mkdir -p "$work/root/boot/grub"
+        printf 'set timeout=0\nmenuentry "guest" { linux /boot/vmlinuz root=/dev/xvda1 }\n' \
+                >"$work/root/boot/grub/grub.cfg"
+}
+
+both_elfs() {
+        mkdir -p "$work/root/boot/xen"
+        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
+        cp "$(elf i386-xen)" "$work/root/boot/xen/pvboot-i386.elf"
 }
 
 put_hex() {     # put_hex FILE OFFSET HEX
@@ -96,9 +123,52 @@ none)
         ;;
 both)
         newroot
+        both_elfs
+        one_part dos
+        ;;
+both-k32)
+        # Debian i386 with grub-xen: both ELFs, a 686-pae kernel.
+        newroot; both_elfs; kernels 32; grubcfg; one_part dos
+        ;;
+both-k64)
+        newroot; both_elfs; kernels 64; grubcfg; one_part dos
+        ;;
+both-mixed)
+        # 32-bit userland with an optional 64-bit kernel (the spec's example).
+        newroot; both_elfs; kernels 32 64; grubcfg; one_part dos
+        ;;
+nopv-k32)
+        newroot; kernels 32; grubcfg; ln -s boot/vmlinuz-6.1.0-50-686-pae "$work/root/vmlinuz"
+        one_part dos
+        ;;
+nopv-k64)
+        newroot; kernels 64; grubcfg; one_part gpt
+        ;;
+nopv-nogrub)
+        newroot; kernels 64; one_part dos
+        ;;
+pvh-only)
+        # A PVH-only GRUB image where a PV pvboot ELF belongs.
+        newroot
         mkdir -p "$work/root/boot/xen"
-        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
-        cp "$(elf i386-xen)" "$work/root/boot/xen/pvboot-i386.elf"
+        cp "$(elf i386-xen_pvh)" "$work/root/boot/xen/pvboot-i386.elf"
+        one_part dos
+        ;;
+pvh-grub)
+        newroot; kernels 64; grubcfg; one_part dos
+        ;;
+hostile-kernels)
+        # Every kernel here is unknown evidence: none may be guessed.
+        newroot; grubcfg
+        mkdir -p "$work/root/boot/vmlinuz-dir" "$work/root/dev"
+        mknod "$work/root/dev/sda" b 8 0
+        ln -s /dev/sda "$work/root/boot/vmlinuz-device"
+        head -c 4096 "$k64" >"$work/root/boot/vmlinuz-truncated"        # header lies about its size
+        { head -c 1024 "$k64"; head -c 8192 /dev/urandom; } >"$work/root/boot/vmlinuz-garbage"
+        gzip -c "$(elf x86_64-xen)" >"$work/root/boot/vmlinuz-gzip"
+        cp "$k64" "$work/root/boot/vmlinuz-huge"
+        truncate -s 300M "$work/root/boot/vmlinuz-huge"                  # over the 256 MiB bound
+        ln -s vmlinuz-loop "$work/root/boot/vmlinuz-loop"
         one_part dos
         ;;
 symlink-dev)

@@ -24,3 +24,6 @@ if [ ${#missing[@]} -gt 0 ]; then
         apt-get update -qq
         apt-get install -y -qq "${missing[@]}"
 fi
+
+# Real 32- and 64-bit kernels for the width tests (downloaded, not installed).
+bash "$(dirname "$0")/fetch-kernels.sh"

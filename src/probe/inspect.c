@@ -7,6 +7,7 @@
 
 #include "elf-notes.h"
 #include "inspect.h"
+#include "kernel-header.h"
 #include "text.h"
 
 static void look_at(Probe *p, Inspection *in, unsigned fs_index, const char *dev, unsigned path_index) {
@@ -57,6 +58,94 @@ static void look_at(Probe *p, Inspection *in, unsigned fs_index, const char *dev
         free(resolved);
 }
 
+/* Where distributions put kernels: /boot, and / for a separate /boot or
+ * the /vmlinuz convenience links. */
+static const char *const kernel_globs[] = {
+        "/boot/vmlinuz*", "/boot/vmlinux*", "/boot/bzImage*", "/boot/kernel-*",
+        "/vmlinuz*", "/vmlinux*", NULL
+};
+
+static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const char *dev) {
+        char *seen[INSPECT_MAX_KERNELS];        /* resolved paths, so /vmlinuz and its target count once */
+        size_t n_seen = 0;
+        GuestFsOps ops;
+
+        probe_fs_ops(p, &ops);
+        for (const char *const *g = kernel_globs; *g; g++) {
+                char **names = NULL;
+
+                if (probe_glob(p, *g, &names) < 0)
+                        continue;
+                for (char **n = names; *n && in->n_kernels < INSPECT_MAX_KERNELS; n++) {
+                        KernelEvidence k = { .fs_index = fs_index };
+                        char *resolved = NULL;
+                        GuestStat st;
+                        bool dup = false;
+                        int r;
+
+                        r = guest_path_resolve(&ops, *n, &resolved, &st);
+                        if (r == -ENOENT || r == -ENOTDIR)
+                                continue;
+                        for (size_t i = 0; resolved && i < n_seen; i++)
+                                dup = dup || strcmp(seen[i], resolved) == 0;
+                        if (dup) {
+                                free(resolved);
+                                continue;
+                        }
+                        /* Shown by the name the guest gave it. */
+                        text_escape(*n, strlen(*n), k.path, sizeof(k.path));
+                        text_escape(dev, strlen(dev), k.fs, sizeof(k.fs));
+
+                        if (r < 0)
+                                k.kind = r == -ELOOP || r == -ENAMETOOLONG ? FOUND_SYMLINK_LOOP : FOUND_UNREADABLE;
+                        else if (st.type != GUEST_FILE_REGULAR)
+                                k.kind = FOUND_NOT_REGULAR;
+                        else if (st.size > KERNEL_MAX_FILE_SIZE)
+                                k.kind = FOUND_TOO_LARGE;
+                        else {
+                                ProbeFile f;
+                                probe_file_init(&f, p, resolved, st.size);
+                                r = kernel_inspect(&f.source, &k.info);
+                                k.kind = r == 0 ? FOUND_REGULAR : r == -E2BIG ? FOUND_TOO_LARGE : FOUND_UNREADABLE;
+                        }
+                        in->kernels[in->n_kernels++] = k;
+                        if (resolved)
+                                seen[n_seen++] = resolved;      /* n_seen <= n_kernels <= INSPECT_MAX_KERNELS */
+                }
+                for (char **n = names; *n; n++)
+                        free(*n);
+                free(names);
+        }
+        for (size_t i = 0; i < n_seen; i++)
+                free(seen[i]);
+}
+
+static void look_for_grub_cfg(Probe *p, Inspection *in, const char *dev) {
+        static const char *const cfgs[] = { "/boot/grub/grub.cfg", "/grub/grub.cfg" };
+        GuestFsOps ops;
+
+        probe_fs_ops(p, &ops);
+        for (unsigned rank = 0; rank < 2; rank++) {
+                char *resolved = NULL;
+                GuestStat st;
+                char fs[FS_NAME_MAX];
+
+                /* GRUB's order: every filesystem for /boot/grub, then /grub. */
+                if (in->grub_cfg && in->grub_cfg_rank <= rank)
+                        return;
+                if (guest_path_resolve(&ops, cfgs[rank], &resolved, &st) < 0)
+                        continue;
+                free(resolved);
+                if (st.type != GUEST_FILE_REGULAR)
+                        continue;
+                in->grub_cfg = true;
+                in->grub_cfg_rank = rank;
+                snprintf(in->grub_cfg_where, sizeof(in->grub_cfg_where), "%s:%s",
+                         text_escape(dev, strlen(dev), fs, sizeof(fs)), cfgs[rank]);
+                return;
+        }
+}
+
 int inspect_disk(const ProbeConfig *cfg, Inspection *ret) {
         Probe *p = NULL;
         char **fss = NULL;
@@ -87,6 +176,8 @@ int inspect_disk(const ProbeConfig *cfg, Inspection *ret) {
                         continue;       /* unmountable (corrupt, unsupported): GRUB cannot read it either */
                 for (unsigned k = 0; k < PVBOOT_N_PATHS; k++)
                         look_at(p, ret, i, fss[i], k);
+                look_for_kernels(p, ret, i, fss[i]);
+                look_for_grub_cfg(p, ret, fss[i]);
                 if (probe_umount(p) < 0) {
                         snprintf(ret->error, sizeof(ret->error), "cannot unmount: %s", probe_last_error(p));
                         r = -EIO;
@@ -104,7 +195,28 @@ out:
         return r;
 }
 
-void inspect_report(const Inspection *in, int status, PvArch force_arch, InspectReport *ret) {
+typedef struct EvidenceSink {
+        InspectReport *report;
+        unsigned dropped;
+} EvidenceSink;
+
+static void add_evidence(void *userdata, const char *line) {
+        EvidenceSink *e = userdata;
+        InspectReport *r = e->report;
+        bool rule = strncmp(line, "rule:", 5) == 0;
+
+        /* Two slots stay free for a "N more" line and the rule, which
+         * decision_evidence() always emits last. */
+        if (!rule && r->n_evidence >= REPORT_MAX_EVIDENCE - 2) {
+                e->dropped++;
+                return;
+        }
+        if (rule && e->dropped > 0)
+                snprintf(r->evidence[r->n_evidence++], REPORT_LINE, "(%u more evidence lines not shown)", e->dropped);
+        text_escape(line, strlen(line), r->evidence[r->n_evidence++], REPORT_LINE);
+}
+
+void inspect_report(const Inspection *in, int status, const DecisionInput *policy, InspectReport *ret) {
         *ret = (InspectReport) { .magic = REPORT_MAGIC, .version = REPORT_VERSION, .status = status };
 
         if (status < 0) {
@@ -112,20 +224,29 @@ void inspect_report(const Inspection *in, int status, PvArch force_arch, Inspect
                 return;
         }
 
-        DecisionInput di = {
-                .candidates = in->candidates,
-                .n_candidates = in->n_candidates,
-                .n_filesystems = in->n_filesystems,
-                .force_arch = force_arch,
-        };
+        DecisionInput di = *policy;
+        di.candidates = in->candidates;
+        di.n_candidates = in->n_candidates;
+        di.kernels = in->kernels;
+        di.n_kernels = in->n_kernels;
+        di.n_filesystems = in->n_filesystems;
+        di.grub_cfg = in->grub_cfg;
+        memcpy(di.grub_cfg_where, in->grub_cfg_where, sizeof(di.grub_cfg_where));
+
         Decision d;
         decide(&di, &d);
         ret->outcome = d.outcome;
         if (d.outcome == DECISION_OK) {
-                const Candidate *c = &in->candidates[d.chosen];
                 ret->arch = d.arch;
-                ret->path_index = c->path_index;
-                memcpy(ret->fs, c->fs, sizeof(ret->fs));
+                ret->source = d.source;
+                if (d.source == SOURCE_PVBOOT) {
+                        const Candidate *c = &in->candidates[d.chosen];
+                        ret->path_index = c->path_index;
+                        memcpy(ret->fs, c->fs, sizeof(ret->fs));
+                }
         }
         decision_describe(&di, &d, ret->message, sizeof(ret->message));
+
+        EvidenceSink sink = { .report = ret };
+        decision_evidence(&di, &d, add_evidence, &sink);
 }

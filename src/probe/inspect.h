@@ -12,10 +12,17 @@
 #include "probe.h"
 #include "report.h"
 
+#define INSPECT_MAX_KERNELS 32
+
 typedef struct Inspection {
         Candidate candidates[PVBOOT_N_PATHS * PROBE_MAX_FILESYSTEMS];
         size_t n_candidates;
+        KernelEvidence kernels[INSPECT_MAX_KERNELS];
+        size_t n_kernels;
         unsigned n_filesystems;
+        bool grub_cfg;
+        unsigned grub_cfg_rank;
+        char grub_cfg_where[FS_NAME_MAX + 32];
         char error[512];        /* printable ASCII, when inspect_disk fails */
 } Inspection;
 
@@ -23,5 +30,7 @@ typedef struct Inspection {
  * appliance could not be used, ret->error says why. */
 int inspect_disk(const ProbeConfig *cfg, Inspection *ret);
 
-/* Run the decision over an inspection and fill a report for the parent. */
-void inspect_report(const Inspection *in, int status, PvArch force_arch, InspectReport *ret);
+/* Run the decision over an inspection and fill a report for the parent.
+ * policy carries mode, force_arch, prefer and host; its evidence fields
+ * are ignored. */
+void inspect_report(const Inspection *in, int status, const DecisionInput *policy, InspectReport *ret);

@@ -288,6 +288,26 @@ int probe_umount(Probe *p) {
         return 0;
 }
 
+int probe_glob(Probe *p, const char *pattern, char ***ret) {
+        char **v;
+        size_t n = 0;
+
+        guestfs_push_error_handler(p->g, NULL, NULL);
+        v = guestfs_glob_expand(p->g, pattern);
+        guestfs_pop_error_handler(p->g);
+        if (!v)
+                return -EIO;
+        while (v[n])
+                n++;
+        /* A guest with thousands of matching names gets the first few. */
+        for (size_t i = PROBE_MAX_GLOB; i < n; i++) {
+                free(v[i]);
+                v[i] = NULL;
+        }
+        *ret = v;
+        return 0;
+}
+
 static int ops_lstat(void *userdata, const char *path, GuestStat *ret) {
         Probe *p = userdata;
         struct guestfs_statns *st;

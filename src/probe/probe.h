@@ -51,6 +51,12 @@ int probe_list_filesystems(Probe *p, char ***ret);
 int probe_mount(Probe *p, const char *device);
 int probe_umount(Probe *p);
 
+/* Paths in the mounted filesystem matching a shell glob, expanded inside
+ * the appliance: a NULL-terminated malloc'd array, at most
+ * PROBE_MAX_GLOB entries (the rest is dropped). */
+#define PROBE_MAX_GLOB 64
+int probe_glob(Probe *p, const char *pattern, char ***ret);
+
 /* The GuestFsOps of the mounted filesystem. */
 void probe_fs_ops(Probe *p, GuestFsOps *ret);
 

@@ -86,7 +86,7 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                         memset(&in, 0, sizeof(in));
                         snprintf(in.error, sizeof(in.error), "cannot switch to uid %lu: %s",
                                  (unsigned long) cfg->runas, strerror(-r));
-                        inspect_report(&in, r, cfg->force_arch, &rep);
+                        inspect_report(&in, r, &cfg->policy, &rep);
                         (void) loop_write(out_fd, &rep, sizeof(rep));
                         _exit(1);
                 }
@@ -102,7 +102,7 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                 .debug = cfg->debug,
         };
         r = inspect_disk(&pc, &in);
-        inspect_report(&in, r, cfg->force_arch, &rep);
+        inspect_report(&in, r, &cfg->policy, &rep);
         _exit(loop_write(out_fd, &rep, sizeof(rep)) < 0 ? 1 : 0);
 }
 

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "pvboot-select.h"
+#include "decide.h"
 #include "report.h"
 
 typedef struct WorkerConfig {
@@ -25,7 +26,7 @@ typedef struct WorkerConfig {
         const char *plugin;
         bool runas_set;
         uid_t runas;
-        PvArch force_arch;
+        DecisionInput policy;   /* mode, force_arch, prefer, host */
         bool debug;
         unsigned deadline_sec;  /* the worker is killed after this long */
 } WorkerConfig;

@@ -25,6 +25,10 @@ enum {
         ARG_FORCE_ARCH,
         ARG_ENTRY,
         ARG_DEBUG,
+        ARG_PREFER,
+        ARG_PVH,
+        ARG_PVSHIM,
+        ARG_HOST_CAPS,
 };
 
 const char options_usage[] =
@@ -43,10 +47,15 @@ const char options_usage[] =
         "  --stage1-x86_64=PATH      64-bit stage 1 (default " STAGE1_DEFAULT_X86_64 ")\n"
         "  --stage1-i386=PATH        32-bit stage 1 (default " STAGE1_DEFAULT_I386 ")\n"
         "  --stage1-pvh=PATH         PVH stage 1 (default " STAGE1_DEFAULT_PVH ")\n"
-        "  --force-arch=i386|x86_64  use this width (the guest must still have a valid ELF for it)\n"
+        "  --force-arch=i386|x86_64  use this width (still checked against the guest and the host)\n"
+        "  --prefer=i386|x86_64      tie-break when the kernels do not decide (default x86_64)\n"
+        "  --pvh                     type=\"pvh\": return the PVH stage 1\n"
+        "  --pvshim                  type=\"pvh\" + pvshim=1: PV stage 1 run by the shim\n"
+        "  --host-caps=CAPS          the hypervisor's xen_caps (default: read from Xen)\n"
         "Other:\n"
         "  -n, --not-really          print the decision, copy and write nothing\n"
-        "  --debug                   show the appliance's output\n"
+        "  -v, --verbose             print the evidence behind the decision\n"
+        "  --debug                   show the appliance's output (implies -v)\n"
         "  -h, --help                this text\n";
 
 /* "before 'what' after", with what escaped: argv may hold anything. */
@@ -87,6 +96,11 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 { "force-arch",       required_argument, NULL, ARG_FORCE_ARCH },
                 { "entry",            required_argument, NULL, ARG_ENTRY },
                 { "debug",            no_argument,       NULL, ARG_DEBUG },
+                { "prefer",           required_argument, NULL, ARG_PREFER },
+                { "pvh",              no_argument,       NULL, ARG_PVH },
+                { "pvshim",           no_argument,       NULL, ARG_PVSHIM },
+                { "host-caps",        required_argument, NULL, ARG_HOST_CAPS },
+                { "verbose",          no_argument,       NULL, 'v' },
                 { "quiet",            no_argument,       NULL, 'q' },
                 { "not-really",       no_argument,       NULL, 'n' },
                 { "help",             no_argument,       NULL, 'h' },
@@ -109,7 +123,7 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
 
         /* "+" is not used: libxl puts options after nothing positional but
          * an admin may write DISK first; GNU permutation handles both. */
-        while ((c = getopt_long(argc, argv, ":qnh", longopts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, ":qnhv", longopts, NULL)) >= 0) {
                 switch (c) {
                 case ARG_OUTPUT:
                         o.output = optarg;
@@ -162,7 +176,28 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                          * menu, so there is nothing to select here. */
                         break;
                 case ARG_DEBUG:
-                        o.debug = true;
+                        o.debug = o.verbose = true;
+                        break;
+                case 'v':
+                        o.verbose = true;
+                        break;
+                case ARG_PREFER:
+                        o.prefer = pv_arch_from_string(optarg);
+                        if (o.prefer == PV_ARCH_NONE)
+                                return fail(err, errsz, "--prefer='", optarg, "': use i386 or x86_64");
+                        break;
+                case ARG_PVH:
+                        if (o.mode == MODE_PVSHIM)
+                                return fail(err, errsz, "", "--pvh and --pvshim conflict: a guest is one or the other", "");
+                        o.mode = MODE_PVH;
+                        break;
+                case ARG_PVSHIM:
+                        if (o.mode == MODE_PVH)
+                                return fail(err, errsz, "", "--pvh and --pvshim conflict: a guest is one or the other", "");
+                        o.mode = MODE_PVSHIM;
+                        break;
+                case ARG_HOST_CAPS:
+                        o.host_caps = optarg;
                         break;
                 case 'q':
                         o.quiet = true;
@@ -199,6 +234,8 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
         if (o.kernel || o.ramdisk)
                 return fail(err, errsz, "", "--kernel/--ramdisk given (xl config sets kernel= or ramdisk= with bootloader=): "
                             "pvboot-select only returns the host pvgrub2 stage 1; remove kernel=/ramdisk=", "");
+        if (o.mode == MODE_PVH && o.force_arch != PV_ARCH_NONE)
+                return fail(err, errsz, "", "--force-arch has no meaning with --pvh: the PVH stage 1 has one width", "");
         if (!o.not_really && !o.output_directory)
                 return fail(err, errsz, "", "--output-directory is required (libxl always passes it)", "");
         for (int a = PV_ARCH_I386; a < _PV_ARCH_MAX; a++)

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "decide.h"
 #include "output.h"
 #include "pvboot-select.h"
 
@@ -31,11 +32,15 @@ typedef struct Options {
         const char *stage1[_PV_ARCH_MAX];
         const char *stage1_pvh;
         PvArch force_arch;
+        PvArch prefer;                  /* PV_ARCH_NONE: the default, x86_64 */
+        DecisionMode mode;              /* --pvh, --pvshim */
+        const char *host_caps;          /* --host-caps override, NULL: read the host */
         bool runas_set;
         uid_t runas;
         bool quiet;
         bool not_really;
         bool debug;
+        bool verbose;
         bool help;
 } Options;
 

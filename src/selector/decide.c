@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The width decision (see decide.h). */
+/* The width decision (see decide.h for the rules). */
 #include <stdio.h>
 #include <string.h>
 
 #include "decide.h"
 #include "text.h"
+
+static bool arch_ok(PvArch a) {
+        return a == PV_ARCH_I386 || a == PV_ARCH_X86_64;
+}
 
 static bool before(const Candidate *a, const Candidate *b) {
         unsigned ra = pvboot_paths[a->path_index].rank, rb = pvboot_paths[b->path_index].rank;
@@ -17,9 +21,53 @@ static bool boots(const Candidate *c) {
         return c->kind == FOUND_REGULAR && c->verdict == ELF_PV_OK;
 }
 
+/* Rule 4/5: the width the kernels ask for.  known_only: no tie-break on
+ * kernels of unknown width (rule 5 never guesses). */
+static PvArch kernel_rule(const DecisionInput *in, const Decision *d, bool known_only, const char **rule) {
+        unsigned k32 = d->kernels[PV_ARCH_I386], k64 = d->kernels[PV_ARCH_X86_64];
+        PvArch prefer = arch_ok(in->prefer) ? in->prefer : PV_ARCH_X86_64;
+
+        if (k32 && !k64) {
+                *rule = "all kernels of known width are 32-bit";
+                return PV_ARCH_I386;
+        }
+        if (k64 && !k32) {
+                *rule = "all kernels of known width are 64-bit";
+                return PV_ARCH_X86_64;
+        }
+        if (k64 && k32) {
+                if (prefer == PV_ARCH_I386) {
+                        *rule = "32- and 64-bit kernels; --prefer=i386";
+                        return PV_ARCH_I386;
+                }
+                *rule = "32- and 64-bit kernels; a 64-bit kernel wins";
+                return PV_ARCH_X86_64;
+        }
+        if (known_only)
+                return PV_ARCH_NONE;
+        *rule = prefer == PV_ARCH_I386 && arch_ok(in->prefer) ? "no kernel of known width; --prefer=i386"
+              : arch_ok(in->prefer) ? "no kernel of known width; --prefer=x86_64"
+              : "no kernel of known width; default preference x86_64";
+        return prefer;
+}
+
+static void host_check(const DecisionInput *in, Decision *d) {
+        const HostCaps *h = &in->host;
+
+        if (!h->known)
+                return;         /* not on Xen (or unreadable): said in the evidence, not a block */
+        if (in->mode == MODE_PVH || in->mode == MODE_PVSHIM) {
+                if (!h->hvm)
+                        d->outcome = DECISION_HOST_CANNOT;
+                return;
+        }
+        if ((d->arch == PV_ARCH_I386 && !h->pv32) || (d->arch == PV_ARCH_X86_64 && !h->pv64))
+                d->outcome = DECISION_HOST_CANNOT;
+}
+
 void decide(const DecisionInput *in, Decision *ret) {
-        Decision d = { .chosen = -1 };
-        bool valid[_PV_ARCH_MAX] = {};
+        Decision d = { .chosen = -1, .outcome = DECISION_OK };
+        bool valid[_PV_ARCH_MAX] = {}, absent[_PV_ARCH_MAX] = {};
         unsigned n_valid = 0;
 
         for (int a = 0; a < _PV_ARCH_MAX; a++)
@@ -27,7 +75,6 @@ void decide(const DecisionInput *in, Decision *ret) {
 
         for (size_t i = 0; i < in->n_candidates; i++) {
                 const Candidate *c = &in->candidates[i];
-                PvArch a;
                 int *slot;
 
                 if (c->path_index >= PVBOOT_N_PATHS)
@@ -35,38 +82,81 @@ void decide(const DecisionInput *in, Decision *ret) {
                 /* GRUB's search -f skips what it cannot open as a file. */
                 if (c->kind == FOUND_NOT_REGULAR || c->kind == FOUND_SYMLINK_LOOP)
                         continue;
-                a = pvboot_paths[c->path_index].arch;
-                slot = &d.per_arch[a];
+                slot = &d.per_arch[pvboot_paths[c->path_index].arch];
                 if (*slot < 0 || before(c, &in->candidates[*slot]))
                         *slot = (int) i;
         }
+        for (size_t i = 0; i < in->n_kernels; i++) {
+                const KernelEvidence *k = &in->kernels[i];
+                PvArch w = k->kind == FOUND_REGULAR && arch_ok(k->info.width) ? k->info.width : PV_ARCH_NONE;
+                d.kernels[w]++;
+        }
+        for (int a = PV_ARCH_I386; a < _PV_ARCH_MAX; a++) {
+                absent[a] = d.per_arch[a] < 0;
+                valid[a] = !absent[a] && boots(&in->candidates[d.per_arch[a]]);
+                n_valid += valid[a];
+        }
 
-        for (int a = PV_ARCH_I386; a < _PV_ARCH_MAX; a++)
-                if (d.per_arch[a] >= 0 && boots(&in->candidates[d.per_arch[a]])) {
-                        valid[a] = true;
-                        n_valid++;
-                }
+        if (in->mode == MODE_PVH) {
+                d.arch = PV_ARCH_I386;
+                d.source = SOURCE_GRUBCFG;
+                d.rule = "--pvh: the PVH stage 1 reads the guest's grub.cfg";
+                if (!in->grub_cfg) {
+                        d.outcome = DECISION_NO_GRUB_CFG;
+                        d.arch = PV_ARCH_NONE;
+                        d.source = SOURCE_NONE;
+                } else
+                        host_check(in, &d);
+                *ret = d;
+                return;
+        }
 
-        if (in->force_arch != PV_ARCH_NONE && in->force_arch != PV_ARCH_I386 && in->force_arch != PV_ARCH_X86_64) {
-                d.outcome = DECISION_FORCED_UNAVAILABLE;
-        } else if (in->force_arch != PV_ARCH_NONE) {
-                if (valid[in->force_arch]) {
-                        d.outcome = DECISION_OK;
-                        d.arch = in->force_arch;
+        if (in->force_arch != PV_ARCH_NONE) {
+                PvArch w = in->force_arch;
+                if (!arch_ok(w))
+                        d.outcome = DECISION_FORCED_UNAVAILABLE;
+                else if (valid[w]) {
+                        d.arch = w;
+                        d.source = SOURCE_PVBOOT;
+                        d.rule = "--force-arch";
+                } else if (absent[w] && in->grub_cfg) {
+                        d.arch = w;
+                        d.source = SOURCE_GRUBCFG;
+                        d.rule = "--force-arch; no pvboot ELF of that width, the stage 1 reads grub.cfg";
                 } else
                         d.outcome = DECISION_FORCED_UNAVAILABLE;
         } else if (n_valid == 1) {
-                d.outcome = DECISION_OK;
                 d.arch = valid[PV_ARCH_I386] ? PV_ARCH_I386 : PV_ARCH_X86_64;
-        } else if (n_valid == 2)
-                d.outcome = DECISION_AMBIGUOUS;
-        else if (d.per_arch[PV_ARCH_I386] >= 0 || d.per_arch[PV_ARCH_X86_64] >= 0)
-                d.outcome = DECISION_NONE_VALID;
-        else
-                d.outcome = DECISION_NOTHING_FOUND;
+                d.source = SOURCE_PVBOOT;
+                d.rule = "only one width has a valid pvboot ELF";
+        } else if (n_valid == 2) {
+                d.arch = kernel_rule(in, &d, false, &d.rule);
+                d.source = SOURCE_PVBOOT;
+        } else {
+                PvArch w = in->grub_cfg ? kernel_rule(in, &d, true, &d.rule) : PV_ARCH_NONE;
+                bool any_found = !absent[PV_ARCH_I386] || !absent[PV_ARCH_X86_64];
 
-        if (d.outcome == DECISION_OK)
-                d.chosen = d.per_arch[d.arch];
+                if (arch_ok(w) && absent[w]) {
+                        d.arch = w;
+                        d.source = SOURCE_GRUBCFG;
+                } else if (any_found)
+                        d.outcome = DECISION_NONE_VALID;
+                else if (d.kernels[PV_ARCH_I386] + d.kernels[PV_ARCH_X86_64] > 0)
+                        d.outcome = DECISION_NO_GRUB_CFG;
+                else
+                        d.outcome = DECISION_NOTHING_FOUND;
+        }
+
+        if (d.outcome == DECISION_OK) {
+                if (d.source == SOURCE_PVBOOT)
+                        d.chosen = d.per_arch[d.arch];
+                host_check(in, &d);
+        }
+        if (d.outcome != DECISION_OK && d.outcome != DECISION_HOST_CANNOT) {
+                d.arch = PV_ARCH_NONE;
+                d.source = SOURCE_NONE;
+                d.chosen = -1;
+        }
         *ret = d;
 }
 
@@ -81,62 +171,154 @@ const char *found_kind_to_string(FoundKind k) {
         }
 }
 
+const char *decision_mode_to_string(DecisionMode m) {
+        switch (m) {
+        case MODE_PV:     return "pv";
+        case MODE_PVH:    return "pvh";
+        case MODE_PVSHIM: return "pvshim";
+        default:          return "unknown";
+        }
+}
+
 static const char *candidate_problem(const Candidate *c) {
         if (c->kind != FOUND_REGULAR)
                 return found_kind_to_string(c->kind);
         return elf_verdict_to_string((ElfVerdict) c->verdict);
 }
 
-static void describe_candidate(const Candidate *c, char *buf, size_t size) {
+static void where(const Candidate *c, char *buf, size_t size) {
         char fs[FS_NAME_MAX * 4 + 4];
-
         snprintf(buf, size, "%s:%s", text_escape(c->fs, strnlen(c->fs, sizeof(c->fs)), fs, sizeof(fs)),
                  pvboot_paths[c->path_index].path);
 }
 
+/* The file a stage 1 would have loaded, for a failure message. */
+static int blocking_candidate(const DecisionInput *in, const Decision *d) {
+        if (arch_ok(in->force_arch))
+                return d->per_arch[in->force_arch];
+        return d->per_arch[PV_ARCH_X86_64] >= 0 ? d->per_arch[PV_ARCH_X86_64] : d->per_arch[PV_ARCH_I386];
+}
+
+static void describe_host(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
+        if (in->mode == MODE_PVH || in->mode == MODE_PVSHIM)
+                snprintf(buf, size,
+                         "the hypervisor cannot run %s guests (no hvm-3.0 in xen_caps); use type=\"pv\" "
+                         "with a hypervisor that has the guest's width",
+                         in->mode == MODE_PVH ? "PVH" : "shim");
+        else if (d->arch == PV_ARCH_I386)
+                snprintf(buf, size,
+                         "the guest needs a 32-bit PV domain but the hypervisor has no xen-3.0-x86_32p: "
+                         "use a Xen built with CONFIG_PV32, or set type=\"pvh\", pvshim=1 and "
+                         "bootloader_args=[\"--pvshim\"] in the guest config");
+        else
+                snprintf(buf, size, "the guest needs a 64-bit PV domain but the hypervisor has no xen-3.0-x86_64");
+}
+
 void decision_describe(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
-        char where[FS_NAME_MAX * 4 + 64];
+        char w[FS_NAME_MAX * 4 + 64], cfg[sizeof(in->grub_cfg_where) * 4];
+        int idx;
+
+        text_escape(in->grub_cfg_where, strnlen(in->grub_cfg_where, sizeof(in->grub_cfg_where)), cfg, sizeof(cfg));
 
         switch (d->outcome) {
-        case DECISION_OK: {
-                const Candidate *c = &in->candidates[d->chosen];
-                describe_candidate(c, where, sizeof(where));
-                snprintf(buf, size, "found %s pvboot ELF %s%s; booting the %s pvgrub2 stage 1",
-                         pv_arch_to_string(d->arch), where,
-                         in->force_arch != PV_ARCH_NONE ? " (forced)" : "",
-                         pv_arch_to_string(d->arch));
+        case DECISION_OK:
+                if (d->source == SOURCE_PVBOOT) {
+                        where(&in->candidates[d->chosen], w, sizeof(w));
+                        snprintf(buf, size, "found %s pvboot ELF %s (%s); booting the %s pvgrub2 stage 1",
+                                 pv_arch_to_string(d->arch), w, d->rule, pv_arch_to_string(d->arch));
+                } else if (in->mode == MODE_PVH)
+                        snprintf(buf, size, "--pvh: booting the PVH pvgrub2 stage 1, which reads %s", cfg);
+                else
+                        snprintf(buf, size, "no %s pvboot ELF; %s: booting the %s pvgrub2 stage 1, which reads %s",
+                                 pv_arch_to_string(d->arch), d->rule, pv_arch_to_string(d->arch),
+                                 in->grub_cfg_where);
                 break;
-        }
         case DECISION_NOTHING_FOUND:
                 snprintf(buf, size,
-                         "no pvboot ELF: looked for /boot/xen/pvboot-{x86_64,i386}.elf and "
-                         "/xen/pvboot-{x86_64,i386}.elf on %u filesystem(s)",
-                         in->n_filesystems);
+                         "nothing to boot: no /boot/xen/pvboot-{x86_64,i386}.elf or /xen/pvboot-{x86_64,i386}.elf "
+                         "and no kernel of known width in /boot or / on %u filesystem(s)%s",
+                         in->n_filesystems, d->kernels[PV_ARCH_NONE] ? " (only kernels of unknown width)" : "");
+                break;
+        case DECISION_NO_GRUB_CFG:
+                snprintf(buf, size,
+                         in->mode == MODE_PVH
+                         ? "--pvh: the PVH stage 1 needs /boot/grub/grub.cfg or /grub/grub.cfg and the guest has neither"
+                         : "no pvboot ELF, and no /boot/grub/grub.cfg or /grub/grub.cfg for the stage 1 to fall back to");
                 break;
         case DECISION_NONE_VALID:
-        case DECISION_FORCED_UNAVAILABLE: {
-                /* Name the file a stage 1 would have loaded, widest first. */
-                bool forced = in->force_arch == PV_ARCH_I386 || in->force_arch == PV_ARCH_X86_64;
-                int idx = forced ? d->per_arch[in->force_arch]
-                        : d->per_arch[PV_ARCH_X86_64] >= 0 ? d->per_arch[PV_ARCH_X86_64]
-                        : d->per_arch[PV_ARCH_I386];
+        case DECISION_FORCED_UNAVAILABLE:
+                idx = blocking_candidate(in, d);
                 if (idx < 0) {
-                        snprintf(buf, size, "--force-arch=%s: no %s pvboot ELF on %u filesystem(s)",
-                                 pv_arch_to_string(in->force_arch), pv_arch_to_string(in->force_arch),
-                                 in->n_filesystems);
+                        snprintf(buf, size, "--force-arch=%s: no %s pvboot ELF and no grub.cfg to fall back to",
+                                 pv_arch_to_string(in->force_arch), pv_arch_to_string(in->force_arch));
                         break;
                 }
-                describe_candidate(&in->candidates[idx], where, sizeof(where));
+                where(&in->candidates[idx], w, sizeof(w));
                 snprintf(buf, size, "%sno bootable pvboot ELF: %s: %s",
                          d->outcome == DECISION_FORCED_UNAVAILABLE ? "--force-arch: " : "",
-                         where, candidate_problem(&in->candidates[idx]));
+                         w, candidate_problem(&in->candidates[idx]));
                 break;
-        }
-        case DECISION_AMBIGUOUS:
-                snprintf(buf, size,
-                         "both i386 and x86_64 pvboot ELFs are valid; choose with --force-arch=i386|x86_64");
+        case DECISION_HOST_CANNOT:
+                describe_host(in, d, buf, size);
                 break;
         default:
                 snprintf(buf, size, "internal error: unknown decision");
         }
+}
+
+unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_fn emit, void *userdata) {
+        char line[2048], w[FS_NAME_MAX * 4 + 64], a[GUEST_NAME_MAX * 4], b[ELF_NOTE_SHOW * 4 + 4];
+        unsigned n = 0;
+
+        for (size_t i = 0; i < in->n_candidates; i++) {
+                const Candidate *c = &in->candidates[i];
+                const XenNote *v = &c->image.notes[XEN_ELFNOTE_XEN_VERSION];
+                const XenNote *l = &c->image.notes[XEN_ELFNOTE_LOADER];
+
+                if (c->path_index >= PVBOOT_N_PATHS)
+                        continue;
+                where(c, w, sizeof(w));
+                if (c->kind == FOUND_REGULAR && (v->present || l->present))
+                        snprintf(line, sizeof(line), "pvboot %s: %s (XEN_VERSION \"%s\", LOADER \"%s\")%s", w,
+                                 candidate_problem(c), text_escape(v->str, strlen(v->str), a, sizeof(a)),
+                                 text_escape(l->str, strlen(l->str), b, sizeof(b)),
+                                 (int) i == d->chosen ? " <- chosen" : "");
+                else
+                        snprintf(line, sizeof(line), "pvboot %s: %s%s", w, candidate_problem(c),
+                                 (int) i == d->chosen ? " <- chosen" : "");
+                emit(userdata, line), n++;
+        }
+        for (size_t i = 0; i < in->n_kernels; i++) {
+                const KernelEvidence *k = &in->kernels[i];
+                text_escape(k->fs, strnlen(k->fs, sizeof(k->fs)), w, sizeof(w));
+                text_escape(k->path, strnlen(k->path, sizeof(k->path)), a, sizeof(a));
+                if (k->kind != FOUND_REGULAR)
+                        snprintf(line, sizeof(line), "kernel %s:%s: unknown width: %s", w, a,
+                                 found_kind_to_string(k->kind));
+                else if (arch_ok(k->info.width) && k->info.reason == KERNEL_ELF)
+                        snprintf(line, sizeof(line), "kernel %s:%s: %s (%s)", w, a,
+                                 pv_arch_to_string(k->info.width), kernel_reason_to_string(k->info.reason));
+                else if (arch_ok(k->info.width))
+                        snprintf(line, sizeof(line), "kernel %s:%s: %s (%s, boot protocol %u.%02u)", w, a,
+                                 pv_arch_to_string(k->info.width), kernel_reason_to_string(k->info.reason),
+                                 k->info.protocol >> 8, k->info.protocol & 0xff);
+                else
+                        snprintf(line, sizeof(line), "kernel %s:%s: %s", w, a, kernel_reason_to_string(k->info.reason));
+                emit(userdata, line), n++;
+        }
+        text_escape(in->grub_cfg_where, strnlen(in->grub_cfg_where, sizeof(in->grub_cfg_where)), a, sizeof(a));
+        snprintf(line, sizeof(line), "grub.cfg: %s", in->grub_cfg ? a : "none");
+        emit(userdata, line), n++;
+        if (in->host.known)
+                snprintf(line, sizeof(line), "host: xen_caps \"%s\" (%s)", in->host.text,
+                         in->host.source ? in->host.source : "?");
+        else
+                snprintf(line, sizeof(line), "host: capabilities unknown (not running on Xen?); not checked");
+        emit(userdata, line), n++;
+        snprintf(line, sizeof(line), "rule: mode %s; %s -> %s%s", decision_mode_to_string(in->mode),
+                 d->rule ? d->rule : "no rule applied",
+                 d->outcome == DECISION_OK || d->outcome == DECISION_HOST_CANNOT ? pv_arch_to_string(d->arch) : "no boot",
+                 d->outcome == DECISION_HOST_CANNOT ? ", which the host cannot run" : "");
+        emit(userdata, line), n++;
+        return n;
 }

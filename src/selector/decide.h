@@ -4,31 +4,52 @@
 /*
  * The width decision.
  *
- * Input: every place the probe looked at that held something at one of the
- * spec's pvboot paths, in the order the filesystems were probed.  Output:
- * the width whose host stage 1 will find and chainload a valid pvboot ELF,
- * or a reason why none will.
+ * Input: what the probe found at the spec's pvboot paths, the guest's
+ * kernels and grub.cfg, in probe order; what the host can run; the mode
+ * the xl config asked for.  Output: which host stage 1 boots this guest,
+ * why (the rule, and evidence lines that name every file that counted), or
+ * why none can.
  *
- * The rule mirrors what the Debian stage 1 does at boot: for its own width
- * it runs `search -s -f /boot/xen/pvboot-<arch>.elf` over every filesystem,
- * then the same for /xen/...  (GRUB's search skips names that are not
- * regular files after following symlinks), and chainloads the first hit.
- * So for each width the first regular file in (path rank, filesystem order)
- * is the one that boots, and its validity decides whether that width can.
+ * What a stage 1 does at boot (Debian grub-xen-host's embedded config):
+ * for its own width it runs `search -s -f /boot/xen/pvboot-<arch>.elf`
+ * over every filesystem, then the same for /xen/..., and chainloads the
+ * first hit (GRUB's search skips names that are not regular files after
+ * symlinks); with no hit it reads /boot/grub/grub.cfg or /grub/grub.cfg.
+ * The PVH stage 1 only does the grub.cfg part.  So:
+ *
+ *  PV and PV-in-shim
+ *  1. For each width, the first regular pvboot file in (path rank,
+ *     filesystem order) is the one its stage 1 loads; the width is
+ *     "valid" when that file is a PV ELF of that width.
+ *  2. --force-arch=W: W, if W is valid, or if no pvboot file of W exists
+ *     and a grub.cfg does (the stage 1 falls back to it).
+ *  3. Exactly one valid width: that width.
+ *  4. Both valid: the kernels decide.  Only 32-bit kernels: i386; any
+ *     64-bit kernel: x86_64, unless --prefer=i386 and there are 32-bit
+ *     kernels too; no kernel of known width: --prefer (default x86_64).
+ *  5. None valid: a width with no pvboot file falls back to grub.cfg; the
+ *     kernels pick it as in 4, but only from known widths (no guessing).
+ *  6. Host: a 32-bit PV domain needs xen-3.0-x86_32p (not for the shim,
+ *     which brings its own); PVH and the shim need HVM support.
+ *
+ *  PVH (--pvh): the PVH stage 1, which needs a grub.cfg.
  */
 
 #include <stdbool.h>
 
 #include "elf-notes.h"
+#include "host-caps.h"
+#include "kernel-header.h"
 #include "pvboot-select.h"
 
 #define FS_NAME_MAX 64
+#define GUEST_NAME_MAX 96
 
 typedef enum FoundKind {
         FOUND_REGULAR = 0,      /* a regular file (after symlinks); see verdict */
         FOUND_NOT_REGULAR,      /* directory, device, FIFO, socket: GRUB skips it */
-        FOUND_SYMLINK_LOOP,     /* too many symlinks or a dangling one: GRUB skips it */
-        FOUND_TOO_LARGE,        /* regular but over PVBOOT_MAX_FILE_SIZE */
+        FOUND_SYMLINK_LOOP,     /* too many symlinks or too long: GRUB skips it */
+        FOUND_TOO_LARGE,        /* regular but over the size bound */
         FOUND_UNREADABLE,       /* the appliance failed to read it */
         _FOUND_KIND_MAX,
 } FoundKind;
@@ -36,39 +57,78 @@ typedef enum FoundKind {
 typedef struct Candidate {
         unsigned path_index;    /* into pvboot_paths[] */
         unsigned fs_index;      /* probe order */
-        char fs[FS_NAME_MAX];   /* appliance device name, validated by the probe */
+        char fs[FS_NAME_MAX];   /* appliance device name, escaped */
         FoundKind kind;
         int verdict;            /* ElfVerdict when kind == FOUND_REGULAR */
         uint64_t size;
         ElfImage image;
 } Candidate;
 
+typedef struct KernelEvidence {
+        unsigned fs_index;
+        char fs[FS_NAME_MAX];           /* escaped */
+        char path[GUEST_NAME_MAX];      /* escaped guest path, for display only */
+        FoundKind kind;
+        KernelInfo info;                /* when kind == FOUND_REGULAR */
+} KernelEvidence;
+
+typedef enum DecisionMode {
+        MODE_PV = 0,
+        MODE_PVH,       /* --pvh: type="pvh" */
+        MODE_PVSHIM,    /* --pvshim: type="pvh" + pvshim=1, runs the PV stage 1 */
+        _MODE_MAX,
+} DecisionMode;
+
+typedef enum DecisionSource {
+        SOURCE_NONE = 0,
+        SOURCE_PVBOOT,  /* the stage 1 chainloads the guest's pvboot ELF */
+        SOURCE_GRUBCFG, /* the stage 1 reads the guest's grub.cfg */
+        _SOURCE_MAX,
+} DecisionSource;
+
 typedef enum DecisionOutcome {
         DECISION_OK = 0,
-        DECISION_NOTHING_FOUND,      /* no pvboot file anywhere */
-        DECISION_NONE_VALID,         /* files found, none the stage 1 could boot */
-        DECISION_AMBIGUOUS,          /* both widths valid, nothing says which */
-        DECISION_FORCED_UNAVAILABLE, /* --force-arch names a width with no valid ELF */
+        DECISION_NOTHING_FOUND,      /* no pvboot file, no kernel of known width */
+        DECISION_NONE_VALID,         /* pvboot files found, none a stage 1 could boot */
+        DECISION_FORCED_UNAVAILABLE, /* --force-arch names a width the guest cannot boot */
+        DECISION_NO_GRUB_CFG,        /* a grub.cfg fallback is needed and there is none */
+        DECISION_HOST_CANNOT,        /* the hypervisor cannot run the chosen domain */
         _DECISION_OUTCOME_MAX,
 } DecisionOutcome;
 
 typedef struct DecisionInput {
         const Candidate *candidates;
         size_t n_candidates;
+        const KernelEvidence *kernels;
+        size_t n_kernels;
         unsigned n_filesystems;
-        PvArch force_arch;      /* PV_ARCH_NONE: decide automatically */
+        bool grub_cfg;                  /* /boot/grub/grub.cfg or /grub/grub.cfg exists */
+        char grub_cfg_where[FS_NAME_MAX + 32];
+        DecisionMode mode;
+        PvArch force_arch;              /* PV_ARCH_NONE: decide */
+        PvArch prefer;                  /* tie-break; PV_ARCH_NONE means x86_64 */
+        HostCaps host;
 } DecisionInput;
 
 typedef struct Decision {
         DecisionOutcome outcome;
-        PvArch arch;
-        int chosen;             /* index into candidates, -1 if none */
-        int per_arch[_PV_ARCH_MAX]; /* the file each width's stage 1 would load, -1 if none */
+        PvArch arch;                    /* the stage 1's width (i386 for PVH) */
+        DecisionSource source;
+        int chosen;                     /* candidate index when SOURCE_PVBOOT, else -1 */
+        int per_arch[_PV_ARCH_MAX];     /* the file each width's stage 1 would load, -1: none */
+        unsigned kernels[_PV_ARCH_MAX]; /* [PV_ARCH_NONE] counts unknown widths */
+        const char *rule;               /* why, in a few words */
 } Decision;
 
 void decide(const DecisionInput *in, Decision *ret);
 
-/* One line for the guest console and the log: printable ASCII, no newline. */
+/* One line for the guest console: printable ASCII, no newline. */
 void decision_describe(const DecisionInput *in, const Decision *d, char *buf, size_t size);
 
+/* The evidence, one printable line each, in a fixed order: files, kernels,
+ * grub.cfg, host, rule.  Returns the number of lines emitted. */
+typedef void (*evidence_fn)(void *userdata, const char *line);
+unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_fn emit, void *userdata);
+
 const char *found_kind_to_string(FoundKind k);
+const char *decision_mode_to_string(DecisionMode m);

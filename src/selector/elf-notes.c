@@ -422,6 +422,17 @@ out:
         return r;
 }
 
+int elf_identify(const ByteSource *src, PvArch *ret_arch) {
+        ElfHeader h = {};
+        ElfImage img = {};
+        int r = parse_header(src, &img, &h);
+        if (r == -EBADMSG)
+                r = ELF_TRUNCATED;
+        if (r == 0)
+                *ret_arch = img.arch;
+        return r;
+}
+
 const char *elf_verdict_to_string(ElfVerdict v) {
         static const char *const s[_ELF_VERDICT_MAX] = {
                 [ELF_PV_OK]             = "valid PV image",

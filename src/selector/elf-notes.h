@@ -86,5 +86,10 @@ typedef struct ElfImage {
  */
 int elf_inspect(const ByteSource *src, PvArch name_arch, ElfImage *ret);
 
+/* Only the header: ELF_PV_OK and *ret_arch when class and machine are
+ * ELF32/i386 or ELF64/x86-64, another verdict otherwise, -errno on I/O
+ * failure.  Used for kernels, which carry no pvboot naming. */
+int elf_identify(const ByteSource *src, PvArch *ret_arch);
+
 const char *elf_verdict_to_string(ElfVerdict v);
 const char *xen_elfnote_name(unsigned type);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "host-caps.h"
 #include "output.h"
 #include "report.h"
 #include "text.h"
@@ -132,6 +133,18 @@ int main(int argc, char **argv) {
                         out_fd = STDOUT_FILENO;
         }
 
+        /* What the hypervisor runs is read here, on the privileged side,
+         * and handed to the worker; we check its answer against it again. */
+        HostCaps host;
+        if (o.host_caps) {
+                if (host_caps_parse(o.host_caps, "--host-caps", &host) < 0) {
+                        say("--host-caps: not a space-separated xen_caps list");
+                        return 2;
+                }
+        } else if (host_caps_read(&host) < 0 && !o.not_really)
+                fprintf(stderr, "pvboot-select: hypervisor capabilities unknown (not running on Xen?); "
+                                "the domain width is not checked against the host\n");
+
         struct sigaction sa = { .sa_handler = on_signal };
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
@@ -144,7 +157,12 @@ int main(int argc, char **argv) {
                 .plugin = plugin_path(),
                 .runas_set = o.runas_set,
                 .runas = o.runas,
-                .force_arch = o.force_arch,
+                .policy = {
+                        .mode = o.mode,
+                        .force_arch = o.force_arch,
+                        .prefer = o.prefer,
+                        .host = host,
+                },
                 .debug = o.debug,
                 .deadline_sec = WORKER_DEADLINE_SEC,
         };
@@ -160,21 +178,33 @@ int main(int argc, char **argv) {
                 say("cannot inspect %s: %s", o.disk, rep.message);
                 return 1;
         }
+        if (o.verbose || o.not_really)
+                for (uint32_t i = 0; i < rep.n_evidence; i++)
+                        say("  %s", rep.evidence[i]);
         if (rep.outcome != DECISION_OK) {
                 say("%s", rep.message);
                 return 1;
         }
 
+        /* The worker ran the rule; the host part is cheap to re-check. */
+        if (host.known && o.mode == MODE_PV &&
+            ((rep.arch == PV_ARCH_I386 && !host.pv32) || (rep.arch == PV_ARCH_X86_64 && !host.pv64))) {
+                say("inspection worker chose a width the hypervisor cannot run; refusing");
+                return 1;
+        }
+
+        const char *stage1 = o.mode == MODE_PVH ? o.stage1_pvh : o.stage1[rep.arch];
         if (o.not_really) {
-                say("%s (not really: %s)", rep.message, o.stage1[rep.arch]);
+                say("%s (not really: %s)", rep.message, stage1);
                 return 0;
         }
 
         /* The name is ours alone: nothing from the guest reaches a host path. */
-        snprintf(name, sizeof(name), "pvboot-select-stage1-%s", pv_arch_to_string((PvArch) rep.arch));
-        r = stage1_copy(o.stage1[rep.arch], dir_fd, name);
+        snprintf(name, sizeof(name), "pvboot-select-stage1-%s",
+                 o.mode == MODE_PVH ? "pvh" : pv_arch_to_string((PvArch) rep.arch));
+        r = stage1_copy(stage1, dir_fd, name);
         if (r < 0) {
-                say("cannot copy stage 1 %s into %s: %s", o.stage1[rep.arch], o.output_directory, strerror(-r));
+                say("cannot copy stage 1 %s into %s: %s", stage1, o.output_directory, strerror(-r));
                 return 1;
         }
         copied = true;

@@ -10,6 +10,11 @@ int report_validate(const InspectReport *r) {
                 return -EBADMSG;
         if (!text_is_printable(r->fs, sizeof(r->fs)) || !text_is_printable(r->message, sizeof(r->message)))
                 return -EBADMSG;
+        if (r->n_evidence > REPORT_MAX_EVIDENCE)
+                return -EBADMSG;
+        for (uint32_t i = 0; i < r->n_evidence; i++)
+                if (!text_is_printable(r->evidence[i], sizeof(r->evidence[i])))
+                        return -EBADMSG;
         if (r->status > 0 || r->status < -4095)
                 return -EBADMSG;
         if (r->status < 0)
@@ -19,6 +24,10 @@ int report_validate(const InspectReport *r) {
         if (r->outcome != DECISION_OK)
                 return 0;
         if (r->arch != PV_ARCH_I386 && r->arch != PV_ARCH_X86_64)
+                return -EBADMSG;
+        if (r->source == SOURCE_GRUBCFG)
+                return 0;
+        if (r->source != SOURCE_PVBOOT)
                 return -EBADMSG;
         if (r->path_index >= PVBOOT_N_PATHS || pvboot_paths[r->path_index].arch != (PvArch) r->arch)
                 return -EBADMSG;

@@ -17,7 +17,9 @@
 #include "decide.h"
 
 #define REPORT_MAGIC   UINT32_C(0x53425650)     /* "PVBS" */
-#define REPORT_VERSION 1
+#define REPORT_VERSION 2
+#define REPORT_MAX_EVIDENCE 24
+#define REPORT_LINE 256
 
 typedef struct InspectReport {
         uint32_t magic;
@@ -25,9 +27,12 @@ typedef struct InspectReport {
         int32_t status;         /* 0: inspection ran, see outcome; < 0: -errno, see message */
         uint32_t outcome;       /* DecisionOutcome */
         uint32_t arch;          /* PvArch, when outcome == DECISION_OK */
-        uint32_t path_index;    /* pvboot_paths[], when outcome == DECISION_OK */
+        uint32_t source;        /* DecisionSource, when outcome == DECISION_OK */
+        uint32_t path_index;    /* pvboot_paths[], when source == SOURCE_PVBOOT */
         char fs[FS_NAME_MAX];   /* escaped device name, for the message */
         char message[512];      /* the console line, printable ASCII */
+        uint32_t n_evidence;
+        char evidence[REPORT_MAX_EVIDENCE][REPORT_LINE];
 } InspectReport;
 
 /* 0 if r is well-formed and self-consistent, -EBADMSG otherwise. */

@@ -99,6 +99,11 @@ static void check_defaults(const Options *o) {
         CHECK_STREQ(o->stage1_pvh, STAGE1_DEFAULT_PVH);
         CHECK_STREQ(o->format, "raw");
         CHECK_EQ(o->force_arch, PV_ARCH_NONE);
+        CHECK_EQ(o->prefer, PV_ARCH_NONE);
+        CHECK_EQ(o->mode, MODE_PV);
+        CHECK(!o->host_caps);
+        CHECK(!o->verbose);
+        CHECK(!o->debug);
         CHECK(!o->kernel);
         CHECK(!o->ramdisk);
 }
@@ -168,6 +173,7 @@ static void test_bootloader_args(void) {
         CHECK_STREQ(o.format, "qcow2");
         CHECK_EQ(o.force_arch, PV_ARCH_I386);
         CHECK(o.debug);
+        CHECK(o.verbose);       /* --debug implies -v */
         CHECK(!o.not_really);
         CHECK_STREQ(o.disk, "/dev/xvda");
         CHECK_STREQ(o.output_directory, "/var/lib/xen/bootloader.7.d");
@@ -203,6 +209,102 @@ static void test_bootloader_args(void) {
         CHECK_EQ(parse(&o, "pvboot-select", "--help", "a", "b", NULL), 0);
         CHECK(o.help);
         CHECK(strlen(options_usage) > 0);
+}
+
+/* --prefer, --pvh, --pvshim, --host-caps, -v: the selection policy. */
+static void test_policy(void) {
+        Options o;
+        static const char caps[] = "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64";
+
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--prefer=i386", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.prefer, PV_ARCH_I386);
+        CHECK_EQ(o.mode, MODE_PV);
+        CHECK_EQ(o.force_arch, PV_ARCH_NONE);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--prefer=x86_64", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.prefer, PV_ARCH_X86_64);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--prefer", "i386", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.prefer, PV_ARCH_I386);
+        CHECK_STREQ(o.disk, "/dev/xvda");
+        /* The last one counts. */
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--prefer=i386", "--prefer=x86_64", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.prefer, PV_ARCH_X86_64);
+        /* --prefer and --force-arch go together (force wins in decide()). */
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--prefer=i386", "--force-arch=x86_64", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.prefer, PV_ARCH_I386);
+        CHECK_EQ(o.force_arch, PV_ARCH_X86_64);
+
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvh", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.mode, MODE_PVH);
+        CHECK_EQ(o.force_arch, PV_ARCH_NONE);
+        CHECK_STREQ(o.stage1_pvh, STAGE1_DEFAULT_PVH);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvh", "--pvh", "--prefer=i386", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.mode, MODE_PVH);
+        CHECK_EQ(o.prefer, PV_ARCH_I386);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvshim", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.mode, MODE_PVSHIM);
+        /* The shim runs a PV stage 1 of either width: --force-arch is fine. */
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvshim", "--force-arch=i386", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.mode, MODE_PVSHIM);
+        CHECK_EQ(o.force_arch, PV_ARCH_I386);
+
+        /* --host-caps is kept verbatim: host_caps_parse() judges it later. */
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--host-caps=xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64",
+                       "/dev/xvda", NULL), 0);
+        CHECK_STREQ(o.host_caps, caps);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--host-caps", "  xen-3.0-x86_32p\n ", "/dev/xvda", NULL), 0);
+        CHECK_STREQ(o.host_caps, "  xen-3.0-x86_32p\n ");
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--host-caps=", "/dev/xvda", NULL), 0);
+        CHECK_STREQ(o.host_caps, "");
+        CHECK_EQ(o.mode, MODE_PV);
+
+        /* -v, --verbose; --debug implies verbose, not the other way round. */
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "-v", "/dev/xvda", NULL), 0);
+        CHECK(o.verbose);
+        CHECK(!o.debug);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--verbose", "/dev/xvda", NULL), 0);
+        CHECK(o.verbose);
+        CHECK(!o.debug);
+        CHECK_EQ(parse(&o, "pvboot-select", "-nv", "/dev/xvda", NULL), 0);
+        CHECK(o.verbose);
+        CHECK(o.not_really);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--debug", "/dev/xvda", NULL), 0);
+        CHECK(o.debug);
+        CHECK(o.verbose);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        CHECK(!o.verbose);
+        CHECK(!o.debug);
+        check_defaults(&o);
+
+        /* Bad values. */
+        expect_fail("pvboot-select", LIBXL_BASE, "--prefer=arm", "/dev/xvda", NULL);
+        CHECK(strstr(err, "--prefer"));
+        CHECK(strstr(err, "arm"));
+        expect_fail("pvboot-select", LIBXL_BASE, "--prefer=", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--prefer=none", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--prefer=I386", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--prefer=x86_64 ", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--prefer=\x1b[2J", "/dev/xvda", NULL);
+        CHECK(!strchr(err, 0x1b));
+        expect_fail("pvboot-select", LIBXL_BASE, "--prefer=i386\n", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "-n", "/dev/xvda", "--prefer", NULL);
+        expect_fail("pvboot-select", "-n", "/dev/xvda", "--host-caps", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--pvh=1", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--verbose=yes", "/dev/xvda", NULL);
+
+        /* One guest type. */
+        expect_fail("pvboot-select", LIBXL_BASE, "--pvh", "--pvshim", "/dev/xvda", NULL);
+        CHECK(strstr(err, "conflict"));
+        expect_fail("pvboot-select", LIBXL_BASE, "--pvshim", "--pvh", "/dev/xvda", NULL);
+        CHECK(strstr(err, "conflict"));
+        expect_fail("pvboot-select", "-n", "--pvshim", "/dev/xvda", "--pvh", NULL);
+        CHECK(strstr(err, "conflict"));
+
+        /* The PVH stage 1 has one width. */
+        expect_fail("pvboot-select", LIBXL_BASE, "--pvh", "--force-arch=i386", "/dev/xvda", NULL);
+        CHECK(strstr(err, "--force-arch"));
+        CHECK(strstr(err, "--pvh"));
+        expect_fail("pvboot-select", LIBXL_BASE, "--force-arch=x86_64", "--pvh", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", "-n", "--pvh", "--force-arch", "i386", "/dev/xvda", NULL);
 }
 
 static void test_errors(void) {
@@ -323,11 +425,26 @@ static void test_parse_twice(void) {
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "/dev/xvda", NULL), 0);
         CHECK_EQ(o.force_arch, PV_ARCH_NONE);
         CHECK(!o.args);
+
+        /* Not the policy either, nor a mode from a failed parse. */
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvshim", "--prefer=i386", "--host-caps=x", "--debug",
+                       "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.mode, MODE_PVSHIM);
+        expect_fail("pvboot-select", LIBXL_BASE, "--pvh", "--pvshim", "/dev/xvda", NULL);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvh", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.mode, MODE_PVH);
+        CHECK_EQ(o.prefer, PV_ARCH_NONE);
+        CHECK(!o.host_caps);
+        CHECK(!o.debug);
+        CHECK(!o.verbose);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        check_defaults(&o);
 }
 
 int main(void) {
         test_libxl_argv();
         test_bootloader_args();
+        test_policy();
         test_errors();
         test_parse_twice();
         argv_free(&cur_argv);

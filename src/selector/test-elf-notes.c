@@ -15,16 +15,13 @@
  * GRUB_MKIMAGE the program then exits 77 (skip).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "elf-notes.h"
 #include "test-util.h"
+#include "test-blob.h"
 
 #define EM_386    3
 #define EM_X86_64 62
@@ -44,56 +41,7 @@
 #define E64_SHNUM      60
 
 /* ------------------------------------------------------------------ */
-/* Little-endian access and growable byte buffers                      */
-
-static void put16(unsigned char *p, uint16_t v) {
-        p[0] = (unsigned char) v;
-        p[1] = (unsigned char) (v >> 8);
-}
-
-static void put32(unsigned char *p, uint32_t v) {
-        put16(p, (uint16_t) v);
-        put16(p + 2, (uint16_t) (v >> 16));
-}
-
-static void put64(unsigned char *p, uint64_t v) {
-        put32(p, (uint32_t) v);
-        put32(p + 4, (uint32_t) (v >> 32));
-}
-
-static uint16_t get16(const unsigned char *p) {
-        return (uint16_t) (p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const unsigned char *p) {
-        return (uint32_t) get16(p) | ((uint32_t) get16(p + 2) << 16);
-}
-
-static uint64_t get64(const unsigned char *p) {
-        return (uint64_t) get32(p) | ((uint64_t) get32(p + 4) << 32);
-}
-
-typedef struct Blob {
-        unsigned char *data;
-        size_t len, cap;
-} Blob;
-
-/* Append n bytes from p, or n zero bytes if p is NULL. */
-static void blob_append(Blob *b, const void *p, size_t n) {
-        if (b->len + n > b->cap) {
-                size_t cap = b->cap ? b->cap : 256;
-                while (cap < b->len + n)
-                        cap *= 2;
-                b->data = realloc(b->data, cap);
-                CHECK(b->data);
-                b->cap = cap;
-        }
-        if (p)
-                memcpy(b->data + b->len, p, n);
-        else
-                memset(b->data + b->len, 0, n);
-        b->len += n;
-}
+/* More on Blobs (the basics are in test-blob.h)                       */
 
 static void blob_pad4(Blob *b) {
         while (b->len % 4)
@@ -104,11 +52,6 @@ static Blob blob_dup(const Blob *b) {
         Blob c = {};
         blob_append(&c, b->data, b->len);
         return c;
-}
-
-static void blob_free(Blob *b) {
-        free(b->data);
-        *b = (Blob) {};
 }
 
 /* ------------------------------------------------------------------ */
@@ -529,72 +472,16 @@ static const PvArch image_arch[N_IMAGES] = {
         [IMG_PVH]    = PV_ARCH_I386,
 };
 
-static char tmp_dir[PATH_MAX];
-
-static void image_path(char *buf, size_t size, unsigned i) {
-        snprintf(buf, size, "%s/%s.img", tmp_dir, image_formats[i]);
-}
-
-/* atexit(): also runs when a CHECK fails, so no temp dir is left behind. */
-static void remove_tmp_dir(void) {
-        char p[PATH_MAX + 64];
-
-        if (!tmp_dir[0])
-                return;
-        for (unsigned i = 0; i < N_IMAGES; i++) {
-                image_path(p, sizeof(p), i);
-                (void) unlink(p);
-        }
-        (void) rmdir(tmp_dir);
-        tmp_dir[0] = 0;
-}
-
-static bool run_mkimage(const char *mkimage, const char *format, const char *out) {
-        int status;
-        pid_t pid = fork();
-
-        CHECK(pid >= 0);
-        if (pid == 0) {
-                execl(mkimage, mkimage, "-O", format, "-o", out, "-p", "/boot/grub", "echo", (char *) NULL);
-                _exit(127);
-        }
-        CHECK(waitpid(pid, &status, 0) == pid);
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-static Blob read_whole_file(const char *path) {
-        Blob b = {};
-        struct stat st;
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-        CHECK(fd >= 0);
-        CHECK(fstat(fd, &st) == 0);
-        blob_append(&b, NULL, (size_t) st.st_size);
-        for (size_t done = 0; done < b.len;) {
-                ssize_t n = read(fd, b.data + done, b.len - done);
-                CHECK(n > 0);
-                done += (size_t) n;
-        }
-        close(fd);
-        return b;
-}
-
 /* Builds the three images; false if grub-mkimage cannot (no platform files). */
-static bool make_images(const char *mkimage, Blob images[N_IMAGES]) {
-        const char *t = getenv("TMPDIR");
-        char p[PATH_MAX + 64];
-
-        snprintf(tmp_dir, sizeof(tmp_dir), "%s/test-elf-notes-XXXXXX", t && *t ? t : "/tmp");
-        CHECK(mkdtemp(tmp_dir));
-        atexit(remove_tmp_dir);
-
+static bool make_images(Blob images[N_IMAGES]) {
         for (unsigned i = 0; i < N_IMAGES; i++) {
-                image_path(p, sizeof(p), i);
-                if (!run_mkimage(mkimage, image_formats[i], p)) {
+                int r = grub_mkimage(image_formats[i], &images[i]);
+
+                if (r < 0) {
                         fprintf(stderr, "grub-mkimage -O %s failed\n", image_formats[i]);
                         return false;
                 }
-                images[i] = read_whole_file(p);
+                CHECK(r > 0);
                 CHECK(images[i].len > 64);
         }
         return true;
@@ -854,15 +741,6 @@ static void test_bounded_reads(const Blob images[N_IMAGES]) {
 /* ------------------------------------------------------------------ */
 /* Deterministic mini-fuzz                                             */
 
-static uint64_t xorshift64(uint64_t *s) {
-        uint64_t x = *s;
-
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        return *s = x;
-}
-
 /* Whatever the bytes, the result is a verdict, and "bootable" always
  * comes with a width that agrees with the name and a sane note copy. */
 static void check_fuzzed(const Blob *b, PvArch name, unsigned iter) {
@@ -940,7 +818,7 @@ int main(void) {
                 fprintf(stderr, "GRUB_MKIMAGE unset or not executable: skipping the real-image tests\n");
                 return EXIT_TEST_SKIP;
         }
-        if (!make_images(mkimage, images)) {
+        if (!make_images(images)) {
                 fprintf(stderr, "cannot build Xen images (grub Xen platforms not installed?): skipping\n");
                 return EXIT_TEST_SKIP;
         }
@@ -954,6 +832,6 @@ int main(void) {
 
         for (unsigned i = 0; i < N_IMAGES; i++)
                 blob_free(&images[i]);
-        remove_tmp_dir();
+        remove_tmp();
         return EXIT_SUCCESS;
 }

@@ -12,16 +12,13 @@
  * the program then exits 77 (skip).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "kernel-header.h"
 #include "test-util.h"
+#include "test-blob.h"
 
 /* Setup header offsets (boot.rst). */
 #define H_SETUP_SECTS 0x1f1
@@ -40,52 +37,6 @@
 #define EM_AARCH64 183
 
 #define DEFAULT_KERNEL_DIR "/var/cache/pvboot-select-tests/kernels"
-
-/* ------------------------------------------------------------------ */
-/* Bytes                                                               */
-
-static void put16(unsigned char *p, uint16_t v) {
-        p[0] = (unsigned char) v;
-        p[1] = (unsigned char) (v >> 8);
-}
-
-static void put32(unsigned char *p, uint32_t v) {
-        put16(p, (uint16_t) v);
-        put16(p + 2, (uint16_t) (v >> 16));
-}
-
-static uint16_t get16(const unsigned char *p) {
-        return (uint16_t) (p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const unsigned char *p) {
-        return (uint32_t) get16(p) | ((uint32_t) get16(p + 2) << 16);
-}
-
-typedef struct Blob {
-        unsigned char *data;
-        size_t len;
-} Blob;
-
-static Blob blob_zero(size_t len) {
-        /* calloc(0) may return NULL; keep a real pointer for empty blobs. */
-        Blob b = { calloc(1, len ? len : 1), len };
-        CHECK(b.data);
-        return b;
-}
-
-static void blob_free(Blob *b) {
-        free(b->data);
-        *b = (Blob) {};
-}
-
-static uint64_t xorshift64(uint64_t *s) {
-        uint64_t x = *s;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        return *s = x;
-}
 
 /* ------------------------------------------------------------------ */
 /* Running the code under test                                         */
@@ -474,77 +425,16 @@ static void test_synthetic_bounded_reads(void) {
 /* ------------------------------------------------------------------ */
 /* Real images                                                         */
 
-static bool read_whole_file(const char *path, Blob *ret) {
-        struct stat st;
-        Blob b;
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-        if (fd < 0)
-                return false;
-        CHECK(fstat(fd, &st) == 0);
-        if (!S_ISREG(st.st_mode) || st.st_size <= 0) {
-                close(fd);
-                return false;
-        }
-        b = blob_zero((size_t) st.st_size);
-        for (size_t done = 0; done < b.len;) {
-                ssize_t n = read(fd, b.data + done, b.len - done);
-                CHECK(n > 0);
-                done += (size_t) n;
-        }
-        close(fd);
-        *ret = b;
-        return true;
-}
-
-static char tmp_dir[PATH_MAX];
-static char tmp_file[PATH_MAX + 32];
-
-static void remove_tmp(void) {
-        if (tmp_file[0])
-                (void) unlink(tmp_file);
-        if (tmp_dir[0])
-                (void) rmdir(tmp_dir);
-        tmp_file[0] = tmp_dir[0] = 0;
-}
-
-/* A real pvgrub2 ELF from grub-mkimage, if GRUB_MKIMAGE can make one. */
-static bool mkimage(const char *format, Blob *ret) {
-        const char *tool = getenv("GRUB_MKIMAGE"), *t = getenv("TMPDIR");
-        int status;
-        pid_t pid;
-        bool ok;
-
-        if (!tool || !*tool || access(tool, X_OK) < 0)
-                return false;
-        if (!tmp_dir[0]) {
-                snprintf(tmp_dir, sizeof(tmp_dir), "%s/test-kernel-header-XXXXXX", t && *t ? t : "/tmp");
-                CHECK(mkdtemp(tmp_dir));
-                atexit(remove_tmp);
-        }
-        snprintf(tmp_file, sizeof(tmp_file), "%s/img", tmp_dir);
-        pid = fork();
-        CHECK(pid >= 0);
-        if (pid == 0) {
-                execl(tool, tool, "-O", format, "-o", tmp_file, "-p", "/boot/grub", "echo", (char *) NULL);
-                _exit(127);
-        }
-        CHECK(waitpid(pid, &status, 0) == pid);
-        ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && read_whole_file(tmp_file, ret);
-        (void) unlink(tmp_file);
-        return ok;
-}
-
 static void test_grub_images(void) {
         Blob b;
 
-        if (!mkimage("x86_64-xen", &b)) {
+        if (grub_mkimage("x86_64-xen", &b) <= 0) {
                 fprintf(stderr, "no usable GRUB_MKIMAGE: real ELF images not tested (hand-built ones were)\n");
                 return;
         }
         expect("grub-mkimage x86_64-xen", &b, KERNEL_ELF, PV_ARCH_X86_64);
         blob_free(&b);
-        CHECK(mkimage("i386-xen", &b));
+        CHECK(grub_mkimage("i386-xen", &b) > 0);
         expect("grub-mkimage i386-xen", &b, KERNEL_ELF, PV_ARCH_I386);
         blob_free(&b);
 }

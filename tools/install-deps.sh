@@ -10,6 +10,7 @@ pkgs=(
         gcc meson ninja-build pkg-config python3-docutils
         libguestfs-dev nbdkit-plugin-dev
         libxen-dev libyajl-dev libsystemd-dev
+        nettle-dev      # the e2e seam build only (-De2e_replay=true)
         # run: the appliance (libguestfs + a kernel for supermin), the NBD
         # server, the host pvgrub2 stage 1 images
         libguestfs0 libguestfs-tools nbdkit linux-image-amd64 grub-xen-host

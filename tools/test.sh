@@ -11,15 +11,25 @@ bash tools/build.sh || exit 1
 meson test -C build --print-errorlogs --num-processes 2 "$@"
 rc=$?
 
-# meson's summary, as one plain line.
-python3 - build/meson-logs/testlog.json <<'PY' || true
+# The end-to-end test's record/replay seam lives only in a separate build
+# (-De2e_replay=true); test it there too, unit tests included.
+if [ ! -f build-e2e/build.ninja ]; then
+        meson setup build-e2e -De2e_replay=true >/dev/null || exit 1
+fi
+ninja -C build-e2e >/dev/null || exit 1
+meson test -C build-e2e --print-errorlogs --suite unit --suite replay
+rc2=$?
+
+# meson's summaries, as one plain line.
+python3 - build/meson-logs/testlog.json build-e2e/meson-logs/testlog.json <<'PY' || true
 import json, sys
 ok = bad = skip = 0
-for line in open(sys.argv[1]):
-    r = json.loads(line).get("result")
-    if r in ("OK", "EXPECTEDFAIL"): ok += 1
-    elif r == "SKIP": skip += 1
-    else: bad += 1
+for path in sys.argv[1:]:
+    for line in open(path):
+        r = json.loads(line).get("result")
+        if r in ("OK", "EXPECTEDFAIL"): ok += 1
+        elif r == "SKIP": skip += 1
+        else: bad += 1
 print(f"{ok} passed, {bad} failed, {skip} skipped")
 PY
-exit $rc
+[ $rc = 0 ] && [ $rc2 = 0 ]

@@ -154,7 +154,13 @@ int inspect_disk(const ProbeConfig *cfg, Inspection *ret) {
         memset(ret, 0, sizeof(*ret));
         r = probe_new(cfg, &p);
         if (r < 0) {
-                snprintf(ret->error, sizeof(ret->error), "cannot set up the appliance: %s", strerror(-r));
+                snprintf(ret->error, sizeof(ret->error), "%s",
+                         r == -ESTALE ? "replay: the transcript was recorded from another disk (size or SHA-256 differ)"
+                         : r == -EBADMSG || r == -EFBIG ? "replay: not a valid transcript"
+                         : r == -EOPNOTSUPP ? "record/replay is not built into this binary"
+                         : "cannot set up the appliance");
+                if (r != -ESTALE && r != -EBADMSG && r != -EFBIG && r != -EOPNOTSUPP)
+                        snprintf(ret->error, sizeof(ret->error), "cannot set up the appliance: %s", strerror(-r));
                 return r;
         }
         r = probe_launch(p);

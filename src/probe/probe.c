@@ -22,6 +22,9 @@
 
 #include "probe.h"
 #include "text.h"
+#if PVBOOT_E2E_REPLAY
+#include "transcript.h"
+#endif
 
 #define READ_CHUNK (1u << 20)
 
@@ -33,7 +36,31 @@ struct Probe {
         char error[512];
         bool mounted;
         uint64_t read_total;
+#if PVBOOT_E2E_REPLAY
+        Transcript *tx;
+        bool replay;
+#endif
 };
+
+#if PVBOOT_E2E_REPLAY
+/*
+ * The e2e seam (transcript.h): in replay mode every call below is answered
+ * from the transcript instead of the appliance; in record mode each real
+ * answer is appended to it.  A replayed answer goes through exactly the
+ * same checks in the callers as a live one.
+ */
+#define REPLAYING(p) ((p)->replay)
+#define RECORD(p, call, ...)                                                     \
+        do {                                                                     \
+                if ((p)->tx && !(p)->replay) {                                   \
+                        const TxField _f[] = { __VA_ARGS__ };                    \
+                        (void) transcript_put((p)->tx, call, _f, sizeof(_f) / sizeof(_f[0])); \
+                }                                                                \
+        } while (0)
+#else
+#define REPLAYING(p) false
+#define RECORD(p, call, ...) do { } while (0)
+#endif
 
 static void set_error(Probe *p) {
         const char *e = p->g ? guestfs_last_error(p->g) : NULL;
@@ -56,6 +83,23 @@ int probe_new(const ProbeConfig *cfg, Probe **ret) {
                 return -ENOMEM;
         p->cfg = *cfg;
         p->nbdkit_pid = -1;
+#if PVBOOT_E2E_REPLAY
+        int r = 0;
+        if (cfg->replay_fd >= 0) {
+                r = transcript_replay(cfg->replay_fd, cfg->disk_fd, &p->tx);
+                p->replay = true;
+        } else if (cfg->record_fd >= 0)
+                r = transcript_record(cfg->record_fd, cfg->disk_fd, &p->tx);
+        if (r < 0) {
+                free(p);
+                return r;
+        }
+#else
+        if (cfg->record_fd >= 0 || cfg->replay_fd >= 0) {
+                free(p);
+                return -EOPNOTSUPP;
+        }
+#endif
         *ret = p;
         return 0;
 }
@@ -75,6 +119,9 @@ Probe *probe_free(Probe *p) {
         }
         if (p->socket_path[0])
                 (void) unlink(p->socket_path);
+#if PVBOOT_E2E_REPLAY
+        transcript_free(p->tx);
+#endif
         free(p);
         return NULL;
 }
@@ -143,7 +190,37 @@ static int start_nbdkit(Probe *p) {
         return 0;
 }
 
+#if PVBOOT_E2E_REPLAY
+static int replay_rc(Probe *p, const char *call, const TxField *args, size_t n) {
+        int64_t rc;
+        if (transcript_next(p->tx, call, args, n) < 0 || transcript_result_int(p->tx, 0, &rc) < 0 ||
+            rc > 0 || rc < -4095) {
+                snprintf(p->error, sizeof(p->error), "replay: the transcript does not match this inspection");
+                return -EBADMSG;
+        }
+        return (int) rc;
+}
+#endif
+
+static int launch_live(Probe *p);
+static void strv_free(char **v);
+
 int probe_launch(Probe *p) {
+        int r;
+#if PVBOOT_E2E_REPLAY
+        if (REPLAYING(p)) {
+                r = replay_rc(p, "launch", NULL, 0);
+                if (r < 0 && r != -EBADMSG)
+                        snprintf(p->error, sizeof(p->error), "replay: recorded launch failure");
+                return r;
+        }
+#endif
+        r = launch_live(p);
+        RECORD(p, "launch", TX_INT(r));
+        return r;
+}
+
+static int launch_live(Probe *p) {
         char server[sizeof(p->socket_path) + 8];
         char *servers[] = { server, NULL };
         char *settings[] = { "force_tcg", NULL };
@@ -228,7 +305,65 @@ static int collect(Probe *p, char **src, char **out, size_t *n) {
         return 0;
 }
 
+#if PVBOOT_E2E_REPLAY
+/* A recorded list: rc, count, then that many strings, as a NULL-terminated array. */
+static int replay_strv(Probe *p, const char *call, const TxField *args, size_t nargs, size_t max, char ***ret) {
+        int64_t n;
+        char **v;
+        int r = replay_rc(p, call, args, nargs);
+
+        if (r < 0)
+                return r;
+        if (transcript_result_int(p->tx, 1, &n) < 0 || n < 0 || (size_t) n > max ||
+            transcript_n_results(p->tx) != (size_t) n + 2)
+                return -EBADMSG;
+        v = calloc((size_t) n + 1, sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        for (int64_t i = 0; i < n; i++) {
+                size_t len;
+                if (transcript_result_bytes(p->tx, (size_t) i + 2, &v[i], &len) < 0 || strlen(v[i]) != len) {
+                        strv_free(v);
+                        return -EBADMSG;
+                }
+        }
+        *ret = v;
+        return 0;
+}
+
+static void record_strv(Probe *p, const char *call, const char *arg, int rc, char **v) {
+        TxField f[TRANSCRIPT_MAX_FIELDS];
+        size_t n = 0;
+
+        if (!p->tx || p->replay)
+                return;
+        if (arg)
+                f[n++] = TX_STR(arg);
+        f[n++] = TX_INT(rc);
+        f[n++] = TX_INT(0);
+        for (char **i = v; rc == 0 && i && *i && n < TRANSCRIPT_MAX_FIELDS; i++)
+                f[n++] = TX_STR(*i);
+        f[arg ? 2 : 1] = TX_INT(n - (arg ? 3 : 2));
+        (void) transcript_put(p->tx, call, f, n);
+}
+#endif
+
+static int list_filesystems_live(Probe *p, char ***ret);
+
 int probe_list_filesystems(Probe *p, char ***ret) {
+        int r;
+#if PVBOOT_E2E_REPLAY
+        if (REPLAYING(p))
+                return replay_strv(p, "filesystems", NULL, 0, PROBE_MAX_FILESYSTEMS, ret);
+#endif
+        r = list_filesystems_live(p, ret);
+#if PVBOOT_E2E_REPLAY
+        record_strv(p, "filesystems", NULL, r, r == 0 ? *ret : NULL);
+#endif
+        return r;
+}
+
+static int list_filesystems_live(Probe *p, char ***ret) {
         char **devices = NULL, **parts = NULL, **lvs = NULL, **out;
         size_t n = 0;
         int r = 0;
@@ -267,28 +402,62 @@ out:
 }
 
 int probe_mount(Probe *p, const char *device) {
+        int r = 0;
+
         if (p->mounted)
                 return -EBUSY;
+#if PVBOOT_E2E_REPLAY
+        if (REPLAYING(p)) {
+                const TxField a[] = { TX_STR(device) };
+                r = replay_rc(p, "mount", a, 1);
+        } else
+#endif
         if (guestfs_mount_options(p->g, "ro,nodev,nosuid,noexec", device, "/") < 0) {
                 set_error(p);
-                return -EIO;
+                r = -EIO;
         }
-        p->mounted = true;
-        return 0;
+        RECORD(p, "mount", TX_STR(device), TX_INT(r));
+        if (r == 0)
+                p->mounted = true;
+        return r;
 }
 
 int probe_umount(Probe *p) {
+        int r = 0;
+
         if (!p->mounted)
                 return 0;
         p->mounted = false;
+#if PVBOOT_E2E_REPLAY
+        if (REPLAYING(p))
+                return replay_rc(p, "umount", NULL, 0);
+#endif
         if (guestfs_umount_all(p->g) < 0) {
                 set_error(p);
-                return -EIO;
+                r = -EIO;
         }
-        return 0;
+        RECORD(p, "umount", TX_INT(r));
+        return r;
 }
 
+static int glob_live(Probe *p, const char *pattern, char ***ret);
+
 int probe_glob(Probe *p, const char *pattern, char ***ret) {
+        int r;
+#if PVBOOT_E2E_REPLAY
+        if (REPLAYING(p)) {
+                const TxField a[] = { TX_STR(pattern) };
+                return replay_strv(p, "glob", a, 1, PROBE_MAX_GLOB, ret);
+        }
+#endif
+        r = glob_live(p, pattern, ret);
+#if PVBOOT_E2E_REPLAY
+        record_strv(p, "glob", pattern, r, r == 0 ? *ret : NULL);
+#endif
+        return r;
+}
+
+static int glob_live(Probe *p, const char *pattern, char ***ret) {
         char **v;
         size_t n = 0;
 
@@ -308,8 +477,32 @@ int probe_glob(Probe *p, const char *pattern, char ***ret) {
         return 0;
 }
 
+static int lstat_live(Probe *p, const char *path, GuestStat *ret);
+
 static int ops_lstat(void *userdata, const char *path, GuestStat *ret) {
         Probe *p = userdata;
+        int r;
+#if PVBOOT_E2E_REPLAY
+        if (REPLAYING(p)) {
+                const TxField a[] = { TX_STR(path) };
+                int64_t type, size;
+                r = replay_rc(p, "lstat", a, 1);
+                if (r < 0)
+                        return r;
+                if (transcript_result_int(p->tx, 1, &type) < 0 || transcript_result_int(p->tx, 2, &size) < 0 ||
+                    type < GUEST_FILE_REGULAR || type > GUEST_FILE_OTHER || size < 0)
+                        return -EBADMSG;
+                *ret = (GuestStat) { .type = (GuestFileType) type, .size = (uint64_t) size };
+                return 0;
+        }
+#endif
+        r = lstat_live(p, path, ret);
+        RECORD(p, "lstat", TX_STR(path), TX_INT(r), TX_INT(r == 0 ? ret->type : 0),
+               TX_INT(r == 0 ? (int64_t) ret->size : 0));
+        return r;
+}
+
+static int lstat_live(Probe *p, const char *path, GuestStat *ret) {
         struct guestfs_statns *st;
         int64_t fmt;
 
@@ -333,7 +526,21 @@ static int ops_lstat(void *userdata, const char *path, GuestStat *ret) {
 
 static int ops_readlink(void *userdata, const char *path, char **ret) {
         Probe *p = userdata;
-        char *t = guestfs_readlink(p->g, path);
+        char *t;
+#if PVBOOT_E2E_REPLAY
+        if (REPLAYING(p)) {
+                const TxField a[] = { TX_STR(path) };
+                size_t len;
+                int r = replay_rc(p, "readlink", a, 1);
+                if (r < 0)
+                        return r;
+                if (transcript_result_bytes(p->tx, 1, ret, &len) < 0 || strlen(*ret) != len)
+                        return -EBADMSG;
+                return 0;
+        }
+#endif
+        t = guestfs_readlink(p->g, path);
+        RECORD(p, "readlink", TX_STR(path), TX_INT(t ? 0 : -EIO), TX_STR(t ? t : ""));
         if (!t) {
                 set_error(p);
                 return -EIO;
@@ -359,7 +566,22 @@ static int file_read(void *userdata, uint64_t offset, void *buf, size_t len) {
 
         while (len > 0) {
                 size_t want = len < READ_CHUNK ? len : READ_CHUNK, got = 0;
-                char *data = guestfs_pread(p->g, fsrc->path, (int) want, (int64_t) offset, &got);
+                char *data = NULL;
+#if PVBOOT_E2E_REPLAY
+                if (REPLAYING(p)) {
+                        const TxField a[] = { TX_STR(fsrc->path), TX_INT(offset), TX_INT(want) };
+                        int r = replay_rc(p, "pread", a, 3);
+                        if (r < 0)
+                                return r;
+                        if (transcript_result_bytes(p->tx, 1, &data, &got) < 0)
+                                return -EBADMSG;
+                } else
+#endif
+                {
+                        data = guestfs_pread(p->g, fsrc->path, (int) want, (int64_t) offset, &got);
+                        RECORD(p, "pread", TX_STR(fsrc->path), TX_INT(offset), TX_INT(want),
+                               TX_INT(data ? 0 : -EIO), TX_BYTES(data ? data : "", data ? got : 0));
+                }
                 if (!data) {
                         set_error(p);
                         return -EIO;

@@ -31,6 +31,10 @@ typedef struct ProbeConfig {
         const char *nbdkit;     /* nbdkit binary */
         const char *plugin;     /* our nbdkit fd plugin */
         bool debug;             /* appliance and nbdkit output to stderr */
+        /* e2e builds only (-De2e_replay=true), else must be -1: record
+         * every probe call to this fd, or replay them from it. */
+        int record_fd;
+        int replay_fd;
 } ProbeConfig;
 
 #define PROBE_MAX_FILESYSTEMS 64

@@ -100,6 +100,8 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                 .nbdkit = cfg->nbdkit,
                 .plugin = cfg->plugin,
                 .debug = cfg->debug,
+                .record_fd = cfg->record_fd,
+                .replay_fd = cfg->replay_fd,
         };
         r = inspect_disk(&pc, &in);
         inspect_report(&in, r, &cfg->policy, &rep);

@@ -29,6 +29,7 @@ typedef struct WorkerConfig {
         DecisionInput policy;   /* mode, force_arch, prefer, host */
         bool debug;
         unsigned deadline_sec;  /* the worker is killed after this long */
+        int record_fd, replay_fd;       /* e2e builds only; -1 otherwise */
 } WorkerConfig;
 
 /*

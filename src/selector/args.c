@@ -29,6 +29,8 @@ enum {
         ARG_PVH,
         ARG_PVSHIM,
         ARG_HOST_CAPS,
+        ARG_RECORD,
+        ARG_REPLAY,
 };
 
 const char options_usage[] =
@@ -101,6 +103,11 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 { "pvshim",           no_argument,       NULL, ARG_PVSHIM },
                 { "host-caps",        required_argument, NULL, ARG_HOST_CAPS },
                 { "verbose",          no_argument,       NULL, 'v' },
+#if PVBOOT_E2E_REPLAY
+                /* The end-to-end test's seam; absent from normal builds. */
+                { "record",           required_argument, NULL, ARG_RECORD },
+                { "replay",           required_argument, NULL, ARG_REPLAY },
+#endif
                 { "quiet",            no_argument,       NULL, 'q' },
                 { "not-really",       no_argument,       NULL, 'n' },
                 { "help",             no_argument,       NULL, 'h' },
@@ -199,6 +206,12 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 case ARG_HOST_CAPS:
                         o.host_caps = optarg;
                         break;
+                case ARG_RECORD:
+                        o.record = optarg;
+                        break;
+                case ARG_REPLAY:
+                        o.replay = optarg;
+                        break;
                 case 'q':
                         o.quiet = true;
                         break;
@@ -234,6 +247,8 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
         if (o.kernel || o.ramdisk)
                 return fail(err, errsz, "", "--kernel/--ramdisk given (xl config sets kernel= or ramdisk= with bootloader=): "
                             "pvboot-select only returns the host pvgrub2 stage 1; remove kernel=/ramdisk=", "");
+        if (o.record && o.replay)
+                return fail(err, errsz, "", "--record and --replay conflict", "");
         if (o.mode == MODE_PVH && o.force_arch != PV_ARCH_NONE)
                 return fail(err, errsz, "", "--force-arch has no meaning with --pvh: the PVH stage 1 has one width", "");
         if (!o.not_really && !o.output_directory)

@@ -35,6 +35,7 @@ typedef struct Options {
         PvArch prefer;                  /* PV_ARCH_NONE: the default, x86_64 */
         DecisionMode mode;              /* --pvh, --pvshim */
         const char *host_caps;          /* --host-caps override, NULL: read the host */
+        const char *record, *replay;    /* e2e builds only (-De2e_replay=true) */
         bool runas_set;
         uid_t runas;
         bool quiet;

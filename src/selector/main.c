@@ -145,6 +145,24 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "pvboot-select: hypervisor capabilities unknown (not running on Xen?); "
                                 "the domain width is not checked against the host\n");
 
+        /* The e2e seam's files are opened here, by the privileged side,
+         * like the disk: a --runas worker could not open them. */
+        int record_fd = -1, replay_fd = -1;
+        if (o.record) {
+                record_fd = open(o.record, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (record_fd < 0) {
+                        say("cannot open --record file %s: %s", o.record, strerror(errno));
+                        return 1;
+                }
+        }
+        if (o.replay) {
+                replay_fd = open(o.replay, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (replay_fd < 0) {
+                        say("cannot open --replay file %s: %s", o.replay, strerror(errno));
+                        return 1;
+                }
+        }
+
         struct sigaction sa = { .sa_handler = on_signal };
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
@@ -165,6 +183,8 @@ int main(int argc, char **argv) {
                 },
                 .debug = o.debug,
                 .deadline_sec = WORKER_DEADLINE_SEC,
+                .record_fd = record_fd,
+                .replay_fd = replay_fd,
         };
         r = worker_run(&wc, &rep);
         close(disk_fd);

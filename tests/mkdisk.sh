@@ -10,7 +10,7 @@
 # ever sees the guest's metadata; only the LVM layout needs libguestfs
 # (guestfish), which does that inside its own appliance.
 #
-# Layouts: mbr64 gpt32 whole64 sepboot32 lvm64 none both
+# Layouts: mbr64 gpt32 whole64 sepboot32 lvm64 lvm-sepboot64 none both
 #          both-k32 both-k64 both-mixed nopv-k32 nopv-k64 nopv-nogrub
 #          pvh-only pvh-grub hostile-kernels
 #          symlink-dev dir fifo huge classmix namemix corrupt-pt
@@ -26,10 +26,17 @@ KERNEL_DIR=${KERNEL_DIR:-/var/cache/pvboot-select-tests/kernels}
 k64=$KERNEL_DIR/vmlinuz-amd64
 k32=$KERNEL_DIR/vmlinuz-686-pae
 
+# With PVBOOT_MARKER set (the e2e test), each pvboot ELF and grub.cfg prints
+# a marker line on the guest console and powers the domain off.
 elf() {     # elf ARCH -> path of a real pvboot ELF of that kind
-        local kind=$1 f="$work/pvboot-$1.elf"
+        local kind=$1 f="$work/pvboot-$1${PVBOOT_MARKER:+-marker}.elf"
         if [ ! -s "$f" ]; then
-                grub-mkimage -O "$kind" -o "$f" -p /boot/grub echo
+                if [ -n "${PVBOOT_MARKER:-}" ]; then
+                        printf 'echo "pvboot-e2e-marker: %s pvboot ELF running"\nhalt\n' "$kind" >"$work/marker-$kind.cfg"
+                        grub-mkimage -O "$kind" -o "$f" -c "$work/marker-$kind.cfg" -p /boot/grub echo halt
+                else
+                        grub-mkimage -O "$kind" -o "$f" -p /boot/grub echo
+                fi
         fi
         echo "$f"
 }
@@ -59,8 +66,12 @@ kernels() {     # kernels 32|64 ...: real Debian kernels into root/boot, as inst
 
 grubcfg() {
         mkdir -p "$work/root/boot/grub"
-        printf 'set timeout=0\nmenuentry "guest" { linux /boot/vmlinuz root=/dev/xvda1 }\n' \
-                >"$work/root/boot/grub/grub.cfg"
+        if [ -n "${PVBOOT_MARKER:-}" ]; then
+                printf 'echo "pvboot-e2e-marker: guest grub.cfg read"\nhalt\n' >"$work/root/boot/grub/grub.cfg"
+        else
+                printf 'set timeout=0\nmenuentry "guest" { linux /boot/vmlinuz root=/dev/xvda1 }\n' \
+                        >"$work/root/boot/grub/grub.cfg"
+        fi
 }
 
 both_elfs() {
@@ -114,6 +125,18 @@ lvm64)
                 lvcreate-free root guestvg 100 : mkfs ext4 /dev/guestvg/root : \
                 mount /dev/guestvg/root / : mkdir-p /boot/xen : \
                 upload "$(elf x86_64-xen)" /boot/xen/pvboot-x86_64.elf
+        ;;
+lvm-sepboot64)
+        # GPT + LVM with /boot as its own LV: the file is at /xen/... there.
+        rm -f "$out"
+        LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
+        guestfish -N "$out"=disk:96M -- \
+                part-disk /dev/sda gpt : \
+                pvcreate /dev/sda1 : vgcreate guestvg /dev/sda1 : \
+                lvcreate boot guestvg 32 : lvcreate-free root guestvg 100 : \
+                mkfs ext4 /dev/guestvg/boot : mkfs ext4 /dev/guestvg/root : \
+                mount /dev/guestvg/boot / : mkdir-p /xen : \
+                upload "$(elf x86_64-xen)" /xen/pvboot-x86_64.elf
         ;;
 none)
         newroot

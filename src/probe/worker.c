@@ -105,6 +105,7 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
         };
         r = inspect_disk(&pc, &in);
         inspect_report(&in, r, &cfg->policy, &rep);
+        rep.worker_uid = (uint32_t) getuid();
         _exit(loop_write(out_fd, &rep, sizeof(rep)) < 0 ? 1 : 0);
 }
 

@@ -198,9 +198,16 @@ int main(int argc, char **argv) {
                 say("cannot inspect %s: %s", o.disk, rep.message);
                 return 1;
         }
-        if (o.verbose || o.not_really)
+        /* Restrict mode is only real if the worker says it ran as that uid. */
+        if (o.runas_set && rep.worker_uid != (uint32_t) o.runas) {
+                say("inspection worker ran as uid %u, not --runas=%u; refusing", rep.worker_uid, (unsigned) o.runas);
+                return 1;
+        }
+        if (o.verbose || o.not_really) {
                 for (uint32_t i = 0; i < rep.n_evidence; i++)
                         say("  %s", rep.evidence[i]);
+                say("  worker: inspected as uid %u", rep.worker_uid);
+        }
         if (rep.outcome != DECISION_OK) {
                 say("%s", rep.message);
                 return 1;

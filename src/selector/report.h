@@ -31,6 +31,7 @@ typedef struct InspectReport {
         uint32_t path_index;    /* pvboot_paths[], when source == SOURCE_PVBOOT */
         char fs[FS_NAME_MAX];   /* escaped device name, for the message */
         char message[512];      /* the console line, printable ASCII */
+        uint32_t worker_uid;    /* getuid() in the worker, after any --runas switch */
         uint32_t n_evidence;
         char evidence[REPORT_MAX_EVIDENCE][REPORT_LINE];
 } InspectReport;

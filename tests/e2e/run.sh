@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# tests/e2e/run.sh: libxl itself runs pvboot-select, in Xen 4.17 + Debian
+# dom0 booted under qemu-system-x86_64 (TCG), and real domains are built
+# from what it returns.  See tests/e2e/README.md.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${PVBOOT_E2E_CACHE:-/var/cache/pvboot-select-tests/e2e}
+rootfs=$cache/rootfs
+work=$(mktemp -d /tmp/pvboot-e2e.XXXXXX)
+keep=${PVBOOT_E2E_KEEP:-}
+trap '[ -n "$keep" ] || rm -rf "$work"' EXIT
+log() { printf '[e2e %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+for t in debootstrap qemu-system-x86_64 mkfs.ext4 grub-mkimage guestfish; do
+        command -v "$t" >/dev/null || { echo "e2e: $t is missing (bash tools/install-deps.sh)"; exit 77; }
+done
+
+# 1. dom0 root filesystem from Debian packages, cached between runs.
+if [ ! -f "$cache/rootfs.done" ]; then
+        log "debootstrap (first run only, ~3 min)"
+        mkdir -p "$cache"
+        rm -rf "$cache/rootfs.tmp"
+        debootstrap --variant=minbase \
+                --include=linux-image-amd64,xen-hypervisor-4.17-amd64,xen-utils-4.17,grub-xen-host,busybox,udev,kmod,iproute2,procps,perl-openssl-defaults,libguestfs0,e2fsprogs \
+                bookworm "$cache/rootfs.tmp" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1
+        # xenconsoled keeps each guest's console in /var/log/xen/console.
+        echo 'XENCONSOLED_ARGS="--log=guest"' >>"$cache/rootfs.tmp/etc/default/xen"
+        # The user of the restrict-mode scenario (bootloader_user).
+        chroot "$cache/rootfs.tmp" useradd --system --no-create-home --shell /usr/sbin/nologin pvbootuser
+        rm -rf "$rootfs"
+        mv "$cache/rootfs.tmp" "$rootfs"
+        touch "$cache/rootfs.done"
+fi
+
+# 2. The project, built and installed into the dom0 image as a packager
+#    would (DESTDIR), with the e2e seam compiled in.
+log "build and install"
+stage=$work/stage
+cp -al "$rootfs" "$stage"       # hard links: we only add files below
+meson setup "$work/build" "$top" --prefix=/usr -De2e_replay=true \
+        -Dxen_libexec_dir=/usr/lib/xen-4.17/bin >"$work/meson.log"
+ninja -C "$work/build" >>"$work/meson.log"
+DESTDIR=$stage meson install -C "$work/build" --quiet >>"$work/meson.log"
+
+# 3. Guests: disks with marker pvboot ELFs, their transcripts recorded by
+#    the real probe on this machine, and their xl configs.
+#    name | disk layout | xl type lines | extra bootloader_args | expected (substring)
+scenarios=(
+        "pv64|mbr64|type = \"pv\"||x86_64-xen pvboot ELF running"
+        "pv32-shim|gpt32|type = \"pvh\"\npvshim = 1\nmsr_relaxed = 1|\"--pvshim\"|i386-xen pvboot ELF running"
+        "pv32-no-pv32|gpt32|type = \"pv\"||no xen-3.0-x86_32p"
+        "both-32bit-kernels|both-k32|type = \"pvh\"\npvshim = 1\nmsr_relaxed = 1|\"--pvshim\"|i386-xen pvboot ELF running"
+        "lvm-separate-boot|lvm-sepboot64|type = \"pv\"||x86_64-xen pvboot ELF running"
+        "pvh|pvh-grub|type = \"pvh\"|\"--pvh\"|guest grub.cfg read"
+        "nothing|none|type = \"pv\"||nothing to boot"
+        "restrict|mbr64|type = \"pv\"||x86_64-xen pvboot ELF running"
+)
+# Restrict mode.  Xen 4.17 (XSA-443 backport) turns it on from xl's
+# environment; the bootloader_restrict/bootloader_user config keys came later.
+restrict_env="LIBXL_BOOTLOADER_RESTRICT=1 LIBXL_BOOTLOADER_USER=pvbootuser"
+mkdir -p "$stage/e2e"
+: >"$stage/e2e/scenarios"
+for s in "${scenarios[@]}"; do
+        IFS='|' read -r name layout type args expect <<<"$s"
+        log "guest $name ($layout): disk + transcript"
+        PVBOOT_MARKER=1 bash "$top/tests/mkdisk.sh" "$layout" "$stage/e2e/$name.img" "$work/mk-$name" >/dev/null
+        "$work/build/pvboot-select" -n "--record=$stage/e2e/$name.tx" "$stage/e2e/$name.img" \
+                >"$work/record-$name.log" 2>&1 || true
+        {
+                printf 'name = "%s"\n' "$name"
+                printf '%b\n' "$type"
+                printf 'memory = 256\nvcpus = 1\n'
+                printf 'disk = [ "file:/e2e/%s.img,xvda,r" ]\n' "$name"
+                printf 'bootloader = "pvboot-select"\n'
+                printf 'bootloader_args = [ "--replay=/e2e/%s.tx", "-v"%s ]\n' "$name" "${args:+, $args}"
+                printf 'on_poweroff = "destroy"\non_crash = "destroy"\n'
+        } >"$stage/e2e/$name.cfg"
+        [ "$name" = restrict ] && echo "$restrict_env" >"$stage/e2e/$name.env"
+        echo "$name" >>"$stage/e2e/scenarios"
+done
+install -m 0755 "$top/tests/e2e/dom0-init.sh" "$stage/e2e/init.sh"
+
+log "dom0 image"
+mkfs.ext4 -F -q -d "$stage" "$work/dom0.img" 4G
+kernel=$(ls "$rootfs"/boot/vmlinuz-* | sort -V | tail -n 1)
+initrd=$(ls "$rootfs"/boot/initrd.img-* | sort -V | tail -n 1)
+gunzip -c "$rootfs/boot/xen-4.17-amd64.gz" >"$work/xen"
+
+# 4. Boot Xen + dom0; the init script runs the scenarios.
+log "boot Xen + dom0 under TCG, run ${#scenarios[@]} scenarios"
+start=$(date +%s)
+set +e
+timeout 2400 qemu-system-x86_64 -accel tcg -m 4096 -smp 2 -nographic -no-reboot \
+        -kernel "$work/xen" -append "console=com1 dom0_mem=2048M,max:2048M" \
+        -initrd "$kernel root=/dev/vda rw console=hvc0 init=/e2e/init.sh,$initrd" \
+        -drive file="$work/dom0.img",format=raw,if=virtio \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 >"$work/serial.log" 2>&1
+qrc=$?
+set -e
+mkdir -p "$top/tests/e2e/logs"
+cp "$work/serial.log" "$top/tests/e2e/logs/serial-$(date +%Y%m%d-%H%M%S).log"
+log "qemu exited $qrc after $(( $(date +%s) - start )) s; serial log kept in tests/e2e/logs/"
+
+# 5. The table.
+failed=0
+printf '%-22s %-34s %-6s %s\n' scenario expected result seconds
+for s in "${scenarios[@]}"; do
+        IFS='|' read -r name layout type args expect <<<"$s"
+        line=$(tr -d '\r' <"$work/serial.log" | grep "^E2E-RESULT|$name|" | head -n 1 || true)
+        seen=$(echo "$line" | cut -d'|' -f3)
+        secs=$(echo "$line" | cut -d'|' -f4)
+        if [ -n "$line" ] && [[ "$seen" == *"$expect"* ]]; then r=pass; else r=FAIL; failed=$((failed + 1)); fi
+        printf '%-22s %-34.34s %-6s %s\n' "$name" "$expect" "$r" "${secs:--}"
+        [ "$r" = pass ] || echo "    seen: ${seen:-(no result line)}"
+done
+# Restrict mode: the tool ran as bootloader_user's uid (the worker's own report).
+uid=$(chroot "$rootfs" id -u pvbootuser)
+if tr -d '\r' <"$work/serial.log" | grep -q "E2E-LOG restrict bootloader: pvboot-select:   worker: inspected as uid $uid"; then
+        printf '%-22s %-34s %-6s %s\n' restrict-uid "worker ran as uid $uid" pass -
+else
+        printf '%-22s %-34s %-6s %s\n' restrict-uid "worker ran as uid $uid" FAIL -
+        failed=$((failed + 1))
+fi
+echo "$(( ${#scenarios[@]} + 1 - failed )) passed, $failed failed"
+[ "$failed" = 0 ]

@@ -20,8 +20,21 @@ ninja -C build-e2e >/dev/null || exit 1
 meson test -C build-e2e --print-errorlogs --suite unit --suite replay
 rc2=$?
 
+# ASan + UBSan over the unit tests and the fuzz-corpus replays.
+if [ ! -f build-asan/build.ninja ]; then
+        meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
+fi
+ninja -C build-asan >/dev/null || exit 1
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        meson test -C build-asan --print-errorlogs --suite unit --suite fuzz
+rc3=$?
+
+# Each libFuzzer target for a bounded time (clang, ASan, UBSan).
+bash tools/fuzz.sh "${PVBOOT_FUZZ_SECONDS:-30}"
+rc4=$?
+
 # meson's summaries, as one plain line.
-python3 - build/meson-logs/testlog.json build-e2e/meson-logs/testlog.json <<'PY' || true
+python3 - build/meson-logs/testlog.json build-e2e/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY' || true
 import json, sys
 ok = bad = skip = 0
 for path in sys.argv[1:]:
@@ -32,4 +45,4 @@ for path in sys.argv[1:]:
         else: bad += 1
 print(f"{ok} passed, {bad} failed, {skip} skipped")
 PY
-[ $rc = 0 ] && [ $rc2 = 0 ]
+[ $rc = 0 ] && [ $rc2 = 0 ] && [ $rc3 = 0 ] && [ $rc4 = 0 ]

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The argv parser on arbitrary NUL-separated words: it accepts or gives one
+ * printable line, never more. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "fuzz.h"
+#include "test-util.h"
+#include "text.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        char *buf, *argv[66], err[512];
+        int argc = 0;
+        Options o;
+        size_t pos = 0;
+
+        if (size > 4096)
+                return 0;
+        buf = malloc(size + 1);
+        CHECK(buf);
+        memcpy(buf, data, size);
+        buf[size] = 0;
+        argv[argc++] = "pvboot-select";
+        while (pos <= size && argc < 65) {
+                argv[argc++] = buf + pos;
+                pos += strlen(buf + pos) + 1;
+        }
+        argv[argc] = NULL;
+
+        if (options_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+                CHECK(err[0] != 0);
+                CHECK(text_is_printable(err, sizeof(err)));
+        } else if (!o.help) {
+                CHECK(o.disk);
+                CHECK(!o.kernel && !o.ramdisk);
+                CHECK(!o.runas_set || o.runas != 0);
+        }
+        free(buf);
+        return 0;
+}

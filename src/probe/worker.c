@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,10 +23,16 @@
 
 static volatile pid_t current_worker = -1;
 
-void worker_kill_current(void) {
-        pid_t pid = current_worker;
-        if (pid > 0)
+/* The worker leads a process group holding nbdkit and qemu too. */
+static void kill_worker_group(pid_t pid) {
+        if (pid > 0) {
+                kill(-pid, SIGKILL);
                 kill(pid, SIGKILL);
+        }
+}
+
+void worker_kill_current(void) {
+        kill_worker_group(current_worker);
 }
 
 /* Remove what the worker left in its directory without following any
@@ -78,7 +86,22 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
          * take the appliance down too; nbdkit and qemu follow us. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                 _exit(2);
+        /* Our own process group, inherited by nbdkit and qemu: the parent
+         * can take the whole inspection down with one kill(-pid). */
+        (void) setpgid(0, 0);
         umask(077);
+
+        /* Nothing below needs a network or System V IPC: the appliance
+         * talks over unix sockets in our private directory.  Best effort:
+         * a kernel or container without user/namespace rights still runs. */
+        (void) unshare(CLONE_NEWNET | CLONE_NEWIPC);
+        /* No core file of a process that held guest bytes. */
+        (void) setrlimit(RLIMIT_CORE, &(struct rlimit) { 0, 0 });
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        /* Only what we set: no inherited LIBGUESTFS_*, TMPDIR, LD_* from
+         * xl's environment reaches nbdkit, supermin or qemu. */
+        clearenv();
+        (void) setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 
         if (cfg->runas_set) {
                 r = drop_privileges(cfg->runas);
@@ -128,7 +151,7 @@ static int read_report(int fd, pid_t pid, unsigned deadline_sec, InspectReport *
                 int r;
 
                 if (left <= 0) {
-                        kill(pid, SIGKILL);
+                        kill_worker_group(pid);
                         return -ETIMEDOUT;
                 }
                 r = poll(&pfd, 1, left > 1000000 ? 1000000 : (int) left);
@@ -187,12 +210,15 @@ int worker_run(const WorkerConfig *cfg, InspectReport *ret) {
         current_worker = pid;
         close(pipefd[1]);
 
+        /* Set it from this side too, so there is no window in which a
+         * kill(-pid) would miss. */
+        (void) setpgid(pid, pid);
         r = read_report(pipefd[0], pid, cfg->deadline_sec, ret);
         close(pipefd[0]);
-        if (r < 0)
-                kill(pid, SIGKILL);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
+        /* Whatever the outcome, nothing of this inspection outlives it. */
+        kill_worker_group(pid);
         current_worker = -1;
         /* A worker that died by a signal after writing is still suspect. */
         if (r == 0 && !(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || ret->status < 0)))

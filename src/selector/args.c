@@ -29,6 +29,7 @@ enum {
         ARG_PVH,
         ARG_PVSHIM,
         ARG_HOST_CAPS,
+        ARG_TIMEOUT,
         ARG_RECORD,
         ARG_REPLAY,
 };
@@ -54,6 +55,7 @@ const char options_usage[] =
         "  --pvh                     type=\"pvh\": return the PVH stage 1\n"
         "  --pvshim                  type=\"pvh\" + pvshim=1: PV stage 1 run by the shim\n"
         "  --host-caps=CAPS          the hypervisor's xen_caps (default: read from Xen)\n"
+        "  --timeout=SEC             give up on the inspection after SEC seconds (5-110, default 100)\n"
         "Other:\n"
         "  -n, --not-really          print the decision, copy and write nothing\n"
         "  -v, --verbose             print the evidence behind the decision\n"
@@ -103,6 +105,7 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 { "pvshim",           no_argument,       NULL, ARG_PVSHIM },
                 { "host-caps",        required_argument, NULL, ARG_HOST_CAPS },
                 { "verbose",          no_argument,       NULL, 'v' },
+                { "timeout",          required_argument, NULL, ARG_TIMEOUT },
 #if PVBOOT_E2E_REPLAY
                 /* The end-to-end test's seam; absent from normal builds. */
                 { "record",           required_argument, NULL, ARG_RECORD },
@@ -121,6 +124,7 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                         [PV_ARCH_I386] = STAGE1_DEFAULT_I386,
                 },
                 .stage1_pvh = STAGE1_DEFAULT_PVH,
+                .timeout = TIMEOUT_DEFAULT,
         };
         int c;
 
@@ -203,6 +207,16 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                                 return fail(err, errsz, "", "--pvh and --pvshim conflict: a guest is one or the other", "");
                         o.mode = MODE_PVSHIM;
                         break;
+                case ARG_TIMEOUT: {
+                        char *end;
+                        unsigned long v;
+                        errno = 0;
+                        v = strtoul(optarg, &end, 10);
+                        if (errno != 0 || *end != 0 || *optarg < '1' || *optarg > '9' || v < 5 || v > TIMEOUT_MAX)
+                                return fail(err, errsz, "--timeout='", optarg, "': seconds from 5 to 110 (libxl kills us at 120)");
+                        o.timeout = (unsigned) v;
+                        break;
+                }
                 case ARG_HOST_CAPS:
                         o.host_caps = optarg;
                         break;

@@ -36,6 +36,7 @@ typedef struct Options {
         DecisionMode mode;              /* --pvh, --pvshim */
         const char *host_caps;          /* --host-caps override, NULL: read the host */
         const char *record, *replay;    /* e2e builds only (-De2e_replay=true) */
+        unsigned timeout;               /* seconds for the whole inspection */
         bool runas_set;
         uid_t runas;
         bool quiet;
@@ -44,6 +45,9 @@ typedef struct Options {
         bool verbose;
         bool help;
 } Options;
+
+#define TIMEOUT_DEFAULT 100     /* below libxl's LIBXL_BOOTLOADER_TIMEOUT of 120 s */
+#define TIMEOUT_MAX 110
 
 #define STAGE1_DEFAULT_X86_64 "/usr/lib/grub-xen/grub-x86_64-xen.bin"
 #define STAGE1_DEFAULT_I386   "/usr/lib/grub-xen/grub-i386-xen.bin"

@@ -26,7 +26,6 @@
 #include "text.h"
 #include "worker.h"
 
-#define WORKER_DEADLINE_SEC 100 /* below libxl's LIBXL_BOOTLOADER_TIMEOUT of 120 s */
 
 static bool stderr_is_stdout(void) {
         struct stat a, b;
@@ -182,7 +181,7 @@ int main(int argc, char **argv) {
                         .host = host,
                 },
                 .debug = o.debug,
-                .deadline_sec = WORKER_DEADLINE_SEC,
+                .deadline_sec = o.timeout,
                 .record_fd = record_fd,
                 .replay_fd = replay_fd,
         };

@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# faults.sh PVBOOT_SELECT
+#
+# Fault injection on the cold path: the output directory missing, the output
+# file replaced by a symlink, ENOSPC while copying the stage 1, qemu killed
+# mid-inspection, the appliance hanging until the deadline, and the disk
+# truncated while it is served.  Each must fail cleanly, with a message,
+# nothing left in the output directory, an empty output file, no leftover
+# process and no leftover temporary directory.
+set -uo pipefail
+pvboot=$1
+here=$(cd "$(dirname "$0")" && pwd)
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (tmpfs mount)"; exit 77; }
+
+work=$(mktemp -d /tmp/pvboot-faults.XXXXXX)
+cleanup() {
+        umount "$work/small" 2>/dev/null
+        rm -rf "$work"
+}
+trap cleanup EXIT
+bash "$here/mkdisk.sh" mbr64 "$work/disk.img" "$work/build" >/dev/null || exit 1
+pass=0
+fail=0
+
+ok() { echo "pass $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+# The worker's private directory appears as /tmp/pvboot-select.XXXXXX.
+
+# Wait until the qemu of the run with pid $2 is up, print "QEMU-PID WORKDIR".
+# The worker is the run's child, and its private directory is the one named
+# in that qemu's command line; other runs on the machine do not confuse it.
+qemu_of_run() {
+        local run=$1 i d pid worker
+        for i in $(seq 600); do
+                for worker in $(pgrep -P "$run"); do
+                        for pid in $(pgrep -f qemu-system); do
+                                d=$(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null | grep -o '/tmp/pvboot-select\.[A-Za-z0-9]*' | head -n 1)
+                                [ -n "$d" ] || continue
+                                # qemu descends from our worker (libguestfs forks it).
+                                if pstree -p "$worker" 2>/dev/null | grep -q "($pid)"; then
+                                        echo "$pid $d"; return 0
+                                fi
+                        done
+                done
+                sleep 0.2
+        done
+        return 1
+}
+
+check_clean() {   # check_clean NAME EXPECT RC OUTPUT LOG OUTDIR WORKDIR(or -)
+        local name=$1 expect=$2 rc=$3 out=$4 log=$5 dir=$6 wd=$7
+        [ "$rc" != 0 ] || { bad "$name" "exit status 0"; return; }
+        grep -q -- "$expect" "$log" || { bad "$name" "no \"$expect\" in: $(cat "$log")"; return; }
+        [ ! -s "$out" ] || { bad "$name" "output file not empty"; return; }
+        [ -z "$(ls -A "$dir" 2>/dev/null)" ] || { bad "$name" "output directory not empty"; return; }
+        sleep 1
+        if [ "$wd" != - ] && [ -e "$wd" ]; then
+                bad "$name" "temporary directory $wd left behind"; return
+        fi
+        # No process of ours may outlive the run: its nbdkit serves fd=4
+        # from a workdir we just saw disappear, so none may mention $work.
+        if [ "$wd" != - ] && pgrep -af "qemu-system|nbdkit" | grep -q -- "$wd"; then
+                bad "$name" "a process of the run (mentioning $wd) is still running"; return
+        fi
+        ok "$name"
+}
+
+newdir() { rm -rf "$work/out"; mkdir -m 0600 "$work/out"; : >"$work/out.txt"; }
+
+# fault NAME EXPECT OUTDIR ACTION [pvboot-select options]: run in the
+# background, do ACTION to its qemu ("kill", "stop", "truncate FILE",
+# "none") once it is up, then check the clean failure.
+fault() {
+        local name=$1 expect=$2 outdir=$3 action=$4 q wd rc; shift 4
+        "$pvboot" "$@" --output="$work/out.txt" --output-directory="$outdir" >"$work/log" 2>&1 &
+        local run=$!
+        if ! read -r q wd < <(qemu_of_run $run); then
+                wait $run
+                bad "$name" "no qemu of this run seen"
+                return
+        fi
+        case $action in
+        kill) kill -9 "$q" ;;
+        stop) kill -STOP "$q" ;;
+        truncate*) truncate -s 0 "${action#truncate }" ;;
+        esac
+        wait $run
+        rc=$?
+        check_clean "$name" "$expect" $rc "$work/out.txt" "$work/log" "$outdir" "$wd"
+        if [ "$action" = stop ] && kill -0 "$q" 2>/dev/null; then
+                bad "$name" "the stopped qemu $q outlived the deadline"
+                kill -9 "$q"
+        fi
+}
+
+# 1. The output directory does not exist.
+newdir
+"$pvboot" --output="$work/out.txt" --output-directory="$work/missing" "$work/disk.img" >"$work/log" 2>&1
+check_clean missing-output-dir "cannot open output directory" $? "$work/out.txt" "$work/log" "$work/out" -
+
+# 2. The output file is a symlink to a file that must not be touched.
+newdir
+echo precious >"$work/target"
+rm -f "$work/out.txt"
+ln -s "$work/target" "$work/out.txt"
+"$pvboot" --output="$work/out.txt" --output-directory="$work/out" "$work/disk.img" >"$work/log" 2>&1
+rc=$?
+if [ "$(cat "$work/target")" = precious ] && [ $rc != 0 ] && grep -q "cannot open output file" "$work/log"; then
+        ok output-file-symlink
+else
+        bad output-file-symlink "rc=$rc target=$(cat "$work/target") log=$(cat "$work/log")"
+fi
+rm -f "$work/out.txt"
+
+# 3. ENOSPC: the output directory is a 1 MiB tmpfs, the stage 1 is 2 MiB.
+newdir
+mkdir -p "$work/small"
+mount -t tmpfs -o size=1M,mode=0600 tmpfs "$work/small"
+fault enospc-on-copy "cannot copy stage 1" "$work/small" none "$work/disk.img"
+umount "$work/small"
+
+# 4. qemu killed mid-inspection.
+newdir
+fault qemu-killed "pvboot-select: " "$work/out" kill "$work/disk.img"
+
+# 5. The appliance hangs (qemu stopped): the deadline fires.
+newdir
+start=$(date +%s)
+fault appliance-hang "did not answer in time" "$work/out" stop --timeout=20 "$work/disk.img"
+el=$(( $(date +%s) - start ))
+[ "$el" -le 45 ] || bad appliance-hang-time "took $el s with --timeout=20"
+
+# 6. The disk file is truncated while it is being served.
+newdir
+cp "$work/disk.img" "$work/shrink.img"
+fault disk-truncated "pvboot-select: " "$work/out" "truncate $work/shrink.img" "$work/shrink.img"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

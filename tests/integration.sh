@@ -46,6 +46,7 @@ scenarios=(
         "separate-boot|sepboot32|i386||"
         "gpt-lvm|lvm64|x86_64||"
         "restrict-runas|mbr64|x86_64|--runas=$runas_uid|"
+        "unprivileged-default|mbr64|x86_64||-v"
         "no-pvboot|none|fail:nothing to boot: no /boot/xen/pvboot-{x86_64,i386}.elf||"
         "both-no-kernels|both|x86_64||"
         "both-forced-i386|both|i386||--force-arch=i386"
@@ -127,9 +128,21 @@ for s in "${scenarios[@]}"; do
                 sed 's/^/    /' "$work/$name.log"
         fi
 done
+# Without --runas the worker runs as the pvboot-select system user when it
+# exists (tools/install-deps.sh creates it from systemd/pvboot-select.sysusers).
+total=${#scenarios[@]}
+if owner_uid=$(id -u pvboot-select 2>/dev/null); then
+        total=$((total + 1))
+        if grep -q "worker: inspected as uid $owner_uid" "$work/unprivileged-default.log"; then
+                printf '%-28s %-58s %-6s %s\n' worker-user "worker ran as pvboot-select (uid $owner_uid)" pass -
+        else
+                printf '%-28s %-58s %-6s %s\n' worker-user "worker ran as pvboot-select (uid $owner_uid)" FAIL -
+                failed=$((failed + 1))
+        fi
+fi
+
 # Restrict mode: the appliance must have run as the uid libxl gave, which
 # libguestfs shows by building its per-uid cache owned by that uid.
-total=${#scenarios[@]}
 total=$((total + 1))
 owner=$(stat -c %u "/var/tmp/.guestfs-$runas_uid" 2>/dev/null || echo none)
 if [ "$owner" = "$runas_uid" ]; then

@@ -30,3 +30,9 @@ fi
 
 # Real 32- and 64-bit kernels for the width tests (downloaded, not installed).
 bash "$(dirname "$0")/fetch-kernels.sh"
+
+# The unprivileged inspection user, as the installed sysusers.d file makes it.
+if ! getent passwd pvboot-select >/dev/null; then
+        systemd-sysusers "$(realpath "$(dirname "$0")/../systemd/pvboot-select.sysusers")" 2>/dev/null ||
+                useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin pvboot-select
+fi

@@ -65,11 +65,7 @@ static void remove_tree(const char *path) {
         remove_tree_at(AT_FDCWD, path, 0);
 }
 
-static int drop_privileges(uid_t uid) {
-        /* libxl's restrict uids (xen-qemuuser-range-base + domid) have no
-         * group of their own; like pygrub, use gid == uid. */
-        gid_t gid = (gid_t) uid;
-
+static int drop_privileges(uid_t uid, gid_t gid) {
         if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
                 return -errno;
         if (getuid() != uid || geteuid() != uid || geteuid() == 0)
@@ -104,7 +100,7 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
         (void) setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 
         if (cfg->runas_set) {
-                r = drop_privileges(cfg->runas);
+                r = drop_privileges(cfg->runas, cfg->runas_gid);
                 if (r < 0) {
                         memset(&in, 0, sizeof(in));
                         snprintf(in.error, sizeof(in.error), "cannot switch to uid %lu: %s",
@@ -187,7 +183,7 @@ int worker_run(const WorkerConfig *cfg, InspectReport *ret) {
 
         if (!mkdtemp(workdir))
                 return -errno;
-        if (cfg->runas_set && chown(workdir, cfg->runas, (gid_t) cfg->runas) < 0) {
+        if (cfg->runas_set && chown(workdir, cfg->runas, cfg->runas_gid) < 0) {
                 r = -errno;
                 goto out_dir;
         }

@@ -24,8 +24,9 @@ typedef struct WorkerConfig {
         const char *format;
         const char *nbdkit;
         const char *plugin;
-        bool runas_set;
+        bool runas_set;         /* drop to runas/runas_gid before touching guest bytes */
         uid_t runas;
+        gid_t runas_gid;
         DecisionInput policy;   /* mode, force_arch, prefer, host */
         bool debug;
         unsigned deadline_sec;  /* the worker is killed after this long */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -167,13 +168,31 @@ int main(int argc, char **argv) {
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
 
+        /* Who inspects: libxl's restrict uid (gid == uid, as pygrub does),
+         * else our own unprivileged system user when it is installed
+         * (systemd/pvboot-select.sysusers), else root, said once. */
+        bool drop = o.runas_set;
+        uid_t uid = o.runas;
+        gid_t gid = (gid_t) o.runas;
+        if (!drop) {
+                struct passwd *pw = getpwnam(PVBOOT_WORKER_USER);
+                if (pw && pw->pw_uid != 0) {
+                        drop = true;
+                        uid = pw->pw_uid;
+                        gid = pw->pw_gid;
+                } else if (!o.not_really)
+                        fprintf(stderr, "pvboot-select: no user '" PVBOOT_WORKER_USER "' and no --runas: "
+                                        "the disk is inspected as root\n");
+        }
+
         WorkerConfig wc = {
                 .disk_fd = disk_fd,
                 .format = o.format,
                 .nbdkit = NBDKIT_PATH,
                 .plugin = plugin_path(),
-                .runas_set = o.runas_set,
-                .runas = o.runas,
+                .runas_set = drop,
+                .runas = uid,
+                .runas_gid = gid,
                 .policy = {
                         .mode = o.mode,
                         .force_arch = o.force_arch,
@@ -198,8 +217,8 @@ int main(int argc, char **argv) {
                 return 1;
         }
         /* Restrict mode is only real if the worker says it ran as that uid. */
-        if (o.runas_set && rep.worker_uid != (uint32_t) o.runas) {
-                say("inspection worker ran as uid %u, not --runas=%u; refusing", rep.worker_uid, (unsigned) o.runas);
+        if (drop && rep.worker_uid != (uint32_t) uid) {
+                say("inspection worker ran as uid %u, not %u; refusing", rep.worker_uid, (unsigned) uid);
                 return 1;
         }
         if (o.verbose || o.not_really) {

@@ -15,7 +15,7 @@ pkgs=(
         # server, the host pvgrub2 stage 1 images
         libguestfs0 libguestfs-tools nbdkit linux-image-amd64 grub-xen-host
         # test: real pvboot ELFs and real disk tooling
-        grub-xen-bin grub-common e2fsprogs fdisk bc
+        grub-xen-bin grub-common e2fsprogs fdisk bc bash-completion
         # fuzzing and sanitizers: libFuzzer comes with clang's runtime
         clang libclang-rt-14-dev
 )

@@ -33,6 +33,23 @@ rc3=$?
 bash tools/fuzz.sh "${PVBOOT_FUZZ_SECONDS:-30}"
 rc4=$?
 
+# A packager's install into a staging root: every file where libxl,
+# man, bash-completion and systemd-sysusers look for it.
+rm -rf build/destdir-test
+DESTDIR="$PWD/build/destdir-test" meson install -C build --quiet >/dev/null
+rc5=0
+for f in usr/local/bin/pvboot-select usr/local/share/man/man1/pvboot-select.1 \
+         usr/local/share/bash-completion/completions/pvboot-select usr/local/lib/sysusers.d/pvboot-select.conf; do
+        [ -e "build/destdir-test/$f" ] || { echo "install: missing $f"; rc5=1; }
+done
+ls build/destdir-test/usr/local/lib/*/pvboot-select/nbdkit-pvboot-fd-plugin.so >/dev/null 2>&1 ||
+        { echo "install: missing the nbdkit plugin"; rc5=1; }
+xl_link=$(ls -d build/destdir-test/usr/lib/xen-[0-9]*/bin/pvboot-select 2>/dev/null)
+if ls -d /usr/lib/xen-[0-9]*/bin >/dev/null 2>&1 && [ -z "$xl_link" ]; then
+        echo "install: no pvboot-select link in Xen's libexec bin dir"; rc5=1
+fi
+[ $rc5 = 0 ] && echo "install: DESTDIR layout ok"
+
 # meson's summaries, as one plain line.
 python3 - build/meson-logs/testlog.json build-e2e/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY' || true
 import json, sys
@@ -45,4 +62,4 @@ for path in sys.argv[1:]:
         else: bad += 1
 print(f"{ok} passed, {bad} failed, {skip} skipped")
 PY
-[ $rc = 0 ] && [ $rc2 = 0 ] && [ $rc3 = 0 ] && [ $rc4 = 0 ]
+[ $rc = 0 ] && [ $rc2 = 0 ] && [ $rc3 = 0 ] && [ $rc4 = 0 ] && [ $rc5 = 0 ]

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# bash completion for pvboot-select(1)
+_pvboot_select() {
+        local cur prev words cword
+        _init_completion -n = || return
+
+        local opts="--output= --output-format= --output-directory= --args= --runas= --quiet
+                    --format= --stage1-x86_64= --stage1-i386= --stage1-pvh= --force-arch= --prefer=
+                    --pvh --pvshim --host-caps= --timeout= --not-really --verbose --debug --help --entry="
+        case "$cur" in
+        --output-format=*)
+                COMPREPLY=($(compgen -W "simple0 simple sxp" -- "${cur#*=}")); return ;;
+        --force-arch=*|--prefer=*)
+                COMPREPLY=($(compgen -W "i386 x86_64" -- "${cur#*=}")); return ;;
+        --format=*)
+                COMPREPLY=($(compgen -W "raw qcow2 vmdk vdi vhdx" -- "${cur#*=}")); return ;;
+        --output=*|--stage1-*=*)
+                cur=${cur#*=}; _filedir; return ;;
+        --output-directory=*)
+                cur=${cur#*=}; _filedir -d; return ;;
+        -*)
+                COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+                [[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+                return ;;
+        esac
+        _filedir
+}
+complete -F _pvboot_select pvboot-select

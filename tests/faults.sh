@@ -90,7 +90,8 @@ fault() {
         wait $run
         rc=$?
         check_clean "$name" "$expect" $rc "$work/out.txt" "$work/log" "$outdir" "$wd"
-        if [ "$action" = stop ] && kill -0 "$q" 2>/dev/null; then
+        # Alive means running or stopped; a zombie is dead, only unreaped.
+        if [ "$action" = stop ] && ps -o stat= -p "$q" 2>/dev/null | grep -qv '^Z'; then
                 bad "$name" "the stopped qemu $q outlived the deadline"
                 kill -9 "$q"
         fi

@@ -31,6 +31,23 @@ static void kill_worker_group(pid_t pid) {
         }
 }
 
+/*
+ * We are a child subreaper (worker_run), so the worker's orphans (nbdkit,
+ * qemu, libguestfs's recovery process) become our children when it dies:
+ * reap the whole group, so that no process of this inspection outlives us,
+ * even where PID 1 does not reap (containers).  Bounded: they were sent
+ * SIGKILL.
+ */
+static void reap_worker_group(pid_t pid) {
+        for (int i = 0; i < 200 && kill(-pid, 0) == 0; i++) {
+                while (waitpid(-pid, NULL, WNOHANG) > 0)
+                        ;
+                if (kill(-pid, 0) < 0)
+                        break;
+                usleep(10000);
+        }
+}
+
 void worker_kill_current(void) {
         kill_worker_group(current_worker);
 }
@@ -181,6 +198,8 @@ int worker_run(const WorkerConfig *cfg, InspectReport *ret) {
         int pipefd[2], status, r;
         pid_t pid, self = getpid();
 
+        /* Orphans of the worker come to us, to be reaped (see above). */
+        (void) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         if (!mkdtemp(workdir))
                 return -errno;
         if (cfg->runas_set && chown(workdir, cfg->runas, cfg->runas_gid) < 0) {
@@ -215,6 +234,7 @@ int worker_run(const WorkerConfig *cfg, InspectReport *ret) {
                 ;
         /* Whatever the outcome, nothing of this inspection outlives it. */
         kill_worker_group(pid);
+        reap_worker_group(pid);
         current_worker = -1;
         /* A worker that died by a signal after writing is still suspect. */
         if (r == 0 && !(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || ret->status < 0)))

@@ -41,6 +41,8 @@
 #include <unistd.h>
 #include <utmp.h>
 
+#include "test-libxl.h"
+
 static char console[65536];
 static size_t console_len;
 
@@ -88,20 +90,6 @@ static bool same_bytes(const void *a, size_t alen, const char *path) {
         same = memcmp(a, m, alen) == 0;
         munmap(m, alen);
         return same;
-}
-
-/* libxl's bootloader_result_command(): keyword, then at least one space. */
-static const char *command(const char *buf, const char *prefix) {
-        size_t l = strlen(prefix);
-        const char *rhs;
-        if (strncmp(buf, prefix, l) != 0)
-                return NULL;
-        rhs = buf + l;
-        if (*rhs != ' ' && *rhs != '\t' && *rhs != '\n')
-                return NULL;
-        while (*rhs == ' ' || *rhs == '\t' || *rhs == '\n')
-                rhs++;
-        return rhs;
 }
 
 int main(int argc, char **argv) {
@@ -262,9 +250,9 @@ int main(int argc, char **argv) {
                         }
                         buf[l] = 0;
                         records++;
-                        if ((rhs = command(buf, "kernel")))
+                        if ((rhs = libxl_result_command(buf, "kernel")))
                                 kernel = strdup(rhs);
-                        else if ((rhs = command(buf, "args")))
+                        else if ((rhs = libxl_result_command(buf, "args")))
                                 args = strdup(rhs);
                         else if (l) {
                                 printf("FAIL: unexpected record `%s'\n", buf);

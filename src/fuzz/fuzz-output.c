@@ -12,20 +12,8 @@
 
 #include "fuzz.h"
 #include "output.h"
+#include "test-libxl.h"
 #include "test-util.h"
-
-static const char *command(const char *buf, const char *prefix) {
-        size_t l = strlen(prefix);
-        const char *rhs;
-        if (strncmp(buf, prefix, l) != 0)
-                return NULL;
-        rhs = buf + l;
-        if (!isspace((unsigned char) *rhs))
-                return NULL;
-        while (isspace((unsigned char) *rhs))
-                rhs++;
-        return rhs;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *kernel, *args, *out = NULL;
@@ -49,14 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 while (pos < len) {
                         const char *rec = out + pos, *rhs;
                         size_t l = strnlen(rec, len - pos);
-                        if ((rhs = command(rec, "kernel"))) {
+                        if ((rhs = libxl_result_command(rec, "kernel"))) {
                                 n_kernel++;
                                 /* libxl strips leading white space of the value */
                                 const char *k = kernel;
                                 while (isspace((unsigned char) *k))
                                         k++;
                                 CHECK(strcmp(rhs, k) == 0);
-                        } else if ((rhs = command(rec, "args"))) {
+                        } else if ((rhs = libxl_result_command(rec, "args"))) {
                                 n_args++;
                                 const char *a = args;
                                 CHECK(a);

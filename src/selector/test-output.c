@@ -13,6 +13,7 @@
 #include <dirent.h>
 
 #include "output.h"
+#include "test-libxl.h"
 #include "test-util.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -64,22 +65,6 @@ static void parsed_free(Parsed *p) {
         *p = (Parsed) {};
 }
 
-/* libxl's bootloader_result_command(): the prefix, at least one isspace()
- * character, then the value with leading whitespace skipped. */
-static const char *result_command(const char *buf, const char *prefix) {
-        size_t pl = strlen(prefix);
-        const char *rhs;
-
-        if (strncmp(buf, prefix, pl) != 0)
-                return NULL;
-        rhs = buf + pl;
-        if (!isspace((unsigned char) *rhs))
-                return NULL;
-        while (isspace((unsigned char) *rhs))
-                rhs++;
-        return rhs;
-}
-
 /* libxl's parse_bootloader_result() over an in-memory output file: records
  * end in sep (NUL for simple0; we also use it with '\n' for "simple"), an
  * unterminated last record still counts, later records override earlier. */
@@ -110,15 +95,15 @@ static void parse_like_libxl(const char *data, size_t len, char sep, Parsed *ret
                 CHECK(l < sizeof(buf));  /* libxl would drop the record */
                 buf[l] = 0;
 
-                if ((rhs = result_command(buf, "kernel"))) {
+                if ((rhs = libxl_result_command(buf, "kernel"))) {
                         free(ret->kernel);
                         ret->kernel = strdup(rhs);
                         ret->n_kernel++;
-                } else if ((rhs = result_command(buf, "ramdisk"))) {
+                } else if ((rhs = libxl_result_command(buf, "ramdisk"))) {
                         free(ret->ramdisk);
                         ret->ramdisk = strdup(rhs);
                         ret->n_ramdisk++;
-                } else if ((rhs = result_command(buf, "args"))) {
+                } else if ((rhs = libxl_result_command(buf, "args"))) {
                         free(ret->args);
                         ret->args = strdup(rhs);
                         ret->n_args++;

@@ -52,16 +52,8 @@ static PvArch kernel_rule(const DecisionInput *in, const Decision *d, bool known
 }
 
 static void host_check(const DecisionInput *in, Decision *d) {
-        const HostCaps *h = &in->host;
-
-        if (!h->known)
-                return;         /* not on Xen (or unreadable): said in the evidence, not a block */
-        if (in->mode == MODE_PVH || in->mode == MODE_PVSHIM) {
-                if (!h->hvm)
-                        d->outcome = DECISION_HOST_CANNOT;
-                return;
-        }
-        if ((d->arch == PV_ARCH_I386 && !h->pv32) || (d->arch == PV_ARCH_X86_64 && !h->pv64))
+        /* Unknown caps are said in the evidence, not a block. */
+        if (!host_caps_allow(&in->host, in->mode == MODE_PVH || in->mode == MODE_PVSHIM, d->arch))
                 d->outcome = DECISION_HOST_CANNOT;
 }
 

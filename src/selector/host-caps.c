@@ -41,6 +41,14 @@ int host_caps_parse(const char *s, const char *source, HostCaps *ret) {
         return 0;
 }
 
+bool host_caps_allow(const HostCaps *h, bool hvm_container, PvArch arch) {
+        if (!h->known)
+                return true;
+        if (hvm_container)
+                return h->hvm;
+        return arch == PV_ARCH_I386 ? h->pv32 : arch == PV_ARCH_X86_64 ? h->pv64 : false;
+}
+
 static int read_libxl(HostCaps *ret) {
         libxl_ctx *ctx = NULL;
         const libxl_version_info *vi;

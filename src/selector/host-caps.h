@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pvboot-select.h"
+
 #define HOST_CAPS_MAX 512
 
 typedef struct HostCaps {
@@ -28,6 +30,16 @@ typedef struct HostCaps {
 
 /* Parse a xen_caps string.  -EINVAL if it is not a list of printable tokens. */
 int host_caps_parse(const char *s, const char *source, HostCaps *ret);
+
+/*
+ * Can this host run the domain?  hvm_container: the guest is type="pvh"
+ * (the PVH stage 1, or the PV shim, which brings its own 32-bit PV support)
+ * and needs hvm-3.0-*; otherwise a PV domain of width arch needs
+ * xen-3.0-x86_32p or xen-3.0-x86_64.  Unknown caps never block: the caller
+ * says so instead.  The one statement of the rule, for the decision and for
+ * the parent's re-check of the worker's answer.
+ */
+bool host_caps_allow(const HostCaps *h, bool hvm_container, PvArch arch);
 
 /* Read the running hypervisor's caps: libxenlight first, then sysfs.
  * -ENXIO when neither answers (not on Xen); ret->known is then false. */

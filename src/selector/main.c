@@ -232,8 +232,7 @@ int main(int argc, char **argv) {
         }
 
         /* The worker ran the rule; the host part is cheap to re-check. */
-        if (host.known && o.mode == MODE_PV &&
-            ((rep.arch == PV_ARCH_I386 && !host.pv32) || (rep.arch == PV_ARCH_X86_64 && !host.pv64))) {
+        if (!host_caps_allow(&host, o.mode != MODE_PV, (PvArch) rep.arch)) {
                 say("inspection worker chose a width the hypervisor cannot run; refusing");
                 return 1;
         }

@@ -188,7 +188,31 @@ static void test_read(void) {
         CHECK(!c.hvm);
 }
 
+/* The one statement of "can this host run it", used by decide() and by the
+ * parent's re-check of the worker. */
+static void test_allow(void) {
+        HostCaps stock, pv32, nohvm, unknown = { .known = false };
+
+        CHECK_EQ(host_caps_parse("xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64", "t", &stock), 0);
+        CHECK_EQ(host_caps_parse("xen-3.0-x86_64 xen-3.0-x86_32p", "t", &nohvm), 0);
+        CHECK_EQ(host_caps_parse("xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64", "t", &pv32), 0);
+
+        /* PV: the width's own PV cap. */
+        CHECK(host_caps_allow(&stock, false, PV_ARCH_X86_64));
+        CHECK(!host_caps_allow(&stock, false, PV_ARCH_I386));
+        CHECK(host_caps_allow(&pv32, false, PV_ARCH_I386));
+        CHECK(!host_caps_allow(&stock, false, PV_ARCH_NONE));
+        /* PVH or the shim: HVM support, whatever the width. */
+        CHECK(host_caps_allow(&stock, true, PV_ARCH_I386));
+        CHECK(!host_caps_allow(&nohvm, true, PV_ARCH_I386));
+        CHECK(!host_caps_allow(&nohvm, true, PV_ARCH_X86_64));
+        /* Unknown caps never block. */
+        CHECK(host_caps_allow(&unknown, false, PV_ARCH_I386));
+        CHECK(host_caps_allow(&unknown, true, PV_ARCH_I386));
+}
+
 int main(void) {
+        test_allow();
         test_real_strings();
         test_whole_tokens();
         test_rejected();

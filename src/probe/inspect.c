@@ -10,52 +10,63 @@
 #include "kernel-header.h"
 #include "text.h"
 
-static void look_at(Probe *p, Inspection *in, unsigned fs_index, const char *dev, unsigned path_index) {
-        Candidate *c;
+/*
+ * Resolve path in the mounted filesystem and say what is there, the same
+ * way for pvboot files and kernels: -ENOENT when nothing is (not
+ * evidence), else 0 with *ret_kind set, and the malloc'd symlink-free path
+ * in *ret_path whenever resolution succeeded (NULL otherwise).  Only a
+ * FOUND_REGULAR file is within its size bound and may be read.
+ */
+static int find_file(Probe *p, const char *path, uint64_t max_size, FoundKind *ret_kind,
+                     char **ret_path, uint64_t *ret_size) {
         GuestFsOps ops;
         GuestStat st;
         char *resolved = NULL;
         int r;
 
+        *ret_path = NULL;
+        *ret_size = 0;
         probe_fs_ops(p, &ops);
-        r = guest_path_resolve(&ops, pvboot_paths[path_index].path, &resolved, &st);
+        r = guest_path_resolve(&ops, path, &resolved, &st);
         if (r == -ENOENT || r == -ENOTDIR)
-                return;         /* nothing there: not evidence */
-
-        c = &in->candidates[in->n_candidates++];
-        *c = (Candidate) { .path_index = path_index, .fs_index = fs_index };
-        text_escape(dev, strlen(dev), c->fs, sizeof(c->fs));
-
-        if (r == -ELOOP || r == -ENAMETOOLONG) {
-                c->kind = FOUND_SYMLINK_LOOP;
-                return;
-        }
-        if (r < 0) {
-                c->kind = FOUND_UNREADABLE;
-                return;
-        }
-        if (st.type != GUEST_FILE_REGULAR) {
-                c->kind = FOUND_NOT_REGULAR;
-                free(resolved);
-                return;
-        }
-        c->size = st.size;
-        if (st.size > PVBOOT_MAX_FILE_SIZE) {
-                c->kind = FOUND_TOO_LARGE;
-                free(resolved);
-                return;
-        }
-
-        ProbeFile f;
-        probe_file_init(&f, p, resolved, st.size);
-        r = elf_inspect(&f.source, pvboot_paths[path_index].arch, &c->image);
+                return -ENOENT;
         if (r < 0)
-                c->kind = r == -E2BIG ? FOUND_TOO_LARGE : FOUND_UNREADABLE;
-        else {
-                c->kind = FOUND_REGULAR;
-                c->verdict = r;
+                *ret_kind = r == -ELOOP || r == -ENAMETOOLONG ? FOUND_SYMLINK_LOOP : FOUND_UNREADABLE;
+        else if (st.type != GUEST_FILE_REGULAR)
+                *ret_kind = FOUND_NOT_REGULAR;
+        else if (st.size > max_size)
+                *ret_kind = FOUND_TOO_LARGE;
+        else
+                *ret_kind = FOUND_REGULAR;
+        *ret_size = r == 0 ? st.size : 0;
+        *ret_path = resolved;
+        return 0;
+}
+
+/* A reader's failure as evidence: over the read budget is "too large". */
+static FoundKind read_failure(int r) {
+        return r == -E2BIG ? FOUND_TOO_LARGE : FOUND_UNREADABLE;
+}
+
+static void look_at(Probe *p, Inspection *in, unsigned fs_index, const char *dev, unsigned path_index) {
+        Candidate c = { .path_index = path_index, .fs_index = fs_index };
+        char *resolved;
+        int r;
+
+        if (find_file(p, pvboot_paths[path_index].path, PVBOOT_MAX_FILE_SIZE, &c.kind, &resolved, &c.size) < 0)
+                return;
+        text_escape(dev, strlen(dev), c.fs, sizeof(c.fs));
+        if (c.kind == FOUND_REGULAR) {
+                ProbeFile f;
+                probe_file_init(&f, p, resolved, c.size);
+                r = elf_inspect(&f.source, pvboot_paths[path_index].arch, &c.image);
+                if (r < 0)
+                        c.kind = read_failure(r);
+                else
+                        c.verdict = r;
         }
         free(resolved);
+        in->candidates[in->n_candidates++] = c;
 }
 
 /* Where distributions put kernels: /boot, and / for a separate /boot or
@@ -79,12 +90,10 @@ static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const 
                 for (char **n = names; *n && in->n_kernels < INSPECT_MAX_KERNELS; n++) {
                         KernelEvidence k = { .fs_index = fs_index };
                         char *resolved = NULL;
-                        GuestStat st;
+                        uint64_t size;
                         bool dup = false;
-                        int r;
 
-                        r = guest_path_resolve(&ops, *n, &resolved, &st);
-                        if (r == -ENOENT || r == -ENOTDIR)
+                        if (find_file(p, *n, KERNEL_MAX_FILE_SIZE, &k.kind, &resolved, &size) < 0)
                                 continue;
                         for (size_t i = 0; resolved && i < n_seen; i++)
                                 dup = dup || strcmp(seen[i], resolved) == 0;
@@ -95,22 +104,17 @@ static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const 
                         /* Shown by the name the guest gave it. */
                         text_escape(*n, strlen(*n), k.path, sizeof(k.path));
                         text_escape(dev, strlen(dev), k.fs, sizeof(k.fs));
-
-                        if (r < 0)
-                                k.kind = r == -ELOOP || r == -ENAMETOOLONG ? FOUND_SYMLINK_LOOP : FOUND_UNREADABLE;
-                        else if (st.type != GUEST_FILE_REGULAR)
-                                k.kind = FOUND_NOT_REGULAR;
-                        else if (st.size > KERNEL_MAX_FILE_SIZE)
-                                k.kind = FOUND_TOO_LARGE;
-                        else {
+                        if (k.kind == FOUND_REGULAR) {
                                 ProbeFile f;
-                                probe_file_init(&f, p, resolved, st.size);
+                                int r;
+                                probe_file_init(&f, p, resolved, size);
                                 r = kernel_inspect(&f.source, &k.info);
-                                k.kind = r == 0 ? FOUND_REGULAR : r == -E2BIG ? FOUND_TOO_LARGE : FOUND_UNREADABLE;
+                                if (r < 0)
+                                        k.kind = read_failure(r);
                         }
                         in->kernels[in->n_kernels++] = k;
                         if (resolved)
-                                seen[n_seen++] = resolved;      /* n_seen <= n_kernels <= INSPECT_MAX_KERNELS */
+                                seen[n_seen++] = resolved;      /* n_seen <= kernels added <= INSPECT_MAX_KERNELS */
                 }
                 for (char **n = names; *n; n++)
                         free(*n);
@@ -158,9 +162,7 @@ int inspect_disk(const ProbeConfig *cfg, Inspection *ret) {
                          r == -ESTALE ? "replay: the transcript was recorded from another disk (size or SHA-256 differ)"
                          : r == -EBADMSG || r == -EFBIG ? "replay: not a valid transcript"
                          : r == -EOPNOTSUPP ? "record/replay is not built into this binary"
-                         : "cannot set up the appliance");
-                if (r != -ESTALE && r != -EBADMSG && r != -EFBIG && r != -EOPNOTSUPP)
-                        snprintf(ret->error, sizeof(ret->error), "cannot set up the appliance: %s", strerror(-r));
+                         : strerror(-r));
                 return r;
         }
         r = probe_launch(p);

@@ -510,9 +510,13 @@ static int lstat_live(Probe *p, const char *path, GuestStat *ret) {
         st = guestfs_lstatns(p->g, path);
         guestfs_pop_error_handler(p->g);
         if (!st) {
-                /* The daemon reports ENOENT/ENOTDIR via guestfs_last_errno. */
+                /* The daemon reports ENOENT/ENOTDIR via guestfs_last_errno.
+                 * The number comes from the appliance: anything but a
+                 * plausible errno is an I/O error, never a "success". */
                 int e = guestfs_last_errno(p->g);
-                return e == ENOENT || e == ENOTDIR || e == 0 ? -ENOENT : -e;
+                if (e == ENOENT || e == ENOTDIR || e == 0)
+                        return -ENOENT;
+                return e > 0 && e < 4096 ? -e : -EIO;
         }
         fmt = st->st_mode & S_IFMT;
         ret->type = fmt == S_IFREG ? GUEST_FILE_REGULAR

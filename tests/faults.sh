@@ -125,7 +125,26 @@ umount "$work/small"
 
 # 4. qemu killed mid-inspection.
 newdir
-fault qemu-killed "pvboot-select: " "$work/out" kill "$work/disk.img"
+fault qemu-killed "cannot inspect" "$work/out" kill "$work/disk.img"
+
+# 4b. qemu killed after the appliance is up, while it answers lookups: the
+#     evidence is incomplete, so the inspection must fail, never decide.
+#     The appliance's own request log (--debug) says when lookups begin.
+newdir
+"$pvboot" --debug --output="$work/out.txt" --output-directory="$work/out" "$work/disk.img" >"$work/log" 2>&1 &
+run=$!
+if read -r q wd < <(qemu_of_run $run); then
+        for i in $(seq 600); do grep -q "mount_options" "$work/log" && break; sleep 0.1; done
+        kill -9 "$q"
+        wait $run
+        rc=$?
+        grep -v "^libguestfs:\|^guestfsd:\|^\[" "$work/log" >"$work/log2"
+        check_clean qemu-killed-mid-lookup "appliance died during the inspection\|cannot inspect" $rc \
+                "$work/out.txt" "$work/log2" "$work/out" "$wd"
+else
+        wait $run
+        bad qemu-killed-mid-lookup "no qemu of this run seen"
+fi
 
 # 5. The appliance hangs (qemu stopped): the deadline fires.
 newdir

@@ -180,17 +180,29 @@ int inspect_disk(const ProbeConfig *cfg, Inspection *ret) {
          * mounted.  The spec's order is applied later, by decide(). */
         for (unsigned i = 0; fss[i]; i++) {
                 ret->n_filesystems++;
-                if (probe_mount(p, fss[i]) < 0)
+                if (probe_mount(p, fss[i]) < 0) {
+                        if (!probe_alive(p))
+                                break;
                         continue;       /* unmountable (corrupt, unsupported): GRUB cannot read it either */
+                }
                 for (unsigned k = 0; k < PVBOOT_N_PATHS; k++)
                         look_at(p, ret, i, fss[i], k);
                 look_for_kernels(p, ret, i, fss[i]);
                 look_for_grub_cfg(p, ret, fss[i]);
+                if (!probe_alive(p))
+                        break;
                 if (probe_umount(p) < 0) {
                         snprintf(ret->error, sizeof(ret->error), "cannot unmount: %s", probe_last_error(p));
                         r = -EIO;
                         goto out;
                 }
+        }
+        /* A partial view is worse than none: with one width's file seen
+         * and the other's lookup lost, the wrong width would win. */
+        if (!probe_alive(p)) {
+                snprintf(ret->error, sizeof(ret->error), "the appliance died during the inspection");
+                r = -EIO;
+                goto out;
         }
         r = 0;
 out:

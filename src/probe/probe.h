@@ -45,6 +45,11 @@ Probe *probe_free(Probe *p);
 /* Last libguestfs error (already escaped to printable ASCII), or "". */
 const char *probe_last_error(Probe *p);
 
+/* Is the appliance still there?  After it dies every call fails, and a
+ * failed lookup must not pass for "nothing there": evidence gathered
+ * around a death is incomplete, so the inspection as a whole fails. */
+bool probe_alive(Probe *p);
+
 /* Start nbdkit and the appliance. */
 int probe_launch(Probe *p);
 

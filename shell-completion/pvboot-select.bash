@@ -6,7 +6,7 @@ _pvboot_select() {
 
         local opts="--output= --output-format= --output-directory= --args= --runas= --quiet
                     --format= --stage1-x86_64= --stage1-i386= --stage1-pvh= --force-arch= --prefer=
-                    --pvh --pvshim --host-caps= --timeout= --not-really --verbose --debug --help --entry="
+                    --pvh --pvshim --host-caps= --timeout= --no-daemon --not-really --verbose --debug --help --entry="
         case "$cur" in
         --output-format=*)
                 COMPREPLY=($(compgen -W "simple0 simple sxp" -- "${cur#*=}")); return ;;

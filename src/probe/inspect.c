@@ -150,26 +150,11 @@ static void look_for_grub_cfg(Probe *p, Inspection *in, const char *dev) {
         }
 }
 
-int inspect_disk(const ProbeConfig *cfg, Inspection *ret) {
-        Probe *p = NULL;
+int inspect_disk(Probe *p, Inspection *ret) {
         char **fss = NULL;
         int r;
 
         memset(ret, 0, sizeof(*ret));
-        r = probe_new(cfg, &p);
-        if (r < 0) {
-                snprintf(ret->error, sizeof(ret->error), "%s",
-                         r == -ESTALE ? "replay: the transcript was recorded from another disk (size or SHA-256 differ)"
-                         : r == -EBADMSG || r == -EFBIG ? "replay: not a valid transcript"
-                         : r == -EOPNOTSUPP ? "record/replay is not built into this binary"
-                         : strerror(-r));
-                return r;
-        }
-        r = probe_launch(p);
-        if (r < 0) {
-                snprintf(ret->error, sizeof(ret->error), "appliance failed to start: %s", probe_last_error(p));
-                goto out;
-        }
         r = probe_list_filesystems(p, &fss);
         if (r < 0) {
                 snprintf(ret->error, sizeof(ret->error), "cannot list filesystems: %s", probe_last_error(p));
@@ -211,7 +196,6 @@ out:
                         free(*d);
                 free(fss);
         }
-        probe_free(p);
         return r;
 }
 

@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * One inspection of one disk: launch the appliance, visit every candidate
+ * One inspection of one disk: in a launched, bound appliance, visit every candidate
  * filesystem once, resolve the four spec paths there, and judge what is
  * found with the selector's ELF reader.  The decision itself is the
  * selector's (decide.h); this file only gathers the evidence.
@@ -26,9 +26,10 @@ typedef struct Inspection {
         char error[512];        /* printable ASCII, when inspect_disk fails */
 } Inspection;
 
-/* 0: the disk was inspected (possibly finding nothing); -errno: the
- * appliance could not be used, ret->error says why. */
-int inspect_disk(const ProbeConfig *cfg, Inspection *ret);
+/* Inspect the disk bound to a launched probe (probe.h).  0: the disk was
+ * inspected (possibly finding nothing); -errno: the appliance could not
+ * be used, ret->error says why. */
+int inspect_disk(Probe *p, Inspection *ret);
 
 /* Run the decision over an inspection and fill a report for the parent.
  * policy carries mode, force_arch, prefer and host; its evidence fields

@@ -1,81 +1,179 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * nbdkit plugin: serve one inherited file descriptor, read-only.
+ * nbdkit plugin: serve one guest disk descriptor, read-only, bound late.
  *
- *   nbdkit --readonly nbdkit-pvboot-fd-plugin.so fd=N
+ *   nbdkit --readonly nbdkit-pvboot-fd-plugin.so control=N [size=BYTES]
  *
- * nbdkit 1.32 (Debian 12) has no fd= in its file plugin, and opening
- * /proc/self/fd/N would re-check permissions on the inode, which an
- * unprivileged worker fails for a root-only disk.  So the privileged side
- * opens the disk once and this plugin serves exactly that descriptor.
- * nbdkit itself does the protocol and rejects requests beyond get_size();
- * we additionally refuse short reads (a disk that shrank while served)
- * instead of returning stale or zero bytes silently.
+ * The plugin starts unbound.  Exactly one disk descriptor arrives over the
+ * control socket (SCM_RIGHTS, fd N, a SOCK_SEQPACKET the prober holds);
+ * the plugin checks it, answers "OK <size>" or "ERR <why>" and closes the
+ * control socket: one plugin instance serves one disk, ever.
+ *
+ * Without size=, connections are refused until the disk is bound, and the
+ * export is exactly the disk (the cold path binds before it launches the
+ * appliance).  With size=, the export has that fixed size from the start
+ * and serves zeros until bound: this is how a pooled appliance boots
+ * before its guest is known, and libguestfs can create its qcow2 overlay
+ * over a server that is already listening.  Past the disk's end the export
+ * reads as zeros (nbd-serve.h).
+ *
+ * Why our own plugin: nbdkit 1.32 (Debian 12) has no fd= in its file
+ * plugin, and reopening /proc/self/fd/N would re-check permissions that an
+ * unprivileged worker fails for a root-only disk.
  */
 #define NBDKIT_API_VERSION 2
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <linux/fs.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <nbdkit-plugin.h>
 
+#include "nbd-serve.h"
+
+static int control_fd = -1;
+static int64_t export_size = -1;        /* size=, or -1: the bound disk's size */
+
+/* Written once by the control thread, before 'bound' is released. */
 static int disk_fd = -1;
-static int64_t disk_size = -1;
+static uint64_t disk_size;
+static int bound;
+
+static int parse_u64(const char *value, uint64_t max, uint64_t *ret) {
+        char *end;
+        unsigned long long v;
+
+        errno = 0;
+        v = strtoull(value, &end, 10);
+        if (errno != 0 || end == value || *end != 0 || value[0] == '-' || v > max)
+                return -1;
+        *ret = v;
+        return 0;
+}
 
 static int fd_config(const char *key, const char *value) {
-        char *end;
-        long v;
+        uint64_t v;
 
-        if (strcmp(key, "fd") != 0) {
+        if (strcmp(key, "control") == 0) {
+                if (parse_u64(value, 65535, &v) < 0 || v < 3) {
+                        nbdkit_error("control= needs a descriptor number >= 3");
+                        return -1;
+                }
+                control_fd = (int) v;
+        } else if (strcmp(key, "size") == 0) {
+                if (parse_u64(value, INT64_MAX, &v) < 0 || v == 0 || v % 512 != 0) {
+                        nbdkit_error("size= needs a positive multiple of 512");
+                        return -1;
+                }
+                export_size = (int64_t) v;
+        } else {
                 nbdkit_error("unknown parameter '%s'", key);
                 return -1;
         }
-        errno = 0;
-        v = strtol(value, &end, 10);
-        if (errno != 0 || *end != 0 || v < 3 || v > 65535) {
-                nbdkit_error("fd= needs a descriptor number >= 3");
-                return -1;
-        }
-        disk_fd = (int) v;
         return 0;
 }
 
 static int fd_config_complete(void) {
-        struct stat st;
-        int fl;
+        if (control_fd < 0) {
+                nbdkit_error("control= is required");
+                return -1;
+        }
+        return 0;
+}
 
-        if (disk_fd < 0) {
-                nbdkit_error("fd= is required");
-                return -1;
-        }
-        fl = fcntl(disk_fd, F_GETFL);
-        if (fl < 0 || fstat(disk_fd, &st) < 0) {
-                nbdkit_error("fd %d: %m", disk_fd);
-                return -1;
-        }
-        if ((fl & O_ACCMODE) == O_WRONLY) {
-                nbdkit_error("fd %d is not readable", disk_fd);
-                return -1;
-        }
-        if (S_ISREG(st.st_mode))
-                disk_size = st.st_size;
-        else if (S_ISBLK(st.st_mode)) {
-                uint64_t sz;
-                if (ioctl(disk_fd, BLKGETSIZE64, &sz) < 0) {
-                        nbdkit_error("fd %d: BLKGETSIZE64: %m", disk_fd);
-                        return -1;
+static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void reply(const char *fmt, ...) {
+        char buf[512];
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        if ((size_t) n >= sizeof(buf))
+                n = sizeof(buf) - 1;
+        (void) send(control_fd, buf, (size_t) n, MSG_NOSIGNAL);
+}
+
+/* Receive one descriptor; anything else on the socket is refused. */
+static int receive_disk(void) {
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int) * 4)];
+        } u;
+        char byte;
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = sizeof(u.buf) };
+        int fd = -1, extra = 0;
+        ssize_t n;
+
+        do
+                n = recvmsg(control_fd, &mh, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0)
+                return -1;      /* the prober went away: stay unbound */
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                        continue;
+                size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < k; i++) {
+                        int f;
+                        memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                        if (fd < 0)
+                                fd = f;
+                        else {
+                                close(f);
+                                extra++;
+                        }
                 }
-                disk_size = (int64_t) sz;
-        } else {
-                nbdkit_error("fd %d is neither a regular file nor a block device", disk_fd);
+        }
+        if (fd < 0 || extra || (mh.msg_flags & MSG_CTRUNC) || byte != 'B') {
+                if (fd >= 0)
+                        close(fd);
+                reply("ERR expected exactly one disk descriptor");
                 return -1;
         }
+        return fd;
+}
+
+static void *control_thread(void *arg) {
+        char err[256];
+        uint64_t size;
+        int fd;
+
+        (void) arg;
+        fd = receive_disk();
+        if (fd >= 0) {
+                if (nbd_bind_check(fd, export_size > 0 ? (uint64_t) export_size : 0, &size, err, sizeof(err)) < 0) {
+                        close(fd);
+                        reply("ERR %s", err);
+                } else {
+                        disk_fd = fd;
+                        disk_size = size;
+                        __atomic_store_n(&bound, 1, __ATOMIC_RELEASE);
+                        reply("OK %" PRIu64, size);
+                }
+        }
+        close(control_fd);
+        return NULL;
+}
+
+static int fd_after_fork(void) {
+        pthread_t t;
+        int r = pthread_create(&t, NULL, control_thread, NULL);
+        if (r != 0) {
+                nbdkit_error("cannot start the control thread: %s", strerror(r));
+                return -1;
+        }
+        pthread_detach(t);
         return 0;
 }
 
@@ -86,7 +184,13 @@ static void *fd_open(int readonly) {
 
 static int64_t fd_get_size(void *handle) {
         (void) handle;
-        return disk_size;
+        if (export_size > 0)
+                return export_size;
+        if (!__atomic_load_n(&bound, __ATOMIC_ACQUIRE)) {
+                nbdkit_error("no disk bound yet");
+                return -1;
+        }
+        return (int64_t) disk_size;
 }
 
 static int fd_can_write(void *handle) {
@@ -95,27 +199,19 @@ static int fd_can_write(void *handle) {
 }
 
 static int fd_pread(void *handle, void *buf, uint32_t count, uint64_t offset, uint32_t flags) {
-        char *p = buf;
+        int r;
         (void) handle;
         (void) flags;
 
-        while (count > 0) {
-                ssize_t n = pread(disk_fd, p, count, (off_t) offset);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        nbdkit_error("pread: %m");
-                        return -1;
-                }
-                if (n == 0) {
-                        /* The disk shrank after we sized it. */
-                        nbdkit_set_error(EIO);
-                        nbdkit_error("short read at %" PRIu64 ": disk shrank", offset);
-                        return -1;
-                }
-                p += n;
-                count -= (uint32_t) n;
-                offset += (uint64_t) n;
+        if (__atomic_load_n(&bound, __ATOMIC_ACQUIRE))
+                r = nbd_serve_read(disk_fd, disk_size, buf, count, offset);
+        else
+                r = nbd_serve_read(-1, 0, buf, count, offset);
+        if (r < 0) {
+                nbdkit_set_error(-r);
+                nbdkit_error("read at %" PRIu64 ": %s", offset,
+                             r == -EIO ? "the disk shrank while served" : strerror(-r));
+                return -1;
         }
         return 0;
 }
@@ -124,11 +220,13 @@ static int fd_pread(void *handle, void *buf, uint32_t count, uint64_t offset, ui
 
 static struct nbdkit_plugin plugin = {
         .name = "pvboot-fd",
-        .version = "1",
-        .longname = "pvboot-select read-only fd server",
+        .version = "2",
+        .longname = "pvboot-select read-only late-bound disk server",
         .config = fd_config,
         .config_complete = fd_config_complete,
-        .config_help = "fd=<N>   inherited descriptor to serve (required)",
+        .config_help = "control=<N>   socket to receive the disk descriptor on (required)\n"
+                       "size=<BYTES>  serve zeros of this size until bound",
+        .after_fork = fd_after_fork,
         .open = fd_open,
         .get_size = fd_get_size,
         .can_write = fd_can_write,

@@ -32,6 +32,9 @@ struct Probe {
         ProbeConfig cfg;
         guestfs_h *g;
         pid_t nbdkit_pid;
+        int ctl;                /* our end of the plugin's control socket */
+        bool bound;
+        bool late;              /* bound after launch: the warm timing */
         char socket_path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
         char error[512];
         bool mounted;
@@ -62,6 +65,14 @@ struct Probe {
 #define RECORD(p, call, ...) do { } while (0)
 #endif
 
+static void strv_free(char **v) {
+        if (!v)
+                return;
+        for (char **i = v; *i; i++)
+                free(*i);
+        free(v);
+}
+
 static void set_error(Probe *p) {
         const char *e = p->g ? guestfs_last_error(p->g) : NULL;
         if (!e)
@@ -76,29 +87,25 @@ const char *probe_last_error(Probe *p) {
 int probe_new(const ProbeConfig *cfg, Probe **ret) {
         Probe *p;
 
-        if (!cfg || cfg->disk_fd < 0 || !cfg->workdir || !cfg->nbdkit || !cfg->plugin || !cfg->format)
+        if (!cfg || !cfg->workdir || !cfg->nbdkit || !cfg->plugin || !cfg->format)
                 return -EINVAL;
+        /* A pooled appliance boots on zeros: only a raw view of them
+         * means anything.  The e2e seam records the cold timing only. */
+        if (cfg->unbound_size > 0 && (strcmp(cfg->format, "raw") != 0 ||
+                                      cfg->record_fd >= 0 || cfg->replay_fd >= 0))
+                return -EINVAL;
+#if !PVBOOT_E2E_REPLAY
+        if (cfg->record_fd >= 0 || cfg->replay_fd >= 0)
+                return -EOPNOTSUPP;
+#endif
         p = calloc(1, sizeof(*p));
         if (!p)
                 return -ENOMEM;
         p->cfg = *cfg;
         p->nbdkit_pid = -1;
+        p->ctl = -1;
 #if PVBOOT_E2E_REPLAY
-        int r = 0;
-        if (cfg->replay_fd >= 0) {
-                r = transcript_replay(cfg->replay_fd, cfg->disk_fd, &p->tx);
-                p->replay = true;
-        } else if (cfg->record_fd >= 0)
-                r = transcript_record(cfg->record_fd, cfg->disk_fd, &p->tx);
-        if (r < 0) {
-                free(p);
-                return r;
-        }
-#else
-        if (cfg->record_fd >= 0 || cfg->replay_fd >= 0) {
-                free(p);
-                return -EOPNOTSUPP;
-        }
+        p->replay = cfg->replay_fd >= 0;
 #endif
         *ret = p;
         return 0;
@@ -119,6 +126,8 @@ Probe *probe_free(Probe *p) {
         }
         if (p->socket_path[0])
                 (void) unlink(p->socket_path);
+        if (p->ctl >= 0)
+                close(p->ctl);
 #if PVBOOT_E2E_REPLAY
         transcript_free(p->tx);
 #endif
@@ -133,8 +142,11 @@ Probe *probe_free(Probe *p) {
  */
 static int start_nbdkit(Probe *p) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int lfd, r;
+        int lfd, r, ctl[2];
         pid_t pid;
+
+        if (p->nbdkit_pid > 0)
+                return 0;
 
         r = snprintf(p->socket_path, sizeof(p->socket_path), "%s/nbd.sock", p->cfg.workdir);
         if (r < 0 || (size_t) r >= sizeof(p->socket_path)) {
@@ -146,7 +158,8 @@ static int start_nbdkit(Probe *p) {
         lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (lfd < 0)
                 return -errno;
-        if (bind(lfd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(lfd, 8) < 0) {
+        if (bind(lfd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(lfd, 8) < 0 ||
+            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0) {
                 r = -errno;
                 close(lfd);
                 return r;
@@ -156,20 +169,24 @@ static int start_nbdkit(Probe *p) {
         if (pid < 0) {
                 r = -errno;
                 close(lfd);
+                close(ctl[0]);
+                close(ctl[1]);
                 return r;
         }
         if (pid == 0) {
-                char listen_pid[32], fdarg[32];
+                char listen_pid[32], sizearg[48];
                 char *env[] = { listen_pid, "LISTEN_FDS=1", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
                 char *argv[] = { "nbdkit", "--exit-with-parent", "--foreground", "--readonly",
-                                 (char *) p->cfg.plugin, fdarg, NULL };
-                int disk, devnull;
+                                 (char *) p->cfg.plugin, "control=4",
+                                 p->cfg.unbound_size > 0 ? sizearg : NULL, NULL };
+                int c, devnull;
 
-                /* fd 3 = listening socket (socket activation), fd 4 = disk. */
-                disk = fcntl(p->cfg.disk_fd, F_DUPFD_CLOEXEC, 10);
+                /* fd 3 = listening socket (socket activation), fd 4 = control. */
+                c = fcntl(ctl[1], F_DUPFD_CLOEXEC, 10);
                 lfd = fcntl(lfd, F_DUPFD_CLOEXEC, 10);
-                if (disk < 0 || lfd < 0 || dup2(lfd, 3) < 0 || dup2(disk, 4) < 0)
+                if (c < 0 || lfd < 0 || dup2(lfd, 3) < 0 || dup2(c, 4) < 0)
                         _exit(127);
+                snprintf(sizearg, sizeof(sizearg), "size=%llu", (unsigned long long) p->cfg.unbound_size);
                 if (!p->cfg.debug) {
                         devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
                         if (devnull >= 0) {
@@ -181,13 +198,116 @@ static int start_nbdkit(Probe *p) {
                 if (devnull >= 0)
                         dup2(devnull, STDIN_FILENO);
                 snprintf(listen_pid, sizeof(listen_pid), "LISTEN_PID=%ld", (long) getpid());
-                snprintf(fdarg, sizeof(fdarg), "fd=4");
                 execve(p->cfg.nbdkit, argv, env);
                 _exit(127);
         }
         close(lfd);
+        close(ctl[1]);
+        p->ctl = ctl[0];
         p->nbdkit_pid = pid;
         return 0;
+}
+
+/* Hand nbdkit the disk and read its one-line answer. */
+static int send_disk(Probe *p, int disk_fd) {
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } u = { 0 };
+        char byte = 'B', answer[300];
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = sizeof(u.buf) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        ssize_t n;
+
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &disk_fd, sizeof(int));
+        do
+                n = sendmsg(p->ctl, &mh, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+                snprintf(p->error, sizeof(p->error), "cannot hand the disk to nbdkit: %s", strerror(errno));
+                return -EIO;
+        }
+        do
+                n = recv(p->ctl, answer, sizeof(answer) - 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0) {
+                snprintf(p->error, sizeof(p->error), "nbdkit did not answer the bind");
+                return -EIO;
+        }
+        answer[n] = 0;
+        close(p->ctl);
+        p->ctl = -1;
+        if (strncmp(answer, "OK ", 3) == 0)
+                return 0;
+        if (strncmp(answer, "ERR ", 4) != 0) {
+                snprintf(p->error, sizeof(p->error), "nbdkit answered the bind with garbage");
+                return -EIO;
+        }
+        text_escape(answer + 4, (size_t) n - 4, p->error, sizeof(p->error));
+        return strstr(answer, "larger than") ? -EFBIG :
+               strstr(answer, "empty") ? -ENODATA :
+               strstr(answer, "neither") ? -EINVAL : -EBADF;
+}
+
+static int bind_live(Probe *p, int disk_fd) {
+        char **devices;
+        int r;
+
+        r = start_nbdkit(p);
+        if (r < 0) {
+                snprintf(p->error, sizeof(p->error), "cannot start nbdkit: %s", strerror(-r));
+                return r;
+        }
+        r = send_disk(p, disk_fd);
+        if (r < 0 || !p->g)
+                return r;
+
+        /* Warm: the appliance's kernel read zeros at boot.  BLKRRPART makes
+         * it read the partition table again and drops the device's page
+         * cache, so nothing it saw before the bind survives. */
+        p->late = true;
+        devices = guestfs_list_devices(p->g);
+        if (!devices || !devices[0] || guestfs_blockdev_rereadpt(p->g, devices[0]) < 0) {
+                set_error(p);
+                strv_free(devices);
+                return -EIO;
+        }
+        strv_free(devices);
+        return 0;
+}
+
+int probe_bind(Probe *p, int disk_fd) {
+        int r;
+
+        if (p->bound || disk_fd < 0)
+                return -EINVAL;
+        p->bound = true;
+#if PVBOOT_E2E_REPLAY
+        /* The transcript is tied to the disk's bytes: created here, where
+         * the disk first appears, before the launch it records. */
+        if (p->cfg.replay_fd >= 0)
+                r = transcript_replay(p->cfg.replay_fd, disk_fd, &p->tx);
+        else if (p->cfg.record_fd >= 0)
+                r = transcript_record(p->cfg.record_fd, disk_fd, &p->tx);
+        else
+                r = 0;
+        if (r < 0) {
+                snprintf(p->error, sizeof(p->error), "%s",
+                         r == -ESTALE ? "replay: the transcript was recorded from another disk (size or SHA-256 differ)"
+                         : r == -EBADMSG || r == -EFBIG ? "replay: not a valid transcript"
+                         : strerror(-r));
+                return r;
+        }
+        if (REPLAYING(p))
+                return 0;
+#endif
+        r = bind_live(p, disk_fd);
+        return r;
 }
 
 #if PVBOOT_E2E_REPLAY
@@ -203,7 +323,6 @@ static int replay_rc(Probe *p, const char *call, const TxField *args, size_t n) 
 #endif
 
 static int launch_live(Probe *p);
-static void strv_free(char **v);
 
 int probe_launch(Probe *p) {
         int r;
@@ -226,6 +345,10 @@ static int launch_live(Probe *p) {
         char *settings[] = { "force_tcg", NULL };
         int r;
 
+        /* Cold: the disk is bound first, so the export qemu and the
+         * overlay see is exactly the disk. */
+        if (!p->bound && p->cfg.unbound_size == 0)
+                return -EINVAL;
         r = start_nbdkit(p);
         if (r < 0) {
                 snprintf(p->error, sizeof(p->error), "cannot start nbdkit: %s", strerror(-r));
@@ -246,6 +369,8 @@ static int launch_live(Probe *p) {
             guestfs_set_autosync(p->g, 0) < 0 ||
             guestfs_set_tmpdir(p->g, p->cfg.workdir) < 0 ||
             guestfs_set_verbose(p->g, p->cfg.debug) < 0 ||
+            (p->cfg.memsize_mb > 0 && guestfs_set_memsize(p->g, p->cfg.memsize_mb) < 0) ||
+            (p->cfg.cachedir && guestfs_set_cachedir(p->g, p->cfg.cachedir) < 0) ||
             guestfs_add_drive_opts(p->g, "",
                                    GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
                                    GUESTFS_ADD_DRIVE_OPTS_FORMAT, p->cfg.format,
@@ -277,16 +402,9 @@ static bool skip_vfs(const char *t) {
         return false;
 }
 
-static void strv_free(char **v) {
-        if (!v)
-                return;
-        for (char **i = v; *i; i++)
-                free(*i);
-        free(v);
-}
 
 /* Append the devices of src that carry a mountable filesystem. */
-static int collect(Probe *p, char **src, char **out, size_t *n) {
+static int collect(Probe *p, char **src, char **out, size_t *n, bool *ret_pv) {
         for (char **d = src; d && *d; d++) {
                 char *t;
 
@@ -300,6 +418,8 @@ static int collect(Probe *p, char **src, char **out, size_t *n) {
                 guestfs_pop_error_handler(p->g);
                 if (!t)
                         continue;
+                if (strcmp(t, "LVM2_member") == 0)
+                        *ret_pv = true;
                 if (!skip_vfs(t)) {
                         out[*n] = strdup(*d);
                         if (!out[*n]) {
@@ -374,6 +494,7 @@ int probe_list_filesystems(Probe *p, char ***ret) {
 static int list_filesystems_live(Probe *p, char ***ret) {
         char **devices = NULL, **parts = NULL, **lvs = NULL, **out;
         size_t n = 0;
+        bool pv = false;
         int r = 0;
 
         out = calloc(PROBE_MAX_FILESYSTEMS + 1, sizeof(char *));
@@ -387,16 +508,22 @@ static int list_filesystems_live(Probe *p, char ***ret) {
                 r = -EIO;
                 goto out;
         }
-        /* LVM may be absent from the appliance or find nothing: not an error. */
-        guestfs_push_error_handler(p->g, NULL, NULL);
-        lvs = guestfs_lvs(p->g);
-        guestfs_pop_error_handler(p->g);
-
         /* A whole-disk filesystem first (no partition table), then
          * partitions in table order, then logical volumes. */
-        if ((r = collect(p, devices, out, &n)) < 0 ||
-            (r = collect(p, parts, out, &n)) < 0 ||
-            (r = collect(p, lvs, out, &n)) < 0)
+        if ((r = collect(p, devices, out, &n, &pv)) < 0 ||
+            (r = collect(p, parts, out, &n, &pv)) < 0)
+                goto out;
+
+        /* The appliance activated LVM at boot; a warm one booted on zeros
+         * and must look again, only when there is a physical volume (the
+         * scan costs seconds under TCG).  LVM may be absent from the
+         * appliance or find nothing: not an error. */
+        guestfs_push_error_handler(p->g, NULL, NULL);
+        if (p->late && pv)
+                (void) guestfs_lvm_scan(p->g, 1);
+        lvs = guestfs_lvs(p->g);
+        guestfs_pop_error_handler(p->g);
+        if ((r = collect(p, lvs, out, &n, &pv)) < 0)
                 goto out;
 
         *ret = out;

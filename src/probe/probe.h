@@ -5,12 +5,21 @@
  * The probe: the only code that talks to a libguestfs appliance.
  *
  * A Probe is one single-use appliance looking at one guest disk.  The disk
- * never reaches qemu by path: the caller hands us an open, read-only file
- * descriptor, nbdkit serves it (read-only, bounded to its size) on a unix
- * socket in a private directory, and the appliance's only drive is that
- * NBD export.  This is what lets an unprivileged inspection child use a
- * disk only root could open, and it is the same binding the daemon's warm
- * pool uses.
+ * never reaches qemu by path: the caller binds an open, read-only file
+ * descriptor to our nbdkit plugin (nbdkit-fd-plugin.c), which serves it
+ * read-only on a unix socket in a private directory, and the appliance's
+ * only drive is that NBD export.  This is what lets an unprivileged
+ * inspection child use a disk only root could open.
+ *
+ * The binding is one mechanism with two timings:
+ *  - cold: probe_bind() before probe_launch(); the export is exactly the
+ *    disk, as if qemu had opened it;
+ *  - warm: probe_launch() first, on an export of unbound_size zeros, and
+ *    probe_bind() when the guest is known.  The kernel in the appliance
+ *    then has to forget the zeros it saw: probe_bind() rereads the
+ *    partition table (BLKRRPART, which also drops the device's cache) and
+ *    probe_list_filesystems() rescans LVM when it finds a physical volume.
+ * Everything after the bind is the same code in both timings.
  *
  * Everything the appliance returns is treated as hostile: names are
  * escaped before display, sizes are bounds only, reads are capped.
@@ -25,8 +34,10 @@
 typedef struct Probe Probe;
 
 typedef struct ProbeConfig {
-        int disk_fd;            /* readable fd of the guest disk */
-        const char *format;     /* "raw", "qcow2", ... */
+        const char *format;     /* "raw", "qcow2", ...; warm: "raw" only */
+        uint64_t unbound_size;  /* 0: cold; else warm, the export's size before the bind */
+        int memsize_mb;         /* appliance memory, 0: libguestfs's default */
+        const char *cachedir;   /* supermin appliance cache, NULL: libguestfs's default */
         const char *workdir;    /* private, empty, owned by the current uid */
         const char *nbdkit;     /* nbdkit binary */
         const char *plugin;     /* our nbdkit fd plugin */
@@ -50,8 +61,13 @@ const char *probe_last_error(Probe *p);
  * around a death is incomplete, so the inspection as a whole fails. */
 bool probe_alive(Probe *p);
 
-/* Start nbdkit and the appliance. */
+/* Start nbdkit (if the bind did not already) and the appliance. */
 int probe_launch(Probe *p);
+
+/* Bind the guest disk, once (see above).  disk_fd is borrowed: nbdkit
+ * gets its own duplicate.  -EBADF/-EINVAL/-ENODATA/-EFBIG: the plugin
+ * refused the descriptor, probe_last_error() says why. */
+int probe_bind(Probe *p, int disk_fd);
 
 /* Candidate filesystems in probe order (whole-disk, partitions, LVs):
  * a NULL-terminated, malloc'd array of malloc'd device names. */

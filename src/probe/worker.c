@@ -1,25 +1,62 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Privilege-separated inspection (see worker.h). */
+/* The inspection child and its parent's side of the socket (see worker.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "fd-util.h"
 #include "inspect.h"
 #include "worker.h"
+
+#define WORKER_MAGIC UINT32_C(0x4b525750)       /* "PWRK" */
+
+struct Worker {
+        pid_t pid;
+        int sock;
+        bool sent;
+        char workdir[64];
+};
+
+/* parent -> worker, with the disk descriptor */
+typedef struct WorkerRequest {
+        uint32_t magic;
+        uint32_t mode;
+        uint32_t force_arch;
+        uint32_t prefer;
+        uint32_t host_known;
+        uint32_t host_source;           /* index into host_sources[] */
+        char host_caps[HOST_CAPS_MAX];  /* NUL-terminated */
+} WorkerRequest;
+
+/* worker -> parent */
+typedef struct WorkerMessage {
+        uint32_t magic;
+        uint32_t kind;
+        InspectReport report;           /* WORKER_REPORT only */
+} WorkerMessage;
+
+#define READY_LEN offsetof(WorkerMessage, report)
+
+/* HostCaps.source is a pointer; across the socket it is an index. */
+static const char *const host_sources[] = { "libxenlight", "sysfs", "--host-caps", "caller" };
+#define N_HOST_SOURCES (sizeof(host_sources) / sizeof(host_sources[0]))
 
 static volatile pid_t current_worker = -1;
 
@@ -32,11 +69,11 @@ static void kill_worker_group(pid_t pid) {
 }
 
 /*
- * We are a child subreaper (worker_run), so the worker's orphans (nbdkit,
- * qemu, libguestfs's recovery process) become our children when it dies:
- * reap the whole group, so that no process of this inspection outlives us,
- * even where PID 1 does not reap (containers).  Bounded: they were sent
- * SIGKILL.
+ * Our parent side is a child subreaper (worker_spawn), so the worker's
+ * orphans (nbdkit, qemu, libguestfs's recovery process) become our
+ * children when it dies: reap the whole group, so that no process of this
+ * inspection outlives it, even where PID 1 does not reap (containers).
+ * Bounded: they were sent SIGKILL.
  */
 static void reap_worker_group(pid_t pid) {
         for (int i = 0; i < 200 && kill(-pid, 0) == 0; i++) {
@@ -78,10 +115,6 @@ static void remove_tree_at(int parentfd, const char *name, unsigned depth) {
         (void) unlinkat(parentfd, name, AT_REMOVEDIR);
 }
 
-static void remove_tree(const char *path) {
-        remove_tree_at(AT_FDCWD, path, 0);
-}
-
 static int drop_privileges(uid_t uid, gid_t gid) {
         if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
                 return -errno;
@@ -90,23 +123,124 @@ static int drop_privileges(uid_t uid, gid_t gid) {
         return 0;
 }
 
-static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, int out_fd, pid_t parent) {
-        static Inspection in;   /* ~250 KiB: keep it off the stack */
-        InspectReport rep;
-        int r;
+/* Keep only the descriptors the worker needs: a daemon's bus connection,
+ * other workers' sockets and disks must not reach nbdkit or qemu. */
+static void close_all_but(int a, int b, int c) {
+        int keep[] = { a, b, c }, prev = 2;
 
-        /* If the parent is killed (libxl's timeout sends SIGTERM to it),
-         * take the appliance down too; nbdkit and qemu follow us. */
+        for (int i = 0; i < 3; i++)
+                for (int j = i + 1; j < 3; j++)
+                        if (keep[j] < keep[i]) {
+                                int t = keep[i];
+                                keep[i] = keep[j];
+                                keep[j] = t;
+                        }
+        for (int i = 0; i < 3; i++) {
+                if (keep[i] <= prev)
+                        continue;
+                if (keep[i] > prev + 1)
+                        (void) close_range((unsigned) prev + 1, (unsigned) keep[i] - 1, 0);
+                prev = keep[i];
+        }
+        (void) close_range((unsigned) prev + 1, ~0U, 0);
+}
+
+static void send_message(int sock, uint32_t kind, const InspectReport *rep) {
+        static WorkerMessage m;
+        m = (WorkerMessage) { .magic = WORKER_MAGIC, .kind = kind };
+        if (rep)
+                m.report = *rep;
+        (void) send(sock, &m, rep ? sizeof(m) : READY_LEN, MSG_NOSIGNAL);
+}
+
+static _Noreturn void fail(int sock, int status, const DecisionInput *policy, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static _Noreturn void fail(int sock, int status, const DecisionInput *policy, const char *fmt, ...) {
+        static Inspection in;
+        InspectReport rep;
+        va_list ap;
+
+        memset(&in, 0, sizeof(in));
+        va_start(ap, fmt);
+        vsnprintf(in.error, sizeof(in.error), fmt, ap);
+        va_end(ap);
+        inspect_report(&in, status, policy, &rep);
+        rep.worker_uid = (uint32_t) getuid();
+        send_message(sock, WORKER_REPORT, &rep);
+        _exit(1);
+}
+
+/* Wait for the request; -errno if the parent went away or sent garbage. */
+static int receive_request(int sock, DecisionInput *policy, int *ret_fd) {
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int) * 4)];
+        } u;
+        WorkerRequest req;
+        struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = sizeof(u.buf) };
+        int fd = -1, n_fds = 0;
+        ssize_t n;
+
+        do
+                n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0)
+                return -EPIPE;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                        for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+                                int f;
+                                memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                                if (n_fds++ == 0)
+                                        fd = f;
+                                else
+                                        close(f);
+                        }
+        if ((size_t) n != sizeof(req) || n_fds != 1 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+            req.magic != WORKER_MAGIC || req.mode >= _MODE_MAX || req.force_arch >= _PV_ARCH_MAX ||
+            req.prefer >= _PV_ARCH_MAX || req.host_source >= N_HOST_SOURCES ||
+            memchr(req.host_caps, 0, sizeof(req.host_caps)) == NULL) {
+                if (fd >= 0)
+                        close(fd);
+                return -EBADMSG;
+        }
+        *policy = (DecisionInput) {
+                .mode = (DecisionMode) req.mode,
+                .force_arch = (PvArch) req.force_arch,
+                .prefer = (PvArch) req.prefer,
+        };
+        if (req.host_known &&
+            host_caps_parse(req.host_caps, host_sources[req.host_source], &policy->host) < 0) {
+                close(fd);
+                return -EBADMSG;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, int sock, pid_t parent) {
+        static Inspection in;   /* ~250 KiB: keep it off the stack */
+        DecisionInput policy = { 0 };
+        InspectReport rep;
+        Probe *p = NULL;
+        int disk_fd = -1, r;
+
+        /* If the parent dies (libxl's timeout sends SIGTERM to it, or the
+         * daemon stops), take the appliance down too; nbdkit and qemu
+         * follow us. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                 _exit(2);
         /* Our own process group, inherited by nbdkit and qemu: the parent
          * can take the whole inspection down with one kill(-pid). */
         (void) setpgid(0, 0);
         umask(077);
+        close_all_but(sock, cfg->record_fd, cfg->replay_fd);
 
         /* Nothing below needs a network or System V IPC: the appliance
          * talks over unix sockets in our private directory.  Best effort:
-         * a kernel or container without user/namespace rights still runs. */
+         * an unprivileged daemon has its namespaces from systemd instead. */
         (void) unshare(CLONE_NEWNET | CLONE_NEWIPC);
         /* No core file of a process that held guest bytes. */
         (void) setrlimit(RLIMIT_CORE, &(struct rlimit) { 0, 0 });
@@ -118,20 +252,17 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
 
         if (cfg->runas_set) {
                 r = drop_privileges(cfg->runas, cfg->runas_gid);
-                if (r < 0) {
-                        memset(&in, 0, sizeof(in));
-                        snprintf(in.error, sizeof(in.error), "cannot switch to uid %lu: %s",
-                                 (unsigned long) cfg->runas, strerror(-r));
-                        inspect_report(&in, r, &cfg->policy, &rep);
-                        (void) loop_write(out_fd, &rep, sizeof(rep));
-                        _exit(1);
-                }
+                if (r < 0)
+                        fail(sock, r, &policy, "cannot switch to uid %lu: %s",
+                             (unsigned long) cfg->runas, strerror(-r));
         }
         (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 
         ProbeConfig pc = {
-                .disk_fd = cfg->disk_fd,
-                .format = cfg->format,
+                .format = cfg->pooled ? "raw" : cfg->format,
+                .unbound_size = cfg->pooled ? cfg->unbound_size : 0,
+                .memsize_mb = cfg->memsize_mb,
+                .cachedir = cfg->cachedir,
                 .workdir = workdir,
                 .nbdkit = cfg->nbdkit,
                 .plugin = cfg->plugin,
@@ -139,10 +270,180 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                 .record_fd = cfg->record_fd,
                 .replay_fd = cfg->replay_fd,
         };
-        r = inspect_disk(&pc, &in);
-        inspect_report(&in, r, &cfg->policy, &rep);
+        r = probe_new(&pc, &p);
+        if (r < 0)
+                fail(sock, r, &policy, "%s", r == -EOPNOTSUPP ? "record/replay is not built into this binary"
+                                              : strerror(-r));
+
+        if (cfg->pooled) {
+                r = probe_launch(p);
+                if (r < 0)
+                        fail(sock, r, &policy, "appliance failed to start: %s", probe_last_error(p));
+                send_message(sock, WORKER_READY, NULL);
+        }
+        r = receive_request(sock, &policy, &disk_fd);
+        if (r < 0)
+                _exit(r == -EPIPE ? 0 : 1);     /* nothing to report to */
+        r = probe_bind(p, disk_fd);
+        close(disk_fd);
+        if (r < 0)
+                fail(sock, r, &policy, "cannot serve the disk to the appliance: %s", probe_last_error(p));
+        if (!cfg->pooled) {
+                r = probe_launch(p);
+                if (r < 0)
+                        fail(sock, r, &policy, "appliance failed to start: %s", probe_last_error(p));
+        }
+        r = inspect_disk(p, &in);
+        inspect_report(&in, r, &policy, &rep);
         rep.worker_uid = (uint32_t) getuid();
-        _exit(loop_write(out_fd, &rep, sizeof(rep)) < 0 ? 1 : 0);
+        send_message(sock, WORKER_REPORT, &rep);
+        /* No orderly shutdown: the parent kills our group (nbdkit, qemu)
+         * and removes our directory; answering first is what matters. */
+        _exit(0);
+}
+
+int worker_spawn(const WorkerConfig *cfg, Worker **ret) {
+        Worker *w;
+        int sv[2], r;
+        pid_t pid, self = getpid();
+
+        if (cfg->pooled && cfg->unbound_size == 0)
+                return -EINVAL;
+        w = calloc(1, sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        w->pid = -1;
+        w->sock = -1;
+
+        /* Orphans of the worker come to us, to be reaped (see above). */
+        (void) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        snprintf(w->workdir, sizeof(w->workdir), "/tmp/pvboot-select.XXXXXX");
+        if (!mkdtemp(w->workdir)) {
+                r = -errno;
+                w->workdir[0] = 0;
+                goto fail;
+        }
+        if (cfg->runas_set && chown(w->workdir, cfg->runas, cfg->runas_gid) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        pid = fork();
+        if (pid < 0) {
+                r = -errno;
+                close(sv[0]);
+                close(sv[1]);
+                goto fail;
+        }
+        if (pid == 0) {
+                close(sv[0]);
+                worker_main(cfg, w->workdir, sv[1], self);
+        }
+        close(sv[1]);
+        w->sock = sv[0];
+        w->pid = pid;
+        /* Set it from this side too, so there is no window in which a
+         * kill(-pid) would miss. */
+        (void) setpgid(pid, pid);
+        *ret = w;
+        return 0;
+fail:
+        worker_free(w);
+        return r;
+}
+
+int worker_fd(const Worker *w) {
+        return w->sock;
+}
+
+pid_t worker_pid(const Worker *w) {
+        return w->pid;
+}
+
+int worker_send(Worker *w, int disk_fd, const DecisionInput *policy) {
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } u = { 0 };
+        WorkerRequest req = {
+                .magic = WORKER_MAGIC,
+                .mode = policy->mode,
+                .force_arch = policy->force_arch,
+                .prefer = policy->prefer,
+                .host_known = policy->host.known,
+        };
+        struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                             .msg_controllen = sizeof(u.buf) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        ssize_t n;
+
+        if (w->sent || disk_fd < 0)
+                return -EINVAL;
+        if (policy->host.known) {
+                size_t i = 0;
+                while (i < N_HOST_SOURCES - 1 &&
+                       !(policy->host.source && strcmp(policy->host.source, host_sources[i]) == 0))
+                        i++;
+                req.host_source = (uint32_t) i;
+                snprintf(req.host_caps, sizeof(req.host_caps), "%s", policy->host.text);
+        }
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &disk_fd, sizeof(int));
+        do
+                n = sendmsg(w->sock, &mh, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return errno == ECONNRESET ? -EPIPE : -errno;
+        w->sent = true;
+        return 0;
+}
+
+int worker_receive(Worker *w, InspectReport *ret) {
+        static WorkerMessage m;
+        ssize_t n;
+
+        do
+                n = recv(w->sock, &m, sizeof(m), MSG_DONTWAIT | MSG_TRUNC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return errno == EAGAIN ? -EAGAIN : errno == ECONNRESET ? -EPIPE : -errno;
+        if (n == 0)
+                return -EPIPE;
+        if (m.magic != WORKER_MAGIC)
+                return -EBADMSG;
+        if (m.kind == WORKER_READY && (size_t) n == READY_LEN)
+                return WORKER_READY;
+        if (m.kind == WORKER_REPORT && (size_t) n == sizeof(m)) {
+                if (report_validate(&m.report) < 0)
+                        return -EBADMSG;
+                *ret = m.report;
+                return WORKER_REPORT;
+        }
+        return -EBADMSG;
+}
+
+Worker *worker_free(Worker *w) {
+        if (!w)
+                return NULL;
+        if (w->sock >= 0)
+                close(w->sock);
+        if (w->pid > 0) {
+                /* Whatever the outcome, nothing of this inspection outlives it. */
+                kill_worker_group(w->pid);
+                while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                reap_worker_group(w->pid);
+        }
+        if (w->workdir[0])
+                remove_tree_at(AT_FDCWD, w->workdir, 0);
+        free(w);
+        return NULL;
 }
 
 static long long now_ms(void) {
@@ -151,95 +452,69 @@ static long long now_ms(void) {
         return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Read exactly one report, or fail; never more than one record's bytes. */
-static int read_report(int fd, pid_t pid, unsigned deadline_sec, InspectReport *ret) {
-        unsigned char buf[sizeof(InspectReport) + 1];
+int worker_run(const WorkerConfig *cfg, int disk_fd, const DecisionInput *policy,
+               unsigned deadline_sec, InspectReport *ret) {
         long long deadline = now_ms() + (long long) deadline_sec * 1000;
-        size_t got = 0;
+        Worker *w = NULL;
+        int r;
 
-        for (;;) {
-                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (cfg->pooled)
+                return -EINVAL;
+        r = worker_spawn(cfg, &w);
+        if (r < 0)
+                return r;
+        current_worker = w->pid;
+        r = worker_send(w, disk_fd, policy);
+        while (r >= 0) {
+                struct pollfd pfd = { .fd = w->sock, .events = POLLIN };
                 long long left = deadline - now_ms();
-                ssize_t n;
-                int r;
 
                 if (left <= 0) {
-                        kill_worker_group(pid);
-                        return -ETIMEDOUT;
+                        r = -ETIMEDOUT;
+                        break;
                 }
                 r = poll(&pfd, 1, left > 1000000 ? 1000000 : (int) left);
-                if (r < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
+                if (r < 0 && errno == EINTR)
+                        r = 0;
+                else if (r < 0)
+                        r = -errno;
+                else if (r > 0) {
+                        r = worker_receive(w, ret);
+                        if (r == -EAGAIN)
+                                r = 0;
+                        else if (r == WORKER_REPORT) {
+                                r = 0;
+                                break;
+                        } else if (r >= 0 || r == -EPIPE)
+                                r = -EBADMSG;   /* a cold worker has nothing else to say */
                 }
-                if (r == 0)
-                        continue;
-                n = read(fd, buf + got, sizeof(buf) - got);
-                if (n < 0) {
-                        if (errno == EINTR || errno == EAGAIN)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                got += (size_t) n;
-                if (got > sizeof(InspectReport))
-                        return -EBADMSG;
         }
-        if (got != sizeof(InspectReport))
-                return -EBADMSG;
-        memcpy(ret, buf, sizeof(*ret));
-        return report_validate(ret);
+        current_worker = -1;
+        worker_free(w);
+        return r;
 }
 
-int worker_run(const WorkerConfig *cfg, InspectReport *ret) {
-        char workdir[] = "/tmp/pvboot-select.XXXXXX";
-        int pipefd[2], status, r;
-        pid_t pid, self = getpid();
+const char *worker_plugin_path(void) {
+        static char buf[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 64);
+        if (n > 0) {
+                char *slash;
+                buf[n] = 0;
+                slash = strrchr(buf, '/');
+                if (slash) {
+                        strcpy(slash + 1, PVBOOT_PLUGIN_NAME);
+                        if (access(buf, R_OK) == 0)
+                                return buf;
+                }
+        }
+        return PVBOOT_PLUGIN_DIR "/" PVBOOT_PLUGIN_NAME;
+}
 
-        /* Orphans of the worker come to us, to be reaped (see above). */
-        (void) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        if (!mkdtemp(workdir))
-                return -errno;
-        if (cfg->runas_set && chown(workdir, cfg->runas, cfg->runas_gid) < 0) {
-                r = -errno;
-                goto out_dir;
-        }
-        if (pipe2(pipefd, O_CLOEXEC) < 0) {
-                r = -errno;
-                goto out_dir;
-        }
-
-        pid = fork();
-        if (pid < 0) {
-                r = -errno;
-                close(pipefd[0]);
-                close(pipefd[1]);
-                goto out_dir;
-        }
-        if (pid == 0) {
-                close(pipefd[0]);
-                worker_main(cfg, workdir, pipefd[1], self);
-        }
-        current_worker = pid;
-        close(pipefd[1]);
-
-        /* Set it from this side too, so there is no window in which a
-         * kill(-pid) would miss. */
-        (void) setpgid(pid, pid);
-        r = read_report(pipefd[0], pid, cfg->deadline_sec, ret);
-        close(pipefd[0]);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        /* Whatever the outcome, nothing of this inspection outlives it. */
-        kill_worker_group(pid);
-        reap_worker_group(pid);
-        current_worker = -1;
-        /* A worker that died by a signal after writing is still suspect. */
-        if (r == 0 && !(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || ret->status < 0)))
-                r = -EBADMSG;
-out_dir:
-        remove_tree(workdir);
-        return r;
+int worker_default_user(uid_t *ret_uid, gid_t *ret_gid) {
+        struct passwd *pw = getpwnam(PVBOOT_WORKER_USER);
+        if (!pw || pw->pw_uid == 0)
+                return -ENOENT;
+        *ret_uid = pw->pw_uid;
+        *ret_gid = pw->pw_gid;
+        return 0;
 }

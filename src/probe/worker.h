@@ -2,17 +2,30 @@
 #pragma once
 
 /*
- * The inspection child.
+ * The inspection child: one appliance, one guest disk, then gone.
  *
- * The privileged parent opens the disk (and, before that, the output file
- * and directory) and then forks this worker, which drops to the --runas
- * uid when libxl gives one, runs the inspection, and sends back one
- * InspectReport over a pipe.  Everything that touches guest bytes (nbdkit,
- * qemu, the appliance, the ELF reader) runs in the worker or below it.
- * The parent re-validates the report before acting on it.
+ * A privileged parent (pvboot-select's cold path, or pvboot-selectd for its
+ * pool) forks a worker, which sandboxes itself, drops to the configured
+ * uid before it touches guest bytes, and talks to its parent over one
+ * SOCK_SEQPACKET socket:
+ *
+ *   worker -> parent   READY                      (pooled: appliance is up)
+ *   parent -> worker   WorkerRequest + disk fd    (SCM_RIGHTS, exactly once)
+ *   worker -> parent   REPORT (one InspectReport), then the worker exits
+ *
+ * A cold worker waits for its request and binds the disk before it
+ * launches; a pooled worker launches on zeros, says READY, and binds when
+ * the request comes (the two timings of probe.h).  Everything after the
+ * bind is the same code.  Nothing of one worker (nbdkit, qemu, its
+ * directory) outlives worker_free(), and a worker never serves a second
+ * disk: a guest that compromised its appliance sees no other guest.
+ *
+ * The parent treats everything the worker says as hostile: messages have
+ * exact sizes and reports are re-validated (report.h).
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "pvboot-select.h"
@@ -20,25 +33,59 @@
 #include "report.h"
 
 typedef struct WorkerConfig {
-        int disk_fd;
-        const char *format;
+        const char *format;     /* cold only; pooled workers serve raw */
         const char *nbdkit;
         const char *plugin;
+        const char *cachedir;   /* NULL: libguestfs's default */
         bool runas_set;         /* drop to runas/runas_gid before touching guest bytes */
         uid_t runas;
         gid_t runas_gid;
-        DecisionInput policy;   /* mode, force_arch, prefer, host */
+        bool pooled;            /* launch first, bind late */
+        uint64_t unbound_size;  /* pooled: the export's size before the bind */
+        int memsize_mb;         /* 0: libguestfs's default */
         bool debug;
-        unsigned deadline_sec;  /* the worker is killed after this long */
-        int record_fd, replay_fd;       /* e2e builds only; -1 otherwise */
+        int record_fd, replay_fd;       /* e2e builds only, cold only; -1 otherwise */
 } WorkerConfig;
 
-/*
- * Fork, inspect, collect.  0 with a validated report in *ret; -ETIMEDOUT,
- * -EBADMSG (malformed report, crashed worker) or another -errno.
- * The worker's private directory is removed in every case.
- */
-int worker_run(const WorkerConfig *cfg, InspectReport *ret);
+typedef struct Worker Worker;
 
-/* Forward a termination signal to the running worker (async-signal-safe). */
+enum {
+        WORKER_READY = 1,
+        WORKER_REPORT = 2,
+};
+
+/* Fork a worker.  Its socket is worker_fd(); nothing is sent yet. */
+int worker_spawn(const WorkerConfig *cfg, Worker **ret);
+
+int worker_fd(const Worker *w);
+pid_t worker_pid(const Worker *w);
+
+/* Send the request: the disk (borrowed) and the decision policy (mode,
+ * force_arch, prefer, host; evidence fields ignored).  Once per worker. */
+int worker_send(Worker *w, int disk_fd, const DecisionInput *policy);
+
+/* Read one message, non-blocking: WORKER_READY, WORKER_REPORT (*ret
+ * filled and validated), -EAGAIN (nothing yet), -EPIPE (the worker is
+ * gone without a report) or -EBADMSG (it said something malformed). */
+int worker_receive(Worker *w, InspectReport *ret);
+
+/* Kill the worker's process group, reap it, remove its directory. */
+Worker *worker_free(Worker *w);
+
+/*
+ * The cold path in one call: spawn, send, wait for the report until the
+ * deadline.  0 with a validated report; -ETIMEDOUT, -EBADMSG (malformed
+ * report, crashed worker) or another -errno.
+ */
+int worker_run(const WorkerConfig *cfg, int disk_fd, const DecisionInput *policy,
+               unsigned deadline_sec, InspectReport *ret);
+
+/* Forward a termination signal to worker_run's worker (async-signal-safe). */
 void worker_kill_current(void);
+
+/* The nbdkit plugin: beside the running binary in a build tree, else installed. */
+const char *worker_plugin_path(void);
+
+/* Our unprivileged system user (systemd/pvboot-select.sysusers), when it
+ * is installed: 0 and its uid and gid, else -ENOENT. */
+int worker_default_user(uid_t *ret_uid, gid_t *ret_gid);

@@ -31,6 +31,7 @@ enum {
         ARG_HOST_CAPS,
         ARG_TIMEOUT,
         ARG_RECORD,
+        ARG_NO_DAEMON,
         ARG_REPLAY,
 };
 
@@ -56,6 +57,7 @@ const char options_usage[] =
         "  --pvshim                  type=\"pvh\" + pvshim=1: PV stage 1 run by the shim\n"
         "  --host-caps=CAPS          the hypervisor's xen_caps (default: read from Xen)\n"
         "  --timeout=SEC             give up on the inspection after SEC seconds (5-110, default 100)\n"
+        "  --no-daemon               inspect here even when pvboot-selectd is running\n"
         "Other:\n"
         "  -n, --not-really          print the decision, copy and write nothing\n"
         "  -v, --verbose             print the evidence behind the decision\n"
@@ -82,6 +84,10 @@ static bool parse_uid(const char *s, uid_t *ret) {
                 return false;
         *ret = (uid_t) v;
         return true;
+}
+
+bool options_format_valid(const char *s) {
+        return s && *s && strlen(s) <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(s);
 }
 
 int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) {
@@ -111,6 +117,7 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 { "record",           required_argument, NULL, ARG_RECORD },
                 { "replay",           required_argument, NULL, ARG_REPLAY },
 #endif
+                { "no-daemon",        no_argument,       NULL, ARG_NO_DAEMON },
                 { "quiet",            no_argument,       NULL, 'q' },
                 { "not-really",       no_argument,       NULL, 'n' },
                 { "help",             no_argument,       NULL, 'h' },
@@ -163,8 +170,7 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 case ARG_FORMAT:
                         /* libguestfs takes a qemu format name; keep it to
                          * the plain identifiers qemu uses. */
-                        if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(optarg) ||
-                            strlen(optarg) > 32)
+                        if (!options_format_valid(optarg))
                                 return fail(err, errsz, "bad --format '", optarg, "'");
                         o.format = optarg;
                         break;
@@ -225,6 +231,9 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                         break;
                 case ARG_REPLAY:
                         o.replay = optarg;
+                        break;
+                case ARG_NO_DAEMON:
+                        o.no_daemon = true;
                         break;
                 case 'q':
                         o.quiet = true;

@@ -41,6 +41,7 @@ typedef struct Options {
         uid_t runas;
         bool quiet;
         bool not_really;
+        bool no_daemon;                 /* --no-daemon: always the in-process cold path */
         bool debug;
         bool verbose;
         bool help;
@@ -53,7 +54,11 @@ typedef struct Options {
 #define STAGE1_DEFAULT_I386   "/usr/lib/grub-xen/grub-i386-xen.bin"
 #define STAGE1_DEFAULT_PVH    "/usr/lib/grub-xen/grub-i386-xen_pvh.bin"
 
+/* A disk format name as qemu spells them (--format, the daemon's Format). */
+bool options_format_valid(const char *s);
+
 /* 0 on success; -EINVAL with a one-line reason in err on bad usage. */
+
 int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz);
 
 extern const char options_usage[];

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The width decision (see decide.h for the rules). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -170,6 +171,49 @@ const char *decision_mode_to_string(DecisionMode m) {
         case MODE_PVSHIM: return "pvshim";
         default:          return "unknown";
         }
+}
+
+/* Names on the D-Bus interface (pvboot-selectd(8)): stable, never reused. */
+static const char *const outcome_names[_DECISION_OUTCOME_MAX] = {
+        [DECISION_OK] = "ok",
+        [DECISION_NOTHING_FOUND] = "nothing-found",
+        [DECISION_NONE_VALID] = "none-valid",
+        [DECISION_FORCED_UNAVAILABLE] = "forced-unavailable",
+        [DECISION_NO_GRUB_CFG] = "no-grub-cfg",
+        [DECISION_HOST_CANNOT] = "host-cannot",
+};
+static const char *const source_names[_SOURCE_MAX] = {
+        [SOURCE_NONE] = "none",
+        [SOURCE_PVBOOT] = "pvboot",
+        [SOURCE_GRUBCFG] = "grub-cfg",
+};
+
+static int name_lookup(const char *const *names, int n, const char *s) {
+        for (int i = 0; s && i < n; i++)
+                if (strcmp(names[i], s) == 0)
+                        return i;
+        return -EINVAL;
+}
+
+const char *decision_outcome_to_string(DecisionOutcome o) {
+        return (unsigned) o < _DECISION_OUTCOME_MAX ? outcome_names[o] : "unknown";
+}
+
+int decision_outcome_from_string(const char *s) {
+        return name_lookup(outcome_names, _DECISION_OUTCOME_MAX, s);
+}
+
+const char *decision_source_to_string(DecisionSource src) {
+        return (unsigned) src < _SOURCE_MAX ? source_names[src] : "unknown";
+}
+
+int decision_source_from_string(const char *s) {
+        return name_lookup(source_names, _SOURCE_MAX, s);
+}
+
+int decision_mode_from_string(const char *s) {
+        static const char *const modes[_MODE_MAX] = { "pv", "pvh", "pvshim" };
+        return name_lookup(modes, _MODE_MAX, s);
 }
 
 static const char *candidate_problem(const Candidate *c) {

@@ -132,3 +132,9 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
 
 const char *found_kind_to_string(FoundKind k);
 const char *decision_mode_to_string(DecisionMode m);
+/* Stable names (the D-Bus interface); *_from_string: the value or -EINVAL. */
+int decision_mode_from_string(const char *s);
+const char *decision_outcome_to_string(DecisionOutcome o);
+int decision_outcome_from_string(const char *s);
+const char *decision_source_to_string(DecisionSource src);
+int decision_source_from_string(const char *s);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "client.h"
 #include "host-caps.h"
 #include "output.h"
 #include "report.h"
@@ -54,23 +55,6 @@ static void say(const char *fmt, ...) {
 static void on_signal(int sig) {
         (void) sig;
         worker_kill_current();
-}
-
-/* The nbdkit plugin: beside the binary in a build tree, else installed. */
-static const char *plugin_path(void) {
-        static char buf[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 64);
-        if (n > 0) {
-                char *slash;
-                buf[n] = 0;
-                slash = strrchr(buf, '/');
-                if (slash) {
-                        strcpy(slash + 1, PVBOOT_PLUGIN_NAME);
-                        if (access(buf, R_OK) == 0)
-                                return buf;
-                }
-        }
-        return PVBOOT_PLUGIN_DIR "/" PVBOOT_PLUGIN_NAME;
 }
 
 static int open_disk(const char *path, int *ret) {
@@ -175,36 +159,70 @@ int main(int argc, char **argv) {
         uid_t uid = o.runas;
         gid_t gid = (gid_t) o.runas;
         if (!drop) {
-                struct passwd *pw = getpwnam(PVBOOT_WORKER_USER);
-                if (pw && pw->pw_uid != 0) {
+                if (worker_default_user(&uid, &gid) == 0)
                         drop = true;
-                        uid = pw->pw_uid;
-                        gid = pw->pw_gid;
-                } else if (!o.not_really)
+                else if (!o.not_really)
                         fprintf(stderr, "pvboot-select: no user '" PVBOOT_WORKER_USER "' and no --runas: "
                                         "the disk is inspected as root\n");
         }
 
         WorkerConfig wc = {
-                .disk_fd = disk_fd,
                 .format = o.format,
                 .nbdkit = NBDKIT_PATH,
-                .plugin = plugin_path(),
+                .plugin = worker_plugin_path(),
                 .runas_set = drop,
                 .runas = uid,
                 .runas_gid = gid,
-                .policy = {
-                        .mode = o.mode,
-                        .force_arch = o.force_arch,
-                        .prefer = o.prefer,
-                        .host = host,
-                },
                 .debug = o.debug,
-                .deadline_sec = o.timeout,
                 .record_fd = record_fd,
                 .replay_fd = replay_fd,
         };
-        r = worker_run(&wc, &rep);
+        DecisionInput policy = {
+                .mode = o.mode,
+                .force_arch = o.force_arch,
+                .prefer = o.prefer,
+                .host = host,
+        };
+        /* The daemon first, when there is one: same probe, same rule, a
+         * warm appliance.  Anything short of its answer (no bus, no
+         * daemon, refused, busy) takes the cold path here, said in the
+         * log; a failure it reports is the answer. */
+        bool via_daemon = false;
+        if (!o.no_daemon && !o.record && !o.replay) {
+                ClientRequest cr = {
+                        .mode = o.mode,
+                        .force_arch = o.force_arch,
+                        .prefer = o.prefer,
+                        .host_caps = o.host_caps,
+                        .format = o.format,
+                        .timeout_sec = o.timeout,
+                        .domid = client_domid_from_output(o.output),
+                };
+                BusDetails bd;
+                r = client_inspect(disk_fd, &cr, &rep, &bd, err, sizeof(err));
+                /* A daemon that inspected as root is misconfigured: its
+                 * answer is not the deprivileged one we require. */
+                if (r == 0 && rep.worker_uid == 0) {
+                        snprintf(err, sizeof(err), "pvboot-selectd inspected as root; not using it");
+                        r = -EHOSTUNREACH;
+                }
+                if (r == -EHOSTUNREACH)
+                        fprintf(stderr, "pvboot-select: %s; inspecting here (cold path)\n", err);
+                else if (r < 0) {
+                        close(disk_fd);
+                        say("inspection failed: %s", err);
+                        return 1;
+                } else {
+                        via_daemon = true;
+                        if (o.verbose || o.not_really)
+                                say("  daemon: request %llu answered %s in %.2f s",
+                                    (unsigned long long) bd.request_id,
+                                    bd.cached ? "from its cache" : bd.warm ? "by a warm appliance" : "by a cold appliance",
+                                    bd.seconds);
+                }
+        }
+        if (!via_daemon)
+                r = worker_run(&wc, disk_fd, &policy, o.timeout, &rep);
         close(disk_fd);
         if (r < 0) {
                 say("inspection failed: %s",
@@ -216,8 +234,10 @@ int main(int argc, char **argv) {
                 say("cannot inspect %s: %s", o.disk, rep.message);
                 return 1;
         }
-        /* Restrict mode is only real if the worker says it ran as that uid. */
-        if (drop && rep.worker_uid != (uint32_t) uid) {
+        /* Restrict mode is only real if the worker says it ran as that uid.
+         * The daemon's workers run as its own unprivileged user instead
+         * (pvboot-selectd(8)); --no-daemon keeps libxl's uid. */
+        if (drop && !via_daemon && rep.worker_uid != (uint32_t) uid) {
                 say("inspection worker ran as uid %u, not %u; refusing", rep.worker_uid, (unsigned) uid);
                 return 1;
         }

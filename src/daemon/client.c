@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One Inspect() call (see client.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+
+#include "client.h"
+#include "pvboot-select-bus.h"
+#include "text.h"
+
+uint32_t client_domid_from_output(const char *path) {
+        const char *base, *p;
+        unsigned long v = 0;
+
+        if (!path)
+                return 0;
+        base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        if (strncmp(base, "bootloader.", 11) != 0)
+                return 0;
+        p = base + 11;
+        if (*p < '1' || *p > '9')
+                return 0;
+        for (; *p >= '0' && *p <= '9'; p++) {
+                v = v * 10 + (unsigned long) (*p - '0');
+                if (v >= 0x7FF0)
+                        return 0;
+        }
+        return strcmp(p, ".out") == 0 ? (uint32_t) v : 0;
+}
+
+static bool unreachable_error(const sd_bus_error *e) {
+        static const char *const names[] = {
+                SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_NO_REPLY,
+                SD_BUS_ERROR_DISCONNECTED, SD_BUS_ERROR_ACCESS_DENIED, SD_BUS_ERROR_UNKNOWN_OBJECT,
+                SD_BUS_ERROR_UNKNOWN_METHOD, SD_BUS_ERROR_UNKNOWN_INTERFACE, SD_BUS_ERROR_NO_SERVER,
+                PVBOOT_BUS_ERROR_BUSY, PVBOOT_BUS_ERROR_STOPPING, NULL
+        };
+        for (const char *const *n = names; *n; n++)
+                if (sd_bus_error_has_name(e, *n))
+                        return true;
+        return false;
+}
+
+static void set_err(char *err, size_t errlen, const char *what, const char *detail) {
+        char raw[600];
+        snprintf(raw, sizeof(raw), "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+        /* The daemon's words reach the guest console: printable only. */
+        text_escape(raw, strlen(raw), err, errlen);
+}
+
+int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, BusDetails *ret_details,
+                   char *err, size_t errlen) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *m = NULL, *reply = NULL;
+        sd_bus *bus = NULL;
+        int k;
+
+        k = sd_bus_open_system(&bus);
+        if (k < 0) {
+                set_err(err, errlen, "no system bus", strerror(-k));
+                return -EHOSTUNREACH;
+        }
+        k = sd_bus_message_new_method_call(bus, &m, PVBOOT_BUS_NAME, PVBOOT_BUS_PATH, PVBOOT_BUS_INTERFACE, "Inspect");
+        /* Never wait for bus activation: a daemon that is not running
+         * now would start with an empty pool, no faster than we are. */
+        if (k >= 0)
+                k = sd_bus_message_set_auto_start(m, 0);
+        if (k >= 0)
+                k = sd_bus_message_append(m, "h", disk_fd);
+        if (k >= 0)
+                k = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (k >= 0)
+                k = sd_bus_message_append(m, "{sv}{sv}{sv}", "Mode", "s", decision_mode_to_string(req->mode),
+                                          "Format", "s", req->format, "Timeout", "u", req->timeout_sec);
+        if (k >= 0 && req->force_arch != PV_ARCH_NONE)
+                k = sd_bus_message_append(m, "{sv}", "ForceArch", "s", pv_arch_to_string(req->force_arch));
+        if (k >= 0 && req->prefer != PV_ARCH_NONE)
+                k = sd_bus_message_append(m, "{sv}", "Prefer", "s", pv_arch_to_string(req->prefer));
+        if (k >= 0 && req->host_caps)
+                k = sd_bus_message_append(m, "{sv}", "HostCaps", "s", req->host_caps);
+        if (k >= 0 && req->domid)
+                k = sd_bus_message_append(m, "{sv}", "DomainId", "u", req->domid);
+        if (k >= 0)
+                k = sd_bus_message_close_container(m);
+        if (k < 0) {
+                set_err(err, errlen, "cannot build the request", strerror(-k));
+                k = -EHOSTUNREACH;
+                goto out;
+        }
+
+        /* The daemon enforces the deadline; a little more here so that
+         * its Timeout error, not ours, is what we report. */
+        k = sd_bus_call(bus, m, (uint64_t) (req->timeout_sec + 5) * 1000000, &e, &reply);
+        if (k < 0) {
+                if (!sd_bus_error_is_set(&e) || unreachable_error(&e)) {
+                        set_err(err, errlen, "pvboot-selectd not reachable",
+                                sd_bus_error_is_set(&e) ? e.message : strerror(-k));
+                        k = -EHOSTUNREACH;
+                } else {
+                        set_err(err, errlen, e.message ? e.message : e.name, NULL);
+                        k = sd_bus_error_has_name(&e, PVBOOT_BUS_ERROR_TIMEOUT) ? -ETIMEDOUT : -EREMOTEIO;
+                }
+                goto out;
+        }
+        k = bus_report_read(reply, ret, ret_details);
+        if (k < 0)
+                set_err(err, errlen, "pvboot-selectd sent a malformed answer", NULL);
+out:
+        sd_bus_error_free(&e);
+        sd_bus_message_unref(reply);
+        sd_bus_message_unref(m);
+        sd_bus_flush_close_unref(bus);
+        return k;
+}

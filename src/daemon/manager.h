@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * pvboot-selectd's state: the warm pool, the request queue, the cache, the
+ * bus object.
+ *
+ * Every appliance is one worker process (worker.h): pooled workers launch
+ * on zeros ahead of time and wait; a request takes a ready one, binds its
+ * disk and gets the report; the worker is then destroyed and the pool
+ * refilled.  When no pooled appliance is ready, the request gets a worker
+ * of its own that binds first and launches after: the cold path, exactly
+ * as pvboot-select runs it without a daemon.  A request never fails
+ * because the pool is empty.
+ *
+ * One thread, one sd-event loop: the slow parts (appliance launch,
+ * inspection) run in the workers, and the loop only moves messages.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "host-caps.h"
+
+typedef struct ManagerConfig {
+        unsigned pool_size;             /* pooled appliances kept warm */
+        unsigned max_busy;              /* inspections at once, warm or cold */
+        unsigned queue_limit;           /* requests waiting beyond max_busy */
+        unsigned cache_size;            /* 0: no decision cache */
+        bool cache_block_devices;
+        int memsize_mb;                 /* appliance memory, 0: libguestfs's default */
+        uint64_t unbound_size;          /* a pooled appliance's drive before the bind */
+        bool allow_gid_set;             /* callers in this group may inspect, besides root */
+        gid_t allow_gid;
+        const char *cachedir;           /* supermin appliance cache */
+        bool debug;
+} ManagerConfig;
+
+typedef struct Manager Manager;
+
+int manager_new(const ManagerConfig *cfg, sd_event *event, sd_bus *bus, Manager **ret);
+Manager *manager_free(Manager *m);
+
+/* Start filling the pool.  Call once the bus object is registered. */
+void manager_start(Manager *m);
+
+/* Fail every request (Stopping) and destroy every appliance. */
+void manager_stop(Manager *m);

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Decisions in xenstore, for the admin and the toolstack:
+ *
+ *   /local/domain/0/pvboot-select/<domid>/arch      "x86_64" | "i386" | ""
+ *   /local/domain/0/pvboot-select/<domid>/outcome   ok, nothing-found, ...
+ *   /local/domain/0/pvboot-select/<domid>/message   the console line
+ *
+ * Written by the daemon (dom0, root-owned: guests cannot read or forge
+ * them), removed when the domain is released (@releaseDomain).  Without
+ * xenstore (not on Xen) the daemon runs without this and says so once.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "report.h"
+
+#define XS_RECORD_BASE "/local/domain/0/pvboot-select"
+
+typedef struct XsRecord XsRecord;
+
+/* -ENOENT when there is no xenstore to talk to. */
+int xs_record_open(XsRecord **ret);
+XsRecord *xs_record_free(XsRecord *x);
+
+/* The descriptor to watch; call xs_record_dispatch() when it is readable. */
+int xs_record_fd(XsRecord *x);
+/* Consume watch events; on @releaseDomain, remove the records of every
+ * domain that no longer exists.  Returns how many were removed. */
+int xs_record_dispatch(XsRecord *x);
+
+int xs_record_write(XsRecord *x, uint32_t domid, const InspectReport *r);
+
+/* The value written for key ("arch", "outcome", "message"), for tests. */
+const char *xs_record_value(const InspectReport *r, const char *key);
+/* Parse a record directory name as a domid: 0 or -EINVAL. */
+int xs_record_parse_domid(const char *name, uint32_t *ret);

@@ -13,6 +13,8 @@ set -uo pipefail
 pvboot=$1
 here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (tmpfs mount)"; exit 77; }
+# In-process cold path only (tests/daemon.sh covers the daemon's faults).
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/pvboot-select-no-bus
 
 work=$(mktemp -d /tmp/pvboot-faults.XXXXXX)
 cleanup() {

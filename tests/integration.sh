@@ -17,6 +17,10 @@ pvboot=$1
 libxl_run=$2
 here=$(cd "$(dirname "$0")" && pwd)
 jobs=${PVBOOT_TEST_JOBS:-2}
+# The cold path in process: no pvboot-selectd can answer on this bus, so
+# every run also takes the client's "daemon not reachable" fallback.
+# tests/daemon.sh runs the same client against the real daemon.
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/pvboot-select-no-bus
 s64=/usr/lib/grub-xen/grub-x86_64-xen.bin
 s32=/usr/lib/grub-xen/grub-i386-xen.bin
 spvh=/usr/lib/grub-xen/grub-i386-xen_pvh.bin

@@ -6,7 +6,9 @@
  * Mirrors tools/libs/light/libxl_bootloader.c: the output directory is
  * created mode 0600 and the output file precreated empty (O_TRUNC, 0600);
  * argv is built in make_bootloader_args() order; the child runs on a pty
- * (login_tty) with the environment reduced to TERM=vt100; it is sent
+ * (login_tty) with TERM=vt100 added to xl's environment, which here is
+ * reduced to DBUS_SYSTEM_BUS_ADDRESS when set (the tests' private bus);
+ * it is sent
  * SIGTERM after the timeout; the output file is parsed like
  * parse_bootloader_result() (NUL-terminated records, a keyword, white
  * space, the value), each returned file is mapped and then unlinked.
@@ -165,7 +167,13 @@ int main(int argc, char **argv) {
         if (pid < 0)
                 die("forkpty");
         if (pid == 0) {
-                char *env[] = { "TERM=vt100", NULL };
+                static char bus_env[1024];
+                const char *bus = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+                char *env[] = { "TERM=vt100", bus_env, NULL };
+                if (bus)
+                        snprintf(bus_env, sizeof(bus_env), "DBUS_SYSTEM_BUS_ADDRESS=%s", bus);
+                else
+                        env[1] = NULL;
                 execve(blargv[0], blargv, env);
                 _exit(127);
         }

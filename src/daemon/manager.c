@@ -255,7 +255,9 @@ static void refill(Manager *m) {
         unsigned have;
         uint64_t now = now_usec();
 
-        if (m->stopping || m->refill_timer)
+        /* While requests wait, the CPU goes to their appliances: a pooled
+         * launch now would be ready no sooner than a cold one. */
+        if (m->stopping || m->refill_timer || count_queued(m) > 0)
                 return;
         if (now < m->next_launch_usec) {
                 if (sd_event_add_time_relative(m->event, &m->refill_timer, CLOCK_MONOTONIC,

@@ -1,0 +1,302 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# daemon.sh PVBOOT_SELECT PVBOOT_SELECTD LIBXL_RUN BUS_INSPECT
+#
+# The warm path for real: a private dbus-daemon with our bus policy, the
+# real pvboot-selectd running as its own unprivileged user, and the real
+# client run exactly as libxl runs it (libxl-run).  Covers a warm hit, the
+# cache and its invalidation, LVM on a warm appliance, a client killed
+# mid-request, the bound qemu killed, a hung appliance, the daemon
+# stopped (cold fallback) and restarted, eight concurrent requests, an
+# empty pool, hostile callers and descriptors, and leaks of processes,
+# descriptors and directories.  About 6 minutes under TCG.
+set -uo pipefail
+pvboot=$1
+daemon=$2
+libxl_run=$3
+bus_inspect=$4
+here=$(cd "$(dirname "$0")" && pwd)
+user=pvboot-select
+s64=/usr/lib/grub-xen/grub-x86_64-xen.bin
+s32=/usr/lib/grub-xen/grub-i386-xen.bin
+caps="xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64"
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+for t in dbus-daemon busctl setpriv nbdkit guestfish sfdisk; do
+        command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+done
+getent passwd "$user" >/dev/null || { echo "SKIP: no user $user (tools/install-deps.sh creates it)"; exit 77; }
+[ -r "$s64" ] && [ -r "$s32" ] || { echo "SKIP: grub-xen-host stage 1 images missing"; exit 77; }
+
+work=$(mktemp -d /tmp/pvboot-daemon.XXXXXX)
+chmod 0755 "$work"
+dpid=
+buspid=
+cleanup() {
+        [ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null
+        [ -n "$buspid" ] && kill "$buspid" 2>/dev/null
+        rm -rf "$work"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { echo "pass $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+for l in mbr64 gpt32 lvm64; do
+        bash "$here/mkdisk.sh" "$l" "$work/$l.img" "$work/build-$l" >/dev/null || { echo "FAIL: mkdisk $l"; exit 1; }
+done
+chmod 0600 "$work"/*.img      # root's disks: the daemon only ever sees descriptors
+
+# A system bus of our own: the stock default-deny policy plus ours, and a
+# hole for uid 65534 so that the daemon's own caller check is what refuses it.
+cat >"$work/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <auth>EXTERNAL</auth>
+  <listen>unix:path=$work/bus</listen>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <include>$here/../systemd/org.pvbootselect1.conf</include>
+  <policy user="nobody"><allow send_destination="org.pvbootselect1"/></policy>
+</busconfig>
+CONF
+dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile 2>"$work/bus.log" &
+buspid=$!
+for i in $(seq 50); do [ -S "$work/bus" ] && break; sleep 0.1; done
+export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$work/bus"
+
+prop() { busctl get-property org.pvbootselect1 /org/pvbootselect1 org.pvbootselect1.Manager "$1" 2>/dev/null | awk '{print $2}'; }
+
+start_daemon() {
+        setpriv --reuid="$user" --regid="$user" --init-groups "$daemon" "$@" >>"$work/daemon.log" 2>&1 &
+        dpid=$!
+        for i in $(seq 100); do [ -n "$(prop PoolSize)" ] && return 0; sleep 0.1; done
+        echo "FAIL: the daemon did not come up: $(tail -5 "$work/daemon.log")"
+        exit 1
+}
+
+stop_daemon() {
+        kill -TERM "$dpid"
+        wait "$dpid" 2>/dev/null
+        dpid=
+}
+
+wait_prop() {   # wait_prop NAME VALUE [SECONDS]
+        local i
+        for i in $(seq $((${3:-180} * 5))); do [ "$(prop "$1")" = "$2" ] && return 0; sleep 0.2; done
+        return 1
+}
+
+# Processes and directories of the daemon's appliances.
+daemon_qemus() { pgrep -u "$user" -f qemu-system | sort; }
+daemon_dirs() { find /tmp -maxdepth 1 -name 'pvboot-select.*' -user "$user" | sort; }
+daemon_fds() { ls /proc/"$dpid"/fd | wc -l; }
+
+# The qemu serving DISK: its nbdkit holds the disk's descriptor; the qemu
+# is in the same process group (one worker, one group).
+bound_qemu() {
+        local disk=$1 i pid pg q
+        for i in $(seq 150); do
+                for pid in $(pgrep -u "$user" -x nbdkit); do
+                        if ls -l /proc/"$pid"/fd 2>/dev/null | grep -q -- "$disk"; then
+                                pg=$(ps -o pgid= -p "$pid" | tr -d ' ')
+                                for q in $(pgrep -g "$pg" -f qemu-system); do echo "$q"; return 0; done
+                        fi
+                done
+                sleep 0.1
+        done
+        return 1
+}
+
+# run NAME EXPECT DISK [pvboot-select args]: one decision as libxl asks it.
+run() {
+        local name=$1 expect=$2 disk=$3; shift 3
+        local -a h=()
+        case $expect in
+        x86_64) h=(--expect-stage1="$s64") ;;
+        i386) h=(--expect-stage1="$s32") ;;
+        fail:*) h=(--expect-fail="${expect#fail:}") ;;
+        esac
+        "$libxl_run" ${lxr:-} "${h[@]}" "$pvboot" "$disk" --host-caps="$caps" -v "$@" >"$work/$name.log" 2>&1
+}
+
+expect_run() {  # expect_run NAME EXPECT DISK GREP [args]
+        local name=$1 expect=$2 disk=$3 pattern=$4; shift 4
+        if run "$name" "$expect" "$disk" "$@" && grep -q -- "$pattern" "$work/$name.log"; then
+                ok "$name"
+        else
+                bad "$name" "$(grep -v '^pvboot-select:   [pgh]' "$work/$name.log" | tail -8)"
+        fi
+}
+
+start_daemon --pool-size=2
+base_fds=$(daemon_fds)
+
+# 1. Warm hits, both widths, and LVM on a warm appliance (lvm_scan).
+wait_prop PoolReady 2 || bad pool-fill "PoolReady never reached 2: $(tail -3 "$work/daemon.log")"
+expect_run warm-x86_64 x86_64 "$work/mbr64.img" "answered by a warm appliance"
+wait_prop PoolReady 2
+expect_run warm-i386 i386 "$work/gpt32.img" "answered by a warm appliance"
+wait_prop PoolReady 2
+expect_run warm-lvm x86_64 "$work/lvm64.img" "answered by a warm appliance"
+
+# 2. The cache answers a second time, and forgets a disk that changed.
+cp "$work/mbr64.img" "$work/swap.img"
+wait_prop PoolReady 2
+expect_run cache-first x86_64 "$work/swap.img" "answered by a warm appliance"
+expect_run cache-hit x86_64 "$work/swap.img" "answered from its cache"
+cat "$work/gpt32.img" >"$work/swap.img"         # same inode, new bytes
+[ "$(prop CacheEntries)" -ge 1 ] || bad cache-entries "CacheEntries is $(prop CacheEntries)"
+wait_prop PoolReady 2
+expect_run cache-invalidated i386 "$work/swap.img" "answered by a warm appliance"
+
+# 3. A client killed mid-request: its appliance dies, the pool recovers.
+wait_prop PoolReady 2
+# Fresh copies from here on: a cached answer would bind no appliance.
+fresh() { cp "$work/$1.img" "$work/$2.img"; echo "$work/$2.img"; }
+before=$(daemon_qemus)
+cancelled=$(prop Cancellations)
+disk=$(fresh mbr64 killed-client)
+"$pvboot" --host-caps="$caps" -n --output=- --output-directory="$work" "$disk" >/dev/null 2>&1 &
+client=$!
+# Hold the appliance still so that the client dies mid-request, not after.
+if q=$(bound_qemu "$disk"); then
+        kill -STOP "$q"
+        kill -9 $client
+        wait $client 2>/dev/null
+        if wait_prop Cancellations $((cancelled + 1)) 30; then
+                sleep 1
+                survivors=$(comm -12 <(echo "$before") <(daemon_qemus) | wc -l)
+                [ "$survivors" = 1 ] && ! kill -0 "$q" 2>/dev/null && ok client-killed ||
+                        bad client-killed "$survivors of the 2 pooled qemus survive (bound: $q)"
+        else
+                bad client-killed "Cancellations did not move"
+        fi
+else
+        kill -9 $client
+        bad client-killed "no bound qemu seen"
+fi
+wait_prop PoolReady 2 || bad client-killed-refill "the pool did not refill"
+
+# 4. The bound appliance's qemu killed mid-request: a clear failure, no
+#    cold retry behind the admin's back, and the pool recovers.
+failures=$(prop Failures)
+disk=$(fresh gpt32 qemu-killed)
+run qemu-killed "fail:inspection failed" "$disk" &
+r=$!
+if q=$(bound_qemu "$disk"); then
+        kill -9 "$q"
+        wait $r && grep -q "cannot inspect the disk\|inspection failed" "$work/qemu-killed.log" &&
+                ! grep -q "cold path" "$work/qemu-killed.log" && [ "$(prop Failures)" = $((failures + 1)) ] &&
+                ok qemu-killed || bad qemu-killed "$(tail -5 "$work/qemu-killed.log")"
+else
+        wait $r
+        bad qemu-killed "no bound qemu seen"
+fi
+wait_prop PoolReady 2 || bad qemu-killed-refill "the pool did not refill"
+
+# 5. The bound appliance hangs: the request's deadline fires, the stopped
+#    qemu is destroyed with its worker.
+disk=$(fresh mbr64 hang)
+run hang "fail:did not finish in time" "$disk" --timeout=5 &
+r=$!
+if q=$(bound_qemu "$disk"); then
+        kill -STOP "$q"
+        wait $r && ok hang || bad hang "$(tail -5 "$work/hang.log")"
+        sleep 1
+        if ps -o stat= -p "$q" 2>/dev/null | grep -qv '^Z'; then
+                bad hang-cleanup "the stopped qemu $q outlived its request"
+                kill -9 "$q"
+        fi
+else
+        wait $r
+        bad hang "no bound qemu seen"
+fi
+wait_prop PoolReady 2
+
+# 6. Hostile callers and descriptors: each a clear D-Bus error, nothing else moves.
+: >"$work/empty.img"
+: >"$work/wo.img"
+hostile() {     # hostile NAME EXPECTED-ERROR-TEXT FD [options]
+        local name=$1 expect=$2; shift 2
+        local out
+        out=$("$bus_inspect" "$@" 2>&1)
+        if [ $? = 1 ] && grep -q -- "$expect" <<<"$out"; then ok "$name"; else bad "$name" "$out"; fi
+}
+hostile bad-fd-socket "neither a regular file nor a block device" socket
+hostile bad-fd-pipe "neither a regular file nor a block device" pipe
+hostile bad-fd-directory "neither a regular file nor a block device" dir:/tmp
+hostile bad-fd-writeonly "not open for reading" wronly:"$work/wo.img"
+hostile bad-fd-opath "O_PATH" opath:"$work/mbr64.img"
+hostile bad-fd-empty "the disk is empty" file:"$work/empty.img"
+hostile bad-option "unknown option 'Bogus'" file:"$work/mbr64.img" Bogus=s:x
+hostile bad-option-type "option Mode must have type s" file:"$work/mbr64.img" Mode=u:1
+hostile bad-mode "Mode must be pv, pvh or pvshim" file:"$work/mbr64.img" Mode=s:hvm
+hostile bad-timeout "Timeout must be" file:"$work/mbr64.img" Timeout=u:1000
+hostile bad-format "Format is not a disk format name" file:"$work/mbr64.img" Format=s:../x
+hostile bad-domid "DomainId must name a guest domain" file:"$work/mbr64.img" DomainId=u:0
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$bus_inspect" file:/dev/null 2>&1)
+grep -q "only root or the configured group" <<<"$out" && ok caller-not-allowed || bad caller-not-allowed "$out"
+out=$(setpriv --reuid=1 --regid=1 --clear-groups "$bus_inspect" file:/dev/null 2>&1)
+grep -q "AccessDenied" <<<"$out" && ok caller-denied-by-policy || bad caller-denied-by-policy "$out"
+[ "$(prop RequestsTotal)" != "" ] && wait_prop PoolReady 2 5 && ok hostile-pool-intact || bad hostile-pool-intact "PoolReady $(prop PoolReady)"
+
+# 7. Eight concurrent requests (2 warm, the rest cold or refilled), all right.
+start=$(date +%s)
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+        if [ $((i % 2)) = 0 ]; then e=x86_64 d=mbr64; else e=i386 d=gpt32; fi
+        cp --reflink=auto "$work/$d.img" "$work/c$i.img"        # distinct inodes: no cache hits
+        lxr="--domid=$((10 + i))" run "concurrent-$i" $e "$work/c$i.img" &
+        pids+=($!)
+done
+n_ok=0
+for p in "${pids[@]}"; do wait "$p" && n_ok=$((n_ok + 1)); done
+[ $n_ok = 8 ] && ok "concurrent-8 ($(($(date +%s) - start)) s)" ||
+        bad concurrent-8 "$n_ok of 8 passed: $(grep -h "FAIL\|inspection failed" "$work"/concurrent-*.log | head -3)"
+wait_prop PoolReady 2
+
+# 8. No leak after all of that: descriptors, appliances, directories.
+sleep 2
+[ "$(daemon_fds)" = "$base_fds" ] && ok no-fd-leak || bad no-fd-leak "$base_fds fds at start, $(daemon_fds) now"
+[ "$(daemon_qemus | wc -l)" = 2 ] && ok no-appliance-leak || bad no-appliance-leak "$(daemon_qemus | wc -l) qemus for a pool of 2"
+[ "$(daemon_dirs | wc -l)" = 2 ] && ok no-dir-leak || bad no-dir-leak "$(daemon_dirs | wc -l) directories for a pool of 2"
+
+# 9. The daemon stops: every appliance and directory goes with it, and the
+#    client takes the cold path, saying so.
+stop_daemon
+sleep 1
+[ -z "$(daemon_qemus)" ] && [ -z "$(pgrep -u "$user" -x nbdkit)" ] && [ -z "$(daemon_dirs)" ] &&
+        ok stop-cleans-up || bad stop-cleans-up "left: $(daemon_qemus) $(daemon_dirs)"
+expect_run daemon-down-cold x86_64 "$work/mbr64.img" "not reachable.*cold path"
+
+# 10. Restarted, it serves warm again.
+start_daemon --pool-size=2
+wait_prop PoolReady 2
+expect_run restarted-warm i386 "$work/gpt32.img" "answered by a warm appliance"
+stop_daemon
+
+# 11. No pool at all: the daemon's own cold appliance, never an error.
+start_daemon --pool-size=0
+expect_run empty-pool x86_64 "$work/mbr64.img" "answered by a cold appliance"
+stop_daemon
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -22,6 +22,7 @@
 
 #include "manager.h"
 #include "pvboot-select-bus.h"
+#include "xs-record.h"
 
 static const char usage[] =
         "Usage: pvboot-selectd [OPTIONS]\n"
@@ -37,6 +38,7 @@ static const char usage[] =
         "  --allow-group=GROUP       members may call Inspect, besides root\n"
         "  --appliance-cache=DIR     supermin appliance cache directory\n"
         "  --debug                   appliance and nbdkit output to stderr\n"
+        "  --xenstore-janitor        only remove the xenstore records of released domains\n"
         "  -h, --help                this text\n";
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *ret) {
@@ -51,8 +53,10 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *ret) {
         return 0;
 }
 
+static bool janitor;
+
 static int parse_args(int argc, char **argv, ManagerConfig *cfg) {
-        enum { POOL = 256, BUSY, QUEUE, MEM, CACHE, CACHE_BLK, GROUP, ACACHE, DEBUG };
+        enum { POOL = 256, BUSY, QUEUE, MEM, CACHE, CACHE_BLK, GROUP, ACACHE, DEBUG, JANITOR };
         static const struct option opts[] = {
                 { "pool-size", required_argument, NULL, POOL },
                 { "max-busy", required_argument, NULL, BUSY },
@@ -63,6 +67,7 @@ static int parse_args(int argc, char **argv, ManagerConfig *cfg) {
                 { "allow-group", required_argument, NULL, GROUP },
                 { "appliance-cache", required_argument, NULL, ACACHE },
                 { "debug", no_argument, NULL, DEBUG },
+                { "xenstore-janitor", no_argument, NULL, JANITOR },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -117,6 +122,9 @@ static int parse_args(int argc, char **argv, ManagerConfig *cfg) {
                 case DEBUG:
                         cfg->debug = true;
                         break;
+                case JANITOR:
+                        janitor = true;
+                        break;
                 case 'h':
                         fputs(usage, stdout);
                         exit(0);
@@ -129,6 +137,41 @@ static int parse_args(int argc, char **argv, ManagerConfig *cfg) {
                 return -EINVAL;
         }
         return 0;
+}
+
+/*
+ * --xenstore-janitor: the one part that needs xenstore, which only root
+ * reaches.  It runs as its own service (pvboot-select-xenstore.service,
+ * root with no capability, no bus, no guest bytes) and removes the records
+ * pvboot-select wrote for domains that are gone.
+ */
+static int janitor_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+        int n = xs_record_dispatch(userdata);
+        (void) es;
+        (void) fd;
+        (void) revents;
+        if (n > 0)
+                fprintf(stderr, "pvboot-selectd: removed the xenstore records of %d released domain(s)\n", n);
+        return 0;
+}
+
+static int run_janitor(sd_event *event) {
+        XsRecord *x = NULL;
+        int r = xs_record_open(true, &x);
+
+        if (r < 0) {
+                fprintf(stderr, "pvboot-selectd: no xenstore (%s); nothing to clean up\n",
+                        r == -ENOENT ? "not running on Xen" : strerror(-r));
+                return r == -ENOENT ? 0 : r;
+        }
+        r = sd_event_add_io(event, NULL, xs_record_fd(x), EPOLLIN, janitor_io, x);
+        if (r >= 0) {
+                fprintf(stderr, "pvboot-selectd: watching @releaseDomain for " XS_RECORD_BASE "\n");
+                sd_notify(false, "READY=1");
+                r = sd_event_loop(event);
+        }
+        xs_record_free(x);
+        return r;
 }
 
 int main(int argc, char **argv) {
@@ -169,6 +212,11 @@ int main(int argc, char **argv) {
                 r = sd_event_set_watchdog(event, true);
         if (r < 0) {
                 fprintf(stderr, "pvboot-selectd: cannot set up the event loop: %s\n", strerror(-r));
+                goto out;
+        }
+
+        if (janitor) {
+                r = run_janitor(event);
                 goto out;
         }
 

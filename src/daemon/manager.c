@@ -18,7 +18,6 @@
 #include "manager.h"
 #include "pvboot-select-bus.h"
 #include "worker.h"
-#include "xs-record.h"
 
 #define MAX_SLOTS 64
 #define MAX_REQUESTS 256
@@ -69,9 +68,7 @@ struct Manager {
         sd_bus *bus;
         sd_bus_slot *object;
         sd_event_source *refill_timer;
-        sd_event_source *xs_io;
         Cache *cache;
-        XsRecord *xs;
         HostCaps host;
         bool worker_drop;       /* running as root: workers drop to our system user */
         uid_t worker_uid;
@@ -350,12 +347,6 @@ static void request_answer(Request *r, const InspectReport *rep, bool warm, bool
                         cache_store(m->cache, &r->key, rep);
         } else
                 m->n_cached++;
-        if (m->xs && r->domid > 0) {
-                k = xs_record_write(m->xs, r->domid, rep);
-                if (k < 0)
-                        fprintf(stderr, "pvboot-selectd: cannot record domain %u in xenstore: %s\n",
-                                r->domid, strerror(-k));
-        }
         char dom[32] = "";
         if (r->domid)
                 snprintf(dom, sizeof(dom), " for domain %u", r->domid);
@@ -682,7 +673,6 @@ PROP_U(queue_limit, m->cfg.queue_limit)
 PROP_U(memory_mb, m->cfg.memsize_mb)
 PROP_U(cache_entries, cache_size(m->cache))
 PROP_U(cache_limit, m->cfg.cache_size)
-PROP_U(xenstore, m->xs != NULL)
 PROP_T(requests, n_total)
 PROP_T(warm, n_warm)
 PROP_T(cold, n_cold)
@@ -703,7 +693,6 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("ApplianceMemoryMB", "u", prop_memory_mb, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("CacheEntries", "u", prop_cache_entries, 0, 0),
         SD_BUS_PROPERTY("CacheLimit", "u", prop_cache_limit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("XenStore", "u", prop_xenstore, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("RequestsTotal", "t", prop_requests, 0, 0),
         SD_BUS_PROPERTY("WarmAnswers", "t", prop_warm, 0, 0),
         SD_BUS_PROPERTY("ColdAnswers", "t", prop_cold, 0, 0),
@@ -723,18 +712,6 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };
-
-static int xs_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
-        Manager *m = userdata;
-        int n;
-        (void) es;
-        (void) fd;
-        (void) revents;
-        n = xs_record_dispatch(m->xs);
-        if (n > 0)
-                fprintf(stderr, "pvboot-selectd: removed the xenstore records of %d released domain(s)\n", n);
-        return 0;
-}
 
 int manager_new(const ManagerConfig *cfg, sd_event *event, sd_bus *bus, Manager **ret) {
         Manager *m;
@@ -756,12 +733,6 @@ int manager_new(const ManagerConfig *cfg, sd_event *event, sd_bus *bus, Manager 
         if (host_caps_read(&m->host) < 0)
                 fprintf(stderr, "pvboot-selectd: hypervisor capabilities unknown (not running on Xen?); "
                                 "widths are checked by the client only\n");
-        k = xs_record_open(&m->xs);
-        if (k < 0)
-                fprintf(stderr, "pvboot-selectd: no xenstore (%s): decisions are not recorded there\n",
-                        k == -ENOENT ? "not running on Xen" : strerror(-k));
-        else if ((k = sd_event_add_io(event, &m->xs_io, xs_record_fd(m->xs), EPOLLIN, xs_io, m)) < 0)
-                goto fail;
 
         if (geteuid() == 0) {
                 if (worker_default_user(&m->worker_uid, &m->worker_gid) == 0)
@@ -798,9 +769,7 @@ Manager *manager_free(Manager *m) {
                 return NULL;
         manager_stop(m);
         sd_event_source_disable_unref(m->refill_timer);
-        sd_event_source_disable_unref(m->xs_io);
         sd_bus_slot_unref(m->object);
-        xs_record_free(m->xs);
         cache_free(m->cache);
         sd_bus_unref(m->bus);
         sd_event_unref(m->event);

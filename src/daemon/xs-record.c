@@ -39,7 +39,7 @@ const char *xs_record_value(const InspectReport *r, const char *key) {
         return NULL;
 }
 
-int xs_record_open(XsRecord **ret) {
+int xs_record_open(bool watch, XsRecord **ret) {
         XsRecord *x;
         struct xs_handle *xs = xs_open(0);
 
@@ -51,7 +51,7 @@ int xs_record_open(XsRecord **ret) {
                 return -ENOMEM;
         }
         x->xs = xs;
-        if (!xs_watch(xs, "@releaseDomain", "pvboot-select")) {
+        if (watch && !xs_watch(xs, "@releaseDomain", "pvboot-select")) {
                 xs_record_free(x);
                 return -EIO;
         }
@@ -74,13 +74,13 @@ int xs_record_fd(XsRecord *x) {
 }
 
 int xs_record_dispatch(XsRecord *x) {
-        unsigned int n = 0, num;
+        unsigned int num;
         char **ev, **names;
         int removed = 0;
 
         /* Drain what is queued; one sweep covers any number of events. */
         while ((ev = xs_check_watch(x->xs)))
-                free(ev), n++;
+                free(ev);
         names = xs_directory(x->xs, XBT_NULL, XS_RECORD_BASE, &num);
         if (!names)
                 return 0;

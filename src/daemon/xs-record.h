@@ -8,9 +8,16 @@
  *   /local/domain/0/pvboot-select/<domid>/outcome   ok, nothing-found, ...
  *   /local/domain/0/pvboot-select/<domid>/message   the console line
  *
- * Written by the daemon (dom0, root-owned: guests cannot read or forge
- * them), removed when the domain is released (@releaseDomain).  Without
- * xenstore (not on Xen) the daemon runs without this and says so once.
+ * Written by pvboot-select after each decision, warm or cold: it runs as
+ * root under libxl, and xenstored lets only root in (any dom0 process
+ * that can open its socket is all of dom0).  That is also why the
+ * daemon, which runs as its own unprivileged user, never touches
+ * xenstore.  The records are removed when the domain is released: by
+ * `pvboot-selectd --xenstore-janitor` (pvboot-select-xenstore.service,
+ * root without any capability, no guest bytes), which watches
+ * @releaseDomain, and by a sweep at every pvboot-select run.  Guests
+ * cannot read or forge them: /local/domain/0 is dom0's.  Without
+ * xenstore (not on Xen) nothing is recorded.
  */
 
 #include <stdbool.h>
@@ -22,8 +29,9 @@
 
 typedef struct XsRecord XsRecord;
 
-/* -ENOENT when there is no xenstore to talk to. */
-int xs_record_open(XsRecord **ret);
+/* Connect and sweep the records of domains that are gone; with watch,
+ * also watch @releaseDomain.  -ENOENT when there is no xenstore. */
+int xs_record_open(bool watch, XsRecord **ret);
 XsRecord *xs_record_free(XsRecord *x);
 
 /* The descriptor to watch; call xs_record_dispatch() when it is readable. */

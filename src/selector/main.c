@@ -22,6 +22,7 @@
 
 #include "args.h"
 #include "client.h"
+#include "xs-record.h"
 #include "host-caps.h"
 #include "output.h"
 #include "report.h"
@@ -240,6 +241,18 @@ int main(int argc, char **argv) {
         if (drop && !via_daemon && rep.worker_uid != (uint32_t) uid) {
                 say("inspection worker ran as uid %u, not %u; refusing", rep.worker_uid, (unsigned) uid);
                 return 1;
+        }
+        /* The decision, for the admin, in xenstore (xs-record.h): only
+         * root reaches xenstored, and we are root here. */
+        uint32_t domid = client_domid_from_output(o.output);
+        if (domid && !o.not_really) {
+                XsRecord *xs = NULL;
+                r = xs_record_open(false, &xs);
+                if (r == 0)
+                        r = xs_record_write(xs, domid, &rep);
+                xs_record_free(xs);
+                if (r < 0 && r != -ENOENT)
+                        fprintf(stderr, "pvboot-select: cannot record the decision in xenstore: %s\n", strerror(-r));
         }
         if (o.verbose || o.not_really) {
                 for (uint32_t i = 0; i < rep.n_evidence; i++)

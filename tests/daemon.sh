@@ -17,7 +17,7 @@ daemon=$2
 libxl_run=$3
 bus_inspect=$4
 here=$(cd "$(dirname "$0")" && pwd)
-user=pvboot-select
+user=pvboot-select         # as in lib-daemon.sh
 s64=/usr/lib/grub-xen/grub-x86_64-xen.bin
 s32=/usr/lib/grub-xen/grub-i386-xen.bin
 caps="xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64"
@@ -31,11 +31,8 @@ getent passwd "$user" >/dev/null || { echo "SKIP: no user $user (tools/install-d
 
 work=$(mktemp -d /tmp/pvboot-daemon.XXXXXX)
 chmod 0755 "$work"
-dpid=
-buspid=
 cleanup() {
-        [ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null
-        [ -n "$buspid" ] && kill "$buspid" 2>/dev/null
+        stop_bus
         rm -rf "$work"
 }
 trap cleanup EXIT
@@ -49,60 +46,11 @@ for l in mbr64 gpt32 lvm64; do
 done
 chmod 0600 "$work"/*.img      # root's disks: the daemon only ever sees descriptors
 
-# A system bus of our own: the stock default-deny policy plus ours, and a
-# hole for uid 65534 so that the daemon's own caller check is what refuses it.
-cat >"$work/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <auth>EXTERNAL</auth>
-  <listen>unix:path=$work/bus</listen>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-  </policy>
-  <include>$here/../systemd/org.pvbootselect1.conf</include>
-  <policy user="nobody"><allow send_destination="org.pvbootselect1"/></policy>
-</busconfig>
-CONF
-dbus-daemon --config-file="$work/bus.conf" --nofork --nopidfile 2>"$work/bus.log" &
-buspid=$!
-for i in $(seq 50); do [ -S "$work/bus" ] && break; sleep 0.1; done
-export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$work/bus"
-
-prop() { busctl get-property org.pvbootselect1 /org/pvbootselect1 org.pvbootselect1.Manager "$1" 2>/dev/null | awk '{print $2}'; }
-
-start_daemon() {
-        setpriv --reuid="$user" --regid="$user" --init-groups "$daemon" "$@" >>"$work/daemon.log" 2>&1 &
-        dpid=$!
-        for i in $(seq 100); do [ -n "$(prop PoolSize)" ] && return 0; sleep 0.1; done
-        echo "FAIL: the daemon did not come up: $(tail -5 "$work/daemon.log")"
-        exit 1
-}
-
-stop_daemon() {
-        kill -TERM "$dpid"
-        wait "$dpid" 2>/dev/null
-        dpid=
-}
-
-wait_prop() {   # wait_prop NAME VALUE [SECONDS]
-        local i
-        for i in $(seq $((${3:-180} * 5))); do [ "$(prop "$1")" = "$2" ] && return 0; sleep 0.2; done
-        return 1
-}
+# A system bus of our own (lib-daemon.sh), plus a hole for uid 65534 so
+# that the daemon's own caller check is what refuses it.
+. "$here/lib-daemon.sh"
+BUS_EXTRA_POLICY='<policy user="nobody"><allow send_destination="org.pvbootselect1"/></policy>'
+start_bus "$work"
 
 # Processes and directories of the daemon's appliances.
 daemon_qemus() { pgrep -u "$user" -f qemu-system | sort; }
@@ -146,7 +94,7 @@ expect_run() {  # expect_run NAME EXPECT DISK GREP [args]
         fi
 }
 
-start_daemon --pool-size=2
+start_daemon "$daemon" --pool-size=2
 base_fds=$(daemon_fds)
 
 # 1. Warm hits, both widths, and LVM on a warm appliance (lvm_scan).
@@ -279,22 +227,22 @@ sleep 2
 [ "$(daemon_qemus | wc -l)" = 2 ] && ok no-appliance-leak || bad no-appliance-leak "$(daemon_qemus | wc -l) qemus for a pool of 2"
 [ "$(daemon_dirs | wc -l)" = 2 ] && ok no-dir-leak || bad no-dir-leak "$(daemon_dirs | wc -l) directories for a pool of 2"
 
-# 9. The daemon stops: every appliance and directory goes with it, and the
-#    client takes the cold path, saying so.
-stop_daemon
+# 9. The daemon stops (cleanly, exit 0): every appliance and directory goes
+#    with it, and the client takes the cold path, saying so.
+stop_daemon && ok clean-exit || bad clean-exit "pvboot-selectd exited $? on SIGTERM"
 sleep 1
 [ -z "$(daemon_qemus)" ] && [ -z "$(pgrep -u "$user" -x nbdkit)" ] && [ -z "$(daemon_dirs)" ] &&
         ok stop-cleans-up || bad stop-cleans-up "left: $(daemon_qemus) $(daemon_dirs)"
 expect_run daemon-down-cold x86_64 "$work/mbr64.img" "not reachable.*cold path"
 
 # 10. Restarted, it serves warm again.
-start_daemon --pool-size=2
+start_daemon "$daemon" --pool-size=2
 wait_prop PoolReady 2
 expect_run restarted-warm i386 "$work/gpt32.img" "answered by a warm appliance"
 stop_daemon
 
 # 11. No pool at all: the daemon's own cold appliance, never an error.
-start_daemon --pool-size=0
+start_daemon "$daemon" --pool-size=0
 expect_run empty-pool x86_64 "$work/mbr64.img" "answered by a cold appliance"
 stop_daemon
 

@@ -16,6 +16,8 @@ pkgs=(
         libguestfs0 libguestfs-tools nbdkit linux-image-amd64 grub-xen-host
         # test: real pvboot ELFs and real disk tooling
         grub-xen-bin grub-common e2fsprogs fdisk bc bash-completion
+        # the daemon's tests: a private system bus, process inspection
+        dbus-daemon procps psmisc util-linux
         # fuzzing and sanitizers: libFuzzer comes with clang's runtime
         clang libclang-rt-14-dev
 )

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Install dependencies, build, and run the whole test suite: unit tests,
-# then the integration tests on the real appliance (several minutes under
-# TCG).  Ends with one "N passed, N failed" line.
+# then the integration tests on the real appliance and the real daemon
+# (several minutes under TCG).  Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh || exit 1
@@ -38,8 +38,11 @@ rc4=$?
 rm -rf build/destdir-test
 DESTDIR="$PWD/build/destdir-test" meson install -C build --quiet >/dev/null
 rc5=0
-for f in usr/local/bin/pvboot-select usr/local/share/man/man1/pvboot-select.1 \
-         usr/local/share/bash-completion/completions/pvboot-select usr/local/lib/sysusers.d/pvboot-select.conf; do
+for f in usr/local/bin/pvboot-select usr/local/sbin/pvboot-selectd usr/local/share/man/man1/pvboot-select.1 \
+         usr/local/share/man/man8/pvboot-selectd.8 usr/local/share/man/man5/org.pvbootselect1.5 \
+         usr/local/share/bash-completion/completions/pvboot-select usr/local/lib/sysusers.d/pvboot-select.conf \
+         usr/local/lib/tmpfiles.d/pvboot-select.conf usr/local/share/dbus-1/system.d/org.pvbootselect1.conf \
+         usr/local/lib/systemd/system/pvboot-selectd.service usr/local/lib/systemd/system/pvboot-select-xenstore.service; do
         [ -e "build/destdir-test/$f" ] || { echo "install: missing $f"; rc5=1; }
 done
 ls build/destdir-test/usr/local/lib/*/pvboot-select/nbdkit-pvboot-fd-plugin.so >/dev/null 2>&1 ||

@@ -10,10 +10,10 @@
  *    nanosecond.  Any write to a regular file moves mtime and ctime, and
  *    ctime cannot be set from userspace, so a rewritten disk (even one
  *    whose mtime was put back with touch -d) misses.  A block device's
- *    inode times say nothing about its contents (an LV is written through
- *    without touching them), so block devices are not cached unless the
- *    daemon is told to (--cache-block-devices), for hosts where only the
- *    toolstack writes guest disks while guests are down;
+ *    inode times say nothing about its contents (the running guest
+ *    writes its LV without touching them), so block devices are not
+ *    cached unless the daemon is told to (--cache-block-devices), for
+ *    devices nothing writes, such as read-only templates;
  *  - the request: mode, forced and preferred width, the format, and the
  *    hypervisor capabilities the width was checked against.
  *

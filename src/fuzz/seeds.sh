@@ -33,4 +33,11 @@ args)
 report)
         head -c 7000 /dev/zero >"$out/zero"
         ;;
+nbd-serve)
+        # offset, bound, count (little endian), then the disk's bytes
+        { printf '\000\002\000\000\000\000\000\000\377\377\000\000\000\000\000\000\000\004\000\000'
+          head -c 3000 /dev/urandom; } >"$out/inside"
+        { printf '\370\013\000\000\000\000\000\000\377\377\000\000\000\000\000\000\000\020\000\000'
+          head -c 3000 /dev/urandom; } >"$out/across-end"
+        ;;
 esac

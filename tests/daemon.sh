@@ -54,7 +54,9 @@ start_bus "$work"
 
 # Processes and directories of the daemon's appliances.
 daemon_qemus() { pgrep -u "$user" -f qemu-system | sort; }
-daemon_dirs() { find /tmp -maxdepth 1 -name 'pvboot-select.*' -user "$user" | sort; }
+# Directories are counted against what was there before we started (another
+# run on the machine may own some).
+daemon_dirs() { find /tmp -maxdepth 1 -name 'pvboot-select.*' -user "$user" | sort | comm -13 "$work/dirs-before" -; }
 daemon_fds() { ls /proc/"$dpid"/fd | wc -l; }
 
 # The qemu serving DISK: its nbdkit holds the disk's descriptor; the qemu
@@ -94,6 +96,7 @@ expect_run() {  # expect_run NAME EXPECT DISK GREP [args]
         fi
 }
 
+find /tmp -maxdepth 1 -name 'pvboot-select.*' -user "$user" | sort >"$work/dirs-before"
 start_daemon "$daemon" --pool-size=2
 base_fds=$(daemon_fds)
 
@@ -245,6 +248,17 @@ stop_daemon
 start_daemon "$daemon" --pool-size=0
 expect_run empty-pool x86_64 "$work/mbr64.img" "answered by a cold appliance"
 stop_daemon
+
+# 12. The daemon killed outright (no cleanup of its own): its appliances
+#     still die, through PDEATHSIG and nbdkit's --exit-with-parent.
+start_daemon "$daemon" --pool-size=2
+wait_prop PoolReady 2
+kill -9 "$dpid"
+wait "$dpid" 2>/dev/null
+dpid=
+for i in $(seq 50); do [ -z "$(daemon_qemus)$(pgrep -u "$user" -x nbdkit)" ] && break; sleep 0.2; done
+[ -z "$(daemon_qemus)$(pgrep -u "$user" -x nbdkit)" ] && ok daemon-killed-no-orphans ||
+        bad daemon-killed-no-orphans "left: $(pgrep -u "$user" -a -x nbdkit) $(daemon_qemus)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

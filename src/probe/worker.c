@@ -236,6 +236,16 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
          * can take the whole inspection down with one kill(-pid). */
         (void) setpgid(0, 0);
         umask(077);
+        /* A mask and ignored signals survive exec: the daemon blocks
+         * SIGTERM for its event loop and ignores SIGPIPE, and nbdkit with
+         * SIGTERM blocked would never hear its --exit-with-parent signal. */
+        sigset_t none;
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+        (void) signal(SIGPIPE, SIG_DFL);
+        (void) signal(SIGTERM, SIG_DFL);
+        (void) signal(SIGINT, SIG_DFL);
+        (void) signal(SIGHUP, SIG_DFL);
         close_all_but(sock, cfg->record_fd, cfg->replay_fd);
 
         /* Nothing below needs a network or System V IPC: the appliance

@@ -182,6 +182,39 @@ else
 fi
 wait_prop PoolReady 2
 
+# 5b. The disk shrinks while bound: reads of the lost range fail, so the
+#     request fails cleanly (never a width from half a disk) and the pool
+#     recovers.
+disk=$(fresh mbr64 shrink)
+run shrink "fail:pvboot-select:" "$disk" &
+r=$!
+if q=$(bound_qemu "$disk"); then
+        kill -STOP "$q"
+        truncate -s 0 "$disk"
+        kill -CONT "$q"
+        wait $r && ok disk-shrinks || bad disk-shrinks "$(tail -5 "$work/shrink.log")"
+else
+        wait $r
+        bad disk-shrinks "no bound qemu seen"
+fi
+wait_prop PoolReady 2 || bad disk-shrinks-refill "the pool did not refill"
+
+# 5c. The disk's file is unlinked while bound: the descriptor still holds
+#     the disk, so the answer is the disk's.
+disk=$(fresh gpt32 vanish)
+run vanish i386 "$disk" &
+r=$!
+if q=$(bound_qemu "$disk"); then
+        kill -STOP "$q"
+        rm -f "$disk"
+        kill -CONT "$q"
+        wait $r && ok disk-vanishes || bad disk-vanishes "$(tail -5 "$work/vanish.log")"
+else
+        wait $r
+        bad disk-vanishes "no bound qemu seen"
+fi
+wait_prop PoolReady 2
+
 # 6. Hostile callers and descriptors: each a clear D-Bus error, nothing else moves.
 : >"$work/empty.img"
 : >"$work/wo.img"

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -29,6 +30,10 @@
 #include "text.h"
 #include "worker.h"
 
+
+/* Below this, a cold appliance (15-20 s to launch under TCG, more when
+ * the host is busy) is not worth starting after a daemon failed us. */
+#define COLD_MIN_SECONDS 30
 
 static bool stderr_is_stdout(void) {
         struct stat a, b;
@@ -189,7 +194,10 @@ int main(int argc, char **argv) {
          * daemon, refused, busy) takes the cold path here, said in the
          * log; a failure it reports is the answer. */
         bool via_daemon = false;
+        unsigned cold_deadline = o.timeout;
         if (!o.no_daemon && !o.record && !o.replay) {
+                struct timespec t0, t1;
+                clock_gettime(CLOCK_MONOTONIC, &t0);
                 ClientRequest cr = {
                         .mode = o.mode,
                         .force_arch = o.force_arch,
@@ -201,6 +209,17 @@ int main(int argc, char **argv) {
                 };
                 BusDetails bd;
                 r = client_inspect(disk_fd, &cr, &rep, &bd, err, sizeof(err));
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                /* The cold path gets what is left of the deadline.  A
+                 * daemon that vanished late leaves too little for a cold
+                 * appliance: then its failure is the answer. */
+                unsigned spent = (unsigned) (t1.tv_sec - t0.tv_sec) + 1;
+                cold_deadline = spent < o.timeout ? o.timeout - spent : 0;
+                if (r == -EHOSTUNREACH && cold_deadline < COLD_MIN_SECONDS) {
+                        close(disk_fd);
+                        say("inspection failed: %s, with %u s left: too late for the cold path", err, cold_deadline);
+                        return 1;
+                }
                 /* A daemon that inspected as root is misconfigured: its
                  * answer is not the deprivileged one we require. */
                 if (r == 0 && rep.worker_uid == 0) {
@@ -223,7 +242,7 @@ int main(int argc, char **argv) {
                 }
         }
         if (!via_daemon)
-                r = worker_run(&wc, disk_fd, &policy, o.timeout, &rep);
+                r = worker_run(&wc, disk_fd, &policy, cold_deadline, &rep);
         close(disk_fd);
         if (r < 0) {
                 say("inspection failed: %s",

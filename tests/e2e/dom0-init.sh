@@ -18,6 +18,9 @@ mount -t xenfs xenfs /proc/xen
 mkdir -p /var/log/xen/console /var/lib/xen /run/xen
 /etc/init.d/xen start
 
+# The xenstore janitor, as pvboot-select-xenstore.service runs it.
+/usr/sbin/pvboot-selectd --xenstore-janitor >/e2e/janitor.log 2>&1 &
+
 echo "E2E-BEGIN"
 echo "E2E-CAPS $(xl info | sed -n 's/^xen_caps *: //p')"
 while read -r name; do
@@ -25,6 +28,12 @@ while read -r name; do
         start=$(date +%s)
         # Per-scenario environment for xl (restrict mode on Xen 4.17).
         env $(cat "/e2e/$name.env" 2>/dev/null) xl create "/e2e/$name.cfg" >"/e2e/$name.xl.log" 2>&1
+        # What pvboot-select recorded for the domain, while it lives.
+        domid=$(xl domid "$name" 2>/dev/null)
+        if [ -n "$domid" ]; then
+                xs=/local/domain/0/pvboot-select/$domid
+                echo "E2E-XS|$name|$domid|$(xenstore-read "$xs/arch" 2>&1)|$(xenstore-read "$xs/outcome" 2>&1)"
+        fi
         # Wait for the guest to go away (its marker image powers off).
         i=0
         while xl list "$name" >/dev/null 2>&1 && [ $i -lt 240 ]; do sleep 1; i=$((i + 1)); done
@@ -43,6 +52,10 @@ while read -r name; do
         [ -f "$console" ] && tr -d '\r' <"$console" | sed "s/^/E2E-LOG $name console: /" | tail -n 10
         rm -f "$bl"
 done </e2e/scenarios
+# Every domain is gone: so must be every record (the janitor's work).
+sleep 3
+echo "E2E-XS-LEFT|$(xenstore-list /local/domain/0/pvboot-select 2>/dev/null | tr '\n' ' ')"
+sed 's/^/E2E-LOG janitor: /' /e2e/janitor.log
 echo "E2E-END"
 sync
 printf '\001' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null

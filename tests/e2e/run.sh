@@ -123,5 +123,25 @@ else
         printf '%-22s %-34s %-6s %s\n' restrict-uid "worker ran as uid $uid" FAIL -
         failed=$((failed + 1))
 fi
-echo "$(( ${#scenarios[@]} + 1 - failed )) passed, $failed failed"
+# xenstore: each booted guest's decision was recorded under its domid while
+# it ran (by pvboot-select, as root), and nothing is left once every domain
+# is gone (pvboot-selectd --xenstore-janitor on @releaseDomain).
+xs_ok=1
+for pair in pv64:x86_64 pv32-shim:i386 both-32bit-kernels:i386 lvm-separate-boot:x86_64 restrict:x86_64; do
+        line=$(tr -d '\r' <"$work/serial.log" | grep "^E2E-XS|${pair%%:*}|" | head -n 1 || true)
+        [ "$(echo "$line" | cut -d'|' -f4,5)" = "${pair#*:}|ok" ] || { xs_ok=0; echo "    xenstore ${pair%%:*}: ${line:-(no record seen)}"; }
+done
+if [ $xs_ok = 1 ]; then r=pass; else r=FAIL; failed=$((failed + 1)); fi
+printf '%-22s %-34s %-6s %s\n' xenstore-records "arch and outcome per domid" $r -
+left=$(tr -d '\r' <"$work/serial.log" | grep "^E2E-XS-LEFT|" | cut -d'|' -f2 | tr -d ' ')
+if tr -d '\r' <"$work/serial.log" | grep -q "^E2E-XS-LEFT|" && [ -z "$left" ] &&
+   tr -d '\r' <"$work/serial.log" | grep -q "E2E-LOG janitor: .*removed the xenstore records"; then
+        r=pass
+else
+        r=FAIL
+        failed=$((failed + 1))
+        echo "    left: ${left:-(no line)}; janitor: $(tr -d '\r' <"$work/serial.log" | grep 'E2E-LOG janitor' | head -3)"
+fi
+printf '%-22s %-34s %-6s %s\n' xenstore-cleanup "records gone with their domains" $r -
+echo "$(( ${#scenarios[@]} + 3 - failed )) passed, $failed failed"
 [ "$failed" = 0 ]

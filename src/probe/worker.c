@@ -267,6 +267,11 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                              (unsigned long) cfg->runas, strerror(-r));
         }
         (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        /* nbdkit runs as us: say so plainly if it could not load its plugin
+         * (a build tree in a private directory, a wrong install mode). */
+        if (access(cfg->plugin, R_OK) < 0)
+                fail(sock, -errno, &policy, "uid %lu cannot read the nbdkit plugin %s: %s",
+                     (unsigned long) getuid(), cfg->plugin, strerror(errno));
 
         ProbeConfig pc = {
                 .format = cfg->pooled ? "raw" : cfg->format,

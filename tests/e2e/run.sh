@@ -9,6 +9,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${PVBOOT_E2E_CACHE:-/var/cache/pvboot-select-tests/e2e}
 rootfs=$cache/rootfs
 work=$(mktemp -d /tmp/pvboot-e2e.XXXXXX)
+# The recording runs the real probe, whose worker drops to the unprivileged
+# pvboot-select user: it must be able to reach the build tree's plugin.
+chmod 0755 "$work"
 keep=${PVBOOT_E2E_KEEP:-}
 trap '[ -n "$keep" ] || rm -rf "$work"' EXIT
 log() { printf '[e2e %s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -68,6 +71,9 @@ for s in "${scenarios[@]}"; do
         PVBOOT_MARKER=1 bash "$top/tests/mkdisk.sh" "$layout" "$stage/e2e/$name.img" "$work/mk-$name" >/dev/null
         "$work/build/pvboot-select" -n "--record=$stage/e2e/$name.tx" "$stage/e2e/$name.img" \
                 >"$work/record-$name.log" 2>&1 || true
+        # A transcript without the launch is a failed recording, not a guest's verdict.
+        grep -q "^launch 0" "$stage/e2e/$name.tx" ||
+                { echo "e2e: recording $name failed:"; cat "$work/record-$name.log"; exit 1; }
         {
                 printf 'name = "%s"\n' "$name"
                 printf '%b\n' "$type"

@@ -254,8 +254,11 @@ static int send_disk(Probe *p, int disk_fd) {
                strstr(answer, "neither") ? -EINVAL : -EBADF;
 }
 
+/* Our only drive, as libguestfs names it (guestfs(3), BLOCK DEVICE
+ * NAMING): asking the appliance costs a udev settle under TCG. */
+#define PROBE_DEVICE "/dev/sda"
+
 static int bind_live(Probe *p, int disk_fd) {
-        char **devices;
         int r;
 
         r = start_nbdkit(p);
@@ -271,13 +274,10 @@ static int bind_live(Probe *p, int disk_fd) {
          * it read the partition table again and drops the device's page
          * cache, so nothing it saw before the bind survives. */
         p->late = true;
-        devices = guestfs_list_devices(p->g);
-        if (!devices || !devices[0] || guestfs_blockdev_rereadpt(p->g, devices[0]) < 0) {
+        if (guestfs_blockdev_rereadpt(p->g, PROBE_DEVICE) < 0) {
                 set_error(p);
-                strv_free(devices);
                 return -EIO;
         }
-        strv_free(devices);
         return 0;
 }
 
@@ -492,7 +492,8 @@ int probe_list_filesystems(Probe *p, char ***ret) {
 }
 
 static int list_filesystems_live(Probe *p, char ***ret) {
-        char **devices = NULL, **parts = NULL, **lvs = NULL, **out;
+        char *devices[] = { PROBE_DEVICE, NULL };
+        char **parts = NULL, **lvs = NULL, **out;
         size_t n = 0;
         bool pv = false;
         int r = 0;
@@ -501,35 +502,36 @@ static int list_filesystems_live(Probe *p, char ***ret) {
         if (!out)
                 return -ENOMEM;
 
-        devices = guestfs_list_devices(p->g);
         parts = guestfs_list_partitions(p->g);
-        if (!devices || !parts) {
+        if (!parts) {
                 set_error(p);
                 r = -EIO;
                 goto out;
         }
-        /* A whole-disk filesystem first (no partition table), then
-         * partitions in table order, then logical volumes. */
-        if ((r = collect(p, devices, out, &n, &pv)) < 0 ||
-            (r = collect(p, parts, out, &n, &pv)) < 0)
+        /* A whole-disk filesystem (or PV) when there is no partition
+         * table, as GRUB sees it; else partitions in table order; then
+         * logical volumes. */
+        if ((r = collect(p, parts[0] ? parts : devices, out, &n, &pv)) < 0)
                 goto out;
 
         /* The appliance activated LVM at boot; a warm one booted on zeros
-         * and must look again, only when there is a physical volume (the
-         * scan costs seconds under TCG).  LVM may be absent from the
+         * and must look again (lvm_scan).  LVM may be absent from the
          * appliance or find nothing: not an error. */
-        guestfs_push_error_handler(p->g, NULL, NULL);
-        if (p->late && pv)
-                (void) guestfs_lvm_scan(p->g, 1);
-        lvs = guestfs_lvs(p->g);
-        guestfs_pop_error_handler(p->g);
-        if ((r = collect(p, lvs, out, &n, &pv)) < 0)
-                goto out;
+        if (pv) {
+                /* No physical volume, no logical volume: skip the lvm
+                 * commands, each a few hundred ms under TCG. */
+                guestfs_push_error_handler(p->g, NULL, NULL);
+                if (p->late)
+                        (void) guestfs_lvm_scan(p->g, 1);
+                lvs = guestfs_lvs(p->g);
+                guestfs_pop_error_handler(p->g);
+                if ((r = collect(p, lvs, out, &n, &pv)) < 0)
+                        goto out;
+        }
 
         *ret = out;
         out = NULL;
 out:
-        strv_free(devices);
         strv_free(parts);
         strv_free(lvs);
         strv_free(out);

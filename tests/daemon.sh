@@ -278,8 +278,14 @@ expect_run restarted-warm i386 "$work/gpt32.img" "answered by a warm appliance"
 stop_daemon
 
 # 11. No pool at all: the daemon's own cold appliance, never an error.
-start_daemon "$daemon" --pool-size=0
+#     Started with --allow-group=nogroup: uid 65534 (primary group nogroup,
+#     let through by this bus's policy) now passes the caller check and
+#     meets the descriptor check instead.
+start_daemon "$daemon" --pool-size=0 --allow-group=nogroup
 expect_run empty-pool x86_64 "$work/mbr64.img" "answered by a cold appliance"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$bus_inspect" file:/dev/null 2>&1)
+grep -q "neither a regular file nor a block device" <<<"$out" && ok caller-in-allowed-group ||
+        bad caller-in-allowed-group "$out"
 stop_daemon
 
 # 12. The daemon killed outright (no cleanup of its own): its appliances

@@ -208,6 +208,9 @@ static int slot_new(Manager *m, bool pooled, const char *format, Slot **ret) {
                 .pooled = pooled,
                 .unbound_size = pooled ? m->cfg.unbound_size : 0,
                 .memsize_mb = m->cfg.memsize_mb,
+                /* An idle pooled appliance is mostly this cache; a cold one
+                 * lives for one request and keeps qemu's default. */
+                .tcg_cache_mb = pooled ? m->cfg.tcg_cache_mb : 0,
                 .debug = m->cfg.debug,
                 .record_fd = -1,
                 .replay_fd = -1,
@@ -671,6 +674,7 @@ PROP_U(queued, count_queued(m))
 PROP_U(max_busy, m->cfg.max_busy)
 PROP_U(queue_limit, m->cfg.queue_limit)
 PROP_U(memory_mb, m->cfg.memsize_mb)
+PROP_U(tcg_cache_mb, m->cfg.tcg_cache_mb)
 PROP_U(cache_entries, cache_size(m->cache))
 PROP_U(cache_limit, m->cfg.cache_size)
 PROP_T(requests, n_total)
@@ -691,6 +695,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("MaxBusy", "u", prop_max_busy, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("QueueLimit", "u", prop_queue_limit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ApplianceMemoryMB", "u", prop_memory_mb, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("TcgCacheMB", "u", prop_tcg_cache_mb, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("CacheEntries", "u", prop_cache_entries, 0, 0),
         SD_BUS_PROPERTY("CacheLimit", "u", prop_cache_limit, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("RequestsTotal", "t", prop_requests, 0, 0),

@@ -32,6 +32,7 @@ typedef struct ManagerConfig {
         unsigned cache_size;            /* 0: no decision cache */
         bool cache_block_devices;
         int memsize_mb;                 /* appliance memory, 0: libguestfs's default */
+        unsigned tcg_cache_mb;          /* pooled appliances' TCG translation cache, 0: qemu's 1 GiB */
         uint64_t unbound_size;          /* a pooled appliance's drive before the bind */
         bool allow_gid_set;             /* callers in this group may inspect, besides root */
         gid_t allow_gid;

@@ -371,6 +371,7 @@ static int launch_live(Probe *p) {
             guestfs_set_verbose(p->g, p->cfg.debug) < 0 ||
             (p->cfg.memsize_mb > 0 && guestfs_set_memsize(p->g, p->cfg.memsize_mb) < 0) ||
             (p->cfg.cachedir && guestfs_set_cachedir(p->g, p->cfg.cachedir) < 0) ||
+            (p->cfg.hv && guestfs_set_hv(p->g, p->cfg.hv) < 0) ||
             guestfs_add_drive_opts(p->g, "",
                                    GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
                                    GUESTFS_ADD_DRIVE_OPTS_FORMAT, p->cfg.format,

@@ -38,6 +38,7 @@ typedef struct ProbeConfig {
         uint64_t unbound_size;  /* 0: cold; else warm, the export's size before the bind */
         int memsize_mb;         /* appliance memory, 0: libguestfs's default */
         const char *cachedir;   /* supermin appliance cache, NULL: libguestfs's default */
+        const char *hv;         /* qemu to run, NULL: libguestfs's default */
         const char *workdir;    /* private, empty, owned by the current uid */
         const char *nbdkit;     /* nbdkit binary */
         const char *plugin;     /* our nbdkit fd plugin */

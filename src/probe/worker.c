@@ -259,6 +259,13 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
          * xl's environment reaches nbdkit, supermin or qemu. */
         clearenv();
         (void) setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+        if (cfg->tcg_cache_mb) {
+                /* Read by our qemu wrapper (qemu-tcg.sh): libguestfs has no
+                 * way to pass TCG's translation cache size. */
+                char mb[16];
+                snprintf(mb, sizeof(mb), "%u", cfg->tcg_cache_mb);
+                (void) setenv("PVBOOT_TCG_CACHE_MB", mb, 1);
+        }
 
         if (cfg->runas_set) {
                 r = drop_privileges(cfg->runas, cfg->runas_gid);
@@ -278,6 +285,7 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                 .unbound_size = cfg->pooled ? cfg->unbound_size : 0,
                 .memsize_mb = cfg->memsize_mb,
                 .cachedir = cfg->cachedir,
+                .hv = cfg->tcg_cache_mb ? worker_helper_path(PVBOOT_QEMU_WRAPPER_NAME) : NULL,
                 .workdir = workdir,
                 .nbdkit = cfg->nbdkit,
                 .plugin = cfg->plugin,
@@ -509,20 +517,28 @@ int worker_run(const WorkerConfig *cfg, int disk_fd, const DecisionInput *policy
         return r;
 }
 
-const char *worker_plugin_path(void) {
-        static char buf[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 64);
-        if (n > 0) {
+const char *worker_helper_path(const char *name) {
+        static char bufs[2][PATH_MAX];
+        static unsigned next;
+        char *buf = bufs[next++ % 2];
+        ssize_t n = readlink("/proc/self/exe", buf, PATH_MAX - 64);
+
+        if (n > 0 && strlen(name) < 64) {
                 char *slash;
                 buf[n] = 0;
                 slash = strrchr(buf, '/');
                 if (slash) {
-                        strcpy(slash + 1, PVBOOT_PLUGIN_NAME);
+                        strcpy(slash + 1, name);
                         if (access(buf, R_OK) == 0)
                                 return buf;
                 }
         }
-        return PVBOOT_PLUGIN_DIR "/" PVBOOT_PLUGIN_NAME;
+        snprintf(buf, PATH_MAX, "%s/%s", PVBOOT_PLUGIN_DIR, name);
+        return buf;
+}
+
+const char *worker_plugin_path(void) {
+        return worker_helper_path(PVBOOT_PLUGIN_NAME);
 }
 
 int worker_default_user(uid_t *ret_uid, gid_t *ret_gid) {

@@ -43,6 +43,7 @@ typedef struct WorkerConfig {
         bool pooled;            /* launch first, bind late */
         uint64_t unbound_size;  /* pooled: the export's size before the bind */
         int memsize_mb;         /* 0: libguestfs's default */
+        unsigned tcg_cache_mb;  /* TCG translation cache, 0: qemu's default (1 GiB) */
         bool debug;
         int record_fd, replay_fd;       /* e2e builds only, cold only; -1 otherwise */
 } WorkerConfig;
@@ -83,7 +84,9 @@ int worker_run(const WorkerConfig *cfg, int disk_fd, const DecisionInput *policy
 /* Forward a termination signal to worker_run's worker (async-signal-safe). */
 void worker_kill_current(void);
 
-/* The nbdkit plugin: beside the running binary in a build tree, else installed. */
+/* Our helpers (the nbdkit plugin, the qemu wrapper): beside the running
+ * binary in a build tree, else installed.  Two results may be held at once. */
+const char *worker_helper_path(const char *name);
 const char *worker_plugin_path(void);
 
 /* Our unprivileged system user (systemd/pvboot-select.sysusers), when it

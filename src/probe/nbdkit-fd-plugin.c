@@ -34,6 +34,7 @@
 
 #include <nbdkit-plugin.h>
 
+#include "fd-util.h"
 #include "nbd-serve.h"
 
 static int control_fd = -1;
@@ -104,39 +105,14 @@ static void reply(const char *fmt, ...) {
 
 /* Receive one descriptor; anything else on the socket is refused. */
 static int receive_disk(void) {
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int) * 4)];
-        } u;
-        char byte;
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = sizeof(u.buf) };
-        int fd = -1, extra = 0;
-        ssize_t n;
+        char byte = 0;
+        int fd = -1;
+        ssize_t n = recv_with_fd(control_fd, &byte, 1, &fd);
 
-        do
-                n = recvmsg(control_fd, &mh, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        if (n <= 0)
+        if (n == -EPIPE)
                 return -1;      /* the prober went away: stay unbound */
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-                        continue;
-                size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                for (size_t i = 0; i < k; i++) {
-                        int f;
-                        memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                        if (fd < 0)
-                                fd = f;
-                        else {
-                                close(f);
-                                extra++;
-                        }
-                }
-        }
-        if (fd < 0 || extra || (mh.msg_flags & MSG_CTRUNC) || byte != 'B') {
-                if (fd >= 0)
+        if (n != 1 || byte != 'B') {
+                if (n >= 0)
                         close(fd);
                 reply("ERR expected exactly one disk descriptor");
                 return -1;

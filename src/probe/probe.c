@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "probe.h"
 #include "text.h"
 #if PVBOOT_E2E_REPLAY
@@ -210,26 +211,13 @@ static int start_nbdkit(Probe *p) {
 
 /* Hand nbdkit the disk and read its one-line answer. */
 static int send_disk(Probe *p, int disk_fd) {
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } u = { 0 };
-        char byte = 'B', answer[300];
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = sizeof(u.buf) };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        char answer[300];
         ssize_t n;
+        int r;
 
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &disk_fd, sizeof(int));
-        do
-                n = sendmsg(p->ctl, &mh, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        if (n < 0) {
-                snprintf(p->error, sizeof(p->error), "cannot hand the disk to nbdkit: %s", strerror(errno));
+        r = send_with_fd(p->ctl, "B", 1, disk_fd);
+        if (r < 0) {
+                snprintf(p->error, sizeof(p->error), "cannot hand the disk to nbdkit: %s", strerror(-r));
                 return -EIO;
         }
         do

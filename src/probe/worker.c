@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "inspect.h"
 #include "worker.h"
 
@@ -172,38 +173,20 @@ static _Noreturn void fail(int sock, int status, const DecisionInput *policy, co
 
 /* Wait for the request; -errno if the parent went away or sent garbage. */
 static int receive_request(int sock, DecisionInput *policy, int *ret_fd) {
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int) * 4)];
-        } u;
         WorkerRequest req;
-        struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = sizeof(u.buf) };
-        int fd = -1, n_fds = 0;
+        int fd = -1;
         ssize_t n;
 
-        do
-                n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        if (n <= 0)
+        n = recv_with_fd(sock, &req, sizeof(req), &fd);
+        if (n == -EPIPE)
                 return -EPIPE;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                        for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-                                int f;
-                                memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                                if (n_fds++ == 0)
-                                        fd = f;
-                                else
-                                        close(f);
-                        }
-        if ((size_t) n != sizeof(req) || n_fds != 1 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+        if (n < 0)
+                return -EBADMSG;
+        if ((size_t) n != sizeof(req) ||
             req.magic != WORKER_MAGIC || req.mode >= _MODE_MAX || req.force_arch >= _PV_ARCH_MAX ||
             req.prefer >= _PV_ARCH_MAX || req.host_source >= N_HOST_SOURCES ||
             memchr(req.host_caps, 0, sizeof(req.host_caps)) == NULL) {
-                if (fd >= 0)
-                        close(fd);
+                close(fd);
                 return -EBADMSG;
         }
         *policy = (DecisionInput) {
@@ -387,10 +370,6 @@ pid_t worker_pid(const Worker *w) {
 }
 
 int worker_send(Worker *w, int disk_fd, const DecisionInput *policy) {
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } u = { 0 };
         WorkerRequest req = {
                 .magic = WORKER_MAGIC,
                 .mode = policy->mode,
@@ -398,11 +377,7 @@ int worker_send(Worker *w, int disk_fd, const DecisionInput *policy) {
                 .prefer = policy->prefer,
                 .host_known = policy->host.known,
         };
-        struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = sizeof(u.buf) };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        ssize_t n;
+        int r;
 
         if (w->sent || disk_fd < 0)
                 return -EINVAL;
@@ -414,15 +389,9 @@ int worker_send(Worker *w, int disk_fd, const DecisionInput *policy) {
                 req.host_source = (uint32_t) i;
                 snprintf(req.host_caps, sizeof(req.host_caps), "%s", policy->host.text);
         }
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &disk_fd, sizeof(int));
-        do
-                n = sendmsg(w->sock, &mh, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return errno == ECONNRESET ? -EPIPE : -errno;
+        r = send_with_fd(w->sock, &req, sizeof(req), disk_fd);
+        if (r < 0)
+                return r;
         w->sent = true;
         return 0;
 }

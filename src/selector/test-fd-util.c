@@ -1,12 +1,79 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* loop_write(): whole buffers through a pipe that takes them in pieces. */
+/* loop_write(): whole buffers through a pipe that takes them in pieces.
+ * send_with_fd()/recv_with_fd(): exactly one descriptor per message. */
 #include <errno.h>
+#include <stdbool.h>
+#include <string.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fd-util.h"
 #include "test-util.h"
+
+static bool same_file(int a, int b) {
+        struct stat x, y;
+        return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+static void test_fd_passing(void) {
+        int sv[2], fd, got = -1, two[2];
+        char buf[8];
+
+        CHECK_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+        fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        CHECK(fd >= 0);
+
+        /* The descriptor arrives, close-on-exec, with the whole message. */
+        CHECK_EQ(send_with_fd(sv[0], "hello", 5, fd), 0);
+        CHECK_EQ(recv_with_fd(sv[1], buf, sizeof(buf), &got), 5);
+        CHECK(memcmp(buf, "hello", 5) == 0);
+        CHECK(got >= 0 && got != fd && same_file(fd, got));
+        CHECK(fcntl(got, F_GETFD) & FD_CLOEXEC);
+        close(got);
+
+        /* No descriptor: refused. */
+        CHECK_EQ(send(sv[0], "x", 1, 0), 1);
+        got = -1;
+        CHECK_EQ(recv_with_fd(sv[1], buf, sizeof(buf), &got), -EBADMSG);
+        CHECK_EQ(got, -1);
+
+        /* Two descriptors: refused, and neither is leaked to us. */
+        two[0] = fd;
+        two[1] = fd;
+        union {
+                struct cmsghdr align;
+                char b[CMSG_SPACE(sizeof(two))];
+        } u;
+        memset(&u, 0, sizeof(u));
+        struct iovec iov = { .iov_base = "y", .iov_len = 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(two));
+        memcpy(CMSG_DATA(c), two, sizeof(two));
+        CHECK_EQ(sendmsg(sv[0], &mh, 0), 1);
+        int before = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        close(before);
+        CHECK_EQ(recv_with_fd(sv[1], buf, sizeof(buf), &got), -EBADMSG);
+        int after = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        CHECK_EQ(after, before);        /* the lowest free number: nothing left open */
+        close(after);
+
+        /* A message longer than the buffer: refused, descriptor closed. */
+        CHECK_EQ(send_with_fd(sv[0], "0123456789", 10, fd), 0);
+        CHECK_EQ(recv_with_fd(sv[1], buf, 4, &got), -EBADMSG);
+
+        /* The peer gone. */
+        CHECK_EQ(send_with_fd(sv[0], "x", 1, -1), -EBADF);
+        close(sv[0]);
+        CHECK_EQ(recv_with_fd(sv[1], buf, sizeof(buf), &got), -EPIPE);
+        close(sv[1]);
+        close(fd);
+}
 
 int main(void) {
         static unsigned char big[1 << 20], back[1 << 20];
@@ -42,5 +109,6 @@ int main(void) {
 
         CHECK_EQ(loop_write(-1, big, 1), -EBADF);
         CHECK_EQ(loop_write(-1, big, 0), 0);
+        test_fd_passing();
         return 0;
 }

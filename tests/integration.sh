@@ -80,7 +80,7 @@ scenarios=(
         "pvshim-32bit-stock-xen|gpt32|i386||--pvshim;--host-caps=$stock_caps"
         "force-i386-host-no-pv32|both-k64|fail:no xen-3.0-x86_32p||--force-arch=i386;--host-caps=$stock_caps"
         "pvh-and-pvshim|mbr64|fail:conflict||--pvh;--pvshim"
-        "disk-is-a-directory|@directory|fail:not a regular file or block device||"
+        "disk-is-a-directory|@directory|fail:neither a regular file nor a block device||"
 )
 
 run_one() {

@@ -16,6 +16,7 @@
 #include "bus-report.h"
 #include "cache.h"
 #include "manager.h"
+#include "nbd-serve.h"
 #include "pvboot-select-bus.h"
 #include "worker.h"
 
@@ -53,6 +54,7 @@ struct Request {
         char *sender;
         int disk_fd;
         struct stat st;
+        uint64_t size;          /* regular file or block device, as the plugin sizes it */
         DecisionInput policy;
         char format[33];
         uint32_t domid;
@@ -387,10 +389,7 @@ static int request_client_gone(sd_bus_track *t, void *userdata) {
 /* May this request use a pooled appliance?  Raw only (the pool booted on
  * a raw view of zeros), and no larger than the drive qemu already sized. */
 static bool warm_eligible(const Manager *m, const Request *r) {
-        uint64_t size = (uint64_t) r->st.st_size;
-        if (S_ISBLK(r->st.st_mode))
-                size = 0;       /* the plugin checks BLKGETSIZE64 and refuses a larger one */
-        return strcmp(r->format, "raw") == 0 && size <= m->cfg.unbound_size;
+        return strcmp(r->format, "raw") == 0 && r->size <= m->cfg.unbound_size;
 }
 
 static void dispatch(Manager *m) {
@@ -535,21 +534,15 @@ static int read_options(Manager *m, sd_bus_message *msg, Request *r, unsigned *r
         return 0;
 }
 
-/* The caller opened the disk; we only check what kind of descriptor it is. */
-static int check_disk_fd(int fd, struct stat *st, sd_bus_error *error) {
-        int fl = fcntl(fd, F_GETFL);
+/* The caller opened the disk; we check what kind of descriptor it is
+ * with the plugin's own rule (nbd-serve.h), and keep its size. */
+static int check_disk_fd(int fd, Request *r, sd_bus_error *error) {
+        char err[256];
 
-        if (fl < 0 || fstat(fd, st) < 0)
-                return sd_bus_error_set_errnof(error, errno, "the disk descriptor is not usable: %s", strerror(errno));
-        if (fl & O_PATH)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "the disk descriptor is an O_PATH descriptor");
-        if ((fl & O_ACCMODE) == O_WRONLY)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "the disk descriptor is not open for reading");
-        if (!S_ISREG(st->st_mode) && !S_ISBLK(st->st_mode))
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
-                                        "the disk descriptor is neither a regular file nor a block device");
-        if (S_ISREG(st->st_mode) && st->st_size == 0)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "the disk is empty");
+        if (nbd_bind_check(fd, 0, &r->size, err, sizeof(err)) < 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, err);
+        if (fstat(fd, &r->st) < 0)
+                return sd_bus_error_set_errnof(error, errno, "cannot stat the disk descriptor: %s", strerror(errno));
         return 0;
 }
 
@@ -575,7 +568,7 @@ static int method_inspect(sd_bus_message *msg, void *userdata, sd_bus_error *err
         r->m = m;
         r->disk_fd = -1;
         r->arrived_usec = now_usec();
-        k = check_disk_fd(fd, &r->st, error);
+        k = check_disk_fd(fd, r, error);
         if (k >= 0)
                 k = read_options(m, msg, r, &timeout, error);
         if (k >= 0) {

@@ -54,7 +54,11 @@ int nbd_bind_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t
                 snprintf(err, errlen, "not a usable descriptor: %s", strerror(errno));
                 return -EBADF;
         }
-        if ((fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY) {
+        if (fl & O_PATH) {
+                snprintf(err, errlen, "the disk descriptor is an O_PATH descriptor");
+                return -EBADF;
+        }
+        if ((fl & O_ACCMODE) == O_WRONLY) {
                 snprintf(err, errlen, "the disk descriptor is not open for reading");
                 return -EBADF;
         }

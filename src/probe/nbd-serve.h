@@ -22,5 +22,8 @@ int nbd_serve_read(int disk_fd, uint64_t disk_size, void *buf, uint32_t count, u
 /* May this descriptor be bound?  It must be a readable regular file or
  * block device, not an O_PATH descriptor, not empty, and no larger than
  * limit (when limit > 0: the export size qemu already saw).  0 and its
- * size, or -errno with a message for the binder. */
+ * size, or -errno with a message for the binder.  The one statement of
+ * what a guest disk descriptor must be: pvboot-select checks the disk it
+ * opened with it, pvboot-selectd a caller's descriptor, the plugin the
+ * one it is handed. */
 int nbd_bind_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t errlen);

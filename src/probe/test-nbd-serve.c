@@ -89,7 +89,9 @@ static void test_bind_check(void) {
         CHECK_EQ(nbd_bind_check(ro, 9, &size, err, sizeof(err)), -EFBIG);
         CHECK(strstr(err, "larger than the served drive"));
         CHECK_EQ(nbd_bind_check(wo, 0, &size, err, sizeof(err)), -EBADF);
+        CHECK(strstr(err, "not open for reading"));
         CHECK_EQ(nbd_bind_check(op, 0, &size, err, sizeof(err)), -EBADF);
+        CHECK(strstr(err, "O_PATH"));
         CHECK_EQ(nbd_bind_check(dir, 0, &size, err, sizeof(err)), -EINVAL);
         CHECK_EQ(nbd_bind_check(dn, 0, &size, err, sizeof(err)), -EINVAL);
         CHECK_EQ(nbd_bind_check(p[0], 0, &size, err, sizeof(err)), -EINVAL);

@@ -23,6 +23,7 @@
 
 #include "args.h"
 #include "client.h"
+#include "nbd-serve.h"
 #include "xs-record.h"
 #include "host-caps.h"
 #include "output.h"
@@ -63,18 +64,19 @@ static void on_signal(int sig) {
         worker_kill_current();
 }
 
-static int open_disk(const char *path, int *ret) {
-        struct stat st;
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
+/* Open the disk, and check it with the rule the NBD plugin applies. */
+static int open_disk(const char *path, int *ret, char *err, size_t errlen) {
+        uint64_t size;
+        int r, fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+        if (fd < 0) {
+                snprintf(err, errlen, "%s", strerror(errno));
                 return -errno;
-        if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
-                close(fd);
-                return -EINVAL;
         }
-        if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        r = nbd_bind_check(fd, 0, &size, err, errlen);
+        if (r < 0) {
                 close(fd);
-                return -ENODATA;
+                return r;
         }
         *ret = fd;
         return 0;
@@ -99,11 +101,9 @@ int main(int argc, char **argv) {
                 return 0;
         }
 
-        r = open_disk(o.disk, &disk_fd);
+        r = open_disk(o.disk, &disk_fd, err, sizeof(err));
         if (r < 0) {
-                say("cannot use disk %s: %s", o.disk,
-                    r == -EINVAL ? "not a regular file or block device" :
-                    r == -ENODATA ? "empty file" : strerror(-r));
+                say("cannot use disk %s: %s", o.disk, err);
                 return 1;
         }
 

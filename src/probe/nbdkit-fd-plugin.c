@@ -6,7 +6,7 @@
  *
  * The plugin starts unbound.  Exactly one disk descriptor arrives over the
  * control socket (SCM_RIGHTS, fd N, a SOCK_SEQPACKET the prober holds);
- * the plugin checks it, answers "OK <size>" or "ERR <why>" and closes the
+ * the plugin checks it, answers "OK <size>" or "ERR <errno> <why>" and closes the
  * control socket: one plugin instance serves one disk, ever.
  *
  * Without size=, connections are refused until the disk is bound, and the
@@ -114,7 +114,7 @@ static int receive_disk(void) {
         if (n != 1 || byte != 'B') {
                 if (n >= 0)
                         close(fd);
-                reply("ERR expected exactly one disk descriptor");
+                reply("ERR %d expected exactly one disk descriptor", EBADMSG);
                 return -1;
         }
         return fd;
@@ -128,9 +128,10 @@ static void *control_thread(void *arg) {
         (void) arg;
         fd = receive_disk();
         if (fd >= 0) {
-                if (nbd_bind_check(fd, export_size > 0 ? (uint64_t) export_size : 0, &size, err, sizeof(err)) < 0) {
+                int r = nbd_bind_check(fd, export_size > 0 ? (uint64_t) export_size : 0, &size, err, sizeof(err));
+                if (r < 0) {
                         close(fd);
-                        reply("ERR %s", err);
+                        reply("ERR %d %s", -r, err);
                 } else {
                         disk_fd = fd;
                         disk_size = size;

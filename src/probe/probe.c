@@ -232,14 +232,17 @@ static int send_disk(Probe *p, int disk_fd) {
         p->ctl = -1;
         if (strncmp(answer, "OK ", 3) == 0)
                 return 0;
-        if (strncmp(answer, "ERR ", 4) != 0) {
+        /* "ERR <errno> <why>": the plugin's own errno, bounded like any
+         * other answer we did not write. */
+        char *end;
+        long e = strncmp(answer, "ERR ", 4) == 0 ? strtol(answer + 4, &end, 10) : 0;
+        if (e < 1 || e > 4095 || *end != ' ') {
                 snprintf(p->error, sizeof(p->error), "nbdkit answered the bind with garbage");
                 return -EIO;
         }
-        text_escape(answer + 4, (size_t) n - 4, p->error, sizeof(p->error));
-        return strstr(answer, "larger than") ? -EFBIG :
-               strstr(answer, "empty") ? -ENODATA :
-               strstr(answer, "neither") ? -EINVAL : -EBADF;
+        end++;
+        text_escape(end, (size_t) n - (size_t) (end - answer), p->error, sizeof(p->error));
+        return (int) -e;
 }
 
 /* Our only drive, as libguestfs names it (guestfs(3), BLOCK DEVICE
@@ -390,7 +393,6 @@ static bool skip_vfs(const char *t) {
                         return true;
         return false;
 }
-
 
 /* Append the devices of src that carry a mountable filesystem. */
 static int collect(Probe *p, char **src, char **out, size_t *n, bool *ret_pv) {

@@ -6,7 +6,8 @@ _pvboot_select() {
 
         local opts="--output= --output-format= --output-directory= --args= --runas= --quiet
                     --format= --stage1-x86_64= --stage1-i386= --stage1-pvh= --force-arch= --prefer=
-                    --pvh --pvshim --host-caps= --timeout= --no-daemon --not-really --verbose --debug --help --entry="
+                    --pvh --pvshim --host-caps= --timeout= --no-daemon --not-really --verbose --debug --help --entry=
+                    --config= --json"
         case "$cur" in
         --output-format=*)
                 COMPREPLY=($(compgen -W "simple0 simple sxp" -- "${cur#*=}")); return ;;
@@ -14,7 +15,7 @@ _pvboot_select() {
                 COMPREPLY=($(compgen -W "i386 x86_64" -- "${cur#*=}")); return ;;
         --format=*)
                 COMPREPLY=($(compgen -W "raw qcow2 vmdk vdi vhdx" -- "${cur#*=}")); return ;;
-        --output=*|--stage1-*=*)
+        --output=*|--stage1-*=*|--config=*)
                 cur=${cur#*=}; _filedir; return ;;
         --output-directory=*)
                 cur=${cur#*=}; _filedir -d; return ;;
@@ -23,6 +24,11 @@ _pvboot_select() {
                 [[ ${COMPREPLY-} == *= ]] && compopt -o nospace
                 return ;;
         esac
+        # The commands, as the first word; status takes no DISK.
+        if [ "$cword" = 1 ]; then
+                COMPREPLY=($(compgen -W "inspect status" -- "$cur"))
+        fi
+        [ "${words[1]}" = status ] && return
         _filedir
 }
 complete -F _pvboot_select pvboot-select

@@ -22,6 +22,9 @@ t --pv --pvh --pvshim
 t --output-format=s simple0 simple sxp
 t --ti --timeout=
 t --host --host-caps=
+t --js --json
+t ins inspect
+t st status
 # Every option the program knows is offered.
 for o in $("$1" --help | grep -o -- '--[a-z0-9_-]*' | sort -u); do
         COMP_LINE="pvboot-select $o"; COMP_WORDS=(pvboot-select "$o"); COMP_CWORD=1; COMP_POINT=${#COMP_LINE}

@@ -118,6 +118,32 @@ cat "$work/gpt32.img" >"$work/swap.img"         # same inode, new bytes
 wait_prop PoolReady 2
 expect_run cache-invalidated i386 "$work/swap.img" "answered by a warm appliance"
 
+# 2b. The admin's commands against the running daemon: status (text and
+#     JSON, from the Manager's properties) and inspect --json, answered by
+#     a warm appliance, with the schema pvboot-select(1) documents.
+wait_prop PoolReady 2
+jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
+if "$pvboot" status >"$work/status.txt" 2>&1 && grep -q "pool: *2 of 2 appliances ready" "$work/status.txt" &&
+   "$pvboot" status --json >"$work/status.json" && [ "$(jget "$work/status.json" 'd["PoolSize"], d["RequestsTotal"] >= 5')" = "(2, True)" ]; then
+        ok status
+else
+        bad status "$(cat "$work/status.txt" "$work/status.json")"
+fi
+cp "$work/gpt32.img" "$work/adm.img"
+"$pvboot" inspect --json --host-caps="$caps" "$work/adm.img" >"$work/inspect.json" 2>"$work/inspect.err"
+rc=$?
+got=$(jget "$work/inspect.json" '(d["arch"], d["kind"], d["source"], d["guest_path"], d["stage1"], d["error"], d["timing"]["rescan"] > 0, len(d["evidence"]) > 0)' 2>&1)
+want="('i386', 'pv', 'pvboot', '/boot/xen/pvboot-i386.elf', '$s32', None, True, True)"
+[ $rc = 0 ] && [ "$got" = "$want" ] && grep -q "(.*adm.img): found i386" "$work/daemon.log" && ok inspect-json ||
+        bad inspect-json "rc=$rc got $got; $(cat "$work/inspect.err"; tail -2 "$work/daemon.log")"
+bash "$here/mkdisk.sh" none "$work/none.img" "$work/build-none" >/dev/null
+wait_prop PoolReady 2
+"$pvboot" inspect --host-caps="$caps" "$work/none.img" >"$work/inspect.txt" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "^decision:  none (nothing-found)" "$work/inspect.txt" &&
+        grep -q "^inspected: as uid $(id -u "$user"), by pvboot-selectd" "$work/inspect.txt" && ok inspect-nothing ||
+        bad inspect-nothing "rc=$rc $(cat "$work/inspect.txt")"
+
 # 3. A client killed mid-request: its appliance dies, the pool recovers.
 wait_prop PoolReady 2
 # Fresh copies from here on: a cached answer would bind no appliance.

@@ -81,7 +81,13 @@ scenarios=(
         "force-i386-host-no-pv32|both-k64|fail:no xen-3.0-x86_32p||--force-arch=i386;--host-caps=$stock_caps"
         "pvh-and-pvshim|mbr64|fail:conflict||--pvh;--pvshim"
         "disk-is-a-directory|@directory|fail:neither a regular file nor a block device||"
+        # The config file (pvboot-select.conf(5)): its prefer= breaks the tie
+        # that would otherwise go to x86_64; a bad one stops us, file:line.
+        "config-prefer|both|i386||--config=$work/prefer.conf"
+        "config-unknown-key|mbr64|fail:bad.conf:3: unknown key \`pool_sise'||--config=$work/bad.conf"
 )
+printf '# ours\nprefer = "i386"\ntimeout = 90\n' >"$work/prefer.conf"
+printf 'pool_size = 2\n\npool_sise = 3\n' >"$work/bad.conf"
 
 run_one() {
         local name=$1 layout=$2 expect=$3 hopts=$4 blargs=$5

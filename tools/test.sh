@@ -40,6 +40,7 @@ DESTDIR="$PWD/build/destdir-test" meson install -C build --quiet >/dev/null
 rc5=0
 for f in usr/local/bin/pvboot-select usr/local/sbin/pvboot-selectd usr/local/share/man/man1/pvboot-select.1 \
          usr/local/share/man/man8/pvboot-selectd.8 usr/local/share/man/man5/org.pvbootselect1.5 \
+         usr/local/share/man/man5/pvboot-select.conf.5 usr/local/share/doc/pvboot-select/pvboot-select.conf.example \
          usr/local/share/bash-completion/completions/pvboot-select usr/local/lib/sysusers.d/pvboot-select.conf \
          usr/local/lib/tmpfiles.d/pvboot-select.conf usr/local/share/dbus-1/system.d/org.pvbootselect1.conf \
          usr/local/lib/systemd/system/pvboot-selectd.service usr/local/lib/systemd/system/pvboot-select-xenstore.service; do

@@ -7,6 +7,7 @@
 #include <systemd/sd-bus.h>
 
 #include "client.h"
+#include "json.h"
 #include "pvboot-select-bus.h"
 #include "text.h"
 
@@ -83,6 +84,8 @@ int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, Bu
                 k = sd_bus_message_append(m, "{sv}", "HostCaps", "s", req->host_caps);
         if (k >= 0 && req->domid)
                 k = sd_bus_message_append(m, "{sv}", "DomainId", "u", req->domid);
+        if (k >= 0 && req->disk)
+                k = sd_bus_message_append(m, "{sv}", "Disk", "s", req->disk);
         if (k >= 0)
                 k = sd_bus_message_close_container(m);
         if (k < 0) {
@@ -112,6 +115,113 @@ out:
         sd_bus_error_free(&e);
         sd_bus_message_unref(reply);
         sd_bus_message_unref(m);
+        sd_bus_flush_close_unref(bus);
+        return k;
+}
+
+/* The properties status shows, in the order it shows them. */
+static const char *const status_props[] = {
+        "PoolSize", "PoolReady", "PoolLaunching", "Busy", "MaxBusy", "Queued", "QueueLimit",
+        "ApplianceMemoryMB", "TcgCacheMB", "CacheEntries", "CacheLimit", "RequestsTotal", "WarmAnswers",
+        "ColdAnswers", "CachedAnswers", "Failures", "Cancellations", "AppliancesLaunched", NULL
+};
+#define N_STATUS (sizeof(status_props) / sizeof(status_props[0]) - 1)
+
+/* GetAll into vals[] by status_props index; unknown or mistyped: absent. */
+static int read_status(sd_bus_message *reply, uint64_t vals[static N_STATUS], bool have[static N_STATUS]) {
+        int k = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (k >= 0 && (k = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *name, *type;
+                size_t i;
+
+                k = sd_bus_message_read(reply, "s", &name);
+                if (k >= 0)
+                        k = sd_bus_message_peek_type(reply, NULL, &type);
+                for (i = 0; k >= 0 && i < N_STATUS && strcmp(status_props[i], name) != 0; i++)
+                        ;
+                if (k < 0)
+                        break;
+                if (i < N_STATUS && strcmp(type, "u") == 0) {
+                        uint32_t u;
+                        k = sd_bus_message_read(reply, "v", "u", &u);
+                        vals[i] = u;
+                        have[i] = k >= 0;
+                } else if (i < N_STATUS && strcmp(type, "t") == 0) {
+                        k = sd_bus_message_read(reply, "v", "t", &vals[i]);
+                        have[i] = k >= 0;
+                } else
+                        k = sd_bus_message_skip(reply, "v");
+                if (k >= 0)
+                        k = sd_bus_message_exit_container(reply);
+        }
+        if (k >= 0)
+                k = sd_bus_message_exit_container(reply);
+        return k;
+}
+
+int client_status(FILE *out, bool json, char *err, size_t errlen) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        sd_bus *bus = NULL;
+        uint64_t v[N_STATUS] = { 0 };
+        bool have[N_STATUS] = { false };
+        int k;
+
+        k = sd_bus_open_system(&bus);
+        if (k < 0) {
+                set_err(err, errlen, "no system bus", strerror(-k));
+                return -EHOSTUNREACH;
+        }
+        k = sd_bus_call_method(bus, PVBOOT_BUS_NAME, PVBOOT_BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll",
+                               &e, &reply, "s", PVBOOT_BUS_INTERFACE);
+        if (k < 0) {
+                set_err(err, errlen, "pvboot-selectd is not running",
+                        sd_bus_error_is_set(&e) ? e.message : strerror(-k));
+                k = -EHOSTUNREACH;
+                goto out;
+        }
+        k = read_status(reply, v, have);
+        if (k < 0) {
+                set_err(err, errlen, "pvboot-selectd sent malformed properties", NULL);
+                goto out;
+        }
+        if (json) {
+                yajl_gen g = json_new();
+                if (!g) {
+                        k = -ENOMEM;
+                        goto out;
+                }
+                yajl_gen_map_open(g);
+                for (size_t i = 0; i < N_STATUS; i++) {
+                        yajl_gen_string(g, (const unsigned char *) status_props[i], strlen(status_props[i]));
+                        if (have[i])
+                                yajl_gen_integer(g, (long long) v[i]);
+                        else
+                                yajl_gen_null(g);
+                }
+                yajl_gen_map_close(g);
+                k = json_write(g, out);
+                yajl_gen_free(g);
+                goto out;
+        }
+#define V(name) (unsigned long long) v[name]
+        enum { POOL, READY, LAUNCHING, BUSY, MAXBUSY, QUEUED, QLIMIT, MEM, TCG, CENTRIES, CLIMIT, TOTAL, WARM,
+               COLD, CACHED, FAILED, CANCELLED, LAUNCHED };
+        fprintf(out, "pvboot-selectd on %s\n", PVBOOT_BUS_NAME);
+        fprintf(out, "  pool:       %llu of %llu appliances ready, %llu starting\n", V(READY), V(POOL), V(LAUNCHING));
+        fprintf(out, "  work:       %llu inspecting (at most %llu), %llu queued (at most %llu)\n", V(BUSY),
+                V(MAXBUSY), V(QUEUED), V(QLIMIT));
+        fprintf(out, "  appliance:  %llu MB memory%s, TCG cache %llu MB%s\n", V(MEM), v[MEM] ? "" : " (libguestfs default)",
+                V(TCG), v[TCG] ? "" : " (qemu default)");
+        fprintf(out, "  cache:      %llu of %llu decisions\n", V(CENTRIES), V(CLIMIT));
+        fprintf(out, "  requests:   %llu: %llu warm, %llu cold, %llu from the cache, %llu failed, %llu cancelled\n",
+                V(TOTAL), V(WARM), V(COLD), V(CACHED), V(FAILED), V(CANCELLED));
+        fprintf(out, "  appliances: %llu started since the daemon started\n", V(LAUNCHED));
+#undef V
+        k = fflush(out) == 0 ? 0 : -EIO;
+out:
+        sd_bus_error_free(&e);
+        sd_bus_message_unref(reply);
         sd_bus_flush_close_unref(bus);
         return k;
 }

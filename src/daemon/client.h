@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "bus-report.h"
 #include "decide.h"
@@ -24,6 +25,7 @@ typedef struct ClientRequest {
         const char *format;
         unsigned timeout_sec;
         uint32_t domid;         /* 0: unknown */
+        const char *disk;       /* our name for the disk, for the daemon's log; NULL: none */
         bool debug;
 } ClientRequest;
 
@@ -36,6 +38,13 @@ typedef struct ClientRequest {
  */
 int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, BusDetails *ret_details,
                    char *err, size_t errlen);
+
+/*
+ * `pvboot-select status`: the daemon's pool, queue, cache and counters
+ * (its Manager properties), as text or JSON on out.  0; -EHOSTUNREACH
+ * when no daemon answers (err says why); other -errno.
+ */
+int client_status(FILE *out, bool json, char *err, size_t errlen);
 
 /* libxl names its output file /var/lib/xen/bootloader.<domid>.out: the
  * domain id when path has that shape, else 0. */

@@ -20,6 +20,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "config.h"
 #include "manager.h"
 #include "pvboot-select-bus.h"
 #include "xs-record.h"
@@ -40,87 +41,97 @@ static const char usage[] =
         "  --appliance-cache=DIR     supermin appliance cache directory\n"
         "  --debug                   appliance and nbdkit output to stderr\n"
         "  --xenstore-janitor        only remove the xenstore records of released domains\n"
+        "  --config=FILE             settings file (default " CONFIG_DEFAULT_PATH ")\n"
         "  -h, --help                this text\n";
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *ret) {
-        char *end;
-        unsigned long v;
-
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno || end == s || *end || s[0] == '-' || v > max)
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
 
 static bool janitor;
 
+/* allow_group / --allow-group: the group's id, now. */
+static int set_group(ManagerConfig *cfg, const char *name) {
+        struct group *g = getgrnam(name);
+        if (!g) {
+                fprintf(stderr, "pvboot-selectd: no group '%s'\n", name);
+                return -EINVAL;
+        }
+        cfg->allow_gid_set = true;
+        cfg->allow_gid = g->gr_gid;
+        return 0;
+}
+
+/* A numeric setting, from the config file or the command line. */
+static void set_number(ManagerConfig *cfg, ConfigKey k, long v) {
+        switch (k) {
+        case CONF_POOL_SIZE:   cfg->pool_size = (unsigned) v; break;
+        case CONF_MAX_BUSY:    cfg->max_busy = (unsigned) v; break;
+        case CONF_QUEUE_LIMIT: cfg->queue_limit = (unsigned) v; break;
+        case CONF_MEMSIZE:     cfg->memsize_mb = (int) v; break;
+        case CONF_TCG_CACHE:   cfg->tcg_cache_mb = (unsigned) v; break;
+        case CONF_CACHE_SIZE:  cfg->cache_size = (unsigned) v; break;
+        case CONF_CACHE_BLOCK_DEVICES: cfg->cache_block_devices = v != 0; break;
+        default: break;
+        }
+}
+
+/* The daemon's keys of pvboot-select.conf(5); the client's are ignored. */
+static int apply_config(const Config *c, ManagerConfig *cfg) {
+        static const ConfigKey numbers[] = { CONF_POOL_SIZE, CONF_MAX_BUSY, CONF_QUEUE_LIMIT, CONF_MEMSIZE,
+                                             CONF_TCG_CACHE, CONF_CACHE_SIZE, CONF_CACHE_BLOCK_DEVICES };
+        for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
+                if (c->set[numbers[i]])
+                        set_number(cfg, numbers[i], c->num[numbers[i]]);
+        if (c->set[CONF_APPLIANCE_CACHE])
+                cfg->cachedir = c->str[CONF_APPLIANCE_CACHE];
+        if (c->set[CONF_LOG_LEVEL])
+                cfg->debug = c->num[CONF_LOG_LEVEL] >= LOG_LEVEL_DEBUG;
+        if (c->set[CONF_ALLOW_GROUP])
+                return set_group(cfg, c->str[CONF_ALLOW_GROUP]);
+        return 0;
+}
+
 static int parse_args(int argc, char **argv, ManagerConfig *cfg) {
-        enum { POOL = 256, BUSY, QUEUE, MEM, CACHE, CACHE_BLK, GROUP, ACACHE, DEBUG, JANITOR, TCG };
+        enum { CACHE_BLK = 256, GROUP, ACACHE, DEBUG, JANITOR, CONFIG };
+        /* Numeric options are the config keys of the same name: val is
+         * the ConfigKey, so one table checks both. */
         static const struct option opts[] = {
-                { "pool-size", required_argument, NULL, POOL },
-                { "max-busy", required_argument, NULL, BUSY },
-                { "queue-limit", required_argument, NULL, QUEUE },
-                { "memsize", required_argument, NULL, MEM },
-                { "cache-size", required_argument, NULL, CACHE },
+                { "pool-size", required_argument, NULL, 1000 + CONF_POOL_SIZE },
+                { "max-busy", required_argument, NULL, 1000 + CONF_MAX_BUSY },
+                { "queue-limit", required_argument, NULL, 1000 + CONF_QUEUE_LIMIT },
+                { "memsize", required_argument, NULL, 1000 + CONF_MEMSIZE },
+                { "tcg-cache", required_argument, NULL, 1000 + CONF_TCG_CACHE },
+                { "cache-size", required_argument, NULL, 1000 + CONF_CACHE_SIZE },
                 { "cache-block-devices", no_argument, NULL, CACHE_BLK },
                 { "allow-group", required_argument, NULL, GROUP },
                 { "appliance-cache", required_argument, NULL, ACACHE },
                 { "debug", no_argument, NULL, DEBUG },
                 { "xenstore-janitor", no_argument, NULL, JANITOR },
-                { "tcg-cache", required_argument, NULL, TCG },
+                { "config", required_argument, NULL, CONFIG },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
-        unsigned long v;
+        char err[256];
+        long v;
         int c;
 
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
-                switch (c) {
-                case POOL:
-                case BUSY:
-                case QUEUE:
-                case MEM:
-                case CACHE: {
-                        static const unsigned long max[] = { 16, 16, 128, 65536, 4096 };
-                        if (parse_uint(optarg, max[c - POOL], &v) < 0 || (c == BUSY && v == 0) ||
-                            (c == MEM && v != 0 && v < 256)) {
-                                fprintf(stderr, "pvboot-selectd: bad value '%s' for --%s\n", optarg, opts[c - POOL].name);
+                if (c >= 1000 && c < 1000 + _CONF_MAX) {
+                        if (config_parse_number((ConfigKey) (c - 1000), optarg, &v, err, sizeof(err)) < 0) {
+                                const struct option *o = opts;
+                                while (o->val != c)
+                                        o++;
+                                fprintf(stderr, "pvboot-selectd: bad value '%s' for --%s: %s\n", optarg, o->name, err);
                                 return -EINVAL;
                         }
-                        if (c == POOL)
-                                cfg->pool_size = (unsigned) v;
-                        else if (c == BUSY)
-                                cfg->max_busy = (unsigned) v;
-                        else if (c == QUEUE)
-                                cfg->queue_limit = (unsigned) v;
-                        else if (c == MEM)
-                                cfg->memsize_mb = (int) v;
-                        else
-                                cfg->cache_size = (unsigned) v;
-                        break;
+                        set_number(cfg, (ConfigKey) (c - 1000), v);
+                        continue;
                 }
-                case TCG:
-                        if (parse_uint(optarg, 4096, &v) < 0 || (v != 0 && v < 8)) {
-                                fprintf(stderr, "pvboot-selectd: bad value '%s' for --tcg-cache (0, or 8-4096)\n", optarg);
-                                return -EINVAL;
-                        }
-                        cfg->tcg_cache_mb = (unsigned) v;
-                        break;
+                switch (c) {
                 case CACHE_BLK:
                         cfg->cache_block_devices = true;
                         break;
-                case GROUP: {
-                        struct group *g = getgrnam(optarg);
-                        if (!g) {
-                                fprintf(stderr, "pvboot-selectd: no group '%s'\n", optarg);
+                case GROUP:
+                        if (set_group(cfg, optarg) < 0)
                                 return -EINVAL;
-                        }
-                        cfg->allow_gid_set = true;
-                        cfg->allow_gid = g->gr_gid;
                         break;
-                }
                 case ACACHE:
                         if (optarg[0] != '/') {
                                 fprintf(stderr, "pvboot-selectd: --appliance-cache needs an absolute path\n");
@@ -134,6 +145,8 @@ static int parse_args(int argc, char **argv, ManagerConfig *cfg) {
                 case JANITOR:
                         janitor = true;
                         break;
+                case CONFIG:
+                        break;  /* read before (config_path_from_argv) */
                 case 'h':
                         fputs(usage, stdout);
                         exit(0);
@@ -206,7 +219,14 @@ int main(int argc, char **argv) {
         int r;
 
         setvbuf(stderr, NULL, _IOLBF, 0);
-        if (parse_args(argc, argv, &cfg) < 0)
+        /* Defaults < pvboot-select.conf < the command line. */
+        Config conf;
+        char err[512];
+        if (config_load(config_path_from_argv(argc, argv), &conf, err, sizeof(err)) < 0) {
+                fprintf(stderr, "pvboot-selectd: %s\n", err);
+                return 2;
+        }
+        if (apply_config(&conf, &cfg) < 0 || parse_args(argc, argv, &cfg) < 0)
                 return 2;
 
         /* SIGCHLD stays default: workers are reaped by worker_free().

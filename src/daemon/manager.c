@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <syslog.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +21,7 @@
 #include "manager.h"
 #include "nbd-serve.h"
 #include "pvboot-select-bus.h"
+#include "text.h"
 #include "worker.h"
 
 #define MAX_SLOTS 64
@@ -58,6 +62,7 @@ struct Request {
         DecisionInput policy;
         char format[33];
         uint32_t domid;
+        char disk[128];         /* the caller's name for the disk, escaped: for the log only */
         bool use_cache;
         CacheKey key;
         uint64_t arrived_usec;
@@ -303,6 +308,84 @@ static void request_finish(Request *r) {
         refill(m);
 }
 
+/* A stage's name as a journal field name part: upper case. */
+static const char *stage_field(ReportStage st) {
+        static char up[16];
+        const char *name = report_stage_to_string(st);
+        size_t i;
+        for (i = 0; name[i] && i < sizeof(up) - 1; i++)
+                up[i] = (char) (name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
+        up[i] = 0;
+        return up;
+}
+
+/* Is stderr the journal's stream (systemd sets JOURNAL_STREAM for our
+ * unit)?  Then structured entries say more than the line. */
+static bool stderr_is_journal(void) {
+        static int cached = -1;
+        if (cached < 0) {
+                const char *e = getenv("JOURNAL_STREAM");
+                unsigned long long dev, ino;
+                struct stat st;
+                cached = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+                         st.st_dev == (dev_t) dev && st.st_ino == (ino_t) ino;
+        }
+        return cached;
+}
+
+/*
+ * One line per request.  In the journal it carries fields an admin can
+ * match on: journalctl -u pvboot-selectd PVBOOT_DOMID=5, PVBOOT_PATH=cold,
+ * PVBOOT_DECISION=nothing-found; with the stages' microseconds.
+ * how: warm, cold, cache or NULL (failed); rep NULL for a failure.
+ */
+static void log_request(const Request *r, int priority, const char *how, const InspectReport *rep, const char *msg) {
+        double seconds = (double) (now_usec() - r->arrived_usec) / 1e6;
+        char line[900], dom[32] = "", disk[160] = "";
+
+        if (r->domid)
+                snprintf(dom, sizeof(dom), " for domain %u", r->domid);
+        if (r->disk[0])
+                snprintf(disk, sizeof(disk), " (%s)", r->disk);
+        snprintf(line, sizeof(line), "request %" PRIu64 " from %s%s%s: %s (%s, %.2f s)", r->id, r->sender, dom,
+                 disk, msg, how ? how : "failed", seconds);
+        if (!stderr_is_journal()) {
+                fprintf(stderr, "pvboot-selectd: %s\n", line);
+                return;
+        }
+
+        char f[12 + _STAGE_MAX][200];
+        struct iovec iov[12 + _STAGE_MAX];
+        size_t n = 0;
+#define FIELD(...) do { snprintf(f[n], sizeof(f[n]), __VA_ARGS__); iov[n] = (struct iovec) { f[n], strlen(f[n]) }; n++; } while (0)
+        FIELD("PRIORITY=%d", priority);
+        FIELD("SYSLOG_IDENTIFIER=pvboot-selectd");
+        FIELD("PVBOOT_REQUEST=%" PRIu64, r->id);
+        FIELD("PVBOOT_CALLER=%s", r->sender);
+        FIELD("PVBOOT_DURATION_SEC=%.3f", seconds);
+        FIELD("PVBOOT_PATH=%s", how ? how : "failed");
+        if (r->domid)
+                FIELD("PVBOOT_DOMID=%u", r->domid);
+        if (r->disk[0])
+                FIELD("PVBOOT_DISK=%s", r->disk);
+        if (rep) {
+                FIELD("PVBOOT_DECISION=%s", decision_outcome_to_string((DecisionOutcome) rep->outcome));
+                if (rep->outcome == DECISION_OK)
+                        FIELD("PVBOOT_ARCH=%s", pv_arch_to_string((PvArch) rep->arch));
+                for (ReportStage st = 0; st < _STAGE_MAX; st++)
+                        if (rep->stage_us[st])
+                                FIELD("PVBOOT_STAGE_%s_USEC=%u", stage_field(st), rep->stage_us[st]);
+        } else
+                FIELD("PVBOOT_DECISION=error");
+#undef FIELD
+        /* MESSAGE last: the longest, and any truncation stays within it. */
+        char message[sizeof(line) + 9];
+        snprintf(message, sizeof(message), "MESSAGE=%s", line);
+        iov[n++] = (struct iovec) { message, strlen(message) };
+        if (sd_journal_sendv(iov, (int) n) < 0)
+                fprintf(stderr, "pvboot-selectd: %s\n", line);
+}
+
 static void request_fail(Request *r, const char *error, const char *fmt, ...) {
         char msg[700];
         va_list ap;
@@ -314,7 +397,7 @@ static void request_fail(Request *r, const char *error, const char *fmt, ...) {
                 r->m->n_cancelled++;
         else
                 r->m->n_failed++;
-        fprintf(stderr, "pvboot-selectd: request %" PRIu64 " from %s: %s\n", r->id, r->sender, msg);
+        log_request(r, LOG_WARNING, NULL, NULL, msg);
         if (r->call)
                 (void) sd_bus_reply_method_errorf(r->call, error, "%s", msg);
         request_finish(r);
@@ -346,11 +429,7 @@ static void request_answer(Request *r, const InspectReport *rep, bool warm, bool
                         cache_store(m->cache, &r->key, rep);
         } else
                 m->n_cached++;
-        char dom[32] = "";
-        if (r->domid)
-                snprintf(dom, sizeof(dom), " for domain %u", r->domid);
-        fprintf(stderr, "pvboot-selectd: request %" PRIu64 " from %s%s: %s (%s, %.2f s)\n", r->id, r->sender,
-                dom, rep->message, cached ? "cache" : warm ? "warm" : "cold", d.seconds);
+        log_request(r, LOG_INFO, cached ? "cache" : warm ? "warm" : "cold", rep, rep->message);
         k = sd_bus_message_new_method_return(r->call, &reply);
         if (k >= 0)
                 k = bus_report_append(reply, rep, &d);
@@ -507,6 +586,9 @@ static int read_options(Manager *m, sd_bus_message *msg, Request *r, unsigned *r
                         if (u == 0 || u >= 0x7FF0)
                                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "DomainId must name a guest domain");
                         r->domid = u;
+                } else if (strcmp(key, "Disk") == 0) {
+                        READ_V("s", &s);
+                        text_escape(s, strlen(s), r->disk, sizeof(r->disk));
                 } else if (strcmp(key, "Cookie") == 0) {
                         READ_V("t", &r->cookie);
                 } else if (strcmp(key, "NoCache") == 0) {

@@ -32,11 +32,15 @@ enum {
         ARG_TIMEOUT,
         ARG_RECORD,
         ARG_NO_DAEMON,
+        ARG_CONFIG,
+        ARG_JSON,
         ARG_REPLAY,
 };
 
 const char options_usage[] =
-        "Usage: pvboot-select [OPTIONS] DISK\n"
+        "Usage: pvboot-select [OPTIONS] DISK              (as libxl's bootloader)\n"
+        "       pvboot-select inspect [--json] [OPTIONS] DISK\n"
+        "       pvboot-select status [--json]\n"
         "Choose the 32- or 64-bit pvgrub2 stage 1 for a Xen PV guest, as libxl's bootloader.\n"
         "\n"
         "libxl contract:\n"
@@ -59,6 +63,8 @@ const char options_usage[] =
         "  --timeout=SEC             give up on the inspection after SEC seconds (5-110, default 100)\n"
         "  --no-daemon               inspect here even when pvboot-selectd is running\n"
         "Other:\n"
+        "  --config=FILE             settings file (default " CONFIG_DEFAULT_PATH ")\n"
+        "  --json                    inspect, status: one JSON object on stdout\n"
         "  -n, --not-really          print the decision, copy and write nothing\n"
         "  -v, --verbose             print the evidence behind the decision\n"
         "  --debug                   show the appliance's output (implies -v)\n"
@@ -90,7 +96,31 @@ bool options_format_valid(const char *s) {
         return s && *s && strlen(s) <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(s);
 }
 
+/* What the config file sets, over the built-in defaults. */
+static void apply_config(const Config *c, Options *o) {
+        if (c->set[CONF_STAGE1_X86_64])
+                o->stage1[PV_ARCH_X86_64] = c->str[CONF_STAGE1_X86_64];
+        if (c->set[CONF_STAGE1_I386])
+                o->stage1[PV_ARCH_I386] = c->str[CONF_STAGE1_I386];
+        if (c->set[CONF_STAGE1_PVH])
+                o->stage1_pvh = c->str[CONF_STAGE1_PVH];
+        if (c->set[CONF_PREFER])
+                o->prefer = (PvArch) c->num[CONF_PREFER];
+        if (c->set[CONF_TIMEOUT])
+                o->timeout = (unsigned) c->num[CONF_TIMEOUT];
+        if (c->set[CONF_USE_DAEMON])
+                o->no_daemon = c->num[CONF_USE_DAEMON] == 0;
+        if (c->set[CONF_LOG_LEVEL]) {
+                o->verbose = c->num[CONF_LOG_LEVEL] >= LOG_LEVEL_INFO;
+                o->debug = c->num[CONF_LOG_LEVEL] >= LOG_LEVEL_DEBUG;
+        }
+}
+
 int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) {
+        return options_parse_config(argc, argv, NULL, ret, err, errsz);
+}
+
+int options_parse_config(int argc, char **argv, const Config *conf, Options *ret, char *err, size_t errsz) {
         static const struct option longopts[] = {
                 { "output",           required_argument, NULL, ARG_OUTPUT },
                 { "output-format",    required_argument, NULL, ARG_OUTPUT_FORMAT },
@@ -118,6 +148,8 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 { "replay",           required_argument, NULL, ARG_REPLAY },
 #endif
                 { "no-daemon",        no_argument,       NULL, ARG_NO_DAEMON },
+                { "config",           required_argument, NULL, ARG_CONFIG },
+                { "json",             no_argument,       NULL, ARG_JSON },
                 { "quiet",            no_argument,       NULL, 'q' },
                 { "not-really",       no_argument,       NULL, 'n' },
                 { "help",             no_argument,       NULL, 'h' },
@@ -135,6 +167,14 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
         };
         int c;
 
+        if (conf)
+                apply_config(conf, &o);
+        /* Subcommands come first; the word then stands in for argv[0]. */
+        if (argc > 1 && (strcmp(argv[1], "inspect") == 0 || strcmp(argv[1], "status") == 0)) {
+                *(argv[1][0] == 'i' ? &o.inspect : &o.status) = true;
+                argc--;
+                argv++;
+        }
         err[0] = 0;
         optind = 0;     /* glibc: full re-initialisation, so tests can parse twice */
         opterr = 0;     /* we word the errors ourselves */
@@ -235,6 +275,15 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 case ARG_NO_DAEMON:
                         o.no_daemon = true;
                         break;
+                case ARG_JSON:
+                        o.json = true;
+                        break;
+                case ARG_CONFIG:
+                        /* Read before this parse (config_path_from_argv). */
+                        if (optarg[0] != '/' && optarg[0] != '.')
+                                return fail(err, errsz, "--config='", optarg, "': give a path (/... or ./...)");
+                        o.config = optarg;
+                        break;
                 case 'q':
                         o.quiet = true;
                         break;
@@ -259,6 +308,14 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 *ret = o;
                 return 0;
         }
+        if (o.json && !o.inspect && !o.status)
+                return fail(err, errsz, "", "--json is for the inspect and status commands", "");
+        if (o.status) {
+                if (optind != argc)
+                        return fail(err, errsz, "", "status takes no DISK", "");
+                *ret = o;
+                return 0;
+        }
         if (optind != argc - 1)
                 return fail(err, errsz, "", optind >= argc ? "no DISK given" : "more than one DISK given", "");
         o.disk = argv[optind];
@@ -274,7 +331,7 @@ int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz) 
                 return fail(err, errsz, "", "--record and --replay conflict", "");
         if (o.mode == MODE_PVH && o.force_arch != PV_ARCH_NONE)
                 return fail(err, errsz, "", "--force-arch has no meaning with --pvh: the PVH stage 1 has one width", "");
-        if (!o.not_really && !o.output_directory)
+        if (!o.not_really && !o.inspect && !o.output_directory)
                 return fail(err, errsz, "", "--output-directory is required (libxl always passes it)", "");
         for (int a = PV_ARCH_I386; a < _PV_ARCH_MAX; a++)
                 if (!*o.stage1[a] || o.stage1[a][0] != '/')

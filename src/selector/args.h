@@ -17,12 +17,17 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "config.h"
 #include "decide.h"
 #include "output.h"
 #include "pvboot-select.h"
 
 typedef struct Options {
         const char *disk;
+        const char *config;             /* --config, NULL: CONFIG_DEFAULT_PATH */
+        bool inspect;                   /* pvboot-select inspect [--json] DISK */
+        bool status;                    /* pvboot-select status [--json] */
+        bool json;                      /* --json: inspect and status only */
         const char *output;             /* NULL or "-": stdout */
         const char *output_directory;
         OutputFormat output_format;
@@ -60,5 +65,9 @@ bool options_format_valid(const char *s);
 /* 0 on success; -EINVAL with a one-line reason in err on bad usage. */
 
 int options_parse(int argc, char **argv, Options *ret, char *err, size_t errsz);
+
+/* The same, over the defaults as the config file sets them (config.h):
+ * what the command line gives wins.  conf may be NULL. */
+int options_parse_config(int argc, char **argv, const Config *conf, Options *ret, char *err, size_t errsz);
 
 extern const char options_usage[];

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The config file: libxlutil syntax, our keys and ranges, file:line errors,
+ * and the order defaults < file < command line. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "config.h"
+#include "test-util.h"
+
+static char dir[] = "/tmp/test-config.XXXXXX";
+
+static const char *write_conf(const char *name, const char *text) {
+        static char path[256];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        f = fopen(path, "w");
+        CHECK(f != NULL);
+        fputs(text, f);
+        CHECK_EQ(fclose(f), 0);
+        return path;
+}
+
+/* Load text; expect failure whose message contains want (NULL: success). */
+static void load(const char *text, const char *want, Config *ret) {
+        char err[512];
+        int r = config_load(write_conf("c.conf", text), ret, err, sizeof(err));
+        if (!want) {
+                if (r != 0)
+                        fprintf(stderr, "unexpected: %s\n", err);
+                CHECK_EQ(r, 0);
+                return;
+        }
+        CHECK(r < 0);
+        if (!strstr(err, want))
+                fprintf(stderr, "got '%s', want '%s'\n", err, want);
+        CHECK(strstr(err, want) != NULL);
+        config_free(ret);
+}
+
+static void test_good(void) {
+        Config c;
+
+        load("# pvboot-select settings\n"
+             "stage1_x86_64 = \"/opt/grub/x64.bin\"  # our own build\n"
+             "stage1_i386 = '/opt/grub/i386.bin'\n"
+             "prefer = \"i386\"; timeout = 60\n"
+             "pool_size = 3\nmemsize = 0\ntcg_cache = 64\n"
+             "log_level = \"debug\"\n"
+             "use_daemon = 0\n"
+             "allow_group = \"xen-admins\"\n",
+             NULL, &c);
+        CHECK_STREQ(c.str[CONF_STAGE1_X86_64], "/opt/grub/x64.bin");
+        CHECK_STREQ(c.str[CONF_STAGE1_I386], "/opt/grub/i386.bin");
+        CHECK(c.set[CONF_PREFER] && c.num[CONF_PREFER] == PV_ARCH_I386);
+        CHECK(c.num[CONF_TIMEOUT] == 60 && c.num[CONF_POOL_SIZE] == 3);
+        CHECK(c.set[CONF_MEMSIZE] && c.num[CONF_MEMSIZE] == 0);
+        CHECK(c.num[CONF_TCG_CACHE] == 64 && c.num[CONF_LOG_LEVEL] == LOG_LEVEL_DEBUG);
+        CHECK(!c.set[CONF_MAX_BUSY] && !c.set[CONF_STAGE1_PVH]);
+        CHECK_STREQ(c.str[CONF_ALLOW_GROUP], "xen-admins");
+
+        /* The file over the defaults, the command line over the file. */
+        char a0[] = "pvboot-select", a1[] = "--output-directory=/tmp", a2[] = "--prefer=x86_64",
+             a3[] = "--stage1-i386=/cli/i386.bin", a4[] = "disk.img";
+        char *argv[] = { a0, a1, a2, a3, a4, NULL };
+        Options o;
+        char err[256];
+        CHECK_EQ(options_parse_config(5, argv, &c, &o, err, sizeof(err)), 0);
+        CHECK_STREQ(o.stage1[PV_ARCH_X86_64], "/opt/grub/x64.bin");
+        CHECK_STREQ(o.stage1[PV_ARCH_I386], "/cli/i386.bin");
+        CHECK_STREQ(o.stage1_pvh, STAGE1_DEFAULT_PVH);
+        CHECK(o.prefer == PV_ARCH_X86_64 && o.timeout == 60 && o.no_daemon && o.verbose && o.debug);
+        config_free(&c);
+
+        /* Settings may be repeated: the last one counts, as in xl. */
+        load("pool_size = 1\npool_size = 4\n", NULL, &c);
+        CHECK(c.num[CONF_POOL_SIZE] == 4);
+        config_free(&c);
+
+        /* Comments and strings that look like settings are not keys. */
+        load("stage1_pvh = \"/a#b;c = d\" # bogus = 1\n# also_bogus = 2\n", NULL, &c);
+        CHECK_STREQ(c.str[CONF_STAGE1_PVH], "/a#b;c = d");
+        config_free(&c);
+}
+
+static void test_bad(void) {
+        Config c;
+
+        load("pool_size = 2\n\nfrobnicate = 1\n", "c.conf:3: unknown key `frobnicate'", &c);
+        load("pool_size = 2\ntimeout = 3\n", "c.conf:2: timeout must be 5 to 110", &c);
+        load("memsize = 100\n", "c.conf:1: memsize must be 0 or 256 to 65536", &c);
+        load("\nprefer = \"arm\"\n", "c.conf:2: prefer must be i386 or x86_64, not `arm'", &c);
+        load("log_level = \"loud\"\n", "c.conf:1: log_level must be notice, info or debug", &c);
+        load("stage1_i386 = \"grub.bin\"\n", "c.conf:1: stage1_i386 must be an absolute path", &c);
+        load("stage1_i386 = \"/x\x1b[2J\"\n", "must be an absolute path", &c);
+        load("pool_size = \"two\"\n", "c.conf:1: parameter `pool_size' is not a valid number", &c);
+        load("pool_size = [ 1, 2 ]\n", "c.conf:1:", &c);
+        load("pool_size = = 2\n", "c.conf:1: config parsing error", &c);
+        load("allow_group = \"../etc\"\n", "allow_group must be a group name", &c);
+        load("use_daemon = 2\n", "c.conf:1: use_daemon must be 0 to 1", &c);
+        /* A key hidden after a multi-line list is still found, on its line. */
+        load("stage1_pvh = \"/x\"\nfoo_list = [ \"a\",\n  \"b\" ]\n", "c.conf:2: unknown key `foo_list'", &c);
+}
+
+static void test_files(void) {
+        char err[256];
+        Config c;
+
+        /* The default file may be absent; a named one may not. */
+        CHECK_EQ(config_load(write_conf("x", "") /* exists, empty */, &c, err, sizeof(err)), 0);
+        config_free(&c);
+        char missing[300];
+        snprintf(missing, sizeof(missing), "%s/none.conf", dir);
+        CHECK_EQ(config_load(missing, &c, err, sizeof(err)), -ENOENT);
+        CHECK(strstr(err, "none.conf: No such file") != NULL);
+        CHECK_EQ(config_load(dir, &c, err, sizeof(err)), -EINVAL);      /* a directory */
+        CHECK(strstr(err, "not a regular file") != NULL);
+        const char *nul = write_conf("nul.conf", "pool_size = 2\n");
+        FILE *f = fopen(nul, "a");
+        fputc(0, f);
+        fclose(f);
+        CHECK_EQ(config_load(nul, &c, err, sizeof(err)), -EINVAL);
+        if (getuid() != 0) {
+                const char *p = write_conf("unreadable.conf", "pool_size = 2\n");
+                CHECK_EQ(chmod(p, 0), 0);
+                CHECK_EQ(config_load(p, &c, err, sizeof(err)), -EACCES);
+        }
+
+        /* Command-line numbers follow the same table. */
+        long v;
+        CHECK_EQ(config_parse_number(CONF_MEMSIZE, "0", &v, err, sizeof(err)), 0);
+        CHECK_EQ(config_parse_number(CONF_MEMSIZE, "100", &v, err, sizeof(err)), -EINVAL);
+        CHECK(strstr(err, "memsize must be 0 or 256 to 65536") != NULL);
+        CHECK_EQ(config_parse_number(CONF_POOL_SIZE, "17", &v, err, sizeof(err)), -EINVAL);
+        CHECK_EQ(config_parse_number(CONF_POOL_SIZE, "2x", &v, err, sizeof(err)), -EINVAL);
+        CHECK_EQ(config_parse_number(CONF_STAGE1_PVH, "2", &v, err, sizeof(err)), -EINVAL);
+
+        char a0[] = "x", a1[] = "--config", a2[] = "/etc/a.conf", a3[] = "--", a4[] = "--config=/b";
+        char *argv[] = { a0, a1, a2, NULL };
+        CHECK_STREQ(config_path_from_argv(3, argv), "/etc/a.conf");
+        char *argv2[] = { a0, a3, a4, NULL };
+        CHECK(config_path_from_argv(3, argv2) == NULL);
+}
+
+/* The shipped example: loads as it is (all commented out), and with every
+ * "#key = value" line uncommented it still loads and states the defaults. */
+static void test_example(void) {
+        const char *path = getenv("EXAMPLE_CONFIG");
+        char err[512], line[512], *text = NULL;
+        size_t len = 0;
+        Config c;
+        FILE *in, *out;
+
+        if (!path)
+                return;
+        CHECK_EQ(config_load(path, &c, err, sizeof(err)), 0);
+        for (int k = 0; k < _CONF_MAX; k++)
+                CHECK(!c.set[k]);
+        in = fopen(path, "r");
+        out = open_memstream(&text, &len);
+        CHECK(in && out);
+        while (fgets(line, sizeof(line), in))
+                fputs(line[0] == '#' && line[1] >= 'a' && line[1] <= 'z' && strstr(line, " = ") ? line + 1 : line, out);
+        fclose(in);
+        fclose(out);
+        load(text, NULL, &c);
+        for (int k = 0; k < _CONF_MAX; k++)
+                CHECK(c.set[k]);        /* every key is shown */
+        CHECK_STREQ(c.str[CONF_STAGE1_X86_64], STAGE1_DEFAULT_X86_64);
+        CHECK_STREQ(c.str[CONF_STAGE1_I386], STAGE1_DEFAULT_I386);
+        CHECK_STREQ(c.str[CONF_STAGE1_PVH], STAGE1_DEFAULT_PVH);
+        CHECK(c.num[CONF_TIMEOUT] == TIMEOUT_DEFAULT && c.num[CONF_PREFER] == PV_ARCH_X86_64);
+        CHECK(c.num[CONF_POOL_SIZE] == 2 && c.num[CONF_MAX_BUSY] == 4 && c.num[CONF_QUEUE_LIMIT] == 32);
+        CHECK(c.num[CONF_MEMSIZE] == 512 && c.num[CONF_TCG_CACHE] == 32 && c.num[CONF_CACHE_SIZE] == 64);
+        CHECK(c.num[CONF_USE_DAEMON] == 1 && c.num[CONF_LOG_LEVEL] == LOG_LEVEL_NOTICE);
+        config_free(&c);
+        free(text);
+}
+
+int main(void) {
+        CHECK(mkdtemp(dir) != NULL);
+        test_good();
+        test_bad();
+        test_files();
+        test_example();
+        char cmd[300];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        CHECK_EQ(system(cmd), 0);
+        return 0;
+}

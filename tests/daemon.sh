@@ -307,12 +307,31 @@ stop_daemon
 #     Started with --allow-group=nogroup: uid 65534 (primary group nogroup,
 #     let through by this bus's policy) now passes the caller check and
 #     meets the descriptor check instead.
-start_daemon "$daemon" --pool-size=0 --allow-group=nogroup
+#     This one logs to the journal as under systemd, and its entry must
+#     carry the fields pvboot-selectd(8) documents.  A host without a
+#     running journald gets one for the test (it is how Debian logs).
+jtag=pvboot-selectd-test-$$
+if [ ! -S /run/systemd/journal/stdout ] && [ -x /lib/systemd/systemd-journald ]; then
+        /lib/systemd/systemd-journald >/dev/null 2>&1 &
+        jpid=$!
+        for _ in $(seq 50); do [ -S /run/systemd/journal/stdout ] && break; sleep 0.1; done
+fi
+DAEMON_TO_JOURNAL=$jtag start_daemon "$daemon" --pool-size=0 --allow-group=nogroup
 expect_run empty-pool x86_64 "$work/mbr64.img" "answered by a cold appliance"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$bus_inspect" file:/dev/null 2>&1)
 grep -q "neither a regular file nor a block device" <<<"$out" && ok caller-in-allowed-group ||
         bad caller-in-allowed-group "$out"
 stop_daemon
+sleep 1
+journalctl -t "$jtag" PVBOOT_PATH=cold -o json --no-pager >"$work/journal.json" 2>&1
+got=$(python3 -c '
+import json, sys
+e = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+print(e["PVBOOT_DOMID"], e["PVBOOT_DECISION"], e["PVBOOT_ARCH"], e["PVBOOT_DISK"].endswith("mbr64.img"),
+      int(e["PVBOOT_STAGE_LAUNCH_USEC"]) > 0, float(e["PVBOOT_DURATION_SEC"]) > 0, "for domain" in e["MESSAGE"])
+' "$work/journal.json" 2>&1)
+[ "$got" = "7 ok x86_64 True True True True" ] && ok journal-fields || bad journal-fields "$got"
+[ -n "${jpid:-}" ] && kill "$jpid" 2>/dev/null
 
 # 12. The daemon killed outright (no cleanup of its own): its appliances
 #     still die, through PDEATHSIG and nbdkit's --exit-with-parent.

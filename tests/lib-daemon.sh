@@ -4,7 +4,8 @@
 #
 #   start_bus WORKDIR          dbus-daemon on WORKDIR/bus; exports
 #                              DBUS_SYSTEM_BUS_ADDRESS
-#   start_daemon BIN [ARGS]    sets $dpid; log in WORKDIR/daemon.log
+#   start_daemon BIN [ARGS]    sets $dpid; log in WORKDIR/daemon.log, or with
+#                              DAEMON_TO_JOURNAL=TAG in the journal
 #   stop_daemon
 #   prop NAME                  a Manager property's value
 #   wait_prop NAME VALUE [S]   until it has that value (default 180 s)
@@ -64,8 +65,15 @@ prop() {
 
 start_daemon() {
         local bin=$1; shift
-        setpriv --reuid="$pvboot_user" --regid="$pvboot_user" --init-groups "$bin" "$@" \
-                >>"$_bus_work/daemon.log" 2>&1 &
+        if [ -n "${DAEMON_TO_JOURNAL:-}" ]; then
+                # As systemd runs it: stderr is a journal stream, named in
+                # JOURNAL_STREAM (systemd-cat connects, but does not say so).
+                systemd-cat -t "$DAEMON_TO_JOURNAL" sh -c 'JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec "$@"' \
+                        sh setpriv --reuid="$pvboot_user" --regid="$pvboot_user" --init-groups "$bin" "$@" &
+        else
+                setpriv --reuid="$pvboot_user" --regid="$pvboot_user" --init-groups "$bin" "$@" \
+                        >>"$_bus_work/daemon.log" 2>&1 &
+        fi
         dpid=$!
         for _ in $(seq 100); do [ -n "$(prop PoolSize)" ] && return 0; sleep 0.1; done
         echo "FAIL: the daemon did not come up: $(tail -5 "$_bus_work/daemon.log")"

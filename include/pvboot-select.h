@@ -25,6 +25,9 @@ typedef enum PvArch {
 const char *pv_arch_to_string(PvArch a);
 PvArch pv_arch_from_string(const char *s);
 
+/* CLOCK_MONOTONIC in microseconds: every duration we measure or report. */
+uint64_t now_usec(void);
+
 /*
  * The spec's search order: /boot/xen first, then /xen (for a separate
  * /boot), each for both widths.  The index into this table is what the

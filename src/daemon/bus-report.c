@@ -7,6 +7,44 @@
 #include "bus-report.h"
 #include "pvboot-select-bus.h"
 
+/* "Stages": a{su}, each stage's microseconds by name (report.h). */
+static int append_stages(sd_bus_message *m, const InspectReport *r) {
+        int k;
+
+        k = sd_bus_message_open_container(m, 'e', "sv");
+        if (k >= 0)
+                k = sd_bus_message_append(m, "s", "Stages");
+        if (k >= 0)
+                k = sd_bus_message_open_container(m, 'v', "a{su}");
+        if (k >= 0)
+                k = sd_bus_message_open_container(m, 'a', "{su}");
+        for (ReportStage s = 0; k >= 0 && s < _STAGE_MAX; s++)
+                k = sd_bus_message_append(m, "{su}", report_stage_to_string(s), r->stage_us[s]);
+        for (int i = 0; k >= 0 && i < 3; i++)
+                k = sd_bus_message_close_container(m);
+        return k;
+}
+
+/* Unknown stage names are skipped: a later daemon may measure more. */
+static int read_stages(sd_bus_message *m, uint32_t stage_us[static _STAGE_MAX]) {
+        const char *name;
+        uint32_t us;
+        int k;
+
+        k = sd_bus_message_enter_container(m, 'v', "a{su}");
+        if (k >= 0)
+                k = sd_bus_message_enter_container(m, 'a', "{su}");
+        while (k >= 0 && (k = sd_bus_message_read(m, "{su}", &name, &us)) > 0)
+                for (ReportStage s = 0; s < _STAGE_MAX; s++)
+                        if (strcmp(name, report_stage_to_string(s)) == 0)
+                                stage_us[s] = us;
+        if (k >= 0)
+                k = sd_bus_message_exit_container(m);
+        if (k >= 0)
+                k = sd_bus_message_exit_container(m);
+        return k;
+}
+
 int bus_report_append(sd_bus_message *m, const InspectReport *r, const BusDetails *d) {
         int k;
 
@@ -25,11 +63,17 @@ int bus_report_append(sd_bus_message *m, const InspectReport *r, const BusDetail
         if (k >= 0)
                 k = sd_bus_message_close_container(m);
         if (k >= 0)
-                k = sd_bus_message_append(m, "a{sv}", 4,
+                k = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (k >= 0)
+                k = sd_bus_message_append(m, "{sv}{sv}{sv}{sv}",
                                           "Warm", "b", (int) d->warm,
                                           "Cached", "b", (int) d->cached,
                                           "Seconds", "d", d->seconds,
                                           "RequestId", "t", d->request_id);
+        if (k >= 0)
+                k = append_stages(m, r);
+        if (k >= 0)
+                k = sd_bus_message_close_container(m);
         return k;
 }
 
@@ -42,7 +86,7 @@ static int copy_str(char *dst, size_t size, const char *src) {
         return 0;
 }
 
-static int read_details(sd_bus_message *m, BusDetails *d) {
+static int read_details(sd_bus_message *m, BusDetails *d, uint32_t stage_us[static _STAGE_MAX]) {
         int k;
 
         k = sd_bus_message_enter_container(m, 'a', "{sv}");
@@ -63,6 +107,8 @@ static int read_details(sd_bus_message *m, BusDetails *d) {
                         k = sd_bus_message_read(m, "v", "d", &d->seconds);
                 else if (strcmp(key, "RequestId") == 0)
                         k = sd_bus_message_read(m, "v", "t", &d->request_id);
+                else if (strcmp(key, "Stages") == 0)
+                        k = read_stages(m, stage_us);
                 else
                         k = sd_bus_message_skip(m, "v");        /* later versions may add keys */
                 if (k < 0)
@@ -112,7 +158,7 @@ int bus_report_read(sd_bus_message *m, InspectReport *ret, BusDetails *ret_detai
                         return -EBADMSG;
                 r.n_evidence++;
         }
-        if (k < 0 || sd_bus_message_exit_container(m) < 0 || read_details(m, &d) < 0)
+        if (k < 0 || sd_bus_message_exit_container(m) < 0 || read_details(m, &d, r.stage_us) < 0)
                 return -EBADMSG;
         if (report_validate(&r) < 0)
                 return -EBADMSG;

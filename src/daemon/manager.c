@@ -89,12 +89,6 @@ struct Manager {
         uint64_t n_total, n_warm, n_cold, n_cached, n_failed, n_cancelled, n_launched;
 };
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
 static unsigned count_slots(const Manager *m, SlotState state, bool pooled_only) {
         unsigned n = 0;
         for (unsigned i = 0; i < m->n_slots; i++)
@@ -594,6 +588,8 @@ static int method_inspect(sd_bus_message *msg, void *userdata, sd_bus_error *err
 
         if (r->use_cache && cache_key(m->cache, &r->st, &r->policy, r->format, &r->key) == 0) {
                 if (cache_lookup(m->cache, &r->key, &cached) == 0) {
+                        /* No appliance worked on this answer. */
+                        memset(cached.stage_us, 0, sizeof(cached.stage_us));
                         m->requests[m->n_requests++] = r;       /* request_finish removes it */
                         request_answer(r, &cached, false, true);
                         return 1;

@@ -37,7 +37,7 @@ static void seal(sd_bus_message *m) {
 static InspectReport sample(void) {
         InspectReport r = { .magic = REPORT_MAGIC, .version = REPORT_VERSION, .outcome = DECISION_OK,
                             .arch = PV_ARCH_I386, .source = SOURCE_PVBOOT, .path_index = 2, .worker_uid = 995,
-                            .n_evidence = 2 };
+                            .n_evidence = 2, .stage_us = { 0, 1500, 820000, 206000, 4000, 300 } };
         snprintf(r.fs, sizeof(r.fs), "/dev/sda1");
         snprintf(r.message, sizeof(r.message), "found i386 pvboot ELF");
         snprintf(r.evidence[0], REPORT_LINE, "pvboot /dev/sda1:/boot/xen/pvboot-i386.elf: valid");
@@ -78,6 +78,30 @@ static void test_round_trip(sd_bus *b) {
         m = new_msg(b);
         CHECK_EQ(bus_report_append(m, &r, &d), -EINVAL);
         sd_bus_message_unref(m);
+}
+
+/* Stage names a later daemon may add are skipped; a mistyped Stages is
+ * refused like any other malformed reply. */
+static void test_stages(sd_bus *b) {
+        InspectReport r = sample(), got;
+        sd_bus_message *m;
+
+        for (int typed = 1; typed >= 0; typed--) {
+                m = new_msg(b);
+                CHECK(sd_bus_message_append(m, "sssussu", "ok", "i386", "pvboot", 2u, r.fs, r.message, 995u) >= 0);
+                CHECK(sd_bus_message_append(m, "as", 0) >= 0);
+                if (typed)
+                        CHECK(sd_bus_message_append(m, "a{sv}", 1, "Stages", "a{su}", 2, "bind", 7u, "teleport", 9u) >= 0);
+                else
+                        CHECK(sd_bus_message_append(m, "a{sv}", 1, "Stages", "a{ss}", 1, "bind", "7") >= 0);
+                seal(m);
+                if (typed) {
+                        CHECK_EQ(bus_report_read(m, &got, NULL), 0);
+                        CHECK(got.stage_us[STAGE_BIND] == 7 && got.stage_us[STAGE_RESCAN] == 0);
+                } else
+                        CHECK_EQ(bus_report_read(m, &got, NULL), -EBADMSG);
+                sd_bus_message_unref(m);
+        }
 }
 
 /* Replies a well-behaved daemon never sends. */
@@ -125,6 +149,7 @@ static void test_forged(sd_bus *b) {
 int main(void) {
         sd_bus *b = peer();
         test_round_trip(b);
+        test_stages(b);
         test_forged(b);
         sd_bus_flush_close_unref(b);
         return 0;

@@ -58,8 +58,10 @@ static void look_at(Probe *p, Inspection *in, unsigned fs_index, const char *dev
         text_escape(dev, strlen(dev), c.fs, sizeof(c.fs));
         if (c.kind == FOUND_REGULAR) {
                 ProbeFile f;
+                uint64_t t0 = now_usec();
                 probe_file_init(&f, p, resolved, c.size);
                 r = elf_inspect(&f.source, pvboot_paths[path_index].arch, &c.image);
+                in->stage_us[STAGE_VALIDATE] += now_usec() - t0;
                 if (r < 0)
                         c.kind = read_failure(r);
                 else
@@ -107,8 +109,10 @@ static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const 
                         if (k.kind == FOUND_REGULAR) {
                                 ProbeFile f;
                                 int r;
+                                uint64_t t0 = now_usec();
                                 probe_file_init(&f, p, resolved, size);
                                 r = kernel_inspect(&f.source, &k.info);
+                                in->stage_us[STAGE_VALIDATE] += now_usec() - t0;
                                 if (r < 0)
                                         k.kind = read_failure(r);
                         }
@@ -150,7 +154,29 @@ static void look_for_grub_cfg(Probe *p, Inspection *in, const char *dev) {
         }
 }
 
+static uint64_t minus(uint64_t a, uint64_t b) {
+        return a > b ? a - b : 0;
+}
+
+/*
+ * The stages of one inspection: the probe's own (launch, bind, rescan,
+ * read) as it counted them; validate is the time in the ELF and kernel
+ * readers less the reads they made; search is everything else here
+ * (mounts, lookups, globs).
+ */
+static void account(Probe *p, Inspection *in, uint64_t start, uint64_t rescan0, uint64_t read0) {
+        uint64_t total = now_usec() - start, parse = in->stage_us[STAGE_VALIDATE];
+
+        for (ReportStage s = 0; s < _STAGE_MAX; s++)
+                if (s != STAGE_VALIDATE)
+                        in->stage_us[s] = probe_stage_usec(p, s);
+        in->stage_us[STAGE_VALIDATE] = minus(parse, probe_stage_usec(p, STAGE_READ) - read0);
+        in->stage_us[STAGE_SEARCH] = minus(total, probe_stage_usec(p, STAGE_RESCAN) - rescan0 + parse);
+}
+
 int inspect_disk(Probe *p, Inspection *ret) {
+        uint64_t start = now_usec(), rescan0 = probe_stage_usec(p, STAGE_RESCAN),
+                 read0 = probe_stage_usec(p, STAGE_READ);
         char **fss = NULL;
         int r;
 
@@ -191,6 +217,7 @@ int inspect_disk(Probe *p, Inspection *ret) {
         }
         r = 0;
 out:
+        account(p, ret, start, rescan0, read0);
         if (fss) {
                 for (char **d = fss; *d; d++)
                         free(*d);
@@ -221,7 +248,11 @@ static void add_evidence(void *userdata, const char *line) {
 }
 
 void inspect_report(const Inspection *in, int status, const DecisionInput *policy, InspectReport *ret) {
+        uint64_t start = now_usec();
+
         *ret = (InspectReport) { .magic = REPORT_MAGIC, .version = REPORT_VERSION, .status = status };
+        for (ReportStage s = 0; s < _STAGE_MAX; s++)
+                ret->stage_us[s] = (uint32_t) (in->stage_us[s] < UINT32_MAX ? in->stage_us[s] : UINT32_MAX);
 
         if (status < 0) {
                 text_escape(in->error, strnlen(in->error, sizeof(in->error)), ret->message, sizeof(ret->message));
@@ -253,4 +284,5 @@ void inspect_report(const Inspection *in, int status, const DecisionInput *polic
 
         EvidenceSink sink = { .report = ret };
         decision_evidence(&di, &d, add_evidence, &sink);
+        ret->stage_us[STAGE_VALIDATE] += (uint32_t) minus(now_usec(), start);
 }

@@ -24,6 +24,7 @@ typedef struct Inspection {
         unsigned grub_cfg_rank;
         char grub_cfg_where[FS_NAME_MAX + 32];
         char error[512];        /* printable ASCII, when inspect_disk fails */
+        uint64_t stage_us[_STAGE_MAX];  /* where the time went (report.h) */
 } Inspection;
 
 /* Inspect the disk bound to a launched probe (probe.h).  0: the disk was

@@ -40,6 +40,7 @@ struct Probe {
         char error[512];
         bool mounted;
         uint64_t read_total;
+        uint64_t stage_us[_STAGE_MAX];  /* launch, bind, rescan, read (see report.h) */
 #if PVBOOT_E2E_REPLAY
         Transcript *tx;
         bool replay;
@@ -252,12 +253,14 @@ static int send_disk(Probe *p, int disk_fd) {
 static int bind_live(Probe *p, int disk_fd) {
         int r;
 
+        uint64_t t0 = now_usec();
         r = start_nbdkit(p);
         if (r < 0) {
                 snprintf(p->error, sizeof(p->error), "cannot start nbdkit: %s", strerror(-r));
                 return r;
         }
         r = send_disk(p, disk_fd);
+        p->stage_us[STAGE_BIND] += now_usec() - t0;
         if (r < 0 || !p->g)
                 return r;
 
@@ -265,7 +268,10 @@ static int bind_live(Probe *p, int disk_fd) {
          * it read the partition table again and drops the device's page
          * cache, so nothing it saw before the bind survives. */
         p->late = true;
-        if (guestfs_blockdev_rereadpt(p->g, PROBE_DEVICE) < 0) {
+        t0 = now_usec();
+        r = guestfs_blockdev_rereadpt(p->g, PROBE_DEVICE);
+        p->stage_us[STAGE_RESCAN] += now_usec() - t0;
+        if (r < 0) {
                 set_error(p);
                 return -EIO;
         }
@@ -325,7 +331,9 @@ int probe_launch(Probe *p) {
                 return r;
         }
 #endif
+        uint64_t t0 = now_usec();
         r = launch_live(p);
+        p->stage_us[STAGE_LAUNCH] += now_usec() - t0;
         RECORD(p, "launch", TX_INT(r));
         return r;
 }
@@ -475,7 +483,9 @@ int probe_list_filesystems(Probe *p, char ***ret) {
         if (REPLAYING(p))
                 return replay_strv(p, "filesystems", NULL, 0, PROBE_MAX_FILESYSTEMS, ret);
 #endif
+        uint64_t t0 = now_usec();
         r = list_filesystems_live(p, ret);
+        p->stage_us[STAGE_RESCAN] += now_usec() - t0;
 #if PVBOOT_E2E_REPLAY
         record_strv(p, "filesystems", NULL, r, r == 0 ? *ret : NULL);
 #endif
@@ -685,6 +695,8 @@ void probe_fs_ops(Probe *p, GuestFsOps *ret) {
         *ret = (GuestFsOps) { .lstat = ops_lstat, .readlink = ops_readlink, .userdata = p };
 }
 
+static int read_chunks(ProbeFile *fsrc, uint64_t offset, unsigned char *out, size_t len);
+
 static int file_read(void *userdata, uint64_t offset, void *buf, size_t len) {
         ProbeFile *fsrc = userdata;
         Probe *p = fsrc->probe;
@@ -695,6 +707,14 @@ static int file_read(void *userdata, uint64_t offset, void *buf, size_t len) {
         if (len > PVBOOT_MAX_READ_TOTAL || p->read_total + len > PVBOOT_MAX_READ_TOTAL)
                 return -E2BIG;
         p->read_total += len;
+        uint64_t t0 = now_usec();
+        int r = read_chunks(fsrc, offset, out, len);
+        p->stage_us[STAGE_READ] += now_usec() - t0;
+        return r;
+}
+
+static int read_chunks(ProbeFile *fsrc, uint64_t offset, unsigned char *out, size_t len) {
+        Probe *p = fsrc->probe;
 
         while (len > 0) {
                 size_t want = len < READ_CHUNK ? len : READ_CHUNK, got = 0;
@@ -731,6 +751,10 @@ static int file_read(void *userdata, uint64_t offset, void *buf, size_t len) {
                 len -= got;
         }
         return 0;
+}
+
+uint64_t probe_stage_usec(const Probe *p, ReportStage s) {
+        return s < _STAGE_MAX ? p->stage_us[s] : 0;
 }
 
 void probe_file_init(ProbeFile *f, Probe *p, const char *path, uint64_t size) {

@@ -30,6 +30,7 @@
 #include "decide.h"
 #include "guest-path.h"
 #include "pvboot-select.h"
+#include "report.h"
 
 typedef struct Probe Probe;
 
@@ -82,6 +83,10 @@ int probe_umount(Probe *p);
  * PROBE_MAX_GLOB entries (the rest is dropped). */
 #define PROBE_MAX_GLOB 64
 int probe_glob(Probe *p, const char *pattern, char ***ret);
+
+/* Time spent so far in the stages the probe itself runs (launch, bind,
+ * rescan, read; see report.h), in microseconds. */
+uint64_t probe_stage_usec(const Probe *p, ReportStage s);
 
 /* The GuestFsOps of the mounted filesystem. */
 void probe_fs_ops(Probe *p, GuestFsOps *ret);

@@ -300,6 +300,8 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                         fail(sock, r, &policy, "appliance failed to start: %s", probe_last_error(p));
         }
         r = inspect_disk(p, &in);
+        if (cfg->pooled)
+                in.stage_us[STAGE_LAUNCH] = 0;  /* before the guest was known: not this decision's time */
         inspect_report(&in, r, &policy, &rep);
         rep.worker_uid = (uint32_t) getuid();
         send_message(sock, WORKER_REPORT, &rep);

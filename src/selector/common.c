@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "pvboot-select.h"
 
@@ -14,6 +15,12 @@ const PvbootPath pvboot_paths[PVBOOT_N_PATHS] = {
         { PV_ARCH_I386,   0, "/boot/xen/pvboot-i386.elf" },
         { PV_ARCH_I386,   1, "/xen/pvboot-i386.elf" },
 };
+
+uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
 
 const char *pv_arch_to_string(PvArch a) {
         switch (a) {

@@ -5,6 +5,18 @@
 #include "report.h"
 #include "text.h"
 
+const char *report_stage_to_string(ReportStage s) {
+        static const char *const names[_STAGE_MAX] = {
+                [STAGE_LAUNCH] = "launch",
+                [STAGE_BIND] = "bind",
+                [STAGE_RESCAN] = "rescan",
+                [STAGE_SEARCH] = "search",
+                [STAGE_READ] = "read",
+                [STAGE_VALIDATE] = "validate",
+        };
+        return s < _STAGE_MAX ? names[s] : NULL;
+}
+
 int report_validate(const InspectReport *r) {
         if (r->magic != REPORT_MAGIC || r->version != REPORT_VERSION)
                 return -EBADMSG;

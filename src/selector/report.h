@@ -17,9 +17,28 @@
 #include "decide.h"
 
 #define REPORT_MAGIC   UINT32_C(0x53425650)     /* "PVBS" */
-#define REPORT_VERSION 2
+#define REPORT_VERSION 3
 #define REPORT_MAX_EVIDENCE 24
 #define REPORT_LINE 256
+
+/*
+ * Where one decision's time went, measured in the worker: the appliance's
+ * start (only when it was started for this decision: the cold path), the
+ * NBD bind, the partition/LVM rescan, the search (mounts, path lookups,
+ * globs), the file reads, and the validation (ELF/kernel parsing and the
+ * decision).  The client adds the reply and its own copy.
+ */
+typedef enum ReportStage {
+        STAGE_LAUNCH,
+        STAGE_BIND,
+        STAGE_RESCAN,
+        STAGE_SEARCH,
+        STAGE_READ,
+        STAGE_VALIDATE,
+        _STAGE_MAX,
+} ReportStage;
+
+const char *report_stage_to_string(ReportStage s);
 
 typedef struct InspectReport {
         uint32_t magic;
@@ -32,6 +51,7 @@ typedef struct InspectReport {
         char fs[FS_NAME_MAX];   /* escaped device name, for the message */
         char message[512];      /* the console line, printable ASCII */
         uint32_t worker_uid;    /* getuid() in the worker, after any --runas switch */
+        uint32_t stage_us[_STAGE_MAX];  /* microseconds; informational only */
         uint32_t n_evidence;
         char evidence[REPORT_MAX_EVIDENCE][REPORT_LINE];
 } InspectReport;

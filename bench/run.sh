@@ -24,7 +24,8 @@
 #   BENCH_OUT          report file instead of bench/results/DATE.md
 #   BENCH_INITRD_MB    the sample initrd's size (default 4)
 #
-# About RUNS x 5 disks x 45 s plus 10 minutes on a 2-core TCG machine.
+# About 45 minutes for RUNS=10 on a quiet 2-core TCG machine (RUNS x 5
+# disks x ~45 s, plus ~5 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
@@ -297,7 +298,7 @@ report() {
                         fi
                 done
                 echo
-                echo "$(wc -l <"$work/timing") warm decisions. Dominant step: **$dom** (median $(printf '%.3f' "$dom_med") s of $(printf '%.3f' "$total_med") s)."
+                echo "$(wc -l <"$work/timing") warm decisions. Dominant step: **$dom** (median $(awk -v x="$dom_med" 'BEGIN { printf "%.3f", x }') s of $(awk -v x="$total_med" 'BEGIN { printf "%.3f", x }') s)."
         fi
         echo
         echo "## Idle pooled appliance (after 20 s idle, current RSS, MiB)"

@@ -61,10 +61,13 @@ run_pygrub() {
                 "ramdisk "*) ramdisk=${rec#ramdisk } ;;
                 esac
         done <"$xl/bootloader.7.out"
-        if [ "$t_rc" != 0 ]; then
-                why="exit $t_rc: $(grep -v '^ *$' "$work/last.log" | tail -1 | tr -d '\r' || true)"
+        # pygrub --runas exits 0 when its deprivileged child failed
+        # (sys.exit() of a raw wait status): an empty output file is the
+        # failure then.
+        if [ "$t_rc" != 0 ] || [ -z "$kernel" ]; then
+                why="exit $t_rc, ${kernel:-no kernel record}: $(grep -v '^ *$' "$work/last.log" | tail -1 | tr -d '\r' || true)"
         elif [ "${kernel%/*}" != "$xl/bootloader.7.d" ] || ! cmp -s "$kernel" "$(guest_kernel "$layout")"; then
-                why="kernel record ${kernel:-missing} is not the guest's kernel"
+                why="kernel record $kernel is not the guest's kernel"
         elif [ -z "$ramdisk" ] || ! cmp -s "$ramdisk" "$work/mk-$layout/initrd.img"; then
                 why="ramdisk record ${ramdisk:-missing} is not the guest's initrd"
         fi

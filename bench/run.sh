@@ -73,6 +73,19 @@ progress() {    # progress PATH I LAYOUT: the run just recorded
         say "$(printf '%-13s %2s/%s %-10s' "$1" "$2" "$runs" "$3") $(tail -1 "$(cell "$1" "$3")" | cut -c1-100)"
 }
 
+# 0. One untimed run of each first: libguestfs builds its supermin
+#    appliance once per uid (root's for bare-find, the inspection user's
+#    for pvboot-select) and the disks come into the page cache, so that
+#    the first timed run of a fresh machine is not an outlier.
+say "warming up (untimed)"
+run_pygrub "$work/cells/warmup-pygrub" "$work/disks/${disks[0]}.img" "${disks[0]}"    # may have no answer
+run_bare "$work/cells/warmup" "$work/disks/${disks[0]}.img" "${disks[0]}"
+run_pvboot "$work/cells/warmup" "$work/disks/${disks[0]}.img" "${disks[0]}" --no-daemon
+if grep -q '^fail' "$work/cells/warmup"; then
+        say "a warm-up run failed: $(grep '^fail' "$work/cells/warmup")"
+        exit 1
+fi
+
 # 1. No daemon anywhere yet: pygrub, the bare appliance, the cold path.
 #    Disks round-robin inside each cell, so drift spreads over all disks.
 for i in $(seq "$runs"); do
@@ -216,7 +229,7 @@ report() {
                         if [ "${fails:-0}" -gt 0 ]; then
                                 line+=" (${fails} failed)"
                                 why=$(grep -m1 '^fail' "$s" | cut -d' ' -f4- | cut -c1-160)
-                                notes+=("$(label "$p") on $l: $fails of $((n + fails)) failed, e.g. \`$why\`")
+                                notes+=("$(label "$p") on $l: $fails of $((n + fails)) failed (median $(secs "$(awk '$1 == "fail" { print $2 }' "$s" | stats | awk '{print $2}')") s, peak RSS $(mib "$(awk '$1 == "fail" && $3 != "-" { print $3 }' "$s" | sort -g | tail -1)") MiB), e.g. \`$why\`")
                         fi
                         # Decisions not answered the way the cell means.
                         case $p in

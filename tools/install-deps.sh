@@ -20,6 +20,8 @@ pkgs=(
         dbus-daemon procps psmisc util-linux
         # fuzzing and sanitizers: libFuzzer comes with clang's runtime
         clang libclang-rt-14-dev
+        # bench/run.sh: GNU time for peak RSS, cpio for the sample initrd
+        time cpio
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -28,6 +30,12 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
         apt-get update -qq
         apt-get install -y -qq "${missing[@]}"
+fi
+# bench/run.sh's anchor, pygrub, is in Xen's tools; without its Recommends,
+# which would install the hypervisor into the host's boot menu.
+if ! dpkg-query -W -f='${Status}' xen-utils-4.17 2>/dev/null | grep -q "install ok installed"; then
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends xen-utils-4.17
 fi
 
 # Real 32- and 64-bit kernels for the width tests (downloaded, not installed).

@@ -311,10 +311,11 @@ stop_daemon
 #     carry the fields pvboot-selectd(8) documents.  A host without a
 #     running journald gets one for the test (it is how Debian logs).
 jtag=pvboot-selectd-test-$$
-if [ ! -S /run/systemd/journal/stdout ] && [ -x /lib/systemd/systemd-journald ]; then
+# (A socket file can outlive its journald: ask for a stream to know.)
+if ! systemd-cat -t "$jtag-probe" true 2>/dev/null && [ -x /lib/systemd/systemd-journald ]; then
         /lib/systemd/systemd-journald >/dev/null 2>&1 &
         jpid=$!
-        for _ in $(seq 50); do [ -S /run/systemd/journal/stdout ] && break; sleep 0.1; done
+        for _ in $(seq 50); do systemd-cat -t "$jtag-probe" true 2>/dev/null && break; sleep 0.1; done
 fi
 DAEMON_TO_JOURNAL=$jtag start_daemon "$daemon" --pool-size=0 --allow-group=nogroup
 expect_run empty-pool x86_64 "$work/mbr64.img" "answered by a cold appliance"

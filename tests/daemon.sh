@@ -322,9 +322,12 @@ expect_run empty-pool x86_64 "$work/mbr64.img" "answered by a cold appliance"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$bus_inspect" file:/dev/null 2>&1)
 grep -q "neither a regular file nor a block device" <<<"$out" && ok caller-in-allowed-group ||
         bad caller-in-allowed-group "$out"
+jdpid=$dpid
 stop_daemon
 sleep 1
-journalctl -t "$jtag" PVBOOT_PATH=cold -o json --no-pager >"$work/journal.json" 2>&1
+# The structured entries name themselves (SYSLOG_IDENTIFIER=pvboot-selectd):
+# find this daemon's by its pid.
+journalctl _PID="$jdpid" PVBOOT_PATH=cold -o json --no-pager >"$work/journal.json" 2>&1
 got=$(python3 -c '
 import json, sys
 e = json.loads(open(sys.argv[1]).read().splitlines()[-1])

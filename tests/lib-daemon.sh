@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Sourced by tests/daemon.sh and bench/daemon.sh: a private system bus with
+# Sourced by tests/daemon.sh and bench/run.sh: a private system bus with
 # our policy, and the real pvboot-selectd on it as its own user.
 #
 #   start_bus WORKDIR          dbus-daemon on WORKDIR/bus; exports

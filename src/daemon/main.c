@@ -202,7 +202,7 @@ int main(int argc, char **argv) {
                 .max_busy = 4,
                 .queue_limit = 32,
                 .cache_size = 64,
-                /* Measured (bench/daemon.sh): 512 MB and a 32 MiB translation
+                /* Measured (bench/run.sh): 512 MB and a 32 MiB translation
                  * cache keep an idle appliance under 300 MiB RSS, against
                  * ~480 MiB with libguestfs's 1280 MB and qemu's 1 GiB. */
                 .memsize_mb = 512,

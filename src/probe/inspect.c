@@ -244,7 +244,13 @@ static void add_evidence(void *userdata, const char *line) {
         }
         if (rule && e->dropped > 0)
                 snprintf(r->evidence[r->n_evidence++], REPORT_LINE, "(%u more evidence lines not shown)", e->dropped);
-        text_escape(line, strlen(line), r->evidence[r->n_evidence++], REPORT_LINE);
+        char safe[REPORT_LINE];
+        const char *t = text_printable(line, strlen(line) + 1, safe, sizeof(safe));
+        char *slot = r->evidence[r->n_evidence++];
+        if (strlen(t) < REPORT_LINE)
+                memcpy(slot, t, strlen(t) + 1);
+        else
+                snprintf(slot, REPORT_LINE, "%.*s...", REPORT_LINE - 4, t);     /* too long: said so */
 }
 
 void inspect_report(const Inspection *in, int status, const DecisionInput *policy, InspectReport *ret) {

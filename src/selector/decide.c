@@ -224,7 +224,7 @@ static const char *candidate_problem(const Candidate *c) {
 
 static void where(const Candidate *c, char *buf, size_t size) {
         char fs[FS_NAME_MAX * 4 + 4];
-        snprintf(buf, size, "%s:%s", text_escape(c->fs, strnlen(c->fs, sizeof(c->fs)), fs, sizeof(fs)),
+        snprintf(buf, size, "%s:%s", text_printable(c->fs, sizeof(c->fs), fs, sizeof(fs)),
                  pvboot_paths[c->path_index].path);
 }
 
@@ -251,10 +251,9 @@ static void describe_host(const DecisionInput *in, const Decision *d, char *buf,
 }
 
 void decision_describe(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
-        char w[FS_NAME_MAX * 4 + 64], cfg[sizeof(in->grub_cfg_where) * 4];
+        char w[FS_NAME_MAX * 4 + 64], cfgbuf[sizeof(in->grub_cfg_where) * 4];
+        const char *cfg = text_printable(in->grub_cfg_where, sizeof(in->grub_cfg_where), cfgbuf, sizeof(cfgbuf));
         int idx;
-
-        text_escape(in->grub_cfg_where, strnlen(in->grub_cfg_where, sizeof(in->grub_cfg_where)), cfg, sizeof(cfg));
 
         switch (d->outcome) {
         case DECISION_OK:
@@ -326,24 +325,24 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
         }
         for (size_t i = 0; i < in->n_kernels; i++) {
                 const KernelEvidence *k = &in->kernels[i];
-                text_escape(k->fs, strnlen(k->fs, sizeof(k->fs)), w, sizeof(w));
-                text_escape(k->path, strnlen(k->path, sizeof(k->path)), a, sizeof(a));
+                const char *kfs = text_printable(k->fs, sizeof(k->fs), w, sizeof(w));
+                const char *kpath = text_printable(k->path, sizeof(k->path), a, sizeof(a));
                 if (k->kind != FOUND_REGULAR)
-                        snprintf(line, sizeof(line), "kernel %s:%s: unknown width: %s", w, a,
+                        snprintf(line, sizeof(line), "kernel %s:%s: unknown width: %s", kfs, kpath,
                                  found_kind_to_string(k->kind));
                 else if (arch_ok(k->info.width) && k->info.reason == KERNEL_ELF)
-                        snprintf(line, sizeof(line), "kernel %s:%s: %s (%s)", w, a,
+                        snprintf(line, sizeof(line), "kernel %s:%s: %s (%s)", kfs, kpath,
                                  pv_arch_to_string(k->info.width), kernel_reason_to_string(k->info.reason));
                 else if (arch_ok(k->info.width))
-                        snprintf(line, sizeof(line), "kernel %s:%s: %s (%s, boot protocol %u.%02u)", w, a,
+                        snprintf(line, sizeof(line), "kernel %s:%s: %s (%s, boot protocol %u.%02u)", kfs, kpath,
                                  pv_arch_to_string(k->info.width), kernel_reason_to_string(k->info.reason),
                                  k->info.protocol >> 8, k->info.protocol & 0xff);
                 else
-                        snprintf(line, sizeof(line), "kernel %s:%s: %s", w, a, kernel_reason_to_string(k->info.reason));
+                        snprintf(line, sizeof(line), "kernel %s:%s: %s", kfs, kpath, kernel_reason_to_string(k->info.reason));
                 emit(userdata, line), n++;
         }
-        text_escape(in->grub_cfg_where, strnlen(in->grub_cfg_where, sizeof(in->grub_cfg_where)), a, sizeof(a));
-        snprintf(line, sizeof(line), "grub.cfg: %s", in->grub_cfg ? a : "none");
+        snprintf(line, sizeof(line), "grub.cfg: %s",
+                 in->grub_cfg ? text_printable(in->grub_cfg_where, sizeof(in->grub_cfg_where), a, sizeof(a)) : "none");
         emit(userdata, line), n++;
         if (in->host.known)
                 snprintf(line, sizeof(line), "host: xen_caps \"%s\" (%s)", in->host.text,

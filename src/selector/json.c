@@ -21,10 +21,8 @@ static void string(yajl_gen g, const char *s) {
                 yajl_gen_null(g);
                 return;
         }
-        /* Reports hold printable ASCII already (escaped once, by the
-         * worker: not again); anything else, from argv, is escaped here. */
-        if (!text_is_printable(s, strlen(s) + 1))
-                s = text_escape(s, strlen(s), safe, sizeof(safe));
+        /* Reports hold printable ASCII already; argv's text may not. */
+        s = text_printable(s, strlen(s) + 1, safe, sizeof(safe));
         yajl_gen_string(g, (const unsigned char *) s, strlen(s));
 }
 

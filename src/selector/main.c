@@ -51,13 +51,16 @@ static bool stdout_is_console = true;
  * different file, on stderr for the log.  Always printable ASCII. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...) {
-        char raw[1024], safe[1024];
+        char raw[1024], buf[1024];
+        const char *safe;
         va_list ap;
 
         va_start(ap, fmt);
         vsnprintf(raw, sizeof(raw), fmt, ap);
         va_end(ap);
-        text_escape(raw, strlen(raw), safe, sizeof(safe));
+        /* Report text is printable already (escaped once, where it came
+         * from); argv's may not be. */
+        safe = text_printable(raw, sizeof(raw), buf, sizeof(buf));
         if (stdout_is_console) {
                 printf("pvboot-select: %s\n", safe);
                 fflush(stdout);

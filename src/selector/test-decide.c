@@ -929,6 +929,32 @@ static void check_no_raw(const char *what, const char *s) {
  * text: whatever they hold, the description and every evidence line stay
  * printable, and what was escaped shows as \xNN.
  */
+/*
+ * Names as the inspection delivers them, escaped once where they left the
+ * guest (decide.h): shown as they are, not escaped again.  (Before, a
+ * kernel named with ESC reached the console as \x5cx5cx5cx1b.)
+ */
+static void test_escaped_once(void) {
+        Candidate c = make_candidate(&(CandidateSpec) OK_FILE(BOOT_X86_64, 0));
+        KernelEvidence k = make_kernel(&(KernelSpec) K64(0), 0);
+        DecisionInput in = {
+                .candidates = &c, .n_candidates = 1, .kernels = &k, .n_kernels = 1, .n_filesystems = 1,
+                .grub_cfg = true, .grub_cfg_where = GRUB_CFG_WHERE,
+        };
+        Decision d;
+        char desc[512];
+
+        snprintf(c.fs, sizeof(c.fs), "/dev/sda1\\x1b[2J");
+        snprintf(k.path, sizeof(k.path), "/boot/vmlinuz-\\x1b[31mRED");
+        decide(&in, &d);
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(strstr(desc, "/dev/sda1\\x1b[2J:/boot/xen/pvboot-x86_64.elf"));
+        check_evidence("escaped once", &in, &d);
+        CHECK(strstr(lines.line[1], "/boot/vmlinuz-\\x1b[31mRED: x86_64"));
+        for (unsigned i = 0; i < lines.n; i++)
+                CHECK(strstr(lines.line[i], "x5c") == NULL);
+}
+
 static void test_hostile_names(void) {
         static const int verdicts[] = { ELF_PV_OK, ELF_BAD_NOTES };
 
@@ -1039,6 +1065,7 @@ int main(void) {
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
                 run_case(&cases[i]);
         test_invariants();
+        test_escaped_once();
         test_hostile_names();
         test_small_buffer();
         test_strings();

@@ -246,10 +246,23 @@ static void test_is_printable(void) {
         CHECK(text_is_printable(buf, 5));
 }
 
+/* Already printable text passes as it is (an escape is not escaped
+ * twice); anything else is escaped, even without a NUL within max. */
+static void test_printable_once(void) {
+        char out[64], raw[8] = { 'a', 0x1b, 'b', 'c', 'd', 'e', 'f', 'g' };
+        const char *s = "vmlinuz-\\x1b[31m";
+
+        CHECK(text_printable(s, strlen(s) + 1, out, sizeof(out)) == s);
+        CHECK_STREQ(text_printable("a\x1b", 3, out, sizeof(out)), "a\\x1b");
+        CHECK_STREQ(text_printable(raw, sizeof(raw), out, sizeof(out)), "a\\x1bbcdefg");
+        CHECK_STREQ(text_printable("abcdef", 3, out, sizeof(out)), "abc");     /* no NUL within 3 */
+}
+
 int main(void) {
         test_escape_basic();
         test_escape_bounds();
         test_no_overread();
         test_is_printable();
+        test_printable_once();
         return 0;
 }

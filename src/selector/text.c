@@ -4,6 +4,12 @@
 
 #include "text.h"
 
+const char *text_printable(const char *s, size_t max, char *out, size_t outsz) {
+        if (text_is_printable(s, max))
+                return s;
+        return text_escape(s, strnlen(s, max), out, outsz);
+}
+
 char *text_escape(const void *in, size_t len, char *out, size_t outsz) {
         static const char hex[] = "0123456789abcdef";
         const unsigned char *p = in;

@@ -23,3 +23,13 @@ char *text_escape(const void *in, size_t len, char *out, size_t outsz);
  * printable ASCII.  The privileged side uses it to re-check text that
  * crossed from the inspection child. */
 bool text_is_printable(const char *s, size_t max);
+
+/*
+ * For the layers after the one where guest bytes became text: s as it is
+ * when it is already printable (escaped once, where it came from), else
+ * escaped into out.  A guest's byte is escaped exactly once, so "\x1b"
+ * stays "\x1b" on the console instead of growing a "\x5c" at every layer,
+ * and what reaches a terminal is printable ASCII either way.  s need not
+ * be NUL-terminated within max (then it is escaped, up to max bytes).
+ */
+const char *text_printable(const char *s, size_t max, char *out, size_t outsz);

@@ -179,9 +179,11 @@ static int on_key(const char *name, size_t n, unsigned line, void *userdata) {
 }
 
 /* libxlutil's own message for a bad value, already "FILE:LINE: ...";
- * what it calls a warning is an error here. */
+ * what it calls a warning is an error here.  Its syntax errors quote the
+ * token ("near `...'"): dropped, because --config can name any file root
+ * reads and this line goes to a guest console; the line number stays. */
 static int xlu_error(FILE *report, char **buf, char *err, size_t errsz, int r) {
-        char *nl, *w;
+        char *nl, *w, *end;
 
         fflush(report);
         if (*buf && **buf) {
@@ -189,6 +191,8 @@ static int xlu_error(FILE *report, char **buf, char *err, size_t errsz, int r) {
                         *nl = 0;
                 if ((w = strstr(*buf, " warning:")))
                         memmove(w, w + 9, strlen(w + 9) + 1);
+                if ((w = strstr(*buf, " near ")) && (end = strstr(w, "': ")))
+                        memmove(w, end + 1, strlen(end + 1) + 1);
                 text_escape(*buf, strlen(*buf), err, errsz);
         } else
                 snprintf(err, errsz, "cannot parse: %s", strerror(r));
@@ -307,6 +311,11 @@ int config_load(const char *path, Config *ret, char *err, size_t errsz) {
 
         *ret = (Config) { 0 };
         err[0] = 0;
+        if (path && strlen(path) >= sizeof(ret->path)) {
+                /* Never open a truncated name: it would be another file. */
+                snprintf(err, errsz, "--config: path longer than %zu bytes", sizeof(ret->path) - 1);
+                return -ENAMETOOLONG;
+        }
         snprintf(ret->path, sizeof(ret->path), "%s", path ? path : CONFIG_DEFAULT_PATH);
         r = read_all(ret->path, path != NULL, &data, &len, err, errsz);
         if (r < 0 || !data)

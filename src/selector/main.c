@@ -106,11 +106,13 @@ static void say_timing(const InspectReport *rep, uint64_t inspect_usec, uint64_t
 
         for (ReportStage s = 0; s < _STAGE_MAX; s++) {
                 staged += rep->stage_us[s];
-                if (s == STAGE_LAUNCH && rep->stage_us[s] == 0)
+                if ((s == STAGE_LAUNCH && rep->stage_us[s] == 0) || n >= sizeof(line))
                         continue;
                 n += (size_t) snprintf(line + n, sizeof(line) - n, "%s=%.3f ", report_stage_to_string(s),
                                        rep->stage_us[s] / 1e6);
         }
+        if (n >= sizeof(line))
+                n = sizeof(line) - 1;
         snprintf(line + n, sizeof(line) - n, "reply=%.3f copy=%.3f total=%.3f",
                  (inspect_usec > staged ? inspect_usec - staged : 0) / 1e6, copy_usec / 1e6, total_usec / 1e6);
         say("  timing: %s", line);

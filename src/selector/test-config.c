@@ -101,7 +101,14 @@ static void test_bad(void) {
         load("stage1_i386 = \"/x\x1b[2J\"\n", "must be an absolute path", &c);
         load("pool_size = \"two\"\n", "c.conf:1: parameter `pool_size' is not a valid number", &c);
         load("pool_size = [ 1, 2 ]\n", "c.conf:1:", &c);
-        load("pool_size = = 2\n", "c.conf:1: config parsing error", &c);
+        load("pool_size = = 2\n", "c.conf:1: config parsing error: syntax error", &c);
+        /* The file's text is not quoted back (it may be any file root reads). */
+        load("secret_token_x = 1 2\n", "c.conf:1: config parsing error: syntax error", &c);
+        {
+                char err[512];
+                CHECK(config_load(write_conf("s.conf", "secret_token_x = 1 2\n"), &c, err, sizeof(err)) < 0);
+                CHECK(strstr(err, "secret") == NULL && strstr(err, "1 2") == NULL);
+        }
         load("allow_group = \"../etc\"\n", "allow_group must be a group name", &c);
         load("use_daemon = 2\n", "c.conf:1: use_daemon must be 0 to 1", &c);
         /* A key hidden after a multi-line list is still found, on its line. */
@@ -121,6 +128,11 @@ static void test_files(void) {
         CHECK(strstr(err, "none.conf: No such file") != NULL);
         CHECK_EQ(config_load(dir, &c, err, sizeof(err)), -EINVAL);      /* a directory */
         CHECK(strstr(err, "not a regular file") != NULL);
+        char longpath[400];
+        memset(longpath, 'a', sizeof(longpath) - 1);
+        longpath[0] = '/';
+        longpath[sizeof(longpath) - 1] = 0;
+        CHECK_EQ(config_load(longpath, &c, err, sizeof(err)), -ENAMETOOLONG);
         const char *nul = write_conf("nul.conf", "pool_size = 2\n");
         FILE *f = fopen(nul, "a");
         fputc(0, f);

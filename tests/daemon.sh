@@ -103,6 +103,16 @@ base_fds=$(daemon_fds)
 # 1. Warm hits, both widths, and LVM on a warm appliance (lvm_scan).
 wait_prop PoolReady 2 || bad pool-fill "PoolReady never reached 2: $(tail -3 "$work/daemon.log")"
 expect_run warm-x86_64 x86_64 "$work/mbr64.img" "answered by a warm appliance"
+# -v's timing line (pvboot-select(1)), which bench/run.sh parses: every
+# step in order, no launch on a warm appliance, a rescan that took time.
+timing_ok() {   # timing_ok LOG launch|nolaunch
+        local t l
+        t=$(grep -o 'timing: .*' "$1" | tail -1)
+        l=$([ "$2" = launch ] && echo 'launch=[0-9]+\.[0-9]{3} ' || echo '')
+        grep -Eq "^timing: ${l}bind=[0-9.]+ rescan=[0-9.]+ search=[0-9.]+ read=[0-9.]+ validate=[0-9.]+ reply=[0-9.]+ copy=[0-9.]+ total=[0-9.]+$" <<<"$t" &&
+                awk -v t="$t" 'BEGIN { match(t, /rescan=[0-9.]+/); exit !(substr(t, RSTART + 7, RLENGTH - 7) + 0 > 0) }'
+}
+timing_ok "$work/warm-x86_64.log" nolaunch && ok timing-warm || bad timing-warm "$(grep timing "$work/warm-x86_64.log")"
 wait_prop PoolReady 2
 expect_run warm-i386 i386 "$work/gpt32.img" "answered by a warm appliance"
 wait_prop PoolReady 2
@@ -296,6 +306,7 @@ sleep 1
 [ -z "$(daemon_qemus)" ] && [ -z "$(pgrep -u "$user" -x nbdkit)" ] && [ -z "$(daemon_dirs)" ] &&
         ok stop-cleans-up || bad stop-cleans-up "left: $(daemon_qemus) $(daemon_dirs)"
 expect_run daemon-down-cold x86_64 "$work/mbr64.img" "not reachable.*cold path"
+timing_ok "$work/daemon-down-cold.log" launch && ok timing-cold || bad timing-cold "$(grep timing "$work/daemon-down-cold.log")"
 
 # 10. Restarted, it serves warm again.
 start_daemon "$daemon" --pool-size=2

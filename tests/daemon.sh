@@ -154,6 +154,14 @@ rc=$?
         grep -q "^inspected: as uid $(id -u "$user"), by pvboot-selectd" "$work/inspect.txt" && ok inspect-nothing ||
         bad inspect-nothing "rc=$rc $(cat "$work/inspect.txt")"
 
+# A disk path that is not UTF-8 (D-Bus strings must be): still warm, and
+# the daemon's log names it escaped.
+wait_prop PoolReady 2
+odd="$work/"$'odd\xff\x1bname.img'
+cp "$work/mbr64.img" "$odd"
+expect_run non-utf8-path x86_64 "$odd" "answered by a warm appliance"
+grep -qF 'odd\xff\x1bname.img' "$work/daemon.log" || bad non-utf8-path-log "$(tail -1 "$work/daemon.log")"
+
 # 3. A client killed mid-request: its appliance dies, the pool recovers.
 wait_prop PoolReady 2
 # Fresh copies from here on: a cached answer would bind no appliance.

@@ -84,8 +84,12 @@ int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, Bu
                 k = sd_bus_message_append(m, "{sv}", "HostCaps", "s", req->host_caps);
         if (k >= 0 && req->domid)
                 k = sd_bus_message_append(m, "{sv}", "DomainId", "u", req->domid);
+        /* D-Bus strings must be UTF-8 and a path need not be: escaped, it is
+         * ASCII (it only names the disk in the daemon's log). */
+        char disk[128];
         if (k >= 0 && req->disk)
-                k = sd_bus_message_append(m, "{sv}", "Disk", "s", req->disk);
+                k = sd_bus_message_append(m, "{sv}", "Disk", "s",
+                                          text_escape(req->disk, strlen(req->disk), disk, sizeof(disk)));
         if (k >= 0)
                 k = sd_bus_message_close_container(m);
         if (k < 0) {

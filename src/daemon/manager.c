@@ -339,8 +339,8 @@ static bool stderr_is_journal(void) {
  * PVBOOT_DECISION=nothing-found; with the stages' microseconds.
  * how: warm, cold, cache or NULL (failed); rep NULL for a failure.
  */
-static void log_request(const Request *r, int priority, const char *how, const InspectReport *rep, const char *msg) {
-        double seconds = (double) (now_usec() - r->arrived_usec) / 1e6;
+static void log_request(const Request *r, int priority, const char *how, const InspectReport *rep, const char *msg,
+                        double seconds) {
         char line[900], dom[32] = "", disk[160] = "";
 
         if (r->domid)
@@ -397,7 +397,7 @@ static void request_fail(Request *r, const char *error, const char *fmt, ...) {
                 r->m->n_cancelled++;
         else
                 r->m->n_failed++;
-        log_request(r, LOG_WARNING, NULL, NULL, msg);
+        log_request(r, LOG_WARNING, NULL, NULL, msg, (double) (now_usec() - r->arrived_usec) / 1e6);
         if (r->call)
                 (void) sd_bus_reply_method_errorf(r->call, error, "%s", msg);
         request_finish(r);
@@ -429,7 +429,7 @@ static void request_answer(Request *r, const InspectReport *rep, bool warm, bool
                         cache_store(m->cache, &r->key, rep);
         } else
                 m->n_cached++;
-        log_request(r, LOG_INFO, cached ? "cache" : warm ? "warm" : "cold", rep, rep->message);
+        log_request(r, LOG_INFO, cached ? "cache" : warm ? "warm" : "cold", rep, rep->message, d.seconds);
         k = sd_bus_message_new_method_return(r->call, &reply);
         if (k >= 0)
                 k = bus_report_append(reply, rep, &d);
@@ -588,7 +588,8 @@ static int read_options(Manager *m, sd_bus_message *msg, Request *r, unsigned *r
                         r->domid = u;
                 } else if (strcmp(key, "Disk") == 0) {
                         READ_V("s", &s);
-                        text_escape(s, strlen(s), r->disk, sizeof(r->disk));
+                        char buf[sizeof(r->disk)];     /* our client sends it escaped already */
+                        snprintf(r->disk, sizeof(r->disk), "%s", text_printable(s, strlen(s) + 1, buf, sizeof(buf)));
                 } else if (strcmp(key, "Cookie") == 0) {
                         READ_V("t", &r->cookie);
                 } else if (strcmp(key, "NoCache") == 0) {

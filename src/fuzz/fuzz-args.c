@@ -32,7 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 CHECK(err[0] != 0);
                 CHECK(text_is_printable(err, sizeof(err)));
         } else if (!o.help) {
-                CHECK(o.disk);
+                /* status alone takes no DISK; everything else needs one. */
+                CHECK(o.status ? !o.disk : o.disk != NULL);
+                CHECK(!o.json || o.inspect || o.status);
                 CHECK(!o.kernel && !o.ramdisk);
                 CHECK(!o.runas_set || o.runas != 0);
         }

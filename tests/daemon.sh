@@ -107,7 +107,7 @@ expect_run warm-x86_64 x86_64 "$work/mbr64.img" "answered by a warm appliance"
 # step in order, no launch on a warm appliance, a rescan that took time.
 timing_ok() {   # timing_ok LOG launch|nolaunch
         local t l
-        t=$(grep -o 'timing: .*' "$1" | tail -1)
+        t=$(grep -o 'timing: .*' "$1" | tr -d '\r' | tail -1)     # the console is a pty: CRLF
         l=$([ "$2" = launch ] && echo 'launch=[0-9]+\.[0-9]{3} ' || echo '')
         grep -Eq "^timing: ${l}bind=[0-9.]+ rescan=[0-9.]+ search=[0-9.]+ read=[0-9.]+ validate=[0-9.]+ reply=[0-9.]+ copy=[0-9.]+ total=[0-9.]+$" <<<"$t" &&
                 awk -v t="$t" 'BEGIN { match(t, /rescan=[0-9.]+/); exit !(substr(t, RSTART + 7, RLENGTH - 7) + 0 > 0) }'

@@ -165,7 +165,7 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 .stage1_pvh = STAGE1_DEFAULT_PVH,
                 .timeout = TIMEOUT_DEFAULT,
         };
-        int c;
+        int c, li;
 
         if (conf)
                 apply_config(conf, &o);
@@ -181,7 +181,17 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
 
         /* "+" is not used: libxl puts options after nothing positional but
          * an admin may write DISK first; GNU permutation handles both. */
-        while ((c = getopt_long(argc, argv, ":qnhv", longopts, NULL)) >= 0) {
+        while ((li = -1, c = getopt_long(argc, argv, ":qnhv", longopts, &li)) >= 0) {
+                /* status reads the daemon's properties: an option that
+                 * would change a decision means the admin expects one. */
+                if (o.status && c != ARG_JSON && c != ARG_CONFIG && c != 'h' && c != ':' && c != '?') {
+                        char name[32];
+                        if (li >= 0)
+                                snprintf(name, sizeof(name), "--%s", longopts[li].name);
+                        else
+                                snprintf(name, sizeof(name), "-%c", c);
+                        return fail(err, errsz, "status takes only --json and --config, not ", name, "");
+                }
                 switch (c) {
                 case ARG_OUTPUT:
                         o.output = optarg;

@@ -15,6 +15,9 @@
 #          pvh-only pvh-grub hostile-kernels
 #          symlink-dev dir fifo huge classmix namemix corrupt-pt
 # Kernels are real Debian images from KERNEL_DIR (tools/fetch-kernels.sh).
+#
+# Sourced with the same arguments, it defines its helpers and stops before
+# the layouts (tests/hostile/build.sh builds its disks with them).
 set -euo pipefail
 
 layout=$1
@@ -84,6 +87,11 @@ put_hex() {     # put_hex FILE OFFSET HEX
         printf "$(echo "$3" | sed 's/../\\x&/g')" |
                 dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
+
+# Sourced: the helpers above are what the caller wants, not a layout.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then
+        return 0
+fi
 
 case "$layout" in
 mbr64)

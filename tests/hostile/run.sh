@@ -63,10 +63,10 @@ admin_args='root=/dev/xvda1 console=hvc0 "quoted arg" x=$(id);y=`id`&z'
 #   what it is.  No field may hold a "|".
 cases=(
         # What is at the pvboot path
-        "symlink-to-dev-zero|i386||||x86_64 path -> /dev/zero node; valid i386 beside"
+        "symlink-to-dev-zero|i386||||x86_64 path -> /dev/zero; valid i386 beside"
         "symlink-to-dev-sda|fail:nothing to boot||||x86_64 path -> /dev/sda node"
-        "symlink-outside-fs|fail:nothing to boot||||4 paths -> ../../etc/passwd, /proc/self, /sysroot"
-        "symlink-dotdot-in-guest|x86_64||||-> ../../../../real/<ESC>.elf, inside the guest"
+        "symlink-outside-fs|fail:nothing to boot||||4 paths -> ../../etc/passwd, /proc, /sysroot"
+        "symlink-dotdot-in-guest|x86_64||||-> ../../../../real/<ESC>.elf, in the guest"
         "symlink-loop|i386||||a -> b -> a, /xen -> xen; valid i386 beside"
         "symlink-chain-7|x86_64||||7 links to a valid ELF (GRUB's limit)"
         "symlink-chain-1000|fail:nothing to boot||||1000 links to a valid ELF"
@@ -83,8 +83,8 @@ cases=(
         "elf-truncated-notes|fail:truncated ELF||||ELF cut 20 bytes into its notes"
         "elf-class-lies|fail:ELF class and machine||||64-bit image, EI_CLASS says 32"
         "elf-machine-lies|fail:ELF class and machine||||ELF64 with e_machine i386"
-        "name-says-i386|fail:file name and ELF width disagree||||64-bit image named pvboot-i386.elf"
-        "elf-phnum-huge|fail:malformed ELF program or section header||||e_phnum 65535"
+        "name-says-i386|fail:file name and ELF width||||64-bit image named pvboot-i386.elf"
+        "elf-phnum-huge|fail:malformed ELF program||||e_phnum 65535"
         "elf-phoff-wraps|fail:truncated ELF||||e_phoff 2^64-64: offset+size wraps"
         # ELF notes
         "notes-namesz-huge|fail:malformed ELF notes||||first note namesz 0xffffffff"
@@ -109,14 +109,14 @@ cases=(
         # Filesystems
         "fs-corrupt-superblock|i386||||p1 superblock, p2 group desc smashed; p3 i386"
         "fs-corrupt-inode|fail:unreadable||||/boot/xen inode zeroed; fs mounts"
-        "fs-errors-panic|fail:the appliance died during the inspection||||same, errors=panic: appliance kernel panics"
+        "fs-errors-panic|fail:the appliance died||||same, errors=panic: appliance kernel panics"
         "boot-xen-5000-files|x86_64||||5000 other files in /boot/xen"
         # Kernels and grub.cfg
         "hostile-kernels|fail:only kernels of unknown width||||truncated, garbage, gzip, 300 MiB, dev, loop"
         "kernel-header-lies|i386||||64-bit kernel claims 4 GiB; real 32-bit one"
-        "grubcfg-special|fail:no /boot/grub/grub.cfg or /grub/grub.cfg||||grub.cfg a FIFO and a link to /dev/zero"
+        "grubcfg-special|fail:no /boot/grub/grub.cfg or /grub||||grub.cfg a FIFO and a link to /dev/zero"
         "grubcfg-huge|x86_64||||4 GiB grub.cfg with shell/host-path lines"
-        "names-escape-sequences|i386|--args=$admin_args||/boot/vmlinuz-\x1b[31mRED\x1b[0m-\x1b]0;owned\x07: i386|kernel names: ESC, CR/LF, C1, \xff, \$(), 255 B"
+        "names-escape-sequences|i386|--args=$admin_args||/boot/vmlinuz-\x1b[31mRED\x1b[0m-\x1b]0;owned\x07: i386|kernel names: ESC, CR/LF, C1, \xff, \$(), 255B"
 )
 
 run_case() {
@@ -173,17 +173,25 @@ for c in "${cases[@]}"; do
 done
 wait
 
+# The logs of failed cases first, then the table and the count last,
+# where a truncated log (meson shows the last 100 lines) still has them.
 failed=0
-printf '%-26s %-50s %-28s %-8s %s\n' case "what it is" expected result seconds
+for c in "${cases[@]}"; do
+        IFS='|' read -r name expect hopts blargs shows what <<<"$c"
+        [ "$(cut -d'|' -f3 "$work/$name.result" 2>/dev/null)" != pass ] || continue
+        failed=$((failed + 1))
+        echo "=== $name"
+        sed 's/^/    /' "$work/$name.log"
+done
+printf '%-26s %-46s %-36s %-6s %7s  %s\n' case "what it is" expected result seconds "why it failed"
 for c in "${cases[@]}"; do
         IFS='|' read -r name expect hopts blargs shows what <<<"$c"
         n=$name e=$expect r="FAIL: no result" secs=-
         [ ! -r "$work/$name.result" ] || IFS='|' read -r n e r secs <"$work/$name.result"
-        printf '%-26s %-50.50s %-28.28s %-8s %s\n' "$n" "$what" "$e" "${r%%:*}" "$secs"
-        if [ "$r" != pass ]; then
-                failed=$((failed + 1))
-                echo "    ${r#FAIL: }"
-                sed 's/^/    /' "$work/$name.log"
+        if [ "$r" = pass ]; then
+                printf '%-26s %-46.46s %-36.36s %-6s %7s\n' "$n" "$what" "$e" pass "$secs"
+        else
+                printf '%-26s %-46.46s %-36.36s %-6s %7s  %s\n' "$n" "$what" "$e" FAIL "$secs" "${r#FAIL: }"
         fi
 done
 echo "${#cases[@]} cases in $(($(date +%s) - t0)) s"

@@ -12,9 +12,12 @@
 #
 # Layouts: mbr64 gpt32 whole64 sepboot32 lvm64 lvm-sepboot64 none both
 #          both-k32 both-k64 both-mixed nopv-k32 nopv-k64 nopv-nogrub
-#          pvh-only pvh-grub hostile-kernels
-#          symlink-dev dir fifo huge classmix namemix corrupt-pt
+#          pvh-only pvh-grub
 # Kernels are real Debian images from KERNEL_DIR (tools/fetch-kernels.sh).
+# Hostile disks are tests/hostile/build.sh's.
+#
+# Sourced with the same arguments, it defines its helpers and stops before
+# the layouts (tests/hostile/build.sh builds its disks with them).
 set -euo pipefail
 
 layout=$1
@@ -47,11 +50,11 @@ newroot() {
 }
 
 # One partition (MBR or GPT) holding root/, 64 MiB disk.
-one_part() {    # one_part LABEL
+one_part() {    # one_part LABEL [MKFS-OPTION...]
         rm -f "$out"
         truncate -s 64M "$out"
         printf 'label: %s\nstart=2048, size=120832, type=L\n' "$1" | sfdisk -q "$out"
-        mkfs.ext4 -F -q -E offset=$((2048 * 512)) -d "$work/root" "$out" 60416k
+        mkfs.ext4 -F -q "${@:2}" -E offset=$((2048 * 512)) -d "$work/root" "$out" 60416k
 }
 
 kernels() {     # kernels 32|64 ...: real Debian kernels into root/boot, as installed
@@ -80,10 +83,20 @@ both_elfs() {
         cp "$(elf i386-xen)" "$work/root/boot/xen/pvboot-i386.elf"
 }
 
+# guestfish as the tests run libguestfs: direct backend, TCG (no KVM here).
+guestfish_tcg() {
+        LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg guestfish "$@"
+}
+
 put_hex() {     # put_hex FILE OFFSET HEX
         printf "$(echo "$3" | sed 's/../\\x&/g')" |
                 dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
+
+# Sourced: the helpers above are what the caller wants, not a layout.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then
+        return 0
+fi
 
 case "$layout" in
 mbr64)
@@ -118,8 +131,7 @@ sepboot32)
         ;;
 lvm64)
         rm -f "$out"
-        LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
-        guestfish -N "$out"=disk:64M -- \
+        guestfish_tcg -N "$out"=disk:64M -- \
                 part-disk /dev/sda gpt : \
                 pvcreate /dev/sda1 : vgcreate guestvg /dev/sda1 : \
                 lvcreate-free root guestvg 100 : mkfs ext4 /dev/guestvg/root : \
@@ -129,8 +141,7 @@ lvm64)
 lvm-sepboot64)
         # GPT + LVM with /boot as its own LV: the file is at /xen/... there.
         rm -f "$out"
-        LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
-        guestfish -N "$out"=disk:96M -- \
+        guestfish_tcg -N "$out"=disk:96M -- \
                 part-disk /dev/sda gpt : \
                 pvcreate /dev/sda1 : vgcreate guestvg /dev/sda1 : \
                 lvcreate boot guestvg 32 : lvcreate-free root guestvg 100 : \
@@ -179,76 +190,6 @@ pvh-only)
         ;;
 pvh-grub)
         newroot; kernels 64; grubcfg; one_part dos
-        ;;
-hostile-kernels)
-        # Every kernel here is unknown evidence: none may be guessed.
-        newroot; grubcfg
-        mkdir -p "$work/root/boot/vmlinuz-dir" "$work/root/dev"
-        mknod "$work/root/dev/sda" b 8 0
-        ln -s /dev/sda "$work/root/boot/vmlinuz-device"
-        head -c 4096 "$k64" >"$work/root/boot/vmlinuz-truncated"        # header lies about its size
-        { head -c 1024 "$k64"; head -c 8192 /dev/urandom; } >"$work/root/boot/vmlinuz-garbage"
-        gzip -c "$(elf x86_64-xen)" >"$work/root/boot/vmlinuz-gzip"
-        cp "$k64" "$work/root/boot/vmlinuz-huge"
-        truncate -s 300M "$work/root/boot/vmlinuz-huge"                  # over the 256 MiB bound
-        ln -s vmlinuz-loop "$work/root/boot/vmlinuz-loop"
-        one_part dos
-        ;;
-symlink-dev)
-        # The pvboot path is a symlink to a device node that really exists
-        # in the guest filesystem.
-        newroot
-        mkdir -p "$work/root/boot/xen" "$work/root/dev"
-        mknod "$work/root/dev/sda" b 8 0
-        ln -s /dev/sda "$work/root/boot/xen/pvboot-x86_64.elf"
-        one_part dos
-        ;;
-dir)
-        newroot
-        mkdir -p "$work/root/boot/xen/pvboot-x86_64.elf"
-        one_part dos
-        ;;
-fifo)
-        newroot
-        mkdir -p "$work/root/boot/xen"
-        mkfifo "$work/root/boot/xen/pvboot-x86_64.elf"
-        one_part dos
-        ;;
-huge)
-        # A 4 GiB sparse "ELF": the real header, then a hole.
-        newroot
-        mkdir -p "$work/root/boot/xen"
-        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
-        truncate -s 4G "$work/root/boot/xen/pvboot-x86_64.elf"
-        one_part dos
-        ;;
-classmix)
-        # ELF64 whose e_machine says i386: class and machine disagree.
-        newroot
-        mkdir -p "$work/root/boot/xen"
-        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
-        put_hex "$work/root/boot/xen/pvboot-x86_64.elf" 18 0300
-        one_part dos
-        ;;
-namemix)
-        # Named i386, holds a 64-bit image.
-        newroot
-        mkdir -p "$work/root/boot/xen"
-        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-i386.elf"
-        one_part dos
-        ;;
-corrupt-pt)
-        # MBR with overlapping, out-of-range and self-referencing extended
-        # partitions; the one real filesystem is not where any entry says.
-        newroot
-        mkdir -p "$work/root/boot/xen"
-        one_part dos
-        # entry 1: type 83, start 2048, 2^31 sectors (past the end)
-        put_hex "$out" 446 "00000000830000000008000000000080"
-        # entry 2: extended (05) starting at sector 0 (loops onto the MBR)
-        put_hex "$out" 462 "00000000050000000000000000010000"
-        # entry 3: overlaps entry 1
-        put_hex "$out" 478 "00000000830000000010000000100000"
         ;;
 *)
         echo "mkdisk.sh: unknown layout $layout" >&2

@@ -9,7 +9,7 @@ pkgs=(
         # build
         gcc meson ninja-build pkg-config python3-docutils
         libguestfs-dev nbdkit-plugin-dev
-        libxen-dev libyajl-dev libsystemd-dev
+        libxen-dev libyajl-dev libsystemd-dev libseccomp-dev
         nettle-dev      # the e2e seam build only (-De2e_replay=true)
         # run: the appliance (libguestfs + a kernel for supermin), the NBD
         # server, the host pvgrub2 stage 1 images

@@ -133,8 +133,8 @@ static int parse_args(int argc, char **argv, ManagerConfig *cfg) {
                                 return -EINVAL;
                         break;
                 case ACACHE:
-                        if (optarg[0] != '/') {
-                                fprintf(stderr, "pvboot-selectd: --appliance-cache needs an absolute path\n");
+                        if (config_check_path(CONF_APPLIANCE_CACHE, optarg, err, sizeof(err)) < 0) {
+                                fprintf(stderr, "pvboot-selectd: --appliance-cache: %s\n", err);
                                 return -EINVAL;
                         }
                         cfg->cachedir = optarg;

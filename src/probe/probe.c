@@ -342,6 +342,8 @@ static int launch_live(Probe *p) {
         char server[sizeof(p->socket_path) + 8];
         char *servers[] = { server, NULL };
         char *settings[] = { "force_tcg", NULL };
+        char runtime[sizeof(p->socket_path) + 32];
+        char *env[] = { runtime, NULL };
         int r;
 
         /* Cold: the disk is bound first, so the export qemu and the
@@ -360,6 +362,15 @@ static int launch_live(Probe *p) {
                 return -ENOMEM;
         }
         guestfs_set_error_handler(p->g, NULL, NULL);
+        /* A non-root libguestfs puts its socket directory in
+         * $XDG_RUNTIME_DIR, else /tmp: keep it in our directory, removed
+         * with the inspection.  (As root it is always /tmp: the worker's
+         * private one, see sandbox.h.) */
+        snprintf(runtime, sizeof(runtime), "XDG_RUNTIME_DIR=%s", p->cfg.workdir);
+        if (guestfs_parse_environment_list(p->g, env) < 0) {
+                set_error(p);
+                return -EIO;
+        }
 
         snprintf(server, sizeof(server), "unix:%s", p->socket_path);
         if (guestfs_set_backend(p->g, "direct") < 0 ||

@@ -24,6 +24,7 @@
 
 #include "fd-util.h"
 #include "inspect.h"
+#include "sandbox.h"
 #include "worker.h"
 
 #define WORKER_MAGIC UINT32_C(0x4b525750)       /* "PWRK" */
@@ -235,6 +236,13 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
          * talks over unix sockets in our private directory.  Best effort:
          * an unprivileged daemon has its namespaces from systemd instead. */
         (void) unshare(CLONE_NEWNET | CLONE_NEWIPC);
+        /* A /tmp of our own, for us, nbdkit and qemu: what libguestfs
+         * leaves there (its socket directory, when we are root) and what
+         * the appliance writes to its overlay die with the inspection. */
+        r = sandbox_private_tmp(workdir, cfg->runas_set ? cfg->runas : getuid(),
+                                cfg->runas_set ? cfg->runas_gid : getgid());
+        if (r < 0 && r != -EPERM)
+                fail(sock, r, &policy, "cannot make a private /tmp: %s", strerror(-r));
         /* No core file of a process that held guest bytes. */
         (void) setrlimit(RLIMIT_CORE, &(struct rlimit) { 0, 0 });
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -299,6 +307,11 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                 if (r < 0)
                         fail(sock, r, &policy, "appliance failed to start: %s", probe_last_error(p));
         }
+        /* From here on the worker parses what the appliance returns, and
+         * needs nothing but the descriptors it has. */
+        r = sandbox_parser();
+        if (r < 0)
+                fail(sock, r, &policy, "cannot confine the inspection: %s", strerror(-r));
         r = inspect_disk(p, &in);
         if (cfg->pooled)
                 in.stage_us[STAGE_LAUNCH] = 0;  /* before the guest was known: not this decision's time */

@@ -83,6 +83,24 @@ int config_parse_number(ConfigKey k, const char *s, long *ret, char *err, size_t
         return 0;
 }
 
+int config_check_path(ConfigKey k, const char *s, char *err, size_t errsz) {
+        char safe[128];
+
+        if (k >= _CONF_MAX || keys[k].type != T_PATH)
+                return -EINVAL;
+        text_escape(s, strlen(s), safe, sizeof(safe));
+        if (s[0] != '/' || strlen(s) >= PATH_MAX || !text_is_printable(s, strlen(s) + 1)) {
+                snprintf(err, errsz, "%s must be an absolute path, not `%s'", keys[k].name, safe);
+                return -EINVAL;
+        }
+        if (k == CONF_APPLIANCE_CACHE && (strcmp(s, "/tmp") == 0 || strncmp(s, "/tmp/", 5) == 0)) {
+                snprintf(err, errsz, "%s must not be under /tmp (each inspection has a private /tmp), not `%s'",
+                         keys[k].name, safe);
+                return -EINVAL;
+        }
+        return 0;
+}
+
 const char *config_path_from_argv(int argc, char **argv) {
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--") == 0)
@@ -223,12 +241,14 @@ static int get_value(XLU_Config *x, FILE *report, char **buf, ScanState *st, Con
         char safe[128];
         text_escape(s, strlen(s), safe, sizeof(safe));
         switch (keys[k].type) {
-        case T_PATH:
-                if (s[0] != '/' || strlen(s) >= PATH_MAX || !text_is_printable(s, strlen(s) + 1)) {
-                        snprintf(st->err, st->errsz, "%s%s must be an absolute path, not `%s'", where, keys[k].name, safe);
+        case T_PATH: {
+                char why[256];
+                if (config_check_path(k, s, why, sizeof(why)) < 0) {
+                        snprintf(st->err, st->errsz, "%s%s", where, why);
                         return -EINVAL;
                 }
                 break;
+        }
         case T_NAME:
                 if (!*s || strlen(s) > 32 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(s)) {
                         snprintf(st->err, st->errsz, "%s%s must be a group name, not `%s'", where, keys[k].name, safe);

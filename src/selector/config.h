@@ -66,5 +66,10 @@ void config_free(Config *c);
  * -EINVAL with the allowed range in err. */
 int config_parse_number(ConfigKey k, const char *s, long *ret, char *err, size_t errsz);
 
+/* A path value (stage1_*, appliance_cache), from the file or a command
+ * line: absolute, printable, and for appliance_cache not under /tmp (each
+ * inspection has a private /tmp).  -EINVAL with the reason in err. */
+int config_check_path(ConfigKey k, const char *s, char *err, size_t errsz);
+
 /* The value of --config=PATH or --config PATH in argv, or NULL. */
 const char *config_path_from_argv(int argc, char **argv);

@@ -99,6 +99,16 @@ static void test_bad(void) {
         load("log_level = \"loud\"\n", "c.conf:1: log_level must be notice, info or debug", &c);
         load("stage1_i386 = \"grub.bin\"\n", "c.conf:1: stage1_i386 must be an absolute path", &c);
         load("stage1_i386 = \"/x\x1b[2J\"\n", "must be an absolute path", &c);
+        /* Each inspection has a private /tmp: a cache there never persists. */
+        load("\nappliance_cache = \"/tmp/cache\"\n", "c.conf:2: appliance_cache must not be under /tmp", &c);
+        load("appliance_cache = \"/tmp\"\n", "c.conf:1: appliance_cache must not be under /tmp", &c);
+        {
+                char err[256];
+                CHECK_EQ(config_check_path(CONF_APPLIANCE_CACHE, "/tmpfoo/cache", err, sizeof(err)), 0);
+                CHECK_EQ(config_check_path(CONF_APPLIANCE_CACHE, "/tmp/x", err, sizeof(err)), -EINVAL);
+                CHECK_EQ(config_check_path(CONF_STAGE1_I386, "/tmp/grub.bin", err, sizeof(err)), 0);
+                CHECK_EQ(config_check_path(CONF_POOL_SIZE, "/x", err, sizeof(err)), -EINVAL);
+        }
         load("pool_size = \"two\"\n", "c.conf:1: parameter `pool_size' is not a valid number", &c);
         load("pool_size = [ 1, 2 ]\n", "c.conf:1:", &c);
         load("pool_size = = 2\n", "c.conf:1: config parsing error: syntax error", &c);

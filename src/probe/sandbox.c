@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The worker's private /tmp and the seccomp filter around its parsing
+ * (see sandbox.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+int sandbox_private_tmp(const char *workdir, uid_t uid, gid_t gid) {
+        char opts[64];
+
+        if (unshare(CLONE_NEWNS) < 0)
+                return -errno;
+        /* Nothing we mount may propagate back to the host. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return -errno;
+        snprintf(opts, sizeof(opts), "mode=01777,size=%um,nr_inodes=4096", SANDBOX_TMP_SIZE_MB);
+        if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+                return -errno;
+        if (mkdir(workdir, 0700) < 0 || chown(workdir, uid, gid) < 0)
+                return -errno;
+        return 0;
+}
+
+static long mapped_bytes(void) {
+        unsigned long pages = 0;
+        FILE *f = fopen("/proc/self/statm", "re");
+
+        if (!f)
+                return -errno;
+        if (fscanf(f, "%lu", &pages) != 1)
+                pages = 0;
+        fclose(f);
+        return pages ? (long) (pages * (unsigned long) sysconf(_SC_PAGESIZE)) : -EIO;
+}
+
+/* Everything the worker does between "the appliance holds the disk" and
+ * "the report is sent": protocol I/O on descriptors it has, memory,
+ * time, signals to itself, exit.  Anything else fails with EPERM. */
+static const char *const allowed[] = {
+        "read", "readv", "write", "writev", "recvfrom", "recvmsg", "sendto", "sendmsg",
+        "poll", "ppoll", "select", "pselect6", "close", "lseek", "shutdown", "fcntl",
+        "brk", "munmap", "mremap", "madvise", "futex",
+        "clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
+        "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
+        "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "restart_syscall",
+        "getrandom", "sched_yield", "wait4", "waitid", "exit", "exit_group",
+};
+
+int sandbox_parser(void) {
+        scmp_filter_ctx ctx;
+        long mapped;
+        int r = 0;
+
+        mapped = mapped_bytes();
+        if (mapped < 0)
+                return (int) mapped;
+        if (setrlimit(RLIMIT_AS, &(struct rlimit) {
+                        (rlim_t) mapped + ((rlim_t) SANDBOX_AS_HEADROOM_MB << 20),
+                        (rlim_t) mapped + ((rlim_t) SANDBOX_AS_HEADROOM_MB << 20) }) < 0)
+                return -errno;
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return -errno;
+
+        ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+        if (!ctx)
+                return -ENOMEM;
+        for (size_t i = 0; r == 0 && i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+                int nr = seccomp_syscall_resolve_name(allowed[i]);
+                if (nr != __NR_SCMP_ERROR)
+                        r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+        }
+        /* Memory, but never executable: a parser bug cannot make code. */
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+                                     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+                                     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        /* fstat() is fstatat(fd, "", AT_EMPTY_PATH): no path lookups. */
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1,
+                                     SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fstat), 0);
+        /* stdio asks whether stderr is a terminal. */
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+                                     SCMP_A1(SCMP_CMP_EQ, TCGETS));
+        /* abort() signals itself; nobody else. */
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+                                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t) getpid()));
+        if (r == 0)
+                r = seccomp_load(ctx);
+        seccomp_release(ctx);
+        return r;
+}

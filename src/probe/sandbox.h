@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The worker's containment beyond its uid (see docs/SECURITY.md).
+ *
+ * sandbox_private_tmp(): a mount namespace of the worker's own whose /tmp
+ * is a small, empty tmpfs.  nbdkit, qemu and libguestfs inherit it, so
+ * whatever they leave there (libguestfs's socket directory, the drive
+ * overlay the appliance writes to) vanishes with the inspection, and a
+ * guest that makes the appliance write cannot fill the host's /tmp.
+ *
+ * sandbox_parser(): once the appliance is up and holds the disk, the
+ * worker only talks over descriptors it already has and parses what comes
+ * back.  A seccomp filter then allows exactly that: no open, exec, socket,
+ * fork, ptrace, kill, no executable memory; an address-space limit bounds
+ * what a parser bug could allocate. */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The tmpfs over /tmp: enough for libguestfs's sockets and the overlay of
+ * a read-only inspection (mounts are ro, so it holds metadata only). */
+#define SANDBOX_TMP_SIZE_MB 128
+/* What the worker may still map on top of what it has when the filter
+ * goes on: libguestfs messages are at most 4 MiB, our reads 4 MiB per
+ * inspection, a /boot/xen listing a few MiB. */
+#define SANDBOX_AS_HEADROOM_MB 256
+
+/* Unshare the mount namespace, make it private, mount the tmpfs on /tmp
+ * and recreate WORKDIR (0700, owned by uid:gid) inside it.  Needs
+ * CAP_SYS_ADMIN: -EPERM means the caller had none (an unprivileged daemon,
+ * whose /tmp is systemd's PrivateTmp) and nothing was changed. */
+int sandbox_private_tmp(const char *workdir, uid_t uid, gid_t gid);
+
+/* Cap the address space at what is mapped now plus the headroom, then
+ * load the filter (after PR_SET_NO_NEW_PRIVS).  Irreversible. */
+int sandbox_parser(void);

@@ -45,6 +45,7 @@ extern const PvbootPath pvboot_paths[PVBOOT_N_PATHS];
 /* Bounds on what we accept from a guest (see docs and guestfs-security(1)). */
 #define PVBOOT_MAX_FILE_SIZE   (UINT64_C(64) << 20)  /* a pvboot ELF larger than this is refused */
 #define PVBOOT_MAX_READ_TOTAL  (4u << 20)            /* bytes read from one guest file, all reads */
+#define PVBOOT_MAX_READ_INSPECTION (16u << 20)       /* bytes read from all files of one inspection */
 #define PVBOOT_MAX_SYMLINKS    8                     /* GRUB's nesting limit: the 8th link fails */
 #define PVBOOT_MAX_GUEST_PATH  1024
 

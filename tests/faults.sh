@@ -137,6 +137,21 @@ newdir
 run=$!
 if read -r q wd < <(qemu_of_run $run); then
         for i in $(seq 600); do grep -q "mount_options" "$work/log" && break; sleep 0.1; done
+        # Before the kill: the containment a guest reaching qemu would
+        # meet.  qemu runs its own seccomp filter (-sandbox) and, like the
+        # worker, lives in a mount namespace of its own (private /tmp).
+        if [ "$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$q/status)" = 2 ] &&
+           grep -qz -- '^-sandbox$' /proc/$q/cmdline; then
+                ok qemu-sandboxed
+        else
+                bad qemu-sandboxed "qemu $q runs without its seccomp filter"
+        fi
+        if [ "$(readlink /proc/$q/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] &&
+           [ "$(stat -f -c %T "/proc/$q/root/tmp")" = tmpfs ]; then
+                ok qemu-private-tmp
+        else
+                bad qemu-private-tmp "qemu $q shares our mount namespace or /tmp"
+        fi
         kill -9 "$q"
         wait $run
         rc=$?

@@ -338,6 +338,8 @@ int probe_launch(Probe *p) {
         return r;
 }
 
+#define QEMU_SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+
 static int launch_live(Probe *p) {
         char server[sizeof(p->socket_path) + 8];
         char *servers[] = { server, NULL };
@@ -382,6 +384,9 @@ static int launch_live(Probe *p) {
             (p->cfg.memsize_mb > 0 && guestfs_set_memsize(p->g, p->cfg.memsize_mb) < 0) ||
             (p->cfg.cachedir && guestfs_set_cachedir(p->g, p->cfg.cachedir) < 0) ||
             (p->cfg.hv && guestfs_set_hv(p->g, p->cfg.hv) < 0) ||
+            /* qemu's own seccomp filter: no exec/fork, no setuid, no
+             * scheduler or obsolete calls, should the guest reach qemu. */
+            guestfs_config(p->g, "-sandbox", QEMU_SANDBOX) < 0 ||
             guestfs_add_drive_opts(p->g, "",
                                    GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
                                    GUESTFS_ADD_DRIVE_OPTS_FORMAT, p->cfg.format,
@@ -713,10 +718,13 @@ static int file_read(void *userdata, uint64_t offset, void *buf, size_t len) {
         Probe *p = fsrc->probe;
         unsigned char *out = buf;
 
-        /* Across all files in this inspection: a guest cannot make us read
-         * more than the budget, whatever its headers claim. */
-        if (len > PVBOOT_MAX_READ_TOTAL || p->read_total + len > PVBOOT_MAX_READ_TOTAL)
+        /* Per file, and across all files of this inspection: a guest
+         * cannot make us read more, whatever its headers claim, and one
+         * file that spends its budget leaves the others theirs. */
+        if (len > PVBOOT_MAX_READ_TOTAL || fsrc->read + len > PVBOOT_MAX_READ_TOTAL ||
+            p->read_total + len > PVBOOT_MAX_READ_INSPECTION)
                 return -E2BIG;
+        fsrc->read += len;
         p->read_total += len;
         uint64_t t0 = now_usec();
         int r = read_chunks(fsrc, offset, out, len);

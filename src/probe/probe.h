@@ -92,11 +92,13 @@ uint64_t probe_stage_usec(const Probe *p, ReportStage s);
 void probe_fs_ops(Probe *p, GuestFsOps *ret);
 
 /* A bounded ByteSource over a resolved regular file of the given size.
- * Reads are chunked and capped at PVBOOT_MAX_READ_TOTAL for the whole
- * inspection.  path is borrowed and must outlive the ProbeFile. */
+ * Reads are chunked and capped at PVBOOT_MAX_READ_TOTAL for the file and
+ * PVBOOT_MAX_READ_INSPECTION for the whole inspection.  path is borrowed
+ * and must outlive the ProbeFile. */
 typedef struct ProbeFile {
         Probe *probe;
         const char *path;
+        uint64_t read;
         ByteSource source;
 } ProbeFile;
 

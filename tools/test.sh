@@ -56,11 +56,14 @@ if ls -d /usr/lib/xen-[0-9]*/bin >/dev/null 2>&1 && [ -z "$xl_link" ]; then
 fi
 [ $rc5 = 0 ] && echo "install: DESTDIR layout ok"
 
-# meson's summaries, as one plain line.
-python3 - build/meson-logs/testlog.json build-e2e/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY' || true
+# meson's summaries, the fuzz run and the install check, as one plain line.
+python3 - "$rc4" "$rc5" build/meson-logs/testlog.json build-e2e/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY' || true
 import json, sys
 ok = bad = skip = 0
-for path in sys.argv[1:]:
+for rc in sys.argv[1:3]:        # tools/fuzz.sh, the DESTDIR check
+    if rc == "0": ok += 1
+    else: bad += 1
+for path in sys.argv[3:]:
     for line in open(path):
         r = json.loads(line).get("result")
         if r in ("OK", "EXPECTEDFAIL"): ok += 1

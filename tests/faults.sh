@@ -175,5 +175,38 @@ newdir
 cp "$work/disk.img" "$work/shrink.img"
 fault disk-truncated "pvboot-select: " "$work/out" "truncate $work/shrink.img" "$work/shrink.img"
 
+# 7. The output directory is read-only (a read-only mount: root ignores
+#    modes).
+newdir
+mkdir -p "$work/rodir"
+mount -t tmpfs -o ro,mode=0700 tmpfs "$work/rodir"
+fault output-dir-read-only "cannot copy stage 1" "$work/rodir" none "$work/disk.img"
+umount "$work/rodir"
+
+# 8. The disk file is removed while it is being served.  The descriptor
+#    opened before the inspection still holds the disk, so the right
+#    decision is still made, from the bytes the guest had: no other file
+#    is opened in its place.
+newdir
+cp "$work/disk.img" "$work/gone.img"
+"$pvboot" --output="$work/out.txt" --output-directory="$work/out" "$work/gone.img" >"$work/log" 2>&1 &
+run=$!
+if read -r q wd < <(qemu_of_run $run); then
+        rm -f "$work/gone.img"
+        : >"$work/gone.img"     # a new file at the old path must not be read
+        wait $run
+        rc=$?
+        if [ $rc = 0 ] && grep -q "^kernel $work/out/pvboot-select-stage1-x86_64\$" <(tr '\0' '\n' <"$work/out.txt") &&
+           cmp -s "$work/out/pvboot-select-stage1-x86_64" /usr/lib/grub-xen/grub-x86_64-xen.bin; then
+                ok disk-removed
+        else
+                bad disk-removed "rc=$rc records=$(tr '\0' ' ' <"$work/out.txt") log=$(tail -n 3 "$work/log")"
+        fi
+else
+        wait $run
+        bad disk-removed "no qemu of this run seen"
+fi
+rm -f "$work/gone.img"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

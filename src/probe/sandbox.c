@@ -3,11 +3,14 @@
  * (see sandbox.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -19,20 +22,73 @@
 
 #include "sandbox.h"
 
-int sandbox_private_tmp(const char *workdir, uid_t uid, gid_t gid) {
-        char opts[64];
+static bool under_tmp(const char *path) {
+        return strncmp(path, "/tmp/", 5) == 0 && path[5] != 0;
+}
+
+/* mkdir -p inside the fresh tmpfs, for a bind mount's target. */
+static int make_dirs(char *path) {
+        for (char *s = path + 1; ; s++) {
+                if (*s != '/' && *s != 0)
+                        continue;
+                char c = *s;
+                *s = 0;
+                int r = mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+                *s = c;
+                if (r < 0 || c == 0)
+                        return r;
+        }
+}
+
+int sandbox_private_tmp(const char *workdir, uid_t uid, gid_t gid, const char *const *keep) {
+        char opts[64], dirs[SANDBOX_MAX_KEEP][PATH_MAX];
+        int fds[SANDBOX_MAX_KEEP], r = 0;
+        size_t n = 0;
 
         if (unshare(CLONE_NEWNS) < 0)
                 return -errno;
         /* Nothing we mount may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return -errno;
+
+        /* What must stay visible, held open before /tmp is covered (in
+         * this namespace: a bind mount's source must be one of ours). */
+        for (; keep && *keep && n < SANDBOX_MAX_KEEP; keep++) {
+                struct stat st;
+                bool seen = false;
+
+                if (!under_tmp(*keep) || strlen(*keep) >= PATH_MAX || stat(*keep, &st) < 0)
+                        continue;
+                strcpy(dirs[n], *keep);
+                if (!S_ISDIR(st.st_mode))
+                        *strrchr(dirs[n], '/') = 0;
+                for (size_t i = 0; i < n; i++)
+                        seen = seen || strcmp(dirs[i], dirs[n]) == 0;
+                if (seen || !under_tmp(dirs[n]))
+                        continue;
+                fds[n] = open(dirs[n], O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (fds[n] >= 0)
+                        n++;
+        }
+
         snprintf(opts, sizeof(opts), "mode=01777,size=%um,nr_inodes=4096", SANDBOX_TMP_SIZE_MB);
         if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
-                return -errno;
-        if (mkdir(workdir, 0700) < 0 || chown(workdir, uid, gid) < 0)
-                return -errno;
-        return 0;
+                r = -errno;
+        for (size_t i = 0; i < n; i++) {
+                char src[32];
+
+                /* The kernel follows /proc/self/fd/N to the directory
+                 * the path no longer reaches. */
+                snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
+                if (r == 0 && (r = make_dirs(dirs[i])) == 0 &&
+                    (mount(src, dirs[i], NULL, MS_BIND, NULL) < 0 ||
+                     mount(NULL, dirs[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0))
+                        r = -errno;
+                close(fds[i]);
+        }
+        if (r == 0 && (mkdir(workdir, 0700) < 0 || chown(workdir, uid, gid) < 0))
+                r = -errno;
+        return r;
 }
 
 static long mapped_bytes(void) {

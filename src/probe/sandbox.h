@@ -26,10 +26,14 @@
 #define SANDBOX_AS_HEADROOM_MB 256
 
 /* Unshare the mount namespace, make it private, mount the tmpfs on /tmp
- * and recreate WORKDIR (0700, owned by uid:gid) inside it.  Needs
- * CAP_SYS_ADMIN: -EPERM means the caller had none (an unprivileged daemon,
- * whose /tmp is systemd's PrivateTmp) and nothing was changed. */
-int sandbox_private_tmp(const char *workdir, uid_t uid, gid_t gid);
+ * and recreate WORKDIR (0700, owned by uid:gid) inside it.  KEEP (NULL-
+ * terminated, may be NULL) names files and directories the worker still
+ * needs; those under /tmp (a build tree's nbdkit plugin and qemu wrapper)
+ * are bound back read-only: a directory itself, a file's directory.
+ * Needs CAP_SYS_ADMIN: -EPERM means the caller had none (an unprivileged
+ * daemon, whose /tmp is systemd's PrivateTmp) and nothing was changed. */
+#define SANDBOX_MAX_KEEP 4
+int sandbox_private_tmp(const char *workdir, uid_t uid, gid_t gid, const char *const *keep);
 
 /* Cap the address space at what is mapped now plus the headroom, then
  * load the filter (after PR_SET_NO_NEW_PRIVS).  Irreversible. */

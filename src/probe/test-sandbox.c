@@ -106,15 +106,27 @@ static void test_abort_still_works(void) {
 
 static char workdir[] = "/tmp/pvboot-sandbox.XXXXXX";
 static char leak[64], big[64];  /* beside workdir, named after it */
+static char kept[80], kept_file[96];
 
 static int private_tmp(void *arg) {
         struct statfs fs;
         struct stat st;
         int fd;
 
+        const char *keep[] = { kept_file, "/usr/bin/true", "/tmp/pvboot-no-such-file", kept_file, NULL };
+
         (void) arg;
-        if (sandbox_private_tmp(workdir, 65534, 65534) < 0)
+        if (sandbox_private_tmp(workdir, 65534, 65534, keep) < 0)
                 return 1;
+        /* A file the worker needs under /tmp (a build tree's plugin) is
+         * still there, read-only. */
+        fd = open(kept_file, O_RDONLY);
+        if (fd < 0)
+                return 8;
+        close(fd);
+        errno = 0;
+        if (open(kept_file, O_WRONLY) >= 0 || errno != EROFS)
+                return 9;
         if (statfs("/tmp", &fs) < 0 || fs.f_type != TMPFS_MAGIC)
                 return 2;
         if (stat(workdir, &st) < 0 || st.st_uid != 65534 || st.st_gid != 65534 || (st.st_mode & 07777) != 0700)
@@ -142,13 +154,33 @@ static void test_private_tmp(void) {
         CHECK(mkdtemp(workdir));
         snprintf(leak, sizeof(leak), "%s-leak", workdir);
         snprintf(big, sizeof(big), "%s-big", workdir);
+        snprintf(kept, sizeof(kept), "%s-build/src", workdir);
+        snprintf(kept_file, sizeof(kept_file), "%s/plugin.so", kept);
         if (geteuid() != 0) {
                 /* Without CAP_SYS_ADMIN: refused, nothing changed. */
-                CHECK_EQ(sandbox_private_tmp(workdir, getuid(), getgid()), -EPERM);
+                CHECK_EQ(sandbox_private_tmp(workdir, getuid(), getgid(), NULL), -EPERM);
                 CHECK_EQ(rmdir(workdir), 0);
                 return;
         }
+        {
+                char top[80];
+                int fd;
+                snprintf(top, sizeof(top), "%s-build", workdir);
+                CHECK_EQ(mkdir(top, 0755), 0);
+                CHECK_EQ(mkdir(kept, 0755), 0);
+                fd = open(kept_file, O_CREAT | O_WRONLY, 0644);
+                CHECK(fd >= 0);
+                close(fd);
+        }
         CHECK_EQ(in_child(private_tmp, NULL), 0);
+        /* The host's copy is untouched and still writable. */
+        CHECK_EQ(unlink(kept_file), 0);
+        CHECK_EQ(rmdir(kept), 0);
+        {
+                char top[80];
+                snprintf(top, sizeof(top), "%s-build", workdir);
+                CHECK_EQ(rmdir(top), 0);
+        }
         /* Nothing of it reached the host's /tmp. */
         CHECK(stat(leak, &st) < 0 && errno == ENOENT);
         CHECK(stat(big, &st) < 0 && errno == ENOENT);

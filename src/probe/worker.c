@@ -239,8 +239,12 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
         /* A /tmp of our own, for us, nbdkit and qemu: what libguestfs
          * leaves there (its socket directory, when we are root) and what
          * the appliance writes to its overlay die with the inspection. */
+        const char *hv = cfg->tcg_cache_mb ? worker_helper_path(PVBOOT_QEMU_WRAPPER_NAME) : NULL;
+        /* A build tree under /tmp stays reachable (the appliance cache
+         * may not be there: config_check_path). */
+        const char *keep[] = { cfg->plugin, cfg->nbdkit, hv, NULL };
         r = sandbox_private_tmp(workdir, cfg->runas_set ? cfg->runas : getuid(),
-                                cfg->runas_set ? cfg->runas_gid : getgid());
+                                cfg->runas_set ? cfg->runas_gid : getgid(), keep);
         if (r < 0 && r != -EPERM)
                 fail(sock, r, &policy, "cannot make a private /tmp: %s", strerror(-r));
         /* No core file of a process that held guest bytes. */
@@ -276,7 +280,7 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                 .unbound_size = cfg->pooled ? cfg->unbound_size : 0,
                 .memsize_mb = cfg->memsize_mb,
                 .cachedir = cfg->cachedir,
-                .hv = cfg->tcg_cache_mb ? worker_helper_path(PVBOOT_QEMU_WRAPPER_NAME) : NULL,
+                .hv = hv,
                 .workdir = workdir,
                 .nbdkit = cfg->nbdkit,
                 .plugin = cfg->plugin,

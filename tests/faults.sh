@@ -3,12 +3,15 @@
 #
 # faults.sh PVBOOT_SELECT
 #
-# Fault injection on the cold path: the output directory missing, the output
-# file replaced by a symlink, ENOSPC while copying the stage 1, qemu killed
-# mid-inspection, the appliance hanging until the deadline, and the disk
-# truncated while it is served.  Each must fail cleanly, with a message,
-# nothing left in the output directory, an empty output file, no leftover
-# process and no leftover temporary directory.
+# Fault injection on the cold path: the output directory missing or
+# read-only, the output file replaced by a symlink, ENOSPC while copying the
+# stage 1, qemu killed mid-inspection, the appliance hanging until the
+# deadline, and the disk truncated while it is served.  Each must fail
+# cleanly, with a message, nothing left in the output directory, an empty
+# output file, no leftover process and no leftover temporary directory.
+# The disk file removed (and replaced) mid-inspection must still give the
+# right decision, from the descriptor opened before.  While qemu runs, its
+# seccomp filter and private /tmp are checked.
 set -uo pipefail
 pvboot=$1
 here=$(cd "$(dirname "$0")" && pwd)

@@ -33,7 +33,10 @@ static int make_dirs(char *path) {
                         continue;
                 char c = *s;
                 *s = 0;
-                int r = mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+                /* chmod: the worker's umask is 077, and a dropped uid
+                 * must still traverse to the bound directory. */
+                int r = mkdir(path, 0755) < 0 ? (errno == EEXIST ? 0 : -errno)
+                                              : (chmod(path, 0755) < 0 ? -errno : 0);
                 *s = c;
                 if (r < 0 || c == 0)
                         return r;

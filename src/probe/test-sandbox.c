@@ -116,8 +116,17 @@ static int private_tmp(void *arg) {
         const char *keep[] = { kept_file, "/usr/bin/true", "/tmp/pvboot-no-such-file", kept_file, NULL };
 
         (void) arg;
+        umask(077);     /* the worker's */
         if (sandbox_private_tmp(workdir, 65534, 65534, keep) < 0)
                 return 1;
+        /* Every directory down to a kept one can be traversed by the uid
+         * the worker drops to. */
+        {
+                char up[96];
+                snprintf(up, sizeof(up), "%s-build", workdir);
+                if (stat(up, &st) < 0 || (st.st_mode & 0755) != 0755)
+                        return 10;
+        }
         /* A file the worker needs under /tmp (a build tree's plugin) is
          * still there, read-only. */
         fd = open(kept_file, O_RDONLY);

@@ -52,6 +52,10 @@ else
         [ -d "$cache" ] || install -d -m 0755 "$cache"
 fi
 
+# A build tree under /tmp (a fresh clone there) must stay visible inside
+# the sandbox's private /tmp.
+export SANDBOX_KEEP_RO="$(cd "$(dirname "$pvboot")" && pwd)"
+
 work=$(mktemp -d /tmp/pvboot-hostile.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

@@ -30,7 +30,18 @@ case $cache in /var/tmp/?*) ;; *) echo "sandbox.sh: CACHE_DIR must be under /var
 # are replaced, then bind them back at their old paths from those
 # descriptors (the kernel follows /proc/self/fd/N to the directory;
 # mount(8) must not turn it back into the path, now hidden).
+# SANDBOX_KEEP_RO (colon-separated directories under /tmp, e.g. a build
+# tree cloned there) is bound back the same way, read-only.
 exec 8<"$keep" 9<"$cache"
+ro_dirs=() ro_fds=() prune=(-path "${keep%/}" -o -path "$cache")
+IFS=: read -r -a want_ro <<<"${SANDBOX_KEEP_RO:-}"
+for d in "${want_ro[@]}"; do
+        case $d in /tmp/?*) ;; *) continue ;; esac
+        exec {fd}<"$d"
+        ro_dirs+=("$d") ro_fds+=("$fd")
+        t=${d#/tmp/}
+        prune+=(-o -path "/tmp/${t%%/*}")
+done
 for d in /tmp /var/tmp /dev/shm; do
         mount -t tmpfs -o mode=1777 tmpfs "$d"
 done
@@ -38,6 +49,12 @@ mkdir -p "$keep" "$cache"
 mount --no-canonicalize --bind /proc/self/fd/8 "$keep"
 mount --no-canonicalize --bind /proc/self/fd/9 "$cache"
 exec 8<&- 9<&-
+for i in "${!ro_dirs[@]}"; do
+        mkdir -p "${ro_dirs[$i]}"
+        mount --no-canonicalize --bind "/proc/self/fd/${ro_fds[$i]}" "${ro_dirs[$i]}"
+        mount -o remount,bind,ro "${ro_dirs[$i]}"
+        exec {ro_fds[$i]}<&-
+done
 
 rc=0
 "$@" || rc=$?
@@ -66,6 +83,6 @@ top=${keep#/tmp/}
 top=/tmp/${top%%/*}
 {
         [ -z "$left" ] || echo "$left"
-        find /tmp /var/tmp /dev/shm -mindepth 1 \( -path "$top" -o -path "$cache" \) -prune -o -printf 'file %p\n'
+        find /tmp /var/tmp /dev/shm -mindepth 1 \( -path "$top" -o "${prune[@]}" \) -prune -o -printf 'file %p\n'
 } >"$report"
 exit $rc

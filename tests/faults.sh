@@ -17,7 +17,7 @@ pvboot=$1
 here=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (tmpfs mount)"; exit 77; }
 # In-process cold path only (tests/daemon.sh covers the daemon's faults).
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/pvboot-select-no-bus
+. "$here/lib-cold.sh"
 
 work=$(mktemp -d /tmp/pvboot-faults.XXXXXX)
 cleanup() {
@@ -200,7 +200,7 @@ if read -r q wd < <(qemu_of_run $run); then
         wait $run
         rc=$?
         if [ $rc = 0 ] && grep -q "^kernel $work/out/pvboot-select-stage1-x86_64\$" <(tr '\0' '\n' <"$work/out.txt") &&
-           cmp -s "$work/out/pvboot-select-stage1-x86_64" /usr/lib/grub-xen/grub-x86_64-xen.bin; then
+           cmp -s "$work/out/pvboot-select-stage1-x86_64" "$s64"; then
                 ok disk-removed
         else
                 bad disk-removed "rc=$rc records=$(tr '\0' ' ' <"$work/out.txt") log=$(tail -n 3 "$work/log")"

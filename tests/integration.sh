@@ -19,22 +19,8 @@ pvboot=$1
 libxl_run=$2
 here=$(cd "$(dirname "$0")" && pwd)
 jobs=${PVBOOT_TEST_JOBS:-2}
-# The cold path in process: no pvboot-selectd can answer on this bus, so
-# every run also takes the client's "daemon not reachable" fallback.
-# tests/daemon.sh runs the same client against the real daemon.
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/pvboot-select-no-bus
-s64=/usr/lib/grub-xen/grub-x86_64-xen.bin
-s32=/usr/lib/grub-xen/grub-i386-xen.bin
-spvh=/usr/lib/grub-xen/grub-i386-xen_pvh.bin
-kernels=${KERNEL_DIR:-/var/cache/pvboot-select-tests/kernels}
-
-for t in grub-mkimage mkfs.ext4 sfdisk guestfish nbdkit; do
-        command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-[ -r "$s64" ] && [ -r "$s32" ] || { echo "SKIP: grub-xen-host stage 1 images missing"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (mknod, --runas)"; exit 77; }
-[ -s "$kernels/vmlinuz-amd64" ] && [ -s "$kernels/vmlinuz-686-pae" ] ||
-        { echo "SKIP: real kernels missing (run tools/fetch-kernels.sh)"; exit 77; }
+. "$here/lib-cold.sh"
+require_appliance_env "mknod, --runas" grub-mkimage mkfs.ext4 sfdisk guestfish nbdkit
 
 runas_uid=131079
 # Debian's and upstream's default: no 32-bit PV.

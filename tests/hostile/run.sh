@@ -27,19 +27,9 @@ pvboot=$1
 libxl_run=$2
 here=$(cd "$(dirname "$0")" && pwd)
 jobs=${PVBOOT_TEST_JOBS:-2}
-# The cold path in process, as in tests/integration.sh.
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/pvboot-select-no-bus
-s64=/usr/lib/grub-xen/grub-x86_64-xen.bin
-s32=/usr/lib/grub-xen/grub-i386-xen.bin
-kernels=${KERNEL_DIR:-/var/cache/pvboot-select-tests/kernels}
-
-for t in grub-mkimage mkfs.ext4 sfdisk debugfs tune2fs guestfish nbdkit readelf python3 unshare; do
-        command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-[ -r "$s64" ] && [ -r "$s32" ] || { echo "SKIP: grub-xen-host stage 1 images missing"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (mknod, namespaces)"; exit 77; }
-[ -s "$kernels/vmlinuz-amd64" ] && [ -s "$kernels/vmlinuz-686-pae" ] ||
-        { echo "SKIP: real kernels missing (run tools/fetch-kernels.sh)"; exit 77; }
+. "$here/../lib-cold.sh"
+require_appliance_env "mknod, namespaces" grub-mkimage mkfs.ext4 sfdisk debugfs tune2fs guestfish nbdkit \
+        readelf python3 unshare
 
 # The appliance cache of the user the worker inspects as: the only host
 # directory besides the disk's that a case may write to.  Made here, as

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The wire protocol between the probe (host) and pvboot-agent, the small
+ * static program resident in every appliance clone (src/agent/).
+ *
+ * Under TCG every exec in the appliance costs a retranslation of the
+ * program it runs (0.3-1 s each for blkid, lvs, mount); one resident
+ * program answering with syscalls does the same work in milliseconds.
+ * The agent runs inside the sandbox that holds the guest disk, so the
+ * host treats everything it says exactly as it treats the appliance:
+ * hostile.  It parses no ELF and decides nothing; it finds filesystems,
+ * mounts them read-only and answers lstat/readlink/glob/pread questions
+ * with bounded, length-prefixed replies over its own virtio-serial port.
+ *
+ * A request is an AgentRequest followed by len bytes of payload (a path
+ * or pattern, no NUL); a reply is an AgentReply followed by len bytes.
+ * One request, one reply, strictly in turn.
+ */
+
+#include <stdint.h>
+
+#define AGENT_PORT_NAME "org.pvbootselect.agent"
+#define AGENT_MAGIC_REQUEST UINT32_C(0x51425650)        /* "PVBQ" */
+#define AGENT_MAGIC_REPLY   UINT32_C(0x52425650)        /* "PVBR" */
+#define AGENT_VERSION 1
+
+#define AGENT_MAX_REQUEST 4096          /* payload of a request */
+#define AGENT_MAX_READ    (256u << 10)  /* bytes one PREAD may return */
+#define AGENT_MAX_REPLY   (AGENT_MAX_READ + 64)
+#define AGENT_MAX_DEVICES 64            /* filesystems one ATTACH reports */
+#define AGENT_MAX_GLOB    64            /* names one GLOB returns */
+#define AGENT_DEVICE_NAME 64            /* "/dev/..." incl. NUL */
+
+typedef enum AgentOp {
+        AGENT_OP_HELLO = 1,     /* -> "pvboot-agent <version>" */
+        AGENT_OP_ATTACH,        /* arg = SCSI target of the hot-plugged disk; -> devices, see below */
+        AGENT_OP_MOUNT,         /* arg = index into ATTACH's list; read-only, nodev, nosuid, noexec */
+        AGENT_OP_UMOUNT,
+        AGENT_OP_LSTAT,         /* payload path, symlink-free -> AgentStat */
+        AGENT_OP_READLINK,      /* payload path -> the link's target */
+        AGENT_OP_GLOB,          /* payload pattern, wildcards in the last component only -> NUL-separated paths */
+        AGENT_OP_PREAD,         /* payload path, offset, arg = length (<= AGENT_MAX_READ) -> bytes */
+        _AGENT_OP_MAX,
+} AgentOp;
+
+typedef struct AgentRequest {
+        uint32_t magic;
+        uint32_t op;
+        uint32_t arg;
+        uint32_t len;
+        uint64_t offset;
+} AgentRequest;
+
+typedef struct AgentReply {
+        uint32_t magic;
+        int32_t status;         /* 0 or -errno */
+        uint32_t len;
+        uint32_t reserved;
+} AgentReply;
+
+/* ATTACH's payload: one record per filesystem the disk holds, in probe
+ * order (the whole disk, partitions, LVM logical volumes). */
+typedef struct AgentDevice {
+        char name[AGENT_DEVICE_NAME];   /* NUL-terminated */
+        char fstype[16];                /* NUL-terminated */
+} AgentDevice;
+
+enum {
+        AGENT_TYPE_REGULAR = 1,
+        AGENT_TYPE_DIRECTORY,
+        AGENT_TYPE_SYMLINK,
+        AGENT_TYPE_OTHER,
+};
+
+typedef struct AgentStat {
+        uint32_t type;
+        uint32_t reserved;
+        uint64_t size;
+} AgentStat;

@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pvboot-agent: the resident half of the probe inside every appliance
+ * clone (the protocol is include/pvboot-agent.h).
+ *
+ * It is started once, in the template appliance, before the template is
+ * captured; every clone restored from the template has it running and
+ * waiting on its virtio-serial port.  Each exec under TCG costs a
+ * retranslation, so it does with syscalls what guestfsd does with
+ * programs: the hot-plugged disk is found by its SCSI target in sysfs
+ * (kernel names are assigned asynchronously), its partitions are reread
+ * with BLKRRPART, filesystems are recognised by their magic numbers, and
+ * files are reached with openat2(RESOLVE_IN_ROOT) below the mount point,
+ * so no path the guest chose can lead out of the guest's filesystem.
+ * Only LVM activation still runs a program (lvm), and only for a disk
+ * that has a physical volume.
+ *
+ * Nothing here decides anything: the host parses every answer as hostile.
+ *
+ * Usage: pvboot-agent --daemon            (in the appliance)
+ *        pvboot-agent --fd=N --disk=PATH  (tests: serve fd N, the disk given)
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <linux/fs.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pvboot-agent.h"
+
+#define RUN_DIR "/run/pvboot-agent"
+#define DEV_DIR RUN_DIR "/dev"
+#define MNT_DIR RUN_DIR "/mnt"
+#define PATH_MAX_SYSFS 1024
+
+typedef struct Device {
+        AgentDevice pub;
+        char node[128];         /* our own device node under DEV_DIR */
+} Device;
+
+static Device devices[AGENT_MAX_DEVICES];
+static unsigned n_devices;
+static bool attached, mounted;
+static int mnt_fd = -1;
+static const char *test_disk;   /* --disk: tests on the host */
+
+static uint8_t reply_buf[AGENT_MAX_REPLY];
+
+static int loop_io(int fd, void *buf, size_t len, bool wr) {
+        uint8_t *p = buf;
+        while (len > 0) {
+                ssize_t n = wr ? write(fd, p, len) : read(fd, p, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        return -EPIPE;
+                p += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+static void sleep_ms(unsigned ms) {
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+static int read_small(const char *path, char *buf, size_t size) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n;
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, size - 1);
+        close(fd);
+        if (n < 0)
+                return -errno;
+        buf[n] = 0;
+        while (n > 0 && isspace((unsigned char) buf[n - 1]))
+                buf[--n] = 0;
+        return 0;
+}
+
+/* The block device's own node, made from its sysfs dev numbers: devtmpfs
+ * creates nodes asynchronously, and udev is not running in the appliance. */
+static int make_node(const char *kname, char *ret, size_t size) {
+        char path[PATH_MAX_SYSFS], dev[32];
+        unsigned ma, mi;
+        int r;
+
+        snprintf(path, sizeof(path), "/sys/class/block/%s/dev", kname);
+        r = read_small(path, dev, sizeof(dev));
+        if (r < 0)
+                return r;
+        if (sscanf(dev, "%u:%u", &ma, &mi) != 2)
+                return -EBADMSG;
+        snprintf(ret, size, DEV_DIR "/%s", kname);
+        (void) unlink(ret);
+        if (mknod(ret, S_IFBLK | 0600, makedev(ma, mi)) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Recognise a filesystem (or a container) by its magic numbers, as blkid
+ * would, reading only the few sectors that carry them. */
+static const char *sniff(const char *node) {
+        static uint8_t b[68 * 1024];
+        int fd = open(node, O_RDONLY | O_CLOEXEC);
+        ssize_t n;
+
+        if (fd < 0)
+                return NULL;
+        memset(b, 0, sizeof(b));
+        n = pread(fd, b, sizeof(b), 0);
+        close(fd);
+        if (n < 4096)
+                return NULL;
+        for (unsigned s = 0; s < 4; s++)
+                if (memcmp(b + s * 512, "LABELONE", 8) == 0 && memcmp(b + s * 512 + 24, "LVM2 001", 8) == 0)
+                        return "LVM2_member";
+        if (memcmp(b, "LUKS\xba\xbe", 6) == 0)
+                return "crypto_LUKS";
+        if (b[1080] == 0x53 && b[1081] == 0xef)
+                return "ext4";
+        if (memcmp(b, "XFSB", 4) == 0)
+                return "xfs";
+        if ((size_t) n >= 65536 + 72 && memcmp(b + 65536 + 64, "_BHRfS_M", 8) == 0)
+                return "btrfs";
+        if ((size_t) n >= 32774 && memcmp(b + 32769, "CD001", 5) == 0)
+                return "iso9660";
+        if (memcmp(b + 4086, "SWAPSPACE2", 10) == 0 || memcmp(b + 4086, "SWAP-SPACE", 10) == 0)
+                return "swap";
+        if (b[510] == 0x55 && b[511] == 0xaa &&
+            (memcmp(b + 54, "FAT1", 4) == 0 || memcmp(b + 82, "FAT32", 5) == 0))
+                return "vfat";
+        return NULL;
+}
+
+static void add_device(const char *kname, const char *display) {
+        Device *d;
+        const char *t;
+
+        if (n_devices >= AGENT_MAX_DEVICES)
+                return;
+        d = &devices[n_devices];
+        memset(d, 0, sizeof(*d));
+        if (make_node(kname, d->node, sizeof(d->node)) < 0)
+                return;
+        t = sniff(d->node);
+        if (!t)
+                return;
+        snprintf(d->pub.name, sizeof(d->pub.name), "%s", display);
+        snprintf(d->pub.fstype, sizeof(d->pub.fstype), "%s", t);
+        n_devices++;
+}
+
+/* The disk at SCSI target T: /sys/bus/scsi/devices/H:0:T:0/block/<name>. */
+static int find_disk(unsigned target, char *ret, size_t size) {
+        for (unsigned tries = 0; tries < 1000; tries++) {       /* 5 s */
+                DIR *d = opendir("/sys/bus/scsi/devices");
+                struct dirent *e;
+                while (d && (e = readdir(d))) {
+                        unsigned h, c, t, l;
+                        char path[PATH_MAX_SYSFS];
+                        if (sscanf(e->d_name, "%u:%u:%u:%u", &h, &c, &t, &l) != 4 || t != target || l != 0)
+                                continue;
+                        snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/block", e->d_name);
+                        DIR *b = opendir(path);
+                        struct dirent *f;
+                        while (b && (f = readdir(b)))
+                                if (f->d_name[0] != '.' && strlen(f->d_name) < size) {
+                                        snprintf(ret, size, "%s", f->d_name);
+                                        closedir(b);
+                                        closedir(d);
+                                        return 0;
+                                }
+                        if (b)
+                                closedir(b);
+                }
+                if (d)
+                        closedir(d);
+                sleep_ms(5);
+        }
+        return -ENODEV;
+}
+
+static int cmp_part(const void *a, const void *b) {
+        return *(const unsigned *) a < *(const unsigned *) b ? -1 : *(const unsigned *) a > *(const unsigned *) b;
+}
+
+/* dm names escape "-" in VG and LV names as "--": "vg--a-root" is vg-a/root. */
+static void dm_display(const char *dmname, char *ret, size_t size) {
+        char vg[128], lv[128];
+        size_t i = 0, v = 0;
+        for (; dmname[i] && v < sizeof(vg) - 1; i++) {
+                if (dmname[i] == '-' && dmname[i + 1] == '-')
+                        vg[v++] = dmname[i++];
+                else if (dmname[i] == '-')
+                        break;
+                else
+                        vg[v++] = dmname[i];
+        }
+        vg[v] = 0;
+        v = 0;
+        if (dmname[i] == '-')
+                i++;
+        for (; dmname[i] && v < sizeof(lv) - 1; i++) {
+                if (dmname[i] == '-' && dmname[i + 1] == '-')
+                        i++;
+                lv[v++] = dmname[i];
+        }
+        lv[v] = 0;
+        if (snprintf(ret, size, "/dev/%s/%s", vg, lv) >= (int) size)
+                ret[size - 1] = 0;      /* cut, shown as cut */
+}
+
+static void activate_lvm(void) {
+        static char *const argv[] = {
+                "lvm", "vgchange", "-ay", "--noudevsync", "--sysinit", "--config",
+                "activation { udev_sync = 0 udev_rules = 0 monitoring = 0 } "
+                "devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 "
+                "filter = [ \"a|^" DEV_DIR "/|\", \"r|.*|\" ] scan = [ \"" DEV_DIR "\" ] } "
+                "global { use_lvmetad = 0 }",
+                NULL
+        };
+        pid_t pid = fork();
+        if (pid == 0) {
+                int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (fd >= 0) {
+                        dup2(fd, 0);
+                        dup2(fd, 1);
+                        dup2(fd, 2);
+                }
+                setenv("LVM_SYSTEM_DIR", RUN_DIR "/lvm", 1);
+                setenv("LVM_SUPPRESS_FD_WARNINGS", "1", 1);
+                execv("/sbin/lvm", argv);
+                execv("/usr/sbin/lvm", argv);
+                _exit(127);
+        }
+        if (pid > 0)
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+}
+
+static int do_attach(unsigned target, uint32_t *ret_len) {
+        char disk[64], path[PATH_MAX_SYSFS];
+        unsigned parts[AGENT_MAX_DEVICES];
+        size_t n_parts = 0;
+        bool lvm = false;
+        int r, fd;
+
+        if (attached)
+                return -EALREADY;
+        attached = true;
+        if (test_disk) {
+                const char *b = strrchr(test_disk, '/');
+                snprintf(disk, sizeof(disk), "%s", b ? b + 1 : test_disk);
+        } else {
+                r = find_disk(target, disk, sizeof(disk));
+                if (r < 0)
+                        return r;
+        }
+        r = make_node(disk, path, sizeof(path));
+        if (r < 0)
+                return r;
+        /* The kernel scans partitions while it adds the disk, racing our
+         * lookup: scan again, synchronously, so the list below is whole. */
+        /* The sysfs entry comes before the disk can be opened. */
+        for (unsigned tries = 0; tries < 1000; tries++) {
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd >= 0 || (errno != ENXIO && errno != ENODEV))
+                        break;
+                sleep_ms(5);
+        }
+        if (fd < 0)
+                return -errno;
+        (void) ioctl(fd, BLKRRPART);
+        close(fd);
+
+        add_device(disk, "/dev/sda");
+        snprintf(path, sizeof(path), "/sys/class/block/%s", disk);
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d)) && n_parts < AGENT_MAX_DEVICES) {
+                char p[PATH_MAX_SYSFS], num[16];
+                if (strncmp(e->d_name, disk, strlen(disk)) != 0)
+                        continue;
+                if (snprintf(p, sizeof(p), "%s/%s/partition", path, e->d_name) >= (int) sizeof(p) ||
+                    read_small(p, num, sizeof(num)) < 0)
+                        continue;
+                parts[n_parts++] = (unsigned) strtoul(num, NULL, 10);
+        }
+        if (d)
+                closedir(d);
+        qsort(parts, n_parts, sizeof(parts[0]), cmp_part);
+        for (size_t i = 0; i < n_parts; i++) {
+                char kname[80], display[AGENT_DEVICE_NAME];
+                /* sdb1, but nvme0n1p1 / loop0p1 in tests */
+                snprintf(kname, sizeof(kname), "%s%s%u", disk, isdigit((unsigned char) disk[strlen(disk) - 1]) ? "p" : "",
+                         parts[i]);
+                snprintf(display, sizeof(display), "/dev/sda%u", parts[i]);
+                add_device(kname, display);
+        }
+        for (unsigned i = 0; i < n_devices; i++)
+                lvm = lvm || strcmp(devices[i].pub.fstype, "LVM2_member") == 0;
+        if (lvm) {
+                activate_lvm();
+                d = opendir("/sys/class/block");
+                while (d && (e = readdir(d))) {
+                        char p[PATH_MAX_SYSFS], name[128], display[AGENT_DEVICE_NAME];
+                        if (strncmp(e->d_name, "dm-", 3) != 0)
+                                continue;
+                        snprintf(p, sizeof(p), "/sys/class/block/%s/dm/name", e->d_name);
+                        if (read_small(p, name, sizeof(name)) < 0)
+                                continue;
+                        dm_display(name, display, sizeof(display));
+                        add_device(e->d_name, display);
+                }
+                if (d)
+                        closedir(d);
+        }
+
+        /* Only what can be mounted stays; MOUNT's index refers to this list. */
+        unsigned kept = 0;
+        for (unsigned i = 0; i < n_devices; i++) {
+                const char *t = devices[i].pub.fstype;
+                if (strcmp(t, "LVM2_member") == 0 || strcmp(t, "swap") == 0 || strcmp(t, "crypto_LUKS") == 0)
+                        continue;
+                devices[kept++] = devices[i];
+        }
+        n_devices = kept;
+        size_t len = 0;
+        for (unsigned i = 0; i < n_devices; i++) {
+                memcpy(reply_buf + len, &devices[i].pub, sizeof(AgentDevice));
+                len += sizeof(AgentDevice);
+        }
+        *ret_len = (uint32_t) len;
+        return 0;
+}
+
+static int do_mount(unsigned idx) {
+        const Device *d;
+        const char *opts = NULL;
+
+        if (mounted)
+                return -EBUSY;
+        if (idx >= n_devices)
+                return -EINVAL;
+        d = &devices[idx];
+        /* What GRUB sees: no journal replayed (it has no replay either),
+         * and nothing on the disk changes (the device is read-only). */
+        if (strcmp(d->pub.fstype, "ext4") == 0)
+                opts = "noload";
+        else if (strcmp(d->pub.fstype, "xfs") == 0)
+                opts = "norecovery";
+        if (mount(d->node, MNT_DIR, d->pub.fstype,
+                  MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC | MS_NOATIME, opts) < 0)
+                return -errno;
+        mnt_fd = open(MNT_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (mnt_fd < 0) {
+                int r = -errno;
+                (void) umount2(MNT_DIR, MNT_DETACH);
+                return r;
+        }
+        mounted = true;
+        return 0;
+}
+
+static int do_umount(void) {
+        if (!mounted)
+                return -EINVAL;
+        close(mnt_fd);
+        mnt_fd = -1;
+        mounted = false;
+        if (umount2(MNT_DIR, MNT_DETACH) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Open below the mount point as if it were the root directory: ".." and
+ * absolute links stop there, nothing crosses into another mount. */
+static int open_in_root(const char *path, uint64_t flags, uint64_t resolve) {
+        struct open_how how = {
+                .flags = flags | O_CLOEXEC,
+                .resolve = resolve | RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        long fd;
+
+        if (!mounted)
+                return -EINVAL;
+        while (*path == '/')
+                path++;
+        fd = syscall(SYS_openat2, mnt_fd, *path ? path : ".", &how, sizeof(how));
+        return fd < 0 ? -errno : (int) fd;
+}
+
+static int do_lstat(const char *path, uint32_t *ret_len) {
+        AgentStat st = { 0 };
+        struct stat s;
+        int fd = open_in_root(path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &s) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        close(fd);
+        st.type = S_ISREG(s.st_mode) ? AGENT_TYPE_REGULAR : S_ISDIR(s.st_mode) ? AGENT_TYPE_DIRECTORY
+                : S_ISLNK(s.st_mode) ? AGENT_TYPE_SYMLINK : AGENT_TYPE_OTHER;
+        st.size = s.st_size > 0 ? (uint64_t) s.st_size : 0;
+        memcpy(reply_buf, &st, sizeof(st));
+        *ret_len = sizeof(st);
+        return 0;
+}
+
+static int do_readlink(const char *path, uint32_t *ret_len) {
+        int fd = open_in_root(path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
+        ssize_t n;
+        if (fd < 0)
+                return fd;
+        n = readlinkat(fd, "", (char *) reply_buf, 4096);
+        close(fd);
+        if (n < 0)
+                return -errno;
+        *ret_len = (uint32_t) n;
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int do_glob(const char *pattern, uint32_t *ret_len) {
+        char dir[AGENT_MAX_REQUEST + 1], *slash, *names[AGENT_MAX_GLOB];
+        const char *base;
+        size_t n = 0, len = 0;
+        int fd;
+
+        snprintf(dir, sizeof(dir), "%s", pattern);
+        slash = strrchr(dir, '/');
+        if (!slash || strpbrk(dir, "*?[") < slash)
+                return -EINVAL;
+        *slash = 0;
+        base = slash + 1;
+        /* Directories are followed as a chroot'd glob(3) would. */
+        fd = open_in_root(dir, O_RDONLY | O_DIRECTORY, 0);
+        if (fd < 0)
+                return fd == -ENOTDIR ? -ENOENT : fd;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -errno;
+        }
+        struct dirent *e;
+        while ((e = readdir(d)) && n < AGENT_MAX_GLOB)
+                if (fnmatch(base, e->d_name, FNM_PERIOD) == 0)
+                        names[n++] = strdup(e->d_name);
+        closedir(d);
+        qsort(names, n, sizeof(names[0]), cmp_str);
+        for (size_t i = 0; i < n; i++) {
+                if (names[i]) {
+                        int w = snprintf((char *) reply_buf + len, sizeof(reply_buf) - len, "%s/%s", dir, names[i]);
+                        if (w > 0 && (size_t) w < sizeof(reply_buf) - len)
+                                len += (size_t) w + 1;
+                }
+                free(names[i]);
+        }
+        *ret_len = (uint32_t) len;
+        return 0;
+}
+
+static int do_pread(const char *path, uint64_t offset, uint32_t size, uint32_t *ret_len) {
+        struct stat s;
+        size_t got = 0;
+        int fd, r = 0;
+
+        if (size > AGENT_MAX_READ || offset > (uint64_t) INT64_MAX - size)
+                return -EINVAL;
+        fd = open_in_root(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, RESOLVE_NO_SYMLINKS);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode)) {
+                close(fd);
+                return -EINVAL;
+        }
+        while (got < size) {
+                ssize_t n = pread(fd, reply_buf + got, size - got, (off_t) (offset + got));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (n == 0)
+                        break;
+                got += (size_t) n;
+        }
+        close(fd);
+        *ret_len = (uint32_t) got;
+        return r;
+}
+
+static int serve(int fd) {
+        for (;;) {
+                AgentRequest q;
+                char payload[AGENT_MAX_REQUEST + 1];
+                AgentReply a = { .magic = AGENT_MAGIC_REPLY };
+                uint32_t len = 0;
+                int r;
+
+                r = loop_io(fd, &q, sizeof(q), false);
+                if (r < 0)
+                        return r;
+                if (q.magic != AGENT_MAGIC_REQUEST || q.len > AGENT_MAX_REQUEST)
+                        return -EBADMSG;        /* out of step: nothing after this can be trusted */
+                r = loop_io(fd, payload, q.len, false);
+                if (r < 0)
+                        return r;
+                payload[q.len] = 0;
+                if (strlen(payload) != q.len)
+                        r = -EINVAL;
+                else
+                        switch (q.op) {
+                        case AGENT_OP_HELLO:
+                                len = (uint32_t) snprintf((char *) reply_buf, 64, "pvboot-agent %d", AGENT_VERSION);
+                                r = 0;
+                                break;
+                        case AGENT_OP_ATTACH:   r = do_attach(q.arg, &len); break;
+                        case AGENT_OP_MOUNT:    r = do_mount(q.arg); break;
+                        case AGENT_OP_UMOUNT:   r = do_umount(); break;
+                        case AGENT_OP_LSTAT:    r = do_lstat(payload, &len); break;
+                        case AGENT_OP_READLINK: r = do_readlink(payload, &len); break;
+                        case AGENT_OP_GLOB:     r = do_glob(payload, &len); break;
+                        case AGENT_OP_PREAD:    r = do_pread(payload, q.offset, q.arg, &len); break;
+                        default:                r = -EOPNOTSUPP; break;
+                        }
+                a.status = r;
+                a.len = r < 0 ? 0 : len;
+                r = loop_io(fd, &a, sizeof(a), true);
+                if (r >= 0 && a.len > 0)
+                        r = loop_io(fd, reply_buf, a.len, true);
+                if (r < 0)
+                        return r;
+        }
+}
+
+static int open_port(void) {
+        DIR *d = opendir("/sys/class/virtio-ports");
+        struct dirent *e;
+        int fd = -ENOENT;
+
+        while (d && (e = readdir(d))) {
+                char path[PATH_MAX_SYSFS], name[128];
+                if (e->d_name[0] == '.')
+                        continue;
+                snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", e->d_name);
+                if (read_small(path, name, sizeof(name)) < 0 || strcmp(name, AGENT_PORT_NAME) != 0)
+                        continue;
+                snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s", e->d_name);
+                if (make_node(e->d_name, path, sizeof(path)) < 0) {
+                        /* virtio ports are char devices: not in /sys/class/block */
+                        char dev[32];
+                        unsigned ma, mi;
+                        snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/dev", e->d_name);
+                        if (read_small(path, dev, sizeof(dev)) < 0 || sscanf(dev, "%u:%u", &ma, &mi) != 2)
+                                continue;
+                        snprintf(path, sizeof(path), RUN_DIR "/port");
+                        (void) unlink(path);
+                        if (mknod(path, S_IFCHR | 0600, makedev(ma, mi)) < 0)
+                                continue;
+                }
+                fd = open(path, O_RDWR | O_CLOEXEC);
+                if (fd < 0)
+                        fd = -errno;
+                break;
+        }
+        if (d)
+                closedir(d);
+        return fd;
+}
+
+int main(int argc, char **argv) {
+        int fd = -1;
+        bool daemon = false;
+
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--daemon") == 0)
+                        daemon = true;
+                else if (strncmp(argv[i], "--fd=", 5) == 0)
+                        fd = atoi(argv[i] + 5);
+                else if (strncmp(argv[i], "--disk=", 7) == 0)
+                        test_disk = argv[i] + 7;
+                else {
+                        fprintf(stderr, "usage: pvboot-agent --daemon | --fd=N --disk=PATH\n");
+                        return 2;
+                }
+        }
+        (void) mkdir(RUN_DIR, 0700);
+        (void) mkdir(DEV_DIR, 0700);
+        (void) mkdir(MNT_DIR, 0700);
+        (void) mkdir(RUN_DIR "/lvm", 0700);
+        if (daemon) {
+                pid_t pid = fork();
+                if (pid < 0)
+                        return 1;
+                if (pid > 0)
+                        return 0;
+                (void) setsid();
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null >= 0) {
+                        dup2(null, 0);
+                        dup2(null, 1);
+                        dup2(null, 2);
+                }
+                /* The appliance's OOM killer should take anything but us. */
+                int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                if (adj >= 0) {
+                        (void) !write(adj, "-1000", 5);
+                        close(adj);
+                }
+                for (;;) {
+                        fd = open_port();
+                        if (fd >= 0)
+                                break;
+                        sleep_ms(10);
+                }
+        }
+        if (fd < 0)
+                return 2;
+        /* A clone's host end may connect late or go away: an EOF on the
+         * port is not fatal, the next request may still come. */
+        for (;;) {
+                int r = serve(fd);
+                if (!daemon || r == -EBADMSG)
+                        return r == -EPIPE ? 0 : 1;
+                sleep_ms(5);
+        }
+}

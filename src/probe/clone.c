@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Appliance clones restored from the template (see clone.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clone.h"
+#include "fd-util.h"
+#include "pvboot-select.h"
+#include "qmp.h"
+#include "text.h"
+
+#define QEMU_BINARY "/usr/bin/qemu-system-x86_64"
+#define QEMU_SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+/* The descriptors qemu gets, at fixed numbers. */
+#define FD_RAM 3
+#define FD_STATE 4
+#define FD_AGENT 5
+#define FD_QMP 6
+#define GUEST_TARGET 1
+
+struct Clone {
+        pid_t pid;
+        int agent;
+        Qmp *qmp;
+        bool dead;
+        bool attached;
+        unsigned timeout_ms;
+        char error[512];
+};
+
+static void set_error(Clone *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(Clone *c, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(c->error, sizeof(c->error), fmt, ap);
+        va_end(ap);
+}
+
+const char *clone_last_error(const Clone *c) {
+        return c ? c->error : "";
+}
+
+pid_t clone_pid(const Clone *c) {
+        return c ? c->pid : -1;
+}
+
+void clone_argv_free(char **argv) {
+        if (!argv)
+                return;
+        for (char **a = argv; *a; a++)
+                free(*a);
+        free(argv);
+}
+
+static bool has_id(const char *opt, const char *id) {
+        size_t n = strlen(id);
+        for (const char *p = strstr(opt, "id="); p; p = strstr(p + 1, "id="))
+                if ((p == opt || p[-1] == ',') && strncmp(p + 3, id, n) == 0 && (p[3 + n] == ',' || !p[3 + n]))
+                        return true;
+        return false;
+}
+
+static int push(char **v, size_t *n, size_t max, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int push(char **v, size_t *n, size_t max, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+        if (*n >= max)
+                return -E2BIG;
+        va_start(ap, fmt);
+        int r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        v[(*n)++] = s;
+        return 0;
+}
+
+char **clone_argv(const Template *t, const CloneConfig *cfg, int ram_fd, int agent_fd, int qmp_fd) {
+        size_t max = TEMPLATE_MAX_ARGS + 16, n = 0;
+        char **v = calloc(max + 1, sizeof(char *));
+        uint8_t g[16];
+        int r = 0;
+
+        if (!v)
+                return NULL;
+        /* A new VM generation ID for each clone: the appliance kernel
+         * reseeds its RNG when it changes (clones share the template's). */
+        int rnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        if (rnd < 0 || read(rnd, g, sizeof(g)) != sizeof(g)) {
+                if (rnd >= 0)
+                        close(rnd);
+                free(v);
+                return NULL;
+        }
+        close(rnd);
+        g[6] = (uint8_t) ((g[6] & 0x0f) | 0x40);
+        g[8] = (uint8_t) ((g[8] & 0x3f) | 0x80);
+
+        r = push(v, &n, max, "%s", QEMU_BINARY);
+        for (size_t i = 1; r >= 0 && t->argv[i]; i++) {
+                const char *a = t->argv[i], *val = t->argv[i + 1];
+                static const char *const with_value[] = {
+                        "-global", "-display", "-machine", "-cpu", "-m", "-rtc", "-kernel", "-initrd", "-object",
+                        "-device", "-drive", "-serial", "-chardev", "-append", "-mon", "-accel", "-smp", "-qmp",
+                        "-sandbox", "-incoming", "-name", "-boot", "-L", "-bios", NULL
+                };
+                bool takes = false;
+                for (const char *const *w = with_value; *w && val; w++)
+                        takes = takes || strcmp(a, *w) == 0;
+                if (!takes) {
+                        r = push(v, &n, max, "%s", a);
+                        continue;
+                }
+                i++;
+                if (strcmp(a, "-drive") == 0 && has_id(val, "appliance"))
+                        /* The template's root disk, never written: each clone
+                         * writes to its own snapshot in $TMPDIR. */
+                        r = push(v, &n, max, "-drive") ?: push(v, &n, max,
+                                "file=%s/root.qcow2,format=qcow2,id=appliance,cache=unsafe,if=none,snapshot=on", t->dir);
+                else if (strcmp(a, "-object") == 0 && has_id(val, "pvbram"))
+                        r = push(v, &n, max, "-object") ?: push(v, &n, max,
+                                "memory-backend-file,id=pvbram,size=%dM,mem-path=/proc/self/fd/%d,share=off",
+                                t->memsize_mb, ram_fd);
+                else if (strcmp(a, "-chardev") == 0 && has_id(val, "channel0"))
+                        /* guestfsd's channel: connected, silent.  It must not see
+                         * EOF, or guestfsd exits and the appliance reboots. */
+                        r = push(v, &n, max, "-chardev") ?: push(v, &n, max, "file,id=channel0,path=/dev/null");
+                else if (strcmp(a, "-chardev") == 0 && has_id(val, "pvbagent"))
+                        r = push(v, &n, max, "-chardev") ?: push(v, &n, max, "socket,id=pvbagent,fd=%d", agent_fd);
+                else if (strcmp(a, "-chardev") == 0 && has_id(val, "pvbqmp"))
+                        r = push(v, &n, max, "-chardev") ?: push(v, &n, max, "socket,id=pvbqmp,fd=%d", qmp_fd);
+                else if (strcmp(a, "-device") == 0 && strncmp(val, "vmgenid,", 8) == 0)
+                        r = push(v, &n, max, "-device") ?: push(v, &n, max,
+                                "vmgenid,guid=%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                                g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12],
+                                g[13], g[14], g[15]);
+                else if (strcmp(a, "-machine") == 0 && strncmp(val, "accel=tcg", 9) == 0 && cfg->tcg_cache_mb > 0) {
+                        /* TCG's translation cache, 1 GiB by default, sized here. */
+                        if (val[9] == ',')
+                                r = push(v, &n, max, "-machine") ?: push(v, &n, max, "%s", val + 10);
+                        if (r >= 0)
+                                r = push(v, &n, max, "-accel") ?: push(v, &n, max, "tcg,tb-size=%u", cfg->tcg_cache_mb);
+                } else if (strcmp(a, "-sandbox") == 0 || strcmp(a, "-incoming") == 0)
+                        continue;
+                else
+                        r = push(v, &n, max, "%s", a) ?: push(v, &n, max, "%s", val);
+        }
+        if (r >= 0)
+                r = push(v, &n, max, "-sandbox") ?: push(v, &n, max, "%s", QEMU_SANDBOX) ?:
+                    push(v, &n, max, "-incoming") ?: push(v, &n, max, "defer");
+        if (r < 0) {
+                clone_argv_free(v);
+                return NULL;
+        }
+        return v;
+}
+
+static _Noreturn void exec_qemu(char **argv, int ram, int state, int agent, int qmp, bool debug) {
+        int fds[] = { ram, state, agent, qmp };
+        char *env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TMPDIR=/tmp", NULL };
+
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* Above every target number first, so no dup2 clobbers a source. */
+        for (size_t i = 0; i < 4; i++) {
+                fds[i] = fcntl(fds[i], F_DUPFD, 20);
+                if (fds[i] < 0)
+                        _exit(127);
+        }
+        for (int i = 0; i < 4; i++)
+                if (dup2(fds[i], FD_RAM + i) < 0)
+                        _exit(127);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0 || (!debug && dup2(null, STDOUT_FILENO) < 0))
+                _exit(127);
+        if (debug)
+                (void) dup2(STDERR_FILENO, STDOUT_FILENO);
+        else if (dup2(null, STDERR_FILENO) < 0)
+                _exit(127);
+        for (int fd = FD_QMP + 1; fd < 1024; fd++)
+                (void) close(fd);
+        execve(QEMU_BINARY, argv, env);
+        _exit(127);
+}
+
+/* Read exactly len bytes before the deadline. */
+static int read_full(int fd, void *buf, size_t len, uint64_t deadline) {
+        uint8_t *p = buf;
+        while (len > 0) {
+                uint64_t now = now_usec();
+                if (now >= deadline)
+                        return -ETIMEDOUT;
+                struct pollfd pf = { .fd = fd, .events = POLLIN };
+                int r = poll(&pf, 1, (int) ((deadline - now + 999) / 1000));
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        return -errno;
+                if (r == 0)
+                        return -ETIMEDOUT;
+                ssize_t n = read(fd, p, len);
+                if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        return -EPIPE;
+                p += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+int clone_call(Clone *c, AgentOp op, uint32_t arg, uint64_t offset, const char *payload,
+               void *buf, size_t bufsz, size_t *ret_len) {
+        size_t plen = payload ? strlen(payload) : 0;
+        AgentRequest q = { .magic = AGENT_MAGIC_REQUEST, .op = op, .arg = arg, .len = (uint32_t) plen,
+                           .offset = offset };
+        AgentReply a;
+        uint64_t deadline = now_usec() + (uint64_t) c->timeout_ms * 1000;
+        int r;
+
+        if (ret_len)
+                *ret_len = 0;
+        if (c->dead)
+                return -EIO;
+        if (plen > AGENT_MAX_REQUEST)
+                return -ENAMETOOLONG;
+        r = loop_write(c->agent, &q, sizeof(q));
+        if (r >= 0 && plen > 0)
+                r = loop_write(c->agent, payload, plen);
+        if (r >= 0)
+                r = read_full(c->agent, &a, sizeof(a), deadline);
+        if (r >= 0 && (a.magic != AGENT_MAGIC_REPLY || a.len > bufsz || a.len > AGENT_MAX_REPLY ||
+                       a.status > 0 || a.status < -4095 || (a.status < 0 && a.len > 0)))
+                r = -EBADMSG;
+        if (r >= 0 && a.len > 0)
+                r = read_full(c->agent, buf, a.len, deadline);
+        if (r < 0) {
+                c->dead = true;
+                set_error(c, "%s", r == -ETIMEDOUT ? "the appliance did not answer in time"
+                                   : r == -EBADMSG ? "the appliance's agent answered garbage"
+                                   : "the appliance died");
+                return r == -ETIMEDOUT || r == -EBADMSG ? r : -EIO;
+        }
+        if (ret_len)
+                *ret_len = a.len;
+        return a.status;
+}
+
+bool clone_alive(Clone *c) {
+        if (!c || c->dead || c->pid <= 0)
+                return false;
+        if (waitpid(c->pid, NULL, WNOHANG) != 0) {
+                c->pid = -1;
+                c->dead = true;
+                return false;
+        }
+        return true;
+}
+
+static int restore(Clone *c) {
+        static const char *p_status[] = { "status", NULL };
+        int r;
+
+        r = qmp_execute(c->qmp, "{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":"
+                                "[{\"capability\":\"x-ignore-shared\",\"state\":true}]}}", -1, c->timeout_ms, NULL);
+        if (r >= 0)
+                r = qmp_execute(c->qmp, "{\"execute\":\"migrate-incoming\",\"arguments\":{\"uri\":\"fd:" "4" "\"}}",
+                                -1, c->timeout_ms, NULL);
+        uint64_t deadline = now_usec() + (uint64_t) c->timeout_ms * 1000;
+        while (r >= 0) {
+                yajl_val doc = NULL, s;
+                r = qmp_execute(c->qmp, "{\"execute\":\"query-status\"}", -1, c->timeout_ms, &doc);
+                if (r < 0)
+                        break;
+                s = yajl_tree_get(qmp_return(doc), p_status, yajl_t_string);
+                const char *v = s ? YAJL_GET_STRING(s) : "";
+                bool running = strcmp(v, "running") == 0, waiting = strcmp(v, "inmigrate") == 0;
+                yajl_tree_free(doc);
+                if (running)
+                        return 0;
+                if (!waiting)
+                        return -EBADMSG;
+                if (now_usec() >= deadline)
+                        return -ETIMEDOUT;
+                usleep(2000);
+        }
+        return r;
+}
+
+int clone_start(const CloneConfig *cfg, Clone **ret) {
+        int agent[2] = { -1, -1 }, qmp[2] = { -1, -1 }, state = -1, r;
+        char **argv = NULL;
+        Clone *c;
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *ret = c;
+        c->pid = -1;
+        c->agent = -1;
+        c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 20000;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, agent) < 0 ||
+            socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp) < 0) {
+                r = -errno;
+                set_error(c, "cannot make the clone's sockets: %s", strerror(-r));
+                goto fail;
+        }
+        argv = clone_argv(cfg->template, cfg, FD_RAM, FD_AGENT, FD_QMP);
+        if (!argv) {
+                r = -ENOMEM;
+                set_error(c, "cannot build the clone's command line");
+                goto fail;
+        }
+        /* The stream from its start, whatever an earlier clone read: a
+         * description of our own, not a dup sharing the file offset. */
+        char self[64];
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", cfg->template->state_fd);
+        state = open(self, O_RDONLY | O_CLOEXEC);
+        if (state < 0) {
+                r = -errno;
+                set_error(c, "cannot reopen the template's state: %s", strerror(-r));
+                goto fail;
+        }
+        c->pid = fork();
+        if (c->pid < 0) {
+                r = -errno;
+                set_error(c, "cannot start qemu: %s", strerror(-r));
+                goto fail;
+        }
+        if (c->pid == 0)
+                exec_qemu(argv, cfg->template->ram_fd, state, agent[1], qmp[1], cfg->debug);
+        close(state);
+        state = -1;
+        clone_argv_free(argv);
+        argv = NULL;
+        close(agent[1]);
+        close(qmp[1]);
+        agent[1] = qmp[1] = -1;
+        c->agent = agent[0];
+        agent[0] = -1;
+
+        r = qmp_new(qmp[0], c->timeout_ms, &c->qmp);
+        qmp[0] = -1;
+        if (r < 0) {
+                set_error(c, "qemu did not start (%s)", strerror(-r));
+                goto fail;
+        }
+        r = restore(c);
+        if (r < 0) {
+                set_error(c, "restoring the appliance failed: %s",
+                          r == -EREMOTEIO ? qmp_last_error(c->qmp) : strerror(-r));
+                goto fail;
+        }
+        char hello[64];
+        size_t len;
+        r = clone_call(c, AGENT_OP_HELLO, 0, 0, NULL, hello, sizeof(hello) - 1, &len);
+        if (r < 0)
+                goto fail;
+        hello[len] = 0;
+        if (strncmp(hello, "pvboot-agent ", 13) != 0) {
+                r = -EBADMSG;
+                set_error(c, "the appliance's agent is not ours");
+                goto fail;
+        }
+        return 0;
+fail:
+        clone_argv_free(argv);
+        if (state >= 0)
+                close(state);
+        for (size_t i = 0; i < 2; i++) {
+                if (agent[i] >= 0)
+                        close(agent[i]);
+                if (qmp[i] >= 0)
+                        close(qmp[i]);
+        }
+        c->dead = true;
+        return r;
+}
+
+int clone_attach(Clone *c, int disk_fd, const char *format, AgentDevice *ret, size_t max, size_t *ret_n) {
+        char cmd[512];
+        size_t len;
+        int r;
+
+        *ret_n = 0;
+        if (c->attached || c->dead)
+                return -EINVAL;
+        c->attached = true;
+        if (strcmp(format, "raw") != 0 && strcmp(format, "qcow2") != 0) {
+                set_error(c, "disk format %s is not supported (raw or qcow2)", format);
+                return -EINVAL;
+        }
+        /* The disk as a descriptor: qemu opens /dev/fdset/1, a dup of ours. */
+        r = qmp_execute(c->qmp, "{\"execute\":\"add-fd\",\"arguments\":{\"fdset-id\":1}}", disk_fd, c->timeout_ms, NULL);
+        if (r >= 0) {
+                /* A qcow2's backing file is a path the guest chose: never opened. */
+                snprintf(cmd, sizeof(cmd),
+                         "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"%s\",\"node-name\":\"guest0\","
+                         "\"read-only\":true,%s\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/1\","
+                         "\"read-only\":true}}}", format, strcmp(format, "qcow2") == 0 ? "\"backing\":null," : "");
+                r = qmp_execute(c->qmp, cmd, -1, c->timeout_ms, NULL);
+        }
+        if (r >= 0)
+                r = qmp_execute(c->qmp, "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"scsi-hd\","
+                                        "\"bus\":\"scsi.0\",\"drive\":\"guest0\",\"id\":\"guest0\",\"scsi-id\":1}}",
+                                -1, c->timeout_ms, NULL);
+        if (r < 0) {
+                set_error(c, "cannot attach the disk to the appliance: %s",
+                          r == -EREMOTEIO ? qmp_last_error(c->qmp) : strerror(-r));
+                return r == -EREMOTEIO ? -EIO : r;
+        }
+        r = clone_call(c, AGENT_OP_ATTACH, GUEST_TARGET, 0, NULL, ret, max * sizeof(AgentDevice), &len);
+        if (r < 0) {
+                if (!c->dead)
+                        set_error(c, "the appliance cannot see the disk: %s", strerror(-r));
+                return r;
+        }
+        if (len % sizeof(AgentDevice) != 0) {
+                c->dead = true;
+                set_error(c, "the appliance's agent answered garbage");
+                return -EBADMSG;
+        }
+        *ret_n = len / sizeof(AgentDevice);
+        for (size_t i = 0; i < *ret_n; i++) {
+                /* Hostile: force termination; the caller escapes for display. */
+                ret[i].name[sizeof(ret[i].name) - 1] = 0;
+                ret[i].fstype[sizeof(ret[i].fstype) - 1] = 0;
+        }
+        return 0;
+}
+
+Clone *clone_free(Clone *c) {
+        if (!c)
+                return NULL;
+        if (c->pid > 0) {
+                kill(c->pid, SIGKILL);
+                while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        qmp_free(c->qmp);
+        if (c->agent >= 0)
+                close(c->agent);
+        free(c);
+        return NULL;
+}

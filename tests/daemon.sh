@@ -23,7 +23,7 @@ s32=/usr/lib/grub-xen/grub-i386-xen.bin
 caps="xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64"
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-for t in dbus-daemon busctl setpriv nbdkit guestfish sfdisk; do
+for t in dbus-daemon busctl setpriv guestfish sfdisk; do
         command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
 getent passwd "$user" >/dev/null || { echo "SKIP: no user $user (tools/install-deps.sh creates it)"; exit 77; }
@@ -59,20 +59,28 @@ daemon_qemus() { pgrep -u "$user" -f qemu-system | sort; }
 daemon_dirs() { find /tmp -maxdepth 1 -name 'pvboot-select.*' -user "$user" | sort | comm -13 "$work/dirs-before" -; }
 daemon_fds() { ls /proc/"$dpid"/fd | wc -l; }
 
-# The qemu serving DISK: its nbdkit holds the disk's descriptor; the qemu
-# is in the same process group (one worker, one group).
+# A pooled clone answers within a fraction of a second of getting its
+# disk, so to act on "the clone bound to DISK" the test holds every pooled
+# qemu still first (hold_pool), then finds the worker that received DISK's
+# descriptor from the daemon; its qemu is the bound one (bound_qemu), and
+# the others go on (release_others).
+hold_pool() { held=$(daemon_qemus); [ -z "$held" ] || kill -STOP $held; }
 bound_qemu() {
-        local disk=$1 i pid pg q
-        for i in $(seq 150); do
-                for pid in $(pgrep -u "$user" -x nbdkit); do
-                        if ls -l /proc/"$pid"/fd 2>/dev/null | grep -q -- "$disk"; then
-                                pg=$(ps -o pgid= -p "$pid" | tr -d ' ')
-                                for q in $(pgrep -g "$pg" -f qemu-system); do echo "$q"; return 0; done
+        local disk=$1 i w q
+        for i in $(seq 3000); do
+                for w in $(pgrep -P "$dpid"); do
+                        if ls -l /proc/"$w"/fd 2>/dev/null | grep -q -- "$disk"; then
+                                q=$(pgrep -P "$w" -f qemu-system | head -n 1)
+                                [ -n "$q" ] && { echo "$q"; return 0; }
                         fi
                 done
-                sleep 0.1
+                sleep 0.01
         done
         return 1
+}
+release_others() {      # release_others BOUND-QEMU
+        local q
+        for q in $held; do [ "$q" = "$1" ] || kill -CONT "$q" 2>/dev/null; done
 }
 
 # run NAME EXPECT DISK [pvboot-select args]: one decision as libxl asks it.
@@ -97,6 +105,8 @@ expect_run() {  # expect_run NAME EXPECT DISK GREP [args]
 }
 
 find /tmp -maxdepth 1 -name 'pvboot-select.*' -user "$user" | sort >"$work/dirs-before"
+# The daemon runs as its user and only uses root's template: build it.
+"$pvboot" template || { echo "FAIL: pvboot-select template"; exit 1; }
 start_daemon "$daemon" --pool-size=2
 base_fds=$(daemon_fds)
 
@@ -169,11 +179,12 @@ fresh() { cp "$work/$1.img" "$work/$2.img"; echo "$work/$2.img"; }
 before=$(daemon_qemus)
 cancelled=$(prop Cancellations)
 disk=$(fresh mbr64 killed-client)
+# Hold the appliance still so that the client dies mid-request, not after.
+hold_pool
 "$pvboot" --host-caps="$caps" -n --output=- --output-directory="$work" "$disk" >/dev/null 2>&1 &
 client=$!
-# Hold the appliance still so that the client dies mid-request, not after.
 if q=$(bound_qemu "$disk"); then
-        kill -STOP "$q"
+        release_others "$q"
         kill -9 $client
         wait $client 2>/dev/null
         if wait_prop Cancellations $((cancelled + 1)) 30; then
@@ -185,6 +196,7 @@ if q=$(bound_qemu "$disk"); then
                 bad client-killed "Cancellations did not move"
         fi
 else
+        release_others -
         kill -9 $client
         bad client-killed "no bound qemu seen"
 fi
@@ -194,14 +206,17 @@ wait_prop PoolReady 2 || bad client-killed-refill "the pool did not refill"
 #    cold retry behind the admin's back, and the pool recovers.
 failures=$(prop Failures)
 disk=$(fresh gpt32 qemu-killed)
+hold_pool
 run qemu-killed "fail:inspection failed" "$disk" &
 r=$!
 if q=$(bound_qemu "$disk"); then
+        release_others "$q"
         kill -9 "$q"
         wait $r && grep -q "cannot inspect the disk\|inspection failed" "$work/qemu-killed.log" &&
                 ! grep -q "cold path" "$work/qemu-killed.log" && [ "$(prop Failures)" = $((failures + 1)) ] &&
                 ok qemu-killed || bad qemu-killed "$(tail -5 "$work/qemu-killed.log")"
 else
+        release_others -
         wait $r
         bad qemu-killed "no bound qemu seen"
 fi
@@ -210,10 +225,11 @@ wait_prop PoolReady 2 || bad qemu-killed-refill "the pool did not refill"
 # 5. The bound appliance hangs: the request's deadline fires, the stopped
 #    qemu is destroyed with its worker.
 disk=$(fresh mbr64 hang)
+hold_pool
 run hang "fail:did not finish in time" "$disk" --timeout=5 &
 r=$!
 if q=$(bound_qemu "$disk"); then
-        kill -STOP "$q"
+        release_others "$q"
         wait $r && ok hang || bad hang "$(tail -5 "$work/hang.log")"
         sleep 1
         if ps -o stat= -p "$q" 2>/dev/null | grep -qv '^Z'; then
@@ -221,6 +237,7 @@ if q=$(bound_qemu "$disk"); then
                 kill -9 "$q"
         fi
 else
+        release_others -
         wait $r
         bad hang "no bound qemu seen"
 fi
@@ -230,14 +247,15 @@ wait_prop PoolReady 2
 #     request fails cleanly (never a width from half a disk) and the pool
 #     recovers.
 disk=$(fresh mbr64 shrink)
+hold_pool
 run shrink "fail:pvboot-select:" "$disk" &
 r=$!
 if q=$(bound_qemu "$disk"); then
-        kill -STOP "$q"
         truncate -s 0 "$disk"
-        kill -CONT "$q"
+        release_others -
         wait $r && ok disk-shrinks || bad disk-shrinks "$(tail -5 "$work/shrink.log")"
 else
+        release_others -
         wait $r
         bad disk-shrinks "no bound qemu seen"
 fi
@@ -246,14 +264,15 @@ wait_prop PoolReady 2 || bad disk-shrinks-refill "the pool did not refill"
 # 5c. The disk's file is unlinked while bound: the descriptor still holds
 #     the disk, so the answer is the disk's.
 disk=$(fresh gpt32 vanish)
+hold_pool
 run vanish i386 "$disk" &
 r=$!
 if q=$(bound_qemu "$disk"); then
-        kill -STOP "$q"
         rm -f "$disk"
-        kill -CONT "$q"
+        release_others -
         wait $r && ok disk-vanishes || bad disk-vanishes "$(tail -5 "$work/vanish.log")"
 else
+        release_others -
         wait $r
         bad disk-vanishes "no bound qemu seen"
 fi
@@ -311,7 +330,7 @@ sleep 2
 #    with it, and the client takes the cold path, saying so.
 stop_daemon && ok clean-exit || bad clean-exit "pvboot-selectd exited $? on SIGTERM"
 sleep 1
-[ -z "$(daemon_qemus)" ] && [ -z "$(pgrep -u "$user" -x nbdkit)" ] && [ -z "$(daemon_dirs)" ] &&
+[ -z "$(daemon_qemus)" ] && [ -z "$(daemon_dirs)" ] &&
         ok stop-cleans-up || bad stop-cleans-up "left: $(daemon_qemus) $(daemon_dirs)"
 expect_run daemon-down-cold x86_64 "$work/mbr64.img" "not reachable.*cold path"
 timing_ok "$work/daemon-down-cold.log" launch && ok timing-cold || bad timing-cold "$(grep timing "$work/daemon-down-cold.log")"
@@ -357,15 +376,14 @@ print(e["PVBOOT_DOMID"], e["PVBOOT_DECISION"], e["PVBOOT_ARCH"], e["PVBOOT_DISK"
 [ -n "${jpid:-}" ] && kill "$jpid" 2>/dev/null
 
 # 12. The daemon killed outright (no cleanup of its own): its appliances
-#     still die, through PDEATHSIG and nbdkit's --exit-with-parent.
+#     still die, through PDEATHSIG (worker and qemu).
 start_daemon "$daemon" --pool-size=2
 wait_prop PoolReady 2
 kill -9 "$dpid"
 wait "$dpid" 2>/dev/null
 dpid=
-for i in $(seq 50); do [ -z "$(daemon_qemus)$(pgrep -u "$user" -x nbdkit)" ] && break; sleep 0.2; done
-[ -z "$(daemon_qemus)$(pgrep -u "$user" -x nbdkit)" ] && ok daemon-killed-no-orphans ||
-        bad daemon-killed-no-orphans "left: $(pgrep -u "$user" -a -x nbdkit) $(daemon_qemus)"
+for i in $(seq 50); do [ -z "$(daemon_qemus)" ] && break; sleep 0.2; done
+[ -z "$(daemon_qemus)" ] && ok daemon-killed-no-orphans || bad daemon-killed-no-orphans "left: $(daemon_qemus)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

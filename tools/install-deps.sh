@@ -8,12 +8,15 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=(
         # build
         gcc meson ninja-build pkg-config python3-docutils
-        libguestfs-dev nbdkit-plugin-dev
+        libguestfs-dev libc6-dev       # libc.a: the agent is static
         libxen-dev libyajl-dev libsystemd-dev libseccomp-dev
-        nettle-dev      # the e2e seam build only (-De2e_replay=true)
-        # run: the appliance (libguestfs + a kernel for supermin), the NBD
-        # server, the host pvgrub2 stage 1 images
-        libguestfs0 libguestfs-tools nbdkit linux-image-amd64 grub-xen-host
+        nettle-dev      # SHA-256: the template's digests, the e2e transcript
+        # run: the appliance (libguestfs, supermin, a kernel, lvm2 for LVM
+        # guests), qemu-img for the template's overlay, the host pvgrub2
+        # stage 1 images
+        libguestfs0 supermin lvm2 qemu-utils qemu-system-x86 linux-image-amd64 grub-xen-host
+        # test: guestfish builds the LVM sample disks
+        libguestfs-tools
         # test: real pvboot ELFs and real disk tooling
         grub-xen-bin grub-common e2fsprogs fdisk bc bash-completion
         # the daemon's tests: a private system bus, process inspection
@@ -23,19 +26,39 @@ pkgs=(
         # bench/run.sh: GNU time for peak RSS, cpio for the sample initrd
         time cpio
 )
+# A mirror in the middle of a sync can fail one index: retry, and never let
+# that alone fail the build (the lists we already have may well do).
+apt_update() {
+        local i
+        for i in 1 2 3; do
+                apt-get update -qq && return 0
+                sleep $((i * 5))
+        done
+        echo "install-deps: apt-get update failed 3 times; going on with the package lists we have" >&2
+}
+apt_install() {
+        local i
+        for i in 1 2 3; do
+                apt-get install -y -qq "$@" && return 0
+                sleep $((i * 5))
+                apt_update
+        done
+        return 1
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-        apt-get update -qq
-        apt-get install -y -qq "${missing[@]}"
+        apt_update
+        apt_install "${missing[@]}"
 fi
 # bench/run.sh's anchor, pygrub, is in Xen's tools; without its Recommends,
 # which would install the hypervisor into the host's boot menu.
 if ! dpkg-query -W -f='${Status}' xen-utils-4.17 2>/dev/null | grep -q "install ok installed"; then
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends xen-utils-4.17
+        apt_update
+        apt_install --no-install-recommends xen-utils-4.17
 fi
 
 # Real 32- and 64-bit kernels for the width tests (downloaded, not installed).

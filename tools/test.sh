@@ -46,10 +46,10 @@ for f in usr/local/bin/pvboot-select usr/local/sbin/pvboot-selectd usr/local/sha
          usr/local/lib/systemd/system/pvboot-selectd.service usr/local/lib/systemd/system/pvboot-select-xenstore.service; do
         [ -e "build/destdir-test/$f" ] || { echo "install: missing $f"; rc5=1; }
 done
-ls build/destdir-test/usr/local/lib/*/pvboot-select/nbdkit-pvboot-fd-plugin.so >/dev/null 2>&1 ||
-        { echo "install: missing the nbdkit plugin"; rc5=1; }
-[ -x "$(ls build/destdir-test/usr/local/lib/*/pvboot-select/qemu-tcg 2>/dev/null | head -n 1)" ] ||
-        { echo "install: missing the qemu wrapper"; rc5=1; }
+[ -x "$(ls build/destdir-test/usr/local/lib/*/pvboot-select/pvboot-agent 2>/dev/null | head -n 1)" ] ||
+        { echo "install: missing the appliance agent"; rc5=1; }
+[ -x "$(ls build/destdir-test/usr/local/lib/*/pvboot-select/template-qemu 2>/dev/null | head -n 1)" ] ||
+        { echo "install: missing the template's qemu wrapper"; rc5=1; }
 xl_link=$(ls -d build/destdir-test/usr/lib/xen-[0-9]*/bin/pvboot-select 2>/dev/null)
 if ls -d /usr/lib/xen-[0-9]*/bin >/dev/null 2>&1 && [ -z "$xl_link" ]; then
         echo "install: no pvboot-select link in Xen's libexec bin dir"; rc5=1

@@ -231,6 +231,79 @@ static void dm_display(const char *dmname, char *ret, size_t size) {
                 ret[size - 1] = 0;      /* cut, shown as cut */
 }
 
+/*
+ * The VG a physical volume belongs to, from its label and first metadata
+ * area (LVM2's on-disk format: "LABELONE" label, pv_header with its data
+ * and metadata area lists, mda_header, the metadata text "NAME {\nid =
+ * \"UUID\""), bounded at every step.  0, or -EBADMSG for anything else.
+ */
+static int pv_vg(const char *node, char *name, size_t namesz, char *id, size_t idsz) {
+        static uint8_t b[4096];
+        uint64_t mda = 0, off, text_off;
+        int fd = open(node, O_RDONLY | O_CLOEXEC), r = -EBADMSG;
+        unsigned s;
+
+        if (fd < 0)
+                return -errno;
+        if (pread(fd, b, 2048, 0) != 2048)
+                goto out;
+        for (s = 0; s < 4 && memcmp(b + s * 512, "LABELONE", 8) != 0; s++)
+                ;
+        if (s == 4)
+                goto out;
+        uint32_t hoff;
+        memcpy(&hoff, b + s * 512 + 20, 4);
+        off = s * 512 + (uint64_t) hoff + 32 + 8;       /* past pv_uuid and device_size */
+        /* data areas, a zero entry, then metadata areas: the first one. */
+        for (unsigned list = 0, guard = 0; off + 16 <= 2048 && guard < 64; off += 16, guard++) {
+                uint64_t o, z;
+                memcpy(&o, b + off, 8);
+                memcpy(&z, b + off + 8, 8);
+                if (o == 0 && z == 0) {
+                        if (list++ == 1)
+                                break;
+                        continue;
+                }
+                if (list == 1) {
+                        mda = o;
+                        break;
+                }
+        }
+        if (mda == 0 || mda > (UINT64_C(1) << 40) || pread(fd, b, 512, (off_t) mda) != 512 ||
+            memcmp(b + 4, " LVM2 x[5A%r0N*>", 16) != 0)
+                goto out;
+        memcpy(&text_off, b + 40, 8);   /* raw_locns[0].offset, from the area's start */
+        if (text_off == 0 || text_off > (UINT64_C(1) << 30))
+                goto out;
+        memset(b, 0, sizeof(b));
+        if (pread(fd, b, sizeof(b) - 1, (off_t) (mda + text_off)) <= 0)
+                goto out;
+        if (namesz >= 128 && idsz >= 64 && sscanf((const char *) b, "%127[^ {] {\nid = \"%63[^\"]\"", name, id) == 2)
+                r = 0;
+out:
+        close(fd);
+        return r;
+}
+
+/* Two VGs of one name (different UUIDs), or a PV we cannot place: which
+ * LV a name means is then anybody's guess, so none is activated. */
+static bool lvm_names_unique(void) {
+        char names[AGENT_MAX_DEVICES][128], ids[AGENT_MAX_DEVICES][64];
+        unsigned n = 0;
+
+        for (unsigned i = 0; i < n_devices; i++) {
+                if (strcmp(devices[i].pub.fstype, "LVM2_member") != 0)
+                        continue;
+                if (pv_vg(devices[i].node, names[n], sizeof(names[n]), ids[n], sizeof(ids[n])) < 0)
+                        return false;
+                for (unsigned j = 0; j < n; j++)
+                        if (strcmp(names[j], names[n]) == 0 && strcmp(ids[j], ids[n]) != 0)
+                                return false;
+                n++;
+        }
+        return true;
+}
+
 static void activate_lvm(void) {
         static char *const argv[] = {
                 "lvm", "vgchange", "-ay", "--noudevsync", "--sysinit", "--config",
@@ -261,7 +334,7 @@ static void activate_lvm(void) {
 
 static int do_attach(unsigned target, uint32_t *ret_len) {
         char disk[64], path[PATH_MAX_SYSFS];
-        unsigned parts[AGENT_MAX_DEVICES];
+        static unsigned parts[1024];    /* the kernel's own bound is far lower */
         size_t n_parts = 0;
         bool lvm = false;
         int r, fd;
@@ -277,20 +350,21 @@ static int do_attach(unsigned target, uint32_t *ret_len) {
                 if (r < 0)
                         return r;
         }
-        r = make_node(disk, path, sizeof(path));
-        if (r < 0)
-                return r;
-        /* The kernel scans partitions while it adds the disk, racing our
-         * lookup: scan again, synchronously, so the list below is whole. */
-        /* The sysfs entry comes before the disk can be opened. */
-        for (unsigned tries = 0; tries < 1000; tries++) {
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd >= 0 || (errno != ENXIO && errno != ENODEV))
+        /* The disk's sysfs entries appear one by one, and before the disk
+         * can be opened: wait (bounded) until it can. */
+        for (unsigned tries = 0;; tries++) {
+                r = make_node(disk, path, sizeof(path));
+                fd = r < 0 ? r : open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0 && r >= 0)
+                        r = -errno;
+                if (fd >= 0 || (r != -ENOENT && r != -ENXIO && r != -ENODEV) || tries >= 1000)
                         break;
                 sleep_ms(5);
         }
         if (fd < 0)
-                return -errno;
+                return r;
+        /* The kernel scans partitions while it adds the disk, racing our
+         * lookup: scan again, synchronously, so the list below is whole. */
         (void) ioctl(fd, BLKRRPART);
         close(fd);
 
@@ -298,7 +372,7 @@ static int do_attach(unsigned target, uint32_t *ret_len) {
         snprintf(path, sizeof(path), "/sys/class/block/%s", disk);
         DIR *d = opendir(path);
         struct dirent *e;
-        while (d && (e = readdir(d)) && n_parts < AGENT_MAX_DEVICES) {
+        while (d && (e = readdir(d)) && n_parts < sizeof(parts) / sizeof(parts[0])) {
                 char p[PATH_MAX_SYSFS], num[16];
                 if (strncmp(e->d_name, disk, strlen(disk)) != 0)
                         continue;
@@ -310,7 +384,8 @@ static int do_attach(unsigned target, uint32_t *ret_len) {
         if (d)
                 closedir(d);
         qsort(parts, n_parts, sizeof(parts[0]), cmp_part);
-        for (size_t i = 0; i < n_parts; i++) {
+        /* The first partitions in table order, as many as we report. */
+        for (size_t i = 0; i < n_parts && n_devices < AGENT_MAX_DEVICES; i++) {
                 char kname[80], display[AGENT_DEVICE_NAME];
                 /* sdb1, but nvme0n1p1 / loop0p1 in tests */
                 snprintf(kname, sizeof(kname), "%s%s%u", disk, isdigit((unsigned char) disk[strlen(disk) - 1]) ? "p" : "",
@@ -320,6 +395,8 @@ static int do_attach(unsigned target, uint32_t *ret_len) {
         }
         for (unsigned i = 0; i < n_devices; i++)
                 lvm = lvm || strcmp(devices[i].pub.fstype, "LVM2_member") == 0;
+        if (lvm && !lvm_names_unique())
+                lvm = false;    /* which "vg0/root" would the stage 1 load?  Neither is evidence. */
         if (lvm) {
                 activate_lvm();
                 d = opendir("/sys/class/block");

@@ -39,7 +39,7 @@ static const char usage[] =
         "  --cache-block-devices     cache decisions for block devices too\n"
         "  --allow-group=GROUP       members may call Inspect, besides root\n"
         "  --appliance-cache=DIR     supermin appliance cache directory\n"
-        "  --debug                   appliance and nbdkit output to stderr\n"
+        "  --debug                   qemu's and the appliance's output to stderr\n"
         "  --xenstore-janitor        only remove the xenstore records of released domains\n"
         "  --config=FILE             settings file (default " CONFIG_DEFAULT_PATH ")\n"
         "  -h, --help                this text\n";
@@ -202,15 +202,10 @@ int main(int argc, char **argv) {
                 .max_busy = 4,
                 .queue_limit = 32,
                 .cache_size = 64,
-                /* Measured (bench/run.sh): 512 MB and a 32 MiB translation
-                 * cache keep an idle appliance under 300 MiB RSS, against
-                 * ~480 MiB with libguestfs's 1280 MB and qemu's 1 GiB. */
-                .memsize_mb = 512,
+                /* Measured (bench/run.sh): a 32 MiB translation cache keeps
+                 * an idle clone near 80 MiB RSS; qemu's default is 1 GiB. */
+                .memsize_mb = PVBOOT_APPLIANCE_MEMSIZE_MB,
                 .tcg_cache_mb = 32,
-                /* 16 TiB: larger than any PV guest disk we expect, and its
-                 * qcow2 overlay's L1 table stays at 256 KiB.  A larger disk
-                 * takes the cold path. */
-                .unbound_size = UINT64_C(1) << 44,
         };
         sd_event *event = NULL;
         sd_bus *bus = NULL;

@@ -19,7 +19,7 @@
 #include "bus-report.h"
 #include "cache.h"
 #include "manager.h"
-#include "nbd-serve.h"
+#include "disk-fd.h"
 #include "pvboot-select-bus.h"
 #include "text.h"
 #include "worker.h"
@@ -70,6 +70,7 @@ struct Request {
 };
 
 struct Manager {
+        Template *template;     /* what every clone starts from, verified once */
         ManagerConfig cfg;
         sd_event *event;
         sd_bus *bus;
@@ -200,18 +201,12 @@ static int slot_io(sd_event_source *es, int fd, uint32_t revents, void *userdata
 static int slot_new(Manager *m, bool pooled, const char *format, Slot **ret) {
         WorkerConfig wc = {
                 .format = format,
-                .nbdkit = NBDKIT_PATH,
-                .plugin = worker_plugin_path(),
-                .cachedir = m->cfg.cachedir,
+                .template = m->template,
                 .runas_set = m->worker_drop,
                 .runas = m->worker_uid,
                 .runas_gid = m->worker_gid,
                 .pooled = pooled,
-                .unbound_size = pooled ? m->cfg.unbound_size : 0,
-                .memsize_mb = m->cfg.memsize_mb,
-                /* An idle pooled appliance is mostly this cache; a cold one
-                 * lives for one request and keeps qemu's default. */
-                .tcg_cache_mb = pooled ? m->cfg.tcg_cache_mb : 0,
+                .tcg_cache_mb = m->cfg.tcg_cache_mb,
                 .debug = m->cfg.debug,
                 .record_fd = -1,
                 .replay_fd = -1,
@@ -459,10 +454,12 @@ static int request_client_gone(sd_bus_track *t, void *userdata) {
         return 0;
 }
 
-/* May this request use a pooled appliance?  Raw only (the pool booted on
- * a raw view of zeros), and no larger than the drive qemu already sized. */
+/* May this request use a pooled clone?  One that has seen no disk takes
+ * any disk, of any size, by hot-plug; only the format must be raw, as
+ * pooled workers attach raw. */
 static bool warm_eligible(const Manager *m, const Request *r) {
-        return strcmp(r->format, "raw") == 0 && r->size <= m->cfg.unbound_size;
+        (void) m;
+        return strcmp(r->format, "raw") == 0;
 }
 
 static void dispatch(Manager *m) {
@@ -612,11 +609,11 @@ static int read_options(Manager *m, sd_bus_message *msg, Request *r, unsigned *r
 }
 
 /* The caller opened the disk; we check what kind of descriptor it is
- * with the plugin's own rule (nbd-serve.h), and keep its size. */
+ * with the one rule for them (disk-fd.h), and keep its size. */
 static int check_disk_fd(int fd, Request *r, sd_bus_error *error) {
         char err[256];
 
-        if (nbd_bind_check(fd, 0, &r->size, err, sizeof(err)) < 0)
+        if (disk_fd_check(fd, 0, &r->size, err, sizeof(err)) < 0)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, err);
         if (fstat(fd, &r->st) < 0)
                 return sd_bus_error_set_errnof(error, errno, "cannot stat the disk descriptor: %s", strerror(errno));
@@ -745,7 +742,7 @@ PROP_U(busy, count_slots(m, SLOT_BUSY, false))
 PROP_U(queued, count_queued(m))
 PROP_U(max_busy, m->cfg.max_busy)
 PROP_U(queue_limit, m->cfg.queue_limit)
-PROP_U(memory_mb, m->cfg.memsize_mb)
+PROP_U(memory_mb, m->template ? m->template->memsize_mb : 0)
 PROP_U(tcg_cache_mb, m->cfg.tcg_cache_mb)
 PROP_U(cache_entries, cache_size(m->cache))
 PROP_U(cache_limit, m->cfg.cache_size)
@@ -807,6 +804,17 @@ int manager_new(const ManagerConfig *cfg, sd_event *event, sd_bus *bus, Manager 
         if (k < 0)
                 goto fail;
 
+        /* The template is root's (pvboot-select template, run by the unit's
+         * ExecStartPre): refused here if missing, stale or damaged. */
+        TemplateConfig tc;
+        char why[512];
+        worker_template_config(cfg->cachedir, cfg->memsize_mb, cfg->debug, &tc);
+        k = template_ensure(&tc, &m->template, NULL, why, sizeof(why));
+        if (k < 0) {
+                fprintf(stderr, "pvboot-selectd: %s\n", why);
+                goto fail;
+        }
+
         if (host_caps_read(&m->host) < 0)
                 fprintf(stderr, "pvboot-selectd: hypervisor capabilities unknown (not running on Xen?); "
                                 "widths are checked by the client only\n");
@@ -848,6 +856,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_disable_unref(m->refill_timer);
         sd_bus_slot_unref(m->object);
         cache_free(m->cache);
+        template_free(m->template);
         sd_bus_unref(m->bus);
         sd_event_unref(m->event);
         free(m);

@@ -5,13 +5,14 @@
  * pvboot-selectd's state: the warm pool, the request queue, the cache, the
  * bus object.
  *
- * Every appliance is one worker process (worker.h): pooled workers launch
- * on zeros ahead of time and wait; a request takes a ready one, binds its
- * disk and gets the report; the worker is then destroyed and the pool
- * refilled.  When no pooled appliance is ready, the request gets a worker
- * of its own that binds first and launches after: the cold path, exactly
- * as pvboot-select runs it without a daemon.  A request never fails
- * because the pool is empty.
+ * Every appliance is one worker process (worker.h) with one clone of the
+ * template (clone.h): pooled workers restore theirs ahead of time and
+ * wait; a request takes a ready one, which hot-plugs its disk and reports;
+ * the worker is then destroyed and the pool refilled (a restore takes well
+ * under a second).  When no pooled clone is ready, the request gets a
+ * worker of its own that restores one on demand: the cold path, exactly as
+ * pvboot-select runs it without a daemon.  A request never fails because
+ * the pool is empty.
  *
  * One thread, one sd-event loop: the slow parts (appliance launch,
  * inspection) run in the workers, and the loop only moves messages.
@@ -31,12 +32,11 @@ typedef struct ManagerConfig {
         unsigned queue_limit;           /* requests waiting beyond max_busy */
         unsigned cache_size;            /* 0: no decision cache */
         bool cache_block_devices;
-        int memsize_mb;                 /* appliance memory, 0: libguestfs's default */
-        unsigned tcg_cache_mb;          /* pooled appliances' TCG translation cache, 0: qemu's 1 GiB */
-        uint64_t unbound_size;          /* a pooled appliance's drive before the bind */
+        int memsize_mb;                 /* appliance memory: part of the template's key */
+        unsigned tcg_cache_mb;          /* each clone's TCG translation cache, 0: qemu's 1 GiB */
         bool allow_gid_set;             /* callers in this group may inspect, besides root */
         gid_t allow_gid;
-        const char *cachedir;           /* supermin appliance cache */
+        const char *cachedir;           /* the appliance and its template (template.h), NULL: the default */
         bool debug;
 } ManagerConfig;
 

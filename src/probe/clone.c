@@ -2,7 +2,6 @@
 /* Appliance clones restored from the template (see clone.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent-client.h"
 #include "clone.h"
 #include "fd-util.h"
 #include "pvboot-select.h"
@@ -192,60 +192,18 @@ static _Noreturn void exec_qemu(char **argv, int ram, int state, int agent, int 
         _exit(127);
 }
 
-/* Read exactly len bytes before the deadline. */
-static int read_full(int fd, void *buf, size_t len, uint64_t deadline) {
-        uint8_t *p = buf;
-        while (len > 0) {
-                uint64_t now = now_usec();
-                if (now >= deadline)
-                        return -ETIMEDOUT;
-                struct pollfd pf = { .fd = fd, .events = POLLIN };
-                int r = poll(&pf, 1, (int) ((deadline - now + 999) / 1000));
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r < 0)
-                        return -errno;
-                if (r == 0)
-                        return -ETIMEDOUT;
-                ssize_t n = read(fd, p, len);
-                if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        return -EPIPE;
-                p += n;
-                len -= (size_t) n;
-        }
-        return 0;
-}
-
 int clone_call(Clone *c, AgentOp op, uint32_t arg, uint64_t offset, const char *payload,
                void *buf, size_t bufsz, size_t *ret_len) {
-        size_t plen = payload ? strlen(payload) : 0;
-        AgentRequest q = { .magic = AGENT_MAGIC_REQUEST, .op = op, .arg = arg, .len = (uint32_t) plen,
-                           .offset = offset };
-        AgentReply a;
-        uint64_t deadline = now_usec() + (uint64_t) c->timeout_ms * 1000;
+        size_t len;
+        bool failed;
         int r;
 
         if (ret_len)
                 *ret_len = 0;
         if (c->dead)
                 return -EIO;
-        if (plen > AGENT_MAX_REQUEST)
-                return -ENAMETOOLONG;
-        r = loop_write(c->agent, &q, sizeof(q));
-        if (r >= 0 && plen > 0)
-                r = loop_write(c->agent, payload, plen);
-        if (r >= 0)
-                r = read_full(c->agent, &a, sizeof(a), deadline);
-        if (r >= 0 && (a.magic != AGENT_MAGIC_REPLY || a.len > bufsz || a.len > AGENT_MAX_REPLY ||
-                       a.status > 0 || a.status < -4095 || (a.status < 0 && a.len > 0)))
-                r = -EBADMSG;
-        if (r >= 0 && a.len > 0)
-                r = read_full(c->agent, buf, a.len, deadline);
-        if (r < 0) {
+        r = agent_call(c->agent, c->timeout_ms, op, arg, offset, payload, buf, bufsz, &len, &failed);
+        if (failed && r != -ENAMETOOLONG) {
                 c->dead = true;
                 set_error(c, "%s", r == -ETIMEDOUT ? "the appliance did not answer in time"
                                    : r == -EBADMSG ? "the appliance's agent answered garbage"
@@ -253,8 +211,8 @@ int clone_call(Clone *c, AgentOp op, uint32_t arg, uint64_t offset, const char *
                 return r == -ETIMEDOUT || r == -EBADMSG ? r : -EIO;
         }
         if (ret_len)
-                *ret_len = a.len;
-        return a.status;
+                *ret_len = len;
+        return r;
 }
 
 bool clone_alive(Clone *c) {

@@ -1,42 +1,34 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The libguestfs side (see probe.h).
+ * The probe over an appliance clone (see probe.h, clone.h).
  *
- * Handle setup follows guestfs-security(1) and nbdkit's practice: no
- * environment (GUESTFS_CREATE_NO_ENVIRONMENT, so no inherited LIBGUESTFS_*),
- * our own error handler, the direct backend with TCG forced (dom0 has no
- * usable KVM), network off, the drive read-only with an explicit format.
+ * Every call is one question to the clone's agent; every answer is
+ * checked here for shape and size before anyone else sees it.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <guestfs.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "fd-util.h"
+#include "clone.h"
 #include "probe.h"
 #include "text.h"
 #if PVBOOT_E2E_REPLAY
 #include "transcript.h"
 #endif
 
-#define READ_CHUNK (1u << 20)
+#define READ_CHUNK AGENT_MAX_READ
 
 struct Probe {
         ProbeConfig cfg;
-        guestfs_h *g;
-        pid_t nbdkit_pid;
-        int ctl;                /* our end of the plugin's control socket */
+        Clone *clone;
+        int disk_fd;            /* ours until the clone has it */
         bool bound;
-        bool late;              /* bound after launch: the warm timing */
-        char socket_path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
+        int attach_r;           /* 1: not yet attached */
+        AgentDevice devices[PROBE_MAX_FILESYSTEMS];
+        size_t n_devices;
         char error[512];
         bool mounted;
         uint64_t read_total;
@@ -76,10 +68,7 @@ static void strv_free(char **v) {
 }
 
 static void set_error(Probe *p) {
-        const char *e = p->g ? guestfs_last_error(p->g) : NULL;
-        if (!e)
-                e = "";
-        text_escape(e, strlen(e), p->error, sizeof(p->error));
+        snprintf(p->error, sizeof(p->error), "%s", clone_last_error(p->clone));
 }
 
 const char *probe_last_error(Probe *p) {
@@ -89,23 +78,20 @@ const char *probe_last_error(Probe *p) {
 int probe_new(const ProbeConfig *cfg, Probe **ret) {
         Probe *p;
 
-        if (!cfg || !cfg->workdir || !cfg->nbdkit || !cfg->plugin || !cfg->format)
-                return -EINVAL;
-        /* A pooled appliance boots on zeros: only a raw view of them
-         * means anything.  The e2e seam records the cold timing only. */
-        if (cfg->unbound_size > 0 && (strcmp(cfg->format, "raw") != 0 ||
-                                      cfg->record_fd >= 0 || cfg->replay_fd >= 0))
+        if (!cfg || !cfg->format)
                 return -EINVAL;
 #if !PVBOOT_E2E_REPLAY
         if (cfg->record_fd >= 0 || cfg->replay_fd >= 0)
                 return -EOPNOTSUPP;
 #endif
+        if (!cfg->template && cfg->replay_fd < 0)
+                return -EINVAL;
         p = calloc(1, sizeof(*p));
         if (!p)
                 return -ENOMEM;
         p->cfg = *cfg;
-        p->nbdkit_pid = -1;
-        p->ctl = -1;
+        p->disk_fd = -1;
+        p->attach_r = 1;
 #if PVBOOT_E2E_REPLAY
         p->replay = cfg->replay_fd >= 0;
 #endif
@@ -116,20 +102,9 @@ int probe_new(const ProbeConfig *cfg, Probe **ret) {
 Probe *probe_free(Probe *p) {
         if (!p)
                 return NULL;
-        if (p->g) {
-                /* guestfs_close kills qemu if it is still running. */
-                guestfs_close(p->g);
-                p->g = NULL;
-        }
-        if (p->nbdkit_pid > 0) {
-                kill(p->nbdkit_pid, SIGTERM);
-                while (waitpid(p->nbdkit_pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-        }
-        if (p->socket_path[0])
-                (void) unlink(p->socket_path);
-        if (p->ctl >= 0)
-                close(p->ctl);
+        clone_free(p->clone);
+        if (p->disk_fd >= 0)
+                close(p->disk_fd);
 #if PVBOOT_E2E_REPLAY
         transcript_free(p->tx);
 #endif
@@ -137,145 +112,29 @@ Probe *probe_free(Probe *p) {
         return NULL;
 }
 
-/*
- * Bind the socket ourselves and give it to nbdkit by socket activation
- * (LISTEN_FDS): the socket is listening before nbdkit even starts, so
- * libguestfs can connect at add_drive time without a readiness race.
- */
-static int start_nbdkit(Probe *p) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int lfd, r, ctl[2];
-        pid_t pid;
-
-        if (p->nbdkit_pid > 0)
-                return 0;
-
-        r = snprintf(p->socket_path, sizeof(p->socket_path), "%s/nbd.sock", p->cfg.workdir);
-        if (r < 0 || (size_t) r >= sizeof(p->socket_path)) {
-                p->socket_path[0] = 0;
-                return -ENAMETOOLONG;
-        }
-        memcpy(sa.sun_path, p->socket_path, strlen(p->socket_path) + 1);
-
-        lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (lfd < 0)
-                return -errno;
-        if (bind(lfd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(lfd, 8) < 0 ||
-            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0) {
-                r = -errno;
-                close(lfd);
-                return r;
-        }
-
-        pid = fork();
-        if (pid < 0) {
-                r = -errno;
-                close(lfd);
-                close(ctl[0]);
-                close(ctl[1]);
-                return r;
-        }
-        if (pid == 0) {
-                char listen_pid[32], sizearg[48];
-                char *env[] = { listen_pid, "LISTEN_FDS=1", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-                char *argv[] = { "nbdkit", "--exit-with-parent", "--foreground", "--readonly",
-                                 (char *) p->cfg.plugin, "control=4",
-                                 p->cfg.unbound_size > 0 ? sizearg : NULL, NULL };
-                int c, devnull;
-
-                /* fd 3 = listening socket (socket activation), fd 4 = control. */
-                c = fcntl(ctl[1], F_DUPFD_CLOEXEC, 10);
-                lfd = fcntl(lfd, F_DUPFD_CLOEXEC, 10);
-                if (c < 0 || lfd < 0 || dup2(lfd, 3) < 0 || dup2(c, 4) < 0)
-                        _exit(127);
-                snprintf(sizearg, sizeof(sizearg), "size=%llu", (unsigned long long) p->cfg.unbound_size);
-                if (!p->cfg.debug) {
-                        devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-                        if (devnull >= 0) {
-                                dup2(devnull, STDOUT_FILENO);
-                                dup2(devnull, STDERR_FILENO);
-                        }
-                }
-                devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-                if (devnull >= 0)
-                        dup2(devnull, STDIN_FILENO);
-                snprintf(listen_pid, sizeof(listen_pid), "LISTEN_PID=%ld", (long) getpid());
-                execve(p->cfg.nbdkit, argv, env);
-                _exit(127);
-        }
-        close(lfd);
-        close(ctl[1]);
-        p->ctl = ctl[0];
-        p->nbdkit_pid = pid;
-        return 0;
+/* Hot-plug the disk into the running clone and let the agent find its
+ * filesystems: the only scan there is, the same in both timings. */
+static int attach(Probe *p) {
+        uint64_t t0 = now_usec();
+        int r = clone_attach(p->clone, p->disk_fd, p->cfg.format, p->devices, PROBE_MAX_FILESYSTEMS, &p->n_devices);
+        p->stage_us[STAGE_RESCAN] += now_usec() - t0;
+        close(p->disk_fd);
+        p->disk_fd = -1;
+        if (r < 0)
+                set_error(p);
+        p->attach_r = r;
+        return r;
 }
-
-/* Hand nbdkit the disk and read its one-line answer. */
-static int send_disk(Probe *p, int disk_fd) {
-        char answer[300];
-        ssize_t n;
-        int r;
-
-        r = send_with_fd(p->ctl, "B", 1, disk_fd);
-        if (r < 0) {
-                snprintf(p->error, sizeof(p->error), "cannot hand the disk to nbdkit: %s", strerror(-r));
-                return -EIO;
-        }
-        do
-                n = recv(p->ctl, answer, sizeof(answer) - 1, 0);
-        while (n < 0 && errno == EINTR);
-        if (n <= 0) {
-                snprintf(p->error, sizeof(p->error), "nbdkit did not answer the bind");
-                return -EIO;
-        }
-        answer[n] = 0;
-        close(p->ctl);
-        p->ctl = -1;
-        if (strncmp(answer, "OK ", 3) == 0)
-                return 0;
-        /* "ERR <errno> <why>": the plugin's own errno, bounded like any
-         * other answer we did not write. */
-        char *end;
-        long e = strncmp(answer, "ERR ", 4) == 0 ? strtol(answer + 4, &end, 10) : 0;
-        if (e < 1 || e > 4095 || *end != ' ') {
-                snprintf(p->error, sizeof(p->error), "nbdkit answered the bind with garbage");
-                return -EIO;
-        }
-        end++;
-        text_escape(end, (size_t) n - (size_t) (end - answer), p->error, sizeof(p->error));
-        return (int) -e;
-}
-
-/* Our only drive, as libguestfs names it (guestfs(3), BLOCK DEVICE
- * NAMING): asking the appliance costs a udev settle under TCG. */
-#define PROBE_DEVICE "/dev/sda"
 
 static int bind_live(Probe *p, int disk_fd) {
-        int r;
-
         uint64_t t0 = now_usec();
-        r = start_nbdkit(p);
-        if (r < 0) {
-                snprintf(p->error, sizeof(p->error), "cannot start nbdkit: %s", strerror(-r));
-                return r;
-        }
-        r = send_disk(p, disk_fd);
+        p->disk_fd = fcntl(disk_fd, F_DUPFD_CLOEXEC, 3);
         p->stage_us[STAGE_BIND] += now_usec() - t0;
-        if (r < 0 || !p->g)
-                return r;
-
-        /* Warm: the appliance's kernel read zeros at boot.  BLKRRPART makes
-         * it read the partition table again and drops the device's page
-         * cache, so nothing it saw before the bind survives. */
-        p->late = true;
-        t0 = now_usec();
-        r = guestfs_blockdev_rereadpt(p->g, PROBE_DEVICE);
-        p->stage_us[STAGE_RESCAN] += now_usec() - t0;
-        if (r < 0) {
-                set_error(p);
-                return -EIO;
+        if (p->disk_fd < 0) {
+                snprintf(p->error, sizeof(p->error), "cannot keep the disk: %s", strerror(errno));
+                return -errno;
         }
-        return 0;
+        return p->clone ? attach(p) : 0;
 }
 
 int probe_bind(Probe *p, int disk_fd) {
@@ -338,66 +197,23 @@ int probe_launch(Probe *p) {
         return r;
 }
 
-#define QEMU_SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
-
 static int launch_live(Probe *p) {
-        char server[sizeof(p->socket_path) + 8];
-        char *servers[] = { server, NULL };
-        char *settings[] = { "force_tcg", NULL };
-        char runtime[sizeof(p->socket_path) + 32];
-        char *env[] = { runtime, NULL };
+        CloneConfig cc = {
+                .template = p->cfg.template,
+                .tcg_cache_mb = p->cfg.tcg_cache_mb,
+                .timeout_ms = p->cfg.timeout_ms,
+                .debug = p->cfg.debug,
+        };
         int r;
 
-        /* Cold: the disk is bound first, so the export qemu and the
-         * overlay see is exactly the disk. */
-        if (!p->bound && p->cfg.unbound_size == 0)
+        if (p->clone)
                 return -EINVAL;
-        r = start_nbdkit(p);
+        r = clone_start(&cc, &p->clone);
         if (r < 0) {
-                snprintf(p->error, sizeof(p->error), "cannot start nbdkit: %s", strerror(-r));
+                set_error(p);
                 return r;
         }
-
-        p->g = guestfs_create_flags(GUESTFS_CREATE_NO_ENVIRONMENT);
-        if (!p->g) {
-                snprintf(p->error, sizeof(p->error), "cannot create libguestfs handle");
-                return -ENOMEM;
-        }
-        guestfs_set_error_handler(p->g, NULL, NULL);
-        /* A non-root libguestfs puts its socket directory in
-         * $XDG_RUNTIME_DIR, else /tmp: keep it in our directory, removed
-         * with the inspection.  (As root it is always /tmp: the worker's
-         * private one, see sandbox.h.) */
-        snprintf(runtime, sizeof(runtime), "XDG_RUNTIME_DIR=%s", p->cfg.workdir);
-        if (guestfs_parse_environment_list(p->g, env) < 0) {
-                set_error(p);
-                return -EIO;
-        }
-
-        snprintf(server, sizeof(server), "unix:%s", p->socket_path);
-        if (guestfs_set_backend(p->g, "direct") < 0 ||
-            guestfs_set_backend_settings(p->g, settings) < 0 ||
-            guestfs_set_network(p->g, 0) < 0 ||
-            guestfs_set_autosync(p->g, 0) < 0 ||
-            guestfs_set_tmpdir(p->g, p->cfg.workdir) < 0 ||
-            guestfs_set_verbose(p->g, p->cfg.debug) < 0 ||
-            (p->cfg.memsize_mb > 0 && guestfs_set_memsize(p->g, p->cfg.memsize_mb) < 0) ||
-            (p->cfg.cachedir && guestfs_set_cachedir(p->g, p->cfg.cachedir) < 0) ||
-            (p->cfg.hv && guestfs_set_hv(p->g, p->cfg.hv) < 0) ||
-            /* qemu's own seccomp filter: no exec/fork, no setuid, no
-             * scheduler or obsolete calls, should the guest reach qemu. */
-            guestfs_config(p->g, "-sandbox", QEMU_SANDBOX) < 0 ||
-            guestfs_add_drive_opts(p->g, "",
-                                   GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
-                                   GUESTFS_ADD_DRIVE_OPTS_FORMAT, p->cfg.format,
-                                   GUESTFS_ADD_DRIVE_OPTS_PROTOCOL, "nbd",
-                                   GUESTFS_ADD_DRIVE_OPTS_SERVER, servers,
-                                   -1) < 0 ||
-            guestfs_launch(p->g) < 0) {
-                set_error(p);
-                return -EIO;
-        }
-        return 0;
+        return p->bound ? attach(p) : 0;
 }
 
 bool probe_alive(Probe *p) {
@@ -405,47 +221,7 @@ bool probe_alive(Probe *p) {
         if (REPLAYING(p))
                 return true;    /* a replay mismatch fails on its own */
 #endif
-        return p->g && guestfs_is_ready(p->g) > 0;
-}
-
-static bool skip_vfs(const char *t) {
-        static const char *const skip[] = {
-                "", "swap", "LVM2_member", "crypto_LUKS", "linux_raid_member", "unknown", NULL
-        };
-        for (const char *const *s = skip; *s; s++)
-                if (strcmp(t, *s) == 0)
-                        return true;
-        return false;
-}
-
-/* Append the devices of src that carry a mountable filesystem. */
-static int collect(Probe *p, char **src, char **out, size_t *n, bool *ret_pv) {
-        for (char **d = src; d && *d; d++) {
-                char *t;
-
-                if (*n >= PROBE_MAX_FILESYSTEMS)
-                        break;
-                /* vfs_type is one blkid call per device: much cheaper than
-                 * list_filesystems under TCG.  A device it cannot read
-                 * (empty, bad superblock) is simply not a candidate. */
-                guestfs_push_error_handler(p->g, NULL, NULL);
-                t = guestfs_vfs_type(p->g, *d);
-                guestfs_pop_error_handler(p->g);
-                if (!t)
-                        continue;
-                if (strcmp(t, "LVM2_member") == 0)
-                        *ret_pv = true;
-                if (!skip_vfs(t)) {
-                        out[*n] = strdup(*d);
-                        if (!out[*n]) {
-                                free(t);
-                                return -ENOMEM;
-                        }
-                        (*n)++;
-                }
-                free(t);
-        }
-        return 0;
+        return clone_alive(p->clone);
 }
 
 #if PVBOOT_E2E_REPLAY
@@ -509,49 +285,33 @@ int probe_list_filesystems(Probe *p, char ***ret) {
 }
 
 static int list_filesystems_live(Probe *p, char ***ret) {
-        char *devices[] = { PROBE_DEVICE, NULL };
-        char **parts = NULL, **lvs = NULL, **out;
-        size_t n = 0;
-        bool pv = false;
-        int r = 0;
+        char **out;
 
-        out = calloc(PROBE_MAX_FILESYSTEMS + 1, sizeof(char *));
+        if (p->attach_r != 0)
+                return p->attach_r > 0 ? -EINVAL : p->attach_r;
+        out = calloc(p->n_devices + 1, sizeof(char *));
         if (!out)
                 return -ENOMEM;
-
-        parts = guestfs_list_partitions(p->g);
-        if (!parts) {
-                set_error(p);
-                r = -EIO;
-                goto out;
+        /* In the agent's order: the whole disk, partitions, logical volumes. */
+        for (size_t i = 0; i < p->n_devices; i++) {
+                out[i] = strdup(p->devices[i].name);
+                if (!out[i]) {
+                        strv_free(out);
+                        return -ENOMEM;
+                }
         }
-        /* A whole-disk filesystem (or PV) when there is no partition
-         * table, as GRUB sees it; else partitions in table order; then
-         * logical volumes. */
-        if ((r = collect(p, parts[0] ? parts : devices, out, &n, &pv)) < 0)
-                goto out;
-
-        /* The appliance activated LVM at boot; a warm one booted on zeros
-         * and must look again (lvm_scan).  LVM may be absent from the
-         * appliance or find nothing: not an error. */
-        if (pv) {
-                /* No physical volume, no logical volume: skip the lvm
-                 * commands, each a few hundred ms under TCG. */
-                guestfs_push_error_handler(p->g, NULL, NULL);
-                if (p->late)
-                        (void) guestfs_lvm_scan(p->g, 1);
-                lvs = guestfs_lvs(p->g);
-                guestfs_pop_error_handler(p->g);
-                if ((r = collect(p, lvs, out, &n, &pv)) < 0)
-                        goto out;
-        }
-
         *ret = out;
-        out = NULL;
-out:
-        strv_free(parts);
-        strv_free(lvs);
-        strv_free(out);
+        return 0;
+}
+
+/* An agent call whose failure means the clone is gone: say so. */
+static int call(Probe *p, AgentOp op, uint32_t arg, uint64_t offset, const char *payload, void *buf, size_t bufsz,
+                size_t *ret_len) {
+        int r = clone_call(p->clone, op, arg, offset, payload, buf, bufsz, ret_len);
+        if (r < 0 && !clone_alive(p->clone))
+                set_error(p);
+        else if (r < 0)
+                snprintf(p->error, sizeof(p->error), "%s", strerror(-r));
         return r;
 }
 
@@ -566,9 +326,13 @@ int probe_mount(Probe *p, const char *device) {
                 r = replay_rc(p, "mount", a, 1);
         } else
 #endif
-        if (guestfs_mount_options(p->g, "ro,nodev,nosuid,noexec", device, "/") < 0) {
-                set_error(p);
-                r = -EIO;
+        {
+                size_t i = 0;
+                while (i < p->n_devices && strcmp(p->devices[i].name, device) != 0)
+                        i++;
+                r = i == p->n_devices ? -ENOENT : call(p, AGENT_OP_MOUNT, (uint32_t) i, 0, NULL, NULL, 0, NULL);
+                if (r < 0)
+                        r = -EIO;
         }
         RECORD(p, "mount", TX_STR(device), TX_INT(r));
         if (r == 0)
@@ -586,10 +350,8 @@ int probe_umount(Probe *p) {
         if (REPLAYING(p))
                 return replay_rc(p, "umount", NULL, 0);
 #endif
-        if (guestfs_umount_all(p->g) < 0) {
-                set_error(p);
+        if (call(p, AGENT_OP_UMOUNT, 0, 0, NULL, NULL, 0, NULL) < 0)
                 r = -EIO;
-        }
         RECORD(p, "umount", TX_INT(r));
         return r;
 }
@@ -612,20 +374,28 @@ int probe_glob(Probe *p, const char *pattern, char ***ret) {
 }
 
 static int glob_live(Probe *p, const char *pattern, char ***ret) {
+        static char buf[AGENT_MAX_GLOB * (AGENT_MAX_REQUEST + 257)];
+        size_t len, n = 0;
         char **v;
-        size_t n = 0;
+        int r;
 
-        guestfs_push_error_handler(p->g, NULL, NULL);
-        v = guestfs_glob_expand(p->g, pattern);
-        guestfs_pop_error_handler(p->g);
+        r = call(p, AGENT_OP_GLOB, 0, 0, pattern, buf, sizeof(buf), &len);
+        if (r < 0)
+                return r == -ENOENT ? (*ret = calloc(1, sizeof(char *))) ? 0 : -ENOMEM : -EIO;
+        /* NUL-terminated names, each one complete: anything else is a lie. */
+        if (len > 0 && buf[len - 1] != 0)
+                return -EBADMSG;
+        v = calloc(PROBE_MAX_GLOB + 1, sizeof(char *));
         if (!v)
-                return -EIO;
-        while (v[n])
-                n++;
+                return -ENOMEM;
         /* A guest with thousands of matching names gets the first few. */
-        for (size_t i = PROBE_MAX_GLOB; i < n; i++) {
-                free(v[i]);
-                v[i] = NULL;
+        for (size_t off = 0; off < len && n < PROBE_MAX_GLOB; off += strlen(buf + off) + 1) {
+                v[n] = strdup(buf + off);
+                if (!v[n]) {
+                        strv_free(v);
+                        return -ENOMEM;
+                }
+                n++;
         }
         *ret = v;
         return 0;
@@ -657,28 +427,21 @@ static int ops_lstat(void *userdata, const char *path, GuestStat *ret) {
 }
 
 static int lstat_live(Probe *p, const char *path, GuestStat *ret) {
-        struct guestfs_statns *st;
-        int64_t fmt;
+        AgentStat st;
+        size_t len;
+        int r = call(p, AGENT_OP_LSTAT, 0, 0, path, &st, sizeof(st), &len);
 
-        guestfs_push_error_handler(p->g, NULL, NULL);
-        st = guestfs_lstatns(p->g, path);
-        guestfs_pop_error_handler(p->g);
-        if (!st) {
-                /* The daemon reports ENOENT/ENOTDIR via guestfs_last_errno.
-                 * The number comes from the appliance: anything but a
-                 * plausible errno is an I/O error, never a "success". */
-                int e = guestfs_last_errno(p->g);
-                if (e == ENOENT || e == ENOTDIR || e == 0)
-                        return -ENOENT;
-                return e > 0 && e < 4096 ? -e : -EIO;
-        }
-        fmt = st->st_mode & S_IFMT;
-        ret->type = fmt == S_IFREG ? GUEST_FILE_REGULAR
-                  : fmt == S_IFDIR ? GUEST_FILE_DIRECTORY
-                  : fmt == S_IFLNK ? GUEST_FILE_SYMLINK
+        if (r == -ENOENT || r == -ENOTDIR)
+                return -ENOENT;
+        if (r < 0)
+                return r;
+        if (len != sizeof(st) || st.type < AGENT_TYPE_REGULAR || st.type > AGENT_TYPE_OTHER)
+                return -EBADMSG;
+        ret->type = st.type == AGENT_TYPE_REGULAR ? GUEST_FILE_REGULAR
+                  : st.type == AGENT_TYPE_DIRECTORY ? GUEST_FILE_DIRECTORY
+                  : st.type == AGENT_TYPE_SYMLINK ? GUEST_FILE_SYMLINK
                   : GUEST_FILE_OTHER;
-        ret->size = st->st_size < 0 ? 0 : (uint64_t) st->st_size;
-        guestfs_free_statns(st);
+        ret->size = st.size;
         return 0;
 }
 
@@ -697,12 +460,16 @@ static int ops_readlink(void *userdata, const char *path, char **ret) {
                 return 0;
         }
 #endif
-        t = guestfs_readlink(p->g, path);
+        static char buf[4096 + 1];
+        size_t len;
+        int r = call(p, AGENT_OP_READLINK, 0, 0, path, buf, sizeof(buf) - 1, &len);
+        if (r >= 0 && memchr(buf, 0, len))
+                r = -EBADMSG;   /* a link target has no NUL: a lie */
+        buf[r >= 0 ? len : 0] = 0;
+        t = r >= 0 ? strdup(buf) : NULL;
         RECORD(p, "readlink", TX_STR(path), TX_INT(t ? 0 : -EIO), TX_STR(t ? t : ""));
-        if (!t) {
-                set_error(p);
+        if (!t)
                 return -EIO;
-        }
         *ret = t;
         return 0;
 }
@@ -749,14 +516,16 @@ static int read_chunks(ProbeFile *fsrc, uint64_t offset, unsigned char *out, siz
                 } else
 #endif
                 {
-                        data = guestfs_pread(p->g, fsrc->path, (int) want, (int64_t) offset, &got);
+                        data = malloc(want);
+                        if (data && call(p, AGENT_OP_PREAD, (uint32_t) want, offset, fsrc->path, data, want, &got) < 0) {
+                                free(data);
+                                data = NULL;
+                        }
                         RECORD(p, "pread", TX_STR(fsrc->path), TX_INT(offset), TX_INT(want),
                                TX_INT(data ? 0 : -EIO), TX_BYTES(data ? data : "", data ? got : 0));
                 }
-                if (!data) {
-                        set_error(p);
+                if (!data)
                         return -EIO;
-                }
                 if (got != want) {
                         /* The appliance answered with more or less than we
                          * asked: a short file, or a lie.  Either way stop. */

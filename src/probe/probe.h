@@ -2,24 +2,20 @@
 #pragma once
 
 /*
- * The probe: the only code that talks to a libguestfs appliance.
+ * The probe: the only code that asks questions about a guest disk.
  *
- * A Probe is one single-use appliance looking at one guest disk.  The disk
- * never reaches qemu by path: the caller binds an open, read-only file
- * descriptor to our nbdkit plugin (nbdkit-fd-plugin.c), which serves it
- * read-only on a unix socket in a private directory, and the appliance's
- * only drive is that NBD export.  This is what lets an unprivileged
- * inspection child use a disk only root could open.
+ * A Probe is one appliance clone (clone.h) looking at one guest disk.  The
+ * disk never reaches qemu by path: probe_bind() takes an open, read-only
+ * descriptor and the clone hot-plugs it (QMP add-fd), read-only, into the
+ * restored appliance, whose agent then finds its filesystems.
  *
  * The binding is one mechanism with two timings:
- *  - cold: probe_bind() before probe_launch(); the export is exactly the
- *    disk, as if qemu had opened it;
- *  - warm: probe_launch() first, on an export of unbound_size zeros, and
- *    probe_bind() when the guest is known.  The kernel in the appliance
- *    then has to forget the zeros it saw: probe_bind() rereads the
- *    partition table (BLKRRPART, which also drops the device's cache) and
- *    probe_list_filesystems() rescans LVM when it finds a physical volume.
- * Everything after the bind is the same code in both timings.
+ *  - cold: probe_bind() before probe_launch(); the disk is attached as soon
+ *    as the clone runs;
+ *  - warm: probe_launch() first (a clone restored ahead, in a pool), and
+ *    probe_bind() when the guest is known.
+ * Either way the clone never saw another disk, and everything after the
+ * attach is the same code.
  *
  * Everything the appliance returns is treated as hostile: names are
  * escaped before display, sizes are bounds only, reads are capped.
@@ -31,19 +27,16 @@
 #include "guest-path.h"
 #include "pvboot-select.h"
 #include "report.h"
+#include "template.h"
 
 typedef struct Probe Probe;
 
 typedef struct ProbeConfig {
-        const char *format;     /* "raw", "qcow2", ...; warm: "raw" only */
-        uint64_t unbound_size;  /* 0: cold; else warm, the export's size before the bind */
-        int memsize_mb;         /* appliance memory, 0: libguestfs's default */
-        const char *cachedir;   /* supermin appliance cache, NULL: libguestfs's default */
-        const char *hv;         /* qemu to run, NULL: libguestfs's default */
-        const char *workdir;    /* private, empty, owned by the current uid */
-        const char *nbdkit;     /* nbdkit binary */
-        const char *plugin;     /* our nbdkit fd plugin */
-        bool debug;             /* appliance and nbdkit output to stderr */
+        const char *format;     /* "raw" or "qcow2" (no backing file is ever opened) */
+        const Template *template;       /* what clones start from (NULL only when replaying) */
+        unsigned tcg_cache_mb;  /* TCG translation cache, 0: qemu's default */
+        unsigned timeout_ms;    /* bound on each step and each question, 0: the clone's default */
+        bool debug;             /* qemu's and the appliance's output to stderr */
         /* e2e builds only (-De2e_replay=true), else must be -1: record
          * every probe call to this fd, or replay them from it. */
         int record_fd;
@@ -55,7 +48,7 @@ typedef struct ProbeConfig {
 int probe_new(const ProbeConfig *cfg, Probe **ret);
 Probe *probe_free(Probe *p);
 
-/* Last libguestfs error (already escaped to printable ASCII), or "". */
+/* Last error (printable ASCII), or "". */
 const char *probe_last_error(Probe *p);
 
 /* Is the appliance still there?  After it dies every call fails, and a
@@ -63,12 +56,11 @@ const char *probe_last_error(Probe *p);
  * around a death is incomplete, so the inspection as a whole fails. */
 bool probe_alive(Probe *p);
 
-/* Start nbdkit (if the bind did not already) and the appliance. */
+/* Restore the clone (and attach the disk if it is bound already). */
 int probe_launch(Probe *p);
 
-/* Bind the guest disk, once (see above).  disk_fd is borrowed: nbdkit
- * gets its own duplicate.  -EBADF/-EINVAL/-ENODATA/-EFBIG: the plugin
- * refused the descriptor, probe_last_error() says why. */
+/* Bind the guest disk, once (see above).  disk_fd is borrowed; the clone
+ * gets its own duplicate.  probe_last_error() says why it failed. */
 int probe_bind(Probe *p, int disk_fd);
 
 /* Candidate filesystems in probe order (whole-disk, partitions, LVs):

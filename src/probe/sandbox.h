@@ -2,10 +2,10 @@
 /* The worker's containment beyond its uid (see docs/SECURITY.md).
  *
  * sandbox_private_tmp(): a mount namespace of the worker's own whose /tmp
- * is a small, empty tmpfs.  nbdkit, qemu and libguestfs inherit it, so
- * whatever they leave there (libguestfs's socket directory, the drive
- * overlay the appliance writes to) vanishes with the inspection, and a
- * guest that makes the appliance write cannot fill the host's /tmp.
+ * is a small, empty tmpfs.  The clone's qemu inherits it, so what it
+ * writes there (the snapshot of the appliance's root disk, the only thing
+ * a clone ever writes) vanishes with the inspection, and a guest that
+ * makes the appliance write cannot fill the host's /tmp.
  *
  * sandbox_parser(): once the appliance is up and holds the disk, the
  * worker only talks over descriptors it already has and parses what comes
@@ -17,8 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* The tmpfs over /tmp: enough for libguestfs's sockets and the overlay of
- * a read-only inspection (mounts are ro, so it holds metadata only). */
+/* The tmpfs over /tmp: enough for the snapshot of the appliance's root
+ * disk (the appliance writes little: mounts of the guest are read-only). */
 #define SANDBOX_TMP_SIZE_MB 128
 /* What the worker may still map on top of what it has when the filter
  * goes on: libguestfs messages are at most 4 MiB, our reads 4 MiB per
@@ -28,8 +28,7 @@
 /* Unshare the mount namespace, make it private, mount the tmpfs on /tmp
  * and recreate WORKDIR (0700, owned by uid:gid) inside it.  KEEP (NULL-
  * terminated, may be NULL) names files and directories the worker still
- * needs; those under /tmp (a build tree's nbdkit plugin and qemu wrapper)
- * are bound back read-only: a directory itself, a file's directory.
+ * needs; those under /tmp (a build tree) are bound back read-only: a directory itself, a file's directory.
  * Needs CAP_SYS_ADMIN: -EPERM means the caller had none (an unprivileged
  * daemon, whose /tmp is systemd's PrivateTmp) and nothing was changed. */
 #define SANDBOX_MAX_KEEP 4

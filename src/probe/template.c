@@ -787,14 +787,12 @@ static int seal_template(const char *dir, const TemplateConfig *cfg, char *err, 
         return write_file(path, meta);
 }
 
-int template_build(const TemplateConfig *cfg, char *ret_error, size_t errsz) {
-        char dir[PATH_MAX], lockpath[PATH_MAX], dummy[8];
-        char *err = ret_error ? ret_error : dummy;
-        size_t esz = ret_error ? errsz : sizeof(dummy);
+/* The cache directory, checked, and its lock held (flock, released on close). */
+static int lock_dir(const TemplateConfig *cfg, char *err, size_t esz) {
+        char lockpath[PATH_MAX];
         struct stat st;
         int lock, r;
 
-        err[0] = 0;
         if (!dir_ok(cfg))
                 return -EINVAL;
         if (geteuid() != 0) {
@@ -819,9 +817,15 @@ int template_build(const TemplateConfig *cfg, char *ret_error, size_t errsz) {
                         close(lock);
                         return r;
                 }
-        r = appliance_build(cfg, err, esz);
+        return lock;
+}
+
+static int build_locked(const TemplateConfig *cfg, char *err, size_t esz) {
+        char dir[PATH_MAX];
+        int r = appliance_build(cfg, err, esz);
+
+        (void) join(dir, sizeof(dir), cfg->dir, "template.new");
         if (r >= 0) {
-                (void) join(dir, sizeof(dir), cfg->dir, "template.new");
                 remove_tree(dir);
                 if (mkdir(dir, 0755) < 0)
                         r = -errno;
@@ -836,33 +840,54 @@ int template_build(const TemplateConfig *cfg, char *ret_error, size_t errsz) {
                 snprintf(err, esz, "cannot build the template in %s: %s", cfg->dir, strerror(-r));
         if (r < 0)
                 remove_tree(dir);
+        return r;
+}
+
+int template_build(const TemplateConfig *cfg, char *ret_error, size_t errsz) {
+        char dummy[8];
+        char *err = ret_error ? ret_error : dummy;
+        size_t esz = ret_error ? errsz : sizeof(dummy);
+        int lock, r;
+
+        err[0] = 0;
+        lock = lock_dir(cfg, err, esz);
+        if (lock < 0)
+                return lock;
+        r = build_locked(cfg, err, esz);
         close(lock);
         return r;
 }
 
 int template_ensure(const TemplateConfig *cfg, Template **ret, bool *ret_rebuilt, char *ret_error, size_t errsz) {
+        char dummy[8];
+        char *err = ret_error ? ret_error : dummy;
+        size_t esz = ret_error ? errsz : sizeof(dummy);
         int r = template_open(cfg, ret);
 
         if (ret_rebuilt)
                 *ret_rebuilt = false;
-        if (ret_error && errsz)
-                ret_error[0] = 0;
+        err[0] = 0;
         if (r == -ENOENT || r == -ESTALE || r == -EBADMSG || (r == -EPERM && geteuid() == 0)) {
                 if (geteuid() != 0) {
-                        if (ret_error)
-                                snprintf(ret_error, errsz, "the appliance template in %s is %s; run "
-                                         "'pvboot-select template' as root", cfg->dir,
-                                         r == -ENOENT ? "missing" : r == -ESTALE ? "out of date" : "damaged");
+                        snprintf(err, esz, "the appliance template in %s is %s; run 'pvboot-select template' as root",
+                                 cfg->dir, r == -ENOENT ? "missing" : r == -ESTALE ? "out of date" : "damaged");
                         return r;
                 }
-                r = template_build(cfg, ret_error, errsz);
-                if (r < 0)
-                        return r;
-                if (ret_rebuilt)
-                        *ret_rebuilt = true;
+                int lock = lock_dir(cfg, err, esz);
+                if (lock < 0)
+                        return lock;
+                /* Someone else may have built it while we waited. */
                 r = template_open(cfg, ret);
+                if (r < 0) {
+                        r = build_locked(cfg, err, esz);
+                        if (r >= 0 && ret_rebuilt)
+                                *ret_rebuilt = true;
+                        if (r >= 0)
+                                r = template_open(cfg, ret);
+                }
+                close(lock);
         }
-        if (r < 0 && ret_error && !ret_error[0])
-                snprintf(ret_error, errsz, "cannot use the appliance template in %s: %s", cfg->dir, strerror(-r));
+        if (r < 0 && !err[0])
+                snprintf(err, esz, "cannot use the appliance template in %s: %s", cfg->dir, strerror(-r));
         return r;
 }

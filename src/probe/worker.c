@@ -62,7 +62,7 @@ static const char *const host_sources[] = { "libxenlight", "sysfs", "--host-caps
 
 static volatile pid_t current_worker = -1;
 
-/* The worker leads a process group holding nbdkit and qemu too. */
+/* The worker leads a process group holding its qemu too. */
 static void kill_worker_group(pid_t pid) {
         if (pid > 0) {
                 kill(-pid, SIGKILL);
@@ -72,7 +72,7 @@ static void kill_worker_group(pid_t pid) {
 
 /*
  * Our parent side is a child subreaper (worker_spawn), so the worker's
- * orphans (nbdkit, qemu, libguestfs's recovery process) become our
+ * orphans (its qemu) become our
  * children when it dies: reap the whole group, so that no process of this
  * inspection outlives it, even where PID 1 does not reap (containers).
  * Bounded: they were sent SIGKILL.
@@ -125,19 +125,20 @@ static int drop_privileges(uid_t uid, gid_t gid) {
         return 0;
 }
 
-/* Keep only the descriptors the worker needs: a daemon's bus connection,
- * other workers' sockets and disks must not reach nbdkit or qemu. */
-static void close_all_but(int a, int b, int c) {
-        int keep[] = { a, b, c }, prev = 2;
+/* Keep only the descriptors the worker needs (negative ones are ignored):
+ * a daemon's bus connection, other workers' sockets and disks must not
+ * reach qemu. */
+static void close_all_but(int *keep, size_t n) {
+        int prev = 2;
 
-        for (int i = 0; i < 3; i++)
-                for (int j = i + 1; j < 3; j++)
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = i + 1; j < n; j++)
                         if (keep[j] < keep[i]) {
                                 int t = keep[i];
                                 keep[i] = keep[j];
                                 keep[j] = t;
                         }
-        for (int i = 0; i < 3; i++) {
+        for (size_t i = 0; i < n; i++) {
                 if (keep[i] <= prev)
                         continue;
                 if (keep[i] > prev + 1)
@@ -212,17 +213,17 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
         int disk_fd = -1, r;
 
         /* If the parent dies (libxl's timeout sends SIGTERM to it, or the
-         * daemon stops), take the appliance down too; nbdkit and qemu
+         * daemon stops), take the appliance down too; qemu
          * follow us. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                 _exit(2);
-        /* Our own process group, inherited by nbdkit and qemu: the parent
+        /* Our own process group, inherited by qemu: the parent
          * can take the whole inspection down with one kill(-pid). */
         (void) setpgid(0, 0);
         umask(077);
         /* A mask and ignored signals survive exec: the daemon blocks
-         * SIGTERM for its event loop and ignores SIGPIPE, and nbdkit with
-         * SIGTERM blocked would never hear its --exit-with-parent signal. */
+         * SIGTERM for its event loop and ignores SIGPIPE: qemu must get
+         * neither. */
         sigset_t none;
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
@@ -230,37 +231,28 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
         (void) signal(SIGTERM, SIG_DFL);
         (void) signal(SIGINT, SIG_DFL);
         (void) signal(SIGHUP, SIG_DFL);
-        close_all_but(sock, cfg->record_fd, cfg->replay_fd);
+        int keep[] = { sock, cfg->record_fd, cfg->replay_fd, cfg->template ? cfg->template->ram_fd : -1,
+                       cfg->template ? cfg->template->state_fd : -1 };
+        close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
 
-        /* Nothing below needs a network or System V IPC: the appliance
-         * talks over unix sockets in our private directory.  Best effort:
-         * an unprivileged daemon has its namespaces from systemd instead. */
+        /* Nothing below needs a network or System V IPC: the clone talks
+         * over socketpairs.  Best effort: an unprivileged daemon has its
+         * namespaces from systemd instead. */
         (void) unshare(CLONE_NEWNET | CLONE_NEWIPC);
-        /* A /tmp of our own, for us, nbdkit and qemu: what libguestfs
-         * leaves there (its socket directory, when we are root) and what
-         * the appliance writes to its overlay die with the inspection. */
-        const char *hv = cfg->tcg_cache_mb ? worker_helper_path(PVBOOT_QEMU_WRAPPER_NAME) : NULL;
-        /* A build tree under /tmp stays reachable (the appliance cache
-         * may not be there: config_check_path). */
-        const char *keep[] = { cfg->plugin, cfg->nbdkit, hv, NULL };
+        /* A /tmp of our own, for us and qemu: the clone's root-disk
+         * snapshot, all a clone ever writes, dies with the inspection and
+         * is bounded by the tmpfs's size (SANDBOX_TMP_SIZE_MB). */
         r = sandbox_private_tmp(workdir, cfg->runas_set ? cfg->runas : getuid(),
-                                cfg->runas_set ? cfg->runas_gid : getgid(), keep);
+                                cfg->runas_set ? cfg->runas_gid : getgid(), NULL);
         if (r < 0 && r != -EPERM)
                 fail(sock, r, &policy, "cannot make a private /tmp: %s", strerror(-r));
         /* No core file of a process that held guest bytes. */
         (void) setrlimit(RLIMIT_CORE, &(struct rlimit) { 0, 0 });
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        /* Only what we set: no inherited LIBGUESTFS_*, TMPDIR, LD_* from
-         * xl's environment reaches nbdkit, supermin or qemu. */
+        /* Only what we set: no inherited TMPDIR, LD_* from xl's
+         * environment reaches qemu. */
         clearenv();
         (void) setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
-        if (cfg->tcg_cache_mb) {
-                /* Read by our qemu wrapper (qemu-tcg.sh): libguestfs has no
-                 * way to pass TCG's translation cache size. */
-                char mb[16];
-                snprintf(mb, sizeof(mb), "%u", cfg->tcg_cache_mb);
-                (void) setenv("PVBOOT_TCG_CACHE_MB", mb, 1);
-        }
 
         if (cfg->runas_set) {
                 r = drop_privileges(cfg->runas, cfg->runas_gid);
@@ -269,21 +261,11 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                              (unsigned long) cfg->runas, strerror(-r));
         }
         (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-        /* nbdkit runs as us: say so plainly if it could not load its plugin
-         * (a build tree in a private directory, a wrong install mode). */
-        if (access(cfg->plugin, R_OK) < 0)
-                fail(sock, -errno, &policy, "uid %lu cannot read the nbdkit plugin %s: %s",
-                     (unsigned long) getuid(), cfg->plugin, strerror(errno));
 
         ProbeConfig pc = {
                 .format = cfg->pooled ? "raw" : cfg->format,
-                .unbound_size = cfg->pooled ? cfg->unbound_size : 0,
-                .memsize_mb = cfg->memsize_mb,
-                .cachedir = cfg->cachedir,
-                .hv = hv,
-                .workdir = workdir,
-                .nbdkit = cfg->nbdkit,
-                .plugin = cfg->plugin,
+                .template = cfg->template,
+                .tcg_cache_mb = cfg->tcg_cache_mb,
                 .debug = cfg->debug,
                 .record_fd = cfg->record_fd,
                 .replay_fd = cfg->replay_fd,
@@ -322,7 +304,7 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
         inspect_report(&in, r, &policy, &rep);
         rep.worker_uid = (uint32_t) getuid();
         send_message(sock, WORKER_REPORT, &rep);
-        /* No orderly shutdown: the parent kills our group (nbdkit, qemu)
+        /* No orderly shutdown: the parent kills our group (qemu)
          * and removes our directory; answering first is what matters. */
         _exit(0);
 }
@@ -332,7 +314,7 @@ int worker_spawn(const WorkerConfig *cfg, Worker **ret) {
         int sv[2], r;
         pid_t pid, self = getpid();
 
-        if (cfg->pooled && cfg->unbound_size == 0)
+        if (!cfg->template && cfg->replay_fd < 0)
                 return -EINVAL;
         w = calloc(1, sizeof(*w));
         if (!w)
@@ -521,12 +503,21 @@ const char *worker_helper_path(const char *name) {
                                 return buf;
                 }
         }
-        snprintf(buf, PATH_MAX, "%s/%s", PVBOOT_PLUGIN_DIR, name);
+        snprintf(buf, PATH_MAX, "%s/%s", PVBOOT_HELPER_DIR, name);
         return buf;
 }
 
-const char *worker_plugin_path(void) {
-        return worker_helper_path(PVBOOT_PLUGIN_NAME);
+void worker_template_config(const char *cachedir, int memsize_mb, bool debug, TemplateConfig *ret) {
+        static char agent[PATH_MAX], wrapper[PATH_MAX];
+        snprintf(agent, sizeof(agent), "%s", worker_helper_path(PVBOOT_AGENT_NAME));
+        snprintf(wrapper, sizeof(wrapper), "%s", worker_helper_path(PVBOOT_TEMPLATE_WRAPPER_NAME));
+        *ret = (TemplateConfig) {
+                .dir = cachedir ? cachedir : PVBOOT_APPLIANCE_CACHE,
+                .agent = agent,
+                .wrapper = wrapper,
+                .memsize_mb = memsize_mb > 0 ? memsize_mb : PVBOOT_APPLIANCE_MEMSIZE_MB,
+                .debug = debug,
+        };
 }
 
 int worker_default_user(uid_t *ret_uid, gid_t *ret_gid) {

@@ -14,9 +14,9 @@
  *   worker -> parent   REPORT (one InspectReport), then the worker exits
  *
  * A cold worker waits for its request and binds the disk before it
- * launches; a pooled worker launches on zeros, says READY, and binds when
- * the request comes (the two timings of probe.h).  Everything after the
- * bind is the same code.  Nothing of one worker (nbdkit, qemu, its
+ * restores its clone; a pooled worker restores its clone, says READY, and
+ * binds when the request comes (the two timings of probe.h).  Everything
+ * after the bind is the same code.  Nothing of one worker (qemu, its
  * directory) outlives worker_free(), and a worker never serves a second
  * disk: a guest that compromised its appliance sees no other guest.
  *
@@ -31,18 +31,15 @@
 #include "pvboot-select.h"
 #include "decide.h"
 #include "report.h"
+#include "template.h"
 
 typedef struct WorkerConfig {
         const char *format;     /* cold only; pooled workers serve raw */
-        const char *nbdkit;
-        const char *plugin;
-        const char *cachedir;   /* NULL: libguestfs's default */
+        const Template *template;       /* opened by the parent (template_ensure) */
         bool runas_set;         /* drop to runas/runas_gid before touching guest bytes */
         uid_t runas;
         gid_t runas_gid;
-        bool pooled;            /* launch first, bind late */
-        uint64_t unbound_size;  /* pooled: the export's size before the bind */
-        int memsize_mb;         /* 0: libguestfs's default */
+        bool pooled;            /* restore the clone first, attach late */
         unsigned tcg_cache_mb;  /* TCG translation cache, 0: qemu's default (1 GiB) */
         bool debug;
         int record_fd, replay_fd;       /* e2e builds only, cold only; -1 otherwise */
@@ -84,10 +81,14 @@ int worker_run(const WorkerConfig *cfg, int disk_fd, const DecisionInput *policy
 /* Forward a termination signal to worker_run's worker (async-signal-safe). */
 void worker_kill_current(void);
 
-/* Our helpers (the nbdkit plugin, the qemu wrapper): beside the running
+/* Our helpers (the agent, the template's qemu wrapper): beside the running
  * binary in a build tree, else installed.  Two results may be held at once. */
 const char *worker_helper_path(const char *name);
-const char *worker_plugin_path(void);
+
+/* The template configuration both paths use: cachedir (NULL: the default,
+ * PVBOOT_APPLIANCE_CACHE), our agent and wrapper, the appliance's memory
+ * (0: PVBOOT_APPLIANCE_MEMSIZE_MB). */
+void worker_template_config(const char *cachedir, int memsize_mb, bool debug, TemplateConfig *ret);
 
 /* Our unprivileged system user (systemd/pvboot-select.sysusers), when it
  * is installed: 0 and its uid and gid, else -ENOENT. */

@@ -108,6 +108,10 @@ static void apply_config(const Config *c, Options *o) {
                 o->prefer = (PvArch) c->num[CONF_PREFER];
         if (c->set[CONF_TIMEOUT])
                 o->timeout = (unsigned) c->num[CONF_TIMEOUT];
+        if (c->set[CONF_APPLIANCE_CACHE])
+                o->appliance_cache = c->str[CONF_APPLIANCE_CACHE];
+        if (c->set[CONF_MEMSIZE])
+                o->memsize_mb = (int) c->num[CONF_MEMSIZE];
         if (c->set[CONF_USE_DAEMON])
                 o->no_daemon = c->num[CONF_USE_DAEMON] == 0;
         if (c->set[CONF_LOG_LEVEL]) {

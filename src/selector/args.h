@@ -42,6 +42,8 @@ typedef struct Options {
         const char *host_caps;          /* --host-caps override, NULL: read the host */
         const char *record, *replay;    /* e2e builds only (-De2e_replay=true) */
         unsigned timeout;               /* seconds for the whole inspection */
+        const char *appliance_cache;    /* appliance_cache: the template (NULL: the default) */
+        int memsize_mb;                 /* memsize: the template's appliance memory (0: the default) */
         bool runas_set;
         uid_t runas;
         bool quiet;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Descriptor helpers shared by the output writer, the worker, the probe
- * and the nbdkit plugin. */
+ * and its QMP client. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>

@@ -23,7 +23,7 @@
 
 #include "args.h"
 #include "client.h"
-#include "nbd-serve.h"
+#include "disk-fd.h"
 #include "xs-record.h"
 #include "host-caps.h"
 #include "json.h"
@@ -74,7 +74,7 @@ static void on_signal(int sig) {
         worker_kill_current();
 }
 
-/* Open the disk, and check it with the rule the NBD plugin applies. */
+/* Open the disk, and check it with the one rule for disk descriptors. */
 static int open_disk(const char *path, int *ret, char *err, size_t errlen) {
         uint64_t size;
         int r, fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -83,7 +83,7 @@ static int open_disk(const char *path, int *ret, char *err, size_t errlen) {
                 snprintf(err, errlen, "%s", strerror(errno));
                 return -errno;
         }
-        r = nbd_bind_check(fd, 0, &size, err, errlen);
+        r = disk_fd_check(fd, 0, &size, err, errlen);
         if (r < 0) {
                 close(fd);
                 return r;
@@ -151,8 +151,7 @@ static int inspect_guest(const Options *o, int disk_fd, const HostCaps *host, in
 
         WorkerConfig wc = {
                 .format = o->format,
-                .nbdkit = NBDKIT_PATH,
-                .plugin = worker_plugin_path(),
+                .tcg_cache_mb = 32,
                 .runas_set = drop,
                 .runas = uid,
                 .runas_gid = gid,
@@ -221,7 +220,28 @@ static int inspect_guest(const Options *o, int disk_fd, const HostCaps *host, in
         }
         if (!ret->via_daemon) {
                 start = now_usec();
+                /* The template root built (once per host boot, or when qemu,
+                 * the appliance or the agent changed): verified, its RAM in
+                 * a sealed memfd the worker's clone maps copy-on-write. */
+                Template *t = NULL;
+                if (replay_fd < 0) {
+                        TemplateConfig tc;
+                        bool rebuilt;
+                        worker_template_config(o->appliance_cache, o->memsize_mb, o->debug, &tc);
+                        r = template_ensure(&tc, &t, &rebuilt, why, sizeof(why));
+                        if (r < 0) {
+                                snprintf(err, errsz, "inspection failed: %s", why);
+                                return r;
+                        }
+                        if (rebuilt)
+                                fprintf(stderr, "pvboot-select: built the appliance template in %s (%.1f s)\n",
+                                        tc.dir, (double) (now_usec() - start) / 1e6);
+                        unsigned spent = (unsigned) ((now_usec() - start) / 1000000);
+                        cold_deadline = spent < cold_deadline ? cold_deadline - spent : 0;
+                }
+                wc.template = t;
                 r = worker_run(&wc, disk_fd, &policy, cold_deadline, rep);
+                template_free(t);
                 if (r < 0) {
                         snprintf(err, errsz, "inspection failed: %s",
                                  r == -ETIMEDOUT ? "the appliance did not answer in time" :
@@ -366,6 +386,53 @@ static int status_main(const Options *o) {
         return 0;
 }
 
+/*
+ * pvboot-select template [--force] [--config=FILE] [--debug]: make sure
+ * the appliance and its template are there and verify, building them as
+ * root when they are missing, stale or damaged (--force: always, as the
+ * daemon's unit does at every start, so no two host boots share a layout).
+ */
+static int template_main(int argc, char **argv) {
+        const char *config = NULL;
+        bool debug = false, force = false;
+        Config conf;
+        char err[600];
+
+        for (int i = 2; i < argc; i++) {
+                if (strncmp(argv[i], "--config=", 9) == 0 && argv[i][9])
+                        config = argv[i] + 9;
+                else if (strcmp(argv[i], "--debug") == 0)
+                        debug = true;
+                else if (strcmp(argv[i], "--force") == 0)
+                        force = true;
+                else {
+                        fprintf(stderr, "pvboot-select: usage: pvboot-select template [--force] [--config=FILE] [--debug]\n");
+                        return 2;
+                }
+        }
+        if (config_load(config, &conf, err, sizeof(err)) < 0) {
+                fprintf(stderr, "pvboot-select: %s\n", err);
+                return 2;
+        }
+        TemplateConfig tc;
+        worker_template_config(conf.set[CONF_APPLIANCE_CACHE] ? conf.str[CONF_APPLIANCE_CACHE] : NULL,
+                               conf.set[CONF_MEMSIZE] ? (int) conf.num[CONF_MEMSIZE] : 0, debug, &tc);
+        uint64_t t0 = now_usec();
+        Template *t = NULL;
+        bool rebuilt = false;
+        int r = force ? template_build(&tc, err, sizeof(err)) : 0;
+        if (r >= 0)
+                r = template_ensure(&tc, &t, &rebuilt, err, sizeof(err));
+        if (r < 0) {
+                fprintf(stderr, "pvboot-select: %s\n", err);
+                return 1;
+        }
+        printf("template %s: key %.16s, %d MiB appliance, %s in %.1f s\n", t->dir, t->key, t->memsize_mb,
+               force || rebuilt ? "built and verified" : "verified", (double) (now_usec() - t0) / 1e6);
+        template_free(t);
+        return 0;
+}
+
 int main(int argc, char **argv) {
         uint64_t main_start = now_usec();
         Options o;
@@ -379,8 +446,11 @@ int main(int argc, char **argv) {
 
         /* The subcommands answer on stdout: messages go to stderr.  (libxl's
          * argv never starts with a word: always --options, then DISK.) */
-        if (argc > 1 && (strcmp(argv[1], "inspect") == 0 || strcmp(argv[1], "status") == 0))
+        if (argc > 1 && (strcmp(argv[1], "inspect") == 0 || strcmp(argv[1], "status") == 0 ||
+                         strcmp(argv[1], "template") == 0))
                 stdout_is_console = false;
+        if (argc > 1 && strcmp(argv[1], "template") == 0)
+                return template_main(argc, argv);
         r = config_load(config_path_from_argv(argc, argv), &conf, err, sizeof(err));
         if (r == 0)
                 r = options_parse_config(argc, argv, &conf, &o, err, sizeof(err));

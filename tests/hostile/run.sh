@@ -28,19 +28,11 @@ libxl_run=$2
 here=$(cd "$(dirname "$0")" && pwd)
 jobs=${PVBOOT_TEST_JOBS:-2}
 . "$here/../lib-cold.sh"
-require_appliance_env "mknod, namespaces" grub-mkimage mkfs.ext4 sfdisk debugfs tune2fs guestfish nbdkit \
+require_appliance_env "mknod, namespaces" grub-mkimage mkfs.ext4 sfdisk debugfs tune2fs guestfish \
         readelf python3 unshare
 
-# The appliance cache of the user the worker inspects as: the only host
-# directory besides the disk's that a case may write to.  Made here, as
-# libguestfs would make it, so that it outlives the sandbox.
-if owner=$(id -u pvboot-select 2>/dev/null); then
-        cache=/var/tmp/.guestfs-$owner
-        [ -d "$cache" ] || install -d -o "$owner" -g "$(id -g pvboot-select)" -m 0755 "$cache"
-else
-        cache=/var/tmp/.guestfs-0
-        [ -d "$cache" ] || install -d -m 0755 "$cache"
-fi
+# Every case restores a clone of root's template: build it once first.
+"$pvboot" template || { echo "FAIL: pvboot-select template"; exit 1; }
 
 # A build tree under /tmp (a fresh clone there) must stay visible inside
 # the sandbox's private /tmp.
@@ -133,7 +125,7 @@ run_case() {
         fail:*) h+=("--expect-fail=${expect#fail:}") ;;
         esac
         start=$(date +%s.%N)
-        "$here/sandbox.sh" "$dir/leftovers" "$dir" "$cache" \
+        "$here/sandbox.sh" "$dir/leftovers" "$dir" \
                 "$libxl_run" "${h[@]}" "$pvboot" "$dir/disk.img" "${b[@]}" >>"$log" 2>&1 || rc=$?
         end=$(date +%s.%N)
 

@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# sandbox.sh REPORT KEEP_DIR CACHE_DIR COMMAND...
+# sandbox.sh REPORT KEEP_DIR COMMAND...
 #
 # Runs COMMAND in a PID namespace of its own with private, empty /tmp,
 # /var/tmp and /dev/shm, so that what the command leaves behind can be
-# told exactly even while other test runs share the machine.  Only two
-# host directories show through: KEEP_DIR (under /tmp: the case's disk)
-# and CACHE_DIR (under /var/tmp: libguestfs's appliance cache, which every
-# run may update).
+# told exactly even while other test runs share the machine.  Only one
+# host directory shows through: KEEP_DIR (under /tmp: the case's disk).
+# Nothing else may be written: no appliance cache of any uid (clones start
+# from root's read-only template, which lives elsewhere).
 #
 # When COMMAND has exited, REPORT (inside KEEP_DIR) gets one line per
 #   process PID CMDLINE    process of the namespace still alive
@@ -21,19 +21,18 @@ if [ "${1:-}" != --inside ]; then
         exec unshare --mount --pid --fork --mount-proc --propagation private "$0" --inside "$@"
 fi
 shift
-report=$1 keep=$2 cache=$3
-shift 3
+report=$1 keep=$2
+shift 2
 case $keep in /tmp/?*) ;; *) echo "sandbox.sh: KEEP_DIR must be under /tmp" >&2; exit 2 ;; esac
-case $cache in /var/tmp/?*) ;; *) echo "sandbox.sh: CACHE_DIR must be under /var/tmp" >&2; exit 2 ;; esac
 
-# Hold the two host directories open while /tmp, /var/tmp and /dev/shm
+# Hold the host directory open while /tmp, /var/tmp and /dev/shm
 # are replaced, then bind them back at their old paths from those
 # descriptors (the kernel follows /proc/self/fd/N to the directory;
 # mount(8) must not turn it back into the path, now hidden).
 # SANDBOX_KEEP_RO (colon-separated directories under /tmp, e.g. a build
 # tree cloned there) is bound back the same way, read-only.
-exec 8<"$keep" 9<"$cache"
-ro_dirs=() ro_fds=() prune=(-path "${keep%/}" -o -path "$cache")
+exec 8<"$keep"
+ro_dirs=() ro_fds=() prune=(-path "${keep%/}")
 IFS=: read -r -a want_ro <<<"${SANDBOX_KEEP_RO:-}"
 for d in "${want_ro[@]}"; do
         case $d in /tmp/?*) ;; *) continue ;; esac
@@ -45,10 +44,9 @@ done
 for d in /tmp /var/tmp /dev/shm; do
         mount -t tmpfs -o mode=1777 tmpfs "$d"
 done
-mkdir -p "$keep" "$cache"
+mkdir -p "$keep"
 mount --no-canonicalize --bind /proc/self/fd/8 "$keep"
-mount --no-canonicalize --bind /proc/self/fd/9 "$cache"
-exec 8<&- 9<&-
+exec 8<&-
 for i in "${!ro_dirs[@]}"; do
         mkdir -p "${ro_dirs[$i]}"
         mount --no-canonicalize --bind "/proc/self/fd/${ro_fds[$i]}" "${ro_dirs[$i]}"

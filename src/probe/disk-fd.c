@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The plugin's request path (see nbd-serve.h). */
+/* What a guest disk descriptor must be (see disk-fd.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -10,41 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "nbd-serve.h"
+#include "disk-fd.h"
 
-int nbd_serve_read(int disk_fd, uint64_t disk_size, void *buf, uint32_t count, uint64_t offset) {
-        char *p = buf;
-        uint64_t end;
-
-        if (__builtin_add_overflow(offset, (uint64_t) count, &end))
-                return -EINVAL;
-        if (disk_fd < 0 || offset >= disk_size) {
-                memset(p, 0, count);
-                return 0;
-        }
-        /* The part past the disk's end is zeros, never stale buffer bytes. */
-        if (end > disk_size) {
-                uint32_t inside = (uint32_t) (disk_size - offset);
-                memset(p + inside, 0, count - inside);
-                count = inside;
-        }
-        while (count > 0) {
-                ssize_t n = pread(disk_fd, p, count, (off_t) offset);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        return -EIO;    /* the disk shrank under us */
-                p += n;
-                count -= (uint32_t) n;
-                offset += (uint64_t) n;
-        }
-        return 0;
-}
-
-int nbd_bind_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t errlen) {
+int disk_fd_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t errlen) {
         struct stat st;
         uint64_t size;
         int fl;
@@ -78,7 +46,7 @@ int nbd_bind_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t
                 return -ENODATA;
         }
         if (size > INT64_MAX || (limit > 0 && size > limit)) {
-                snprintf(err, errlen, "the disk (%" PRIu64 " bytes) is larger than the served drive", size);
+                snprintf(err, errlen, "the disk (%" PRIu64 " bytes) is larger than the limit", size);
                 return -EFBIG;
         }
         *ret_size = size;

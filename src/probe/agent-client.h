@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The host side of the agent's wire protocol (include/pvboot-agent.h):
+ * one request, one reply, over a stream socket to the clone's
+ * virtio-serial port.  The agent runs where the guest's disk is, so its
+ * reply is read like any hostile input: the header must carry our magic,
+ * a plausible status and a length that fits both the caller's buffer and
+ * the protocol's bound, the whole reply must arrive before the deadline,
+ * and anything else ends the conversation (the stream is out of step and
+ * nothing after it can be trusted).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pvboot-agent.h"
+
+/* Send the request and read the reply's payload into buf.  Returns the
+ * agent's status (0 or -errno, *ret_len set) or, when the conversation
+ * failed: -ETIMEDOUT (no whole reply in time), -EBADMSG (garbage,
+ * oversized, a status that is no errno), -EPIPE (the agent is gone),
+ * -ENAMETOOLONG (payload over AGENT_MAX_REQUEST, nothing sent), or another
+ * -errno from the socket.  *ret_failed tells the two kinds apart. */
+int agent_call(int fd, unsigned timeout_ms, AgentOp op, uint32_t arg, uint64_t offset, const char *payload,
+               void *buf, size_t bufsz, size_t *ret_len, bool *ret_failed);

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What a guest disk descriptor must be, stated once: pvboot-select checks
+ * the disk it opened with it, pvboot-selectd a caller's descriptor.  Only
+ * such a descriptor is ever hot-plugged into a clone (clone.h).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* May this descriptor be inspected?  It must be a readable regular file or
+ * block device, not an O_PATH descriptor, not empty, and no larger than
+ * limit (when limit > 0).  0 and its size, or -errno with a message. */
+int disk_fd_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t errlen);

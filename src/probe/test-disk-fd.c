@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The disk check refuses every descriptor that is not a readable,
+ * non-empty regular file or block device within the limit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "disk-fd.h"
+#include "test-util.h"
+
+static void test_disk_fd_check(void) {
+        char path[] = "/tmp/test-disk-fd.XXXXXX", err[256];
+        uint64_t size;
+        int fd = mkstemp(path), p[2], s[2], ro, wo, op, dir, dn;
+
+        CHECK(fd >= 0);
+        CHECK_EQ(disk_fd_check(fd, 0, &size, err, sizeof(err)), -ENODATA);
+        CHECK_EQ(write(fd, "0123456789", 10), 10);
+        ro = open(path, O_RDONLY | O_CLOEXEC);
+        wo = open(path, O_WRONLY | O_CLOEXEC);
+        op = open(path, O_PATH | O_CLOEXEC);
+        dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dn = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        CHECK(ro >= 0 && wo >= 0 && op >= 0 && dir >= 0 && dn >= 0);
+        CHECK_EQ(pipe2(p, O_CLOEXEC), 0);
+        CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s), 0);
+
+        CHECK_EQ(disk_fd_check(ro, 0, &size, err, sizeof(err)), 0);
+        CHECK_EQ(size, 10u);
+        CHECK_EQ(disk_fd_check(fd, 10, &size, err, sizeof(err)), 0);  /* O_RDWR is readable */
+        CHECK_EQ(disk_fd_check(ro, 9, &size, err, sizeof(err)), -EFBIG);
+        CHECK(strstr(err, "larger than the limit"));
+        CHECK_EQ(disk_fd_check(wo, 0, &size, err, sizeof(err)), -EBADF);
+        CHECK(strstr(err, "not open for reading"));
+        CHECK_EQ(disk_fd_check(op, 0, &size, err, sizeof(err)), -EBADF);
+        CHECK(strstr(err, "O_PATH"));
+        CHECK_EQ(disk_fd_check(dir, 0, &size, err, sizeof(err)), -EINVAL);
+        CHECK_EQ(disk_fd_check(dn, 0, &size, err, sizeof(err)), -EINVAL);
+        CHECK_EQ(disk_fd_check(p[0], 0, &size, err, sizeof(err)), -EINVAL);
+        CHECK_EQ(disk_fd_check(s[0], 0, &size, err, sizeof(err)), -EINVAL);
+        CHECK(strstr(err, "neither a regular file nor a block device"));
+        CHECK_EQ(disk_fd_check(999, 0, &size, err, sizeof(err)), -EBADF);
+        unlink(path);
+}
+
+int main(void) {
+        srandom(1);
+        test_disk_fd_check();
+        return 0;
+}

@@ -42,6 +42,11 @@ typedef struct PvbootPath {
 } PvbootPath;
 extern const PvbootPath pvboot_paths[PVBOOT_N_PATHS];
 
+/* The uids clones run as (clone-uid.h, pvboot-select.conf(5)): 256 of
+ * them from 196608 (3 * 65536), above libxl's usual 131072 + domid. */
+#define PVBOOT_CLONE_UID_BASE_DEFAULT 196608u
+#define PVBOOT_CLONE_UID_COUNT_DEFAULT 256u
+
 /* Bounds on what we accept from a guest (see docs and guestfs-security(1)). */
 #define PVBOOT_MAX_FILE_SIZE   (UINT64_C(64) << 20)  /* a pvboot ELF larger than this is refused */
 #define PVBOOT_MAX_READ_TOTAL  (4u << 20)            /* bytes read from one guest file, all reads */

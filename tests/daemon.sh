@@ -52,8 +52,16 @@ chmod 0600 "$work"/*.img      # root's disks: the daemon only ever sees descript
 BUS_EXTRA_POLICY='<policy user="nobody"><allow send_destination="org.pvbootselect1"/></policy>'
 start_bus "$work"
 
-# Processes and directories of the daemon's appliances.
-daemon_qemus() { pgrep -u "$user" -f qemu-system | sort; }
+# Processes and directories of the daemon's clones.  Each clone's qemu runs
+# as a uid of its own from the clone uid range (the shipped default).
+range_base=196608 range_count=256
+in_range() { [ "$1" -ge $range_base ] && [ "$1" -lt $((range_base + range_count)) ]; }
+daemon_qemus() {
+        ps -e -o pid=,uid=,comm= | awk -v b=$range_base -v c=$range_count \
+                '$2 >= b && $2 < b + c && $3 ~ /^qemu-system/ { print $1 }' | sort
+}
+uid_of() { awk '/^Uid:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+caps_of() { awk '/^CapEff:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 # Directories are counted against what was there before we started (another
 # run on the machine may own some).
 daemon_dirs() { find /tmp -maxdepth 1 -name 'pvboot-select.*' -user "$user" | sort | comm -13 "$work/dirs-before" -; }
@@ -112,6 +120,32 @@ base_fds=$(daemon_fds)
 
 # 1. Warm hits, both widths, and LVM on a warm appliance (lvm_scan).
 wait_prop PoolReady 2 || bad pool-fill "PoolReady never reached 2: $(tail -3 "$work/daemon.log")"
+
+# 0. Every live clone has a uid of its own, from the range, never the
+#    daemon's, with no capability left (the daemon's CAP_SETUID stays
+#    with the daemon).  One clone's uid can neither signal nor read the
+#    other clone, write the template, nor ask the daemon for anything.
+duid=$(id -u "$user")
+read -r qa qb < <(daemon_qemus | xargs)
+ua=$(uid_of "$qa") ub=$(uid_of "$qb")
+if [ -n "$qa" ] && [ -n "$qb" ] && [ "$ua" != "$ub" ] && in_range "$ua" && in_range "$ub" &&
+   [ "$ua" != "$duid" ] && [ "$(caps_of "$qa")" = 0000000000000000 ] && [ "$(caps_of "$qb")" = 0000000000000000 ]; then
+        ok clone-uids
+else
+        bad clone-uids "pool qemus $qa (uid $ua, caps $(caps_of "$qa")) and $qb (uid $ub, caps $(caps_of "$qb")); daemon uid $duid"
+fi
+as_clone() { setpriv --reuid="$ua" --regid="$ua" --clear-groups "$@" 2>&1; }
+if as_clone kill -0 "$qb" >/dev/null; then bad clone-signals-clone "uid $ua signalled qemu $qb"; else ok clone-signals-clone; fi
+if as_clone cat "/proc/$qb/environ" >/dev/null; then bad clone-reads-clone "uid $ua read qemu $qb's memory"; else ok clone-reads-clone; fi
+if as_clone sh -c 'echo x >>/var/cache/pvboot-select/template/state' >/dev/null ||
+   as_clone sh -c 'echo x >/var/cache/pvboot-select/template/new' >/dev/null; then
+        bad clone-writes-template "uid $ua wrote the template"
+else
+        ok clone-writes-template
+fi
+# (The bus refuses a uid it cannot name at all; our policy refuses any other.)
+out=$(as_clone "$bus_inspect" file:/dev/null)
+grep -q "AccessDenied\|ENOTCONN" <<<"$out" && ok clone-calls-daemon || bad clone-calls-daemon "$out"
 expect_run warm-x86_64 x86_64 "$work/mbr64.img" "answered by a warm appliance"
 # -v's timing line (pvboot-select(1)), which bench/run.sh parses: every
 # step in order, no launch on a warm appliance, a rescan that took time.
@@ -161,7 +195,8 @@ wait_prop PoolReady 2
 "$pvboot" inspect --host-caps="$caps" "$work/none.img" >"$work/inspect.txt" 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q "^decision:  none (nothing-found)" "$work/inspect.txt" &&
-        grep -q "^inspected: as uid $(id -u "$user"), by pvboot-selectd" "$work/inspect.txt" && ok inspect-nothing ||
+        in_range "$(sed -n 's/^inspected: as uid \([0-9]*\), by pvboot-selectd.*/\1/p' "$work/inspect.txt")" &&
+        ok inspect-nothing ||
         bad inspect-nothing "rc=$rc $(cat "$work/inspect.txt")"
 
 # A disk path that is not UTF-8 (D-Bus strings must be): still warm, and

@@ -157,7 +157,7 @@ fault qemu-killed-restoring "cannot inspect" "$work/out" kill "$work/disk.img"
 #     scans it: the evidence is incomplete, so the inspection must fail,
 #     never decide.  Before the kill: the containment a guest reaching qemu
 #     would meet.  qemu runs its own seccomp filter (-sandbox), in a mount
-#     namespace of its own (private /tmp), as the unprivileged worker user.
+#     namespace of its own (private /tmp), as a clone uid, without capabilities.
 newdir
 "$pvboot" --output="$work/out.txt" --output-directory="$work/out" "$work/disk.img" >"$work/log" 2>&1 &
 run=$!
@@ -175,10 +175,12 @@ if read -r q wd < <(qemu_of_run $run) && until_disk_plugged "$q" "$work/disk.img
                 bad qemu-private-tmp "qemu $q shares our mount namespace or /tmp"
         fi
         quid=$(awk '/^Uid:/ {print $2}' /proc/$q/status)
-        if [ -n "$quid" ] && [ "$quid" != 0 ]; then
+        qcaps=$(awk '/^CapEff:/ {print $2}' /proc/$q/status)
+        if [ -n "$quid" ] && [ "$quid" -ge 196608 ] && [ "$quid" -lt $((196608 + 256)) ] &&
+           [ "$qcaps" = 0000000000000000 ]; then
                 ok qemu-unprivileged
         else
-                bad qemu-unprivileged "qemu $q runs as uid ${quid:-?}"
+                bad qemu-unprivileged "qemu $q runs as uid ${quid:-?} with capabilities ${qcaps:-?}"
         fi
         kill -9 "$q"
         wait $run

@@ -63,15 +63,19 @@ prop() {
                 awk '{print $2}'
 }
 
+# What the shipped unit gives the daemon: CAP_SETUID and CAP_SETGID, to
+# hand each clone a uid of its own (and nothing else).
+daemon_caps=(--inh-caps=-all,+setuid,+setgid --ambient-caps=-all,+setuid,+setgid --bounding-set=-all,+setuid,+setgid)
+
 start_daemon() {
         local bin=$1; shift
         if [ -n "${DAEMON_TO_JOURNAL:-}" ]; then
                 # As systemd runs it: stderr is a journal stream, named in
                 # JOURNAL_STREAM (systemd-cat connects, but does not say so).
                 systemd-cat -t "$DAEMON_TO_JOURNAL" sh -c 'JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec "$@"' \
-                        sh setpriv --reuid="$pvboot_user" --regid="$pvboot_user" --init-groups "$bin" "$@" &
+                        sh setpriv "${daemon_caps[@]}" --reuid="$pvboot_user" --regid="$pvboot_user" --init-groups "$bin" "$@" &
         else
-                setpriv --reuid="$pvboot_user" --regid="$pvboot_user" --init-groups "$bin" "$@" \
+                setpriv "${daemon_caps[@]}" --reuid="$pvboot_user" --regid="$pvboot_user" --init-groups "$bin" "$@" \
                         >>"$_bus_work/daemon.log" 2>&1 &
         fi
         dpid=$!

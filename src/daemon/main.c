@@ -68,6 +68,8 @@ static void set_number(ManagerConfig *cfg, ConfigKey k, long v) {
         case CONF_TCG_CACHE:   cfg->tcg_cache_mb = (unsigned) v; break;
         case CONF_CACHE_SIZE:  cfg->cache_size = (unsigned) v; break;
         case CONF_CACHE_BLOCK_DEVICES: cfg->cache_block_devices = v != 0; break;
+        case CONF_CLONE_UID_BASE: cfg->clone_uids.base = (uid_t) v; break;
+        case CONF_CLONE_UID_COUNT: cfg->clone_uids.count = (unsigned) v; break;
         default: break;
         }
 }
@@ -75,7 +77,8 @@ static void set_number(ManagerConfig *cfg, ConfigKey k, long v) {
 /* The daemon's keys of pvboot-select.conf(5); the client's are ignored. */
 static int apply_config(const Config *c, ManagerConfig *cfg) {
         static const ConfigKey numbers[] = { CONF_POOL_SIZE, CONF_MAX_BUSY, CONF_QUEUE_LIMIT, CONF_MEMSIZE,
-                                             CONF_TCG_CACHE, CONF_CACHE_SIZE, CONF_CACHE_BLOCK_DEVICES };
+                                             CONF_TCG_CACHE, CONF_CACHE_SIZE, CONF_CACHE_BLOCK_DEVICES,
+                                             CONF_CLONE_UID_BASE, CONF_CLONE_UID_COUNT };
         for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
                 if (c->set[numbers[i]])
                         set_number(cfg, numbers[i], c->num[numbers[i]]);
@@ -99,6 +102,8 @@ static int parse_args(int argc, char **argv, ManagerConfig *cfg) {
                 { "memsize", required_argument, NULL, 1000 + CONF_MEMSIZE },
                 { "tcg-cache", required_argument, NULL, 1000 + CONF_TCG_CACHE },
                 { "cache-size", required_argument, NULL, 1000 + CONF_CACHE_SIZE },
+                { "clone-uid-base", required_argument, NULL, 1000 + CONF_CLONE_UID_BASE },
+                { "clone-uid-count", required_argument, NULL, 1000 + CONF_CLONE_UID_COUNT },
                 { "cache-block-devices", no_argument, NULL, CACHE_BLK },
                 { "allow-group", required_argument, NULL, GROUP },
                 { "appliance-cache", required_argument, NULL, ACACHE },
@@ -206,6 +211,7 @@ int main(int argc, char **argv) {
                  * an idle clone near 80 MiB RSS; qemu's default is 1 GiB. */
                 .memsize_mb = PVBOOT_APPLIANCE_MEMSIZE_MB,
                 .tcg_cache_mb = 32,
+                .clone_uids = { PVBOOT_CLONE_UID_BASE_DEFAULT, PVBOOT_CLONE_UID_COUNT_DEFAULT },
         };
         sd_event *event = NULL;
         sd_bus *bus = NULL;

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
@@ -205,6 +207,7 @@ static int slot_new(Manager *m, bool pooled, const char *format, Slot **ret) {
                 .runas_set = m->worker_drop,
                 .runas = m->worker_uid,
                 .runas_gid = m->worker_gid,
+                .uids = m->cfg.clone_uids,
                 .pooled = pooled,
                 .tcg_cache_mb = m->cfg.tcg_cache_mb,
                 .debug = m->cfg.debug,
@@ -787,6 +790,18 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
+/* May we hand out uids: root, or CAP_SETUID and CAP_SETGID in effect? */
+static bool can_setuid(void) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+        if (geteuid() == 0)
+                return true;
+        if (syscall(SYS_capget, &h, d) < 0)
+                return false;
+        return (d[0].effective & (1u << CAP_SETUID)) && (d[0].effective & (1u << CAP_SETGID));
+}
+
 int manager_new(const ManagerConfig *cfg, sd_event *event, sd_bus *bus, Manager **ret) {
         Manager *m;
         int k;
@@ -819,7 +834,26 @@ int manager_new(const ManagerConfig *cfg, sd_event *event, sd_bus *bus, Manager 
                 fprintf(stderr, "pvboot-selectd: hypervisor capabilities unknown (not running on Xen?); "
                                 "widths are checked by the client only\n");
 
-        if (geteuid() == 0) {
+        /* A uid per clone: we may then change uids, but only into the
+         * range (clone_uid_confine), and never run guest bytes as our own. */
+        if (cfg->clone_uids.count > 0) {
+                k = clone_uid_range_check(&cfg->clone_uids, why, sizeof(why));
+                if (k >= 0 && !can_setuid()) {
+                        snprintf(why, sizeof(why), "clone uids need CAP_SETUID and CAP_SETGID (the shipped unit "
+                                 "grants them) or root; or set clone_uid_count = 0");
+                        k = -EPERM;
+                }
+                if (k >= 0) {
+                        k = clone_uid_confine(&cfg->clone_uids);
+                        if (k < 0)
+                                snprintf(why, sizeof(why), "cannot confine setuid to the clone uid range: %s",
+                                         strerror(-k));
+                }
+                if (k < 0) {
+                        fprintf(stderr, "pvboot-selectd: %s\n", why);
+                        goto fail;
+                }
+        } else if (geteuid() == 0) {
                 if (worker_default_user(&m->worker_uid, &m->worker_gid) == 0)
                         m->worker_drop = true;
                 else

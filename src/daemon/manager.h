@@ -24,6 +24,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "clone-uid.h"
 #include "host-caps.h"
 
 typedef struct ManagerConfig {
@@ -37,6 +38,7 @@ typedef struct ManagerConfig {
         bool allow_gid_set;             /* callers in this group may inspect, besides root */
         gid_t allow_gid;
         const char *cachedir;           /* the appliance and its template (template.h), NULL: the default */
+        CloneUidRange clone_uids;       /* a uid per live clone (clone-uid.h); count 0: our own */
         bool debug;
 } ManagerConfig;
 

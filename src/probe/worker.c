@@ -15,7 +15,9 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <linux/capability.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,6 +34,7 @@
 struct Worker {
         pid_t pid;
         int sock;
+        int uid_lock;           /* holds our clone uid while we live (clone-uid.h) */
         bool sent;
         char workdir[64];
 };
@@ -62,6 +65,38 @@ static const char *const host_sources[] = { "libxenlight", "sysfs", "--host-caps
 
 static volatile pid_t current_worker = -1;
 
+/*
+ * The worker ends itself when its parent hangs up.  A parent that is not
+ * root (pvboot-selectd) cannot signal a worker running as a clone uid, so
+ * closing the socket is how it cancels, times out or frees one: the
+ * socket is O_ASYNC, and on SIGIO the worker exits if the peer is gone
+ * (its qemu follows through PDEATHSIG).  Data alone (the request) is not
+ * a hang-up.
+ */
+static int parent_sock = -1;
+
+static void on_sigio(int sig) {
+        struct pollfd p = { .fd = parent_sock };
+        (void) sig;
+        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+                _exit(3);
+}
+
+static void exit_on_hangup(int sock) {
+        struct sigaction sa = { .sa_handler = on_sigio };
+        int fl = fcntl(sock, F_GETFL);
+
+        parent_sock = sock;
+        sigemptyset(&sa.sa_mask);
+        (void) sigaction(SIGIO, &sa, NULL);
+        /* After the uid change: SIGIO is only sent if the owner set here
+         * may signal us. */
+        (void) fcntl(sock, F_SETOWN, getpid());
+        if (fl >= 0)
+                (void) fcntl(sock, F_SETFL, fl | O_ASYNC);
+        on_sigio(SIGIO);        /* gone already? */
+}
+
 /* The worker leads a process group holding its qemu too. */
 static void kill_worker_group(pid_t pid) {
         if (pid > 0) {
@@ -72,16 +107,21 @@ static void kill_worker_group(pid_t pid) {
 
 /*
  * Our parent side is a child subreaper (worker_spawn), so the worker's
- * orphans (its qemu) become our
- * children when it dies: reap the whole group, so that no process of this
- * inspection outlives it, even where PID 1 does not reap (containers).
- * Bounded: they were sent SIGKILL.
+ * orphans (its qemu) become our children when it dies: reap the whole
+ * group, so that no process of this inspection outlives it, even where
+ * PID 1 does not reap (containers).  Bounded: they were sent SIGKILL, by
+ * us or, when we may not signal their uid, by PDEATHSIG.
  */
+static bool group_exists(pid_t pid) {
+        /* EPERM: there, but running as a clone uid we may not signal. */
+        return kill(-pid, 0) == 0 || errno == EPERM;
+}
+
 static void reap_worker_group(pid_t pid) {
-        for (int i = 0; i < 200 && kill(-pid, 0) == 0; i++) {
+        for (int i = 0; i < 200 && group_exists(pid); i++) {
                 while (waitpid(-pid, NULL, WNOHANG) > 0)
                         ;
-                if (kill(-pid, 0) < 0)
+                if (!group_exists(pid))
                         break;
                 usleep(10000);
         }
@@ -117,8 +157,20 @@ static void remove_tree_at(int parentfd, const char *name, unsigned depth) {
         (void) unlinkat(parentfd, name, AT_REMOVEDIR);
 }
 
+/*
+ * Become uid:gid for good.  A daemon that was given CAP_SETUID/CAP_SETGID
+ * to hand out clone uids keeps them across a change between non-root
+ * uids, so every capability set is emptied too: a clone's uid must not be
+ * able to become another clone's.
+ */
 static int drop_privileges(uid_t uid, gid_t gid) {
-        if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+        if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+                return -errno;
+        (void) prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        if (syscall(SYS_capset, &h, d) < 0)
                 return -errno;
         if (getuid() != uid || geteuid() != uid || geteuid() == 0)
                 return -EPERM;
@@ -261,6 +313,11 @@ static _Noreturn void worker_main(const WorkerConfig *cfg, const char *workdir, 
                              (unsigned long) cfg->runas, strerror(-r));
         }
         (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        /* A change of uid cleared these: the parent's death, or its
+         * hang-up, still ends us. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                _exit(2);
+        exit_on_hangup(sock);
 
         ProbeConfig pc = {
                 .format = cfg->pooled ? "raw" : cfg->format,
@@ -321,6 +378,20 @@ int worker_spawn(const WorkerConfig *cfg, Worker **ret) {
                 return -ENOMEM;
         w->pid = -1;
         w->sock = -1;
+        w->uid_lock = -1;
+
+        /* A uid of its own for this clone, unless libxl gave one. */
+        WorkerConfig own = *cfg;
+        if (!cfg->runas_set && cfg->uids.count > 0) {
+                uid_t uid;
+                r = clone_uid_reserve(NULL, &cfg->uids, &uid, &w->uid_lock);
+                if (r < 0)
+                        goto fail;
+                own.runas_set = true;
+                own.runas = uid;
+                own.runas_gid = (gid_t) uid;
+        }
+        cfg = &own;
 
         /* Orphans of the worker come to us, to be reaped (see above). */
         (void) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -330,7 +401,9 @@ int worker_spawn(const WorkerConfig *cfg, Worker **ret) {
                 w->workdir[0] = 0;
                 goto fail;
         }
-        if (cfg->runas_set && chown(w->workdir, cfg->runas, cfg->runas_gid) < 0) {
+        /* (Only root may give it away; an unprivileged daemon's workers
+         * write to the unit's PrivateTmp= /tmp instead.) */
+        if (cfg->runas_set && geteuid() == 0 && chown(w->workdir, cfg->runas, cfg->runas_gid) < 0) {
                 r = -errno;
                 goto fail;
         }
@@ -435,6 +508,10 @@ Worker *worker_free(Worker *w) {
         }
         if (w->workdir[0])
                 remove_tree_at(AT_FDCWD, w->workdir, 0);
+        /* Only now, with every process of it reaped, may its uid serve
+         * another clone. */
+        if (w->uid_lock >= 0)
+                close(w->uid_lock);
         free(w);
         return NULL;
 }

@@ -30,6 +30,7 @@
 
 #include "pvboot-select.h"
 #include "decide.h"
+#include "clone-uid.h"
 #include "report.h"
 #include "template.h"
 
@@ -39,6 +40,9 @@ typedef struct WorkerConfig {
         bool runas_set;         /* drop to runas/runas_gid before touching guest bytes */
         uid_t runas;
         gid_t runas_gid;
+        /* Without runas_set: a uid of the worker's own from this range,
+         * reserved for its lifetime (clone-uid.h); count 0: none. */
+        CloneUidRange uids;
         bool pooled;            /* restore the clone first, attach late */
         unsigned tcg_cache_mb;  /* TCG translation cache, 0: qemu's default (1 GiB) */
         bool debug;
@@ -52,7 +56,8 @@ enum {
         WORKER_REPORT = 2,
 };
 
-/* Fork a worker.  Its socket is worker_fd(); nothing is sent yet. */
+/* Fork a worker.  Its socket is worker_fd(); nothing is sent yet.
+ * -EBUSY: every uid of cfg->uids is taken by a live clone. */
 int worker_spawn(const WorkerConfig *cfg, Worker **ret);
 
 int worker_fd(const Worker *w);

@@ -112,6 +112,10 @@ static void apply_config(const Config *c, Options *o) {
                 o->appliance_cache = c->str[CONF_APPLIANCE_CACHE];
         if (c->set[CONF_MEMSIZE])
                 o->memsize_mb = (int) c->num[CONF_MEMSIZE];
+        if (c->set[CONF_CLONE_UID_BASE])
+                o->clone_uid_base = (unsigned long) c->num[CONF_CLONE_UID_BASE];
+        if (c->set[CONF_CLONE_UID_COUNT])
+                o->clone_uid_count = (unsigned) c->num[CONF_CLONE_UID_COUNT];
         if (c->set[CONF_USE_DAEMON])
                 o->no_daemon = c->num[CONF_USE_DAEMON] == 0;
         if (c->set[CONF_LOG_LEVEL]) {
@@ -168,6 +172,8 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 },
                 .stage1_pvh = STAGE1_DEFAULT_PVH,
                 .timeout = TIMEOUT_DEFAULT,
+                .clone_uid_base = PVBOOT_CLONE_UID_BASE_DEFAULT,
+                .clone_uid_count = PVBOOT_CLONE_UID_COUNT_DEFAULT,
         };
         int c, li;
 

@@ -44,6 +44,8 @@ typedef struct Options {
         unsigned timeout;               /* seconds for the whole inspection */
         const char *appliance_cache;    /* appliance_cache: the template (NULL: the default) */
         int memsize_mb;                 /* memsize: the template's appliance memory (0: the default) */
+        unsigned long clone_uid_base;   /* clone_uid_base/count: the uids clones run as */
+        unsigned clone_uid_count;       /* (0: none, the pvboot-select user instead) */
         bool runas_set;
         uid_t runas;
         bool quiet;

@@ -42,6 +42,10 @@ static const struct {
         [CONF_CACHE_BLOCK_DEVICES] = { "cache_block_devices", T_BOOL, 0, 1 },
         [CONF_ALLOW_GROUP]         = { "allow_group", T_NAME },
         [CONF_APPLIANCE_CACHE]     = { "appliance_cache", T_PATH },
+        /* Power-of-two size and alignment are checked where the range is
+         * used (clone-uid.h), with the reason. */
+        [CONF_CLONE_UID_BASE]      = { "clone_uid_base", T_NUMBER, 65536, 2147483647 },
+        [CONF_CLONE_UID_COUNT]     = { "clone_uid_count", T_NUMBER, 2, 65536, true },
 };
 
 static const char *const level_names[_LOG_LEVEL_MAX] = { "notice", "info", "debug" };

@@ -35,6 +35,8 @@ typedef enum ConfigKey {
         CONF_CACHE_BLOCK_DEVICES,
         CONF_ALLOW_GROUP,
         CONF_APPLIANCE_CACHE,
+        CONF_CLONE_UID_BASE,
+        CONF_CLONE_UID_COUNT,
         _CONF_MAX,
 } ConfigKey;
 

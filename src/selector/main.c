@@ -136,12 +136,21 @@ static int inspect_guest(const Options *o, int disk_fd, const HostCaps *host, in
         int r;
 
         /* Who inspects: libxl's restrict uid (gid == uid, as pygrub does),
-         * else our own unprivileged system user when it is installed
-         * (systemd/pvboot-select.sysusers), else root, said once. */
+         * else a uid of the clone's own from the configured range (as
+         * root), else our own unprivileged system user when it is
+         * installed (systemd/pvboot-select.sysusers), else root, said once. */
         bool drop = o->runas_set;
         uid_t uid = o->runas;
         gid_t gid = (gid_t) o->runas;
-        if (!drop) {
+        CloneUidRange range = { 0 };
+        if (!drop && o->clone_uid_count > 0 && geteuid() == 0) {
+                range = (CloneUidRange) { .base = (uid_t) o->clone_uid_base, .count = o->clone_uid_count };
+                r = clone_uid_range_check(&range, why, sizeof(why));
+                if (r < 0) {
+                        snprintf(err, errsz, "inspection failed: %s", why);
+                        return r;
+                }
+        } else if (!drop) {
                 if (worker_default_user(&uid, &gid) == 0)
                         drop = true;
                 else if (!o->not_really)
@@ -155,6 +164,7 @@ static int inspect_guest(const Options *o, int disk_fd, const HostCaps *host, in
                 .runas_set = drop,
                 .runas = uid,
                 .runas_gid = gid,
+                .uids = range,
                 .debug = o->debug,
                 .record_fd = record_fd,
                 .replay_fd = replay_fd,
@@ -174,7 +184,13 @@ static int inspect_guest(const Options *o, int disk_fd, const HostCaps *host, in
          * log; a failure it reports is the answer. */
         unsigned cold_deadline = o->timeout;
         uint64_t start = now_usec();
-        if (!o->no_daemon && !o->record && !o->replay) {
+        /* libxl's restrict mode names the uid that must inspect; the
+         * daemon's clones run as uids of their own, so such a request is
+         * inspected here, as that uid. */
+        if (o->runas_set && !o->no_daemon && !o->not_really)
+                fprintf(stderr, "pvboot-select: restrict mode (--runas=%lu): inspecting here as that uid, "
+                                "not through pvboot-selectd\n", (unsigned long) o->runas);
+        if (!o->no_daemon && !o->runas_set && !o->record && !o->replay) {
                 ClientRequest cr = {
                         .mode = o->mode,
                         .force_arch = o->force_arch,
@@ -245,7 +261,8 @@ static int inspect_guest(const Options *o, int disk_fd, const HostCaps *host, in
                 if (r < 0) {
                         snprintf(err, errsz, "inspection failed: %s",
                                  r == -ETIMEDOUT ? "the appliance did not answer in time" :
-                                 r == -EBADMSG ? "the inspection worker returned a malformed report" : strerror(-r));
+                                 r == -EBADMSG ? "the inspection worker returned a malformed report" :
+                                 r == -EBUSY ? "every uid of the clone uid range is in use (clone_uid_count)" : strerror(-r));
                         return r;
                 }
         }
@@ -260,6 +277,12 @@ static int inspect_guest(const Options *o, int disk_fd, const HostCaps *host, in
         if (drop && !ret->via_daemon && rep->worker_uid != (uint32_t) uid) {
                 snprintf(err, errsz, "inspection worker ran as uid %u, not %u; refusing", rep->worker_uid,
                          (unsigned) uid);
+                return -EPERM;
+        }
+        if (range.count > 0 && !ret->via_daemon &&
+            (rep->worker_uid < range.base || rep->worker_uid - range.base >= range.count)) {
+                snprintf(err, errsz, "inspection worker ran as uid %u, outside the clone uid range; refusing",
+                         rep->worker_uid);
                 return -EPERM;
         }
         return 0;

@@ -95,6 +95,8 @@ static void test_bad(void) {
         load("pool_size = 2\n\nfrobnicate = 1\n", "c.conf:3: unknown key `frobnicate'", &c);
         load("pool_size = 2\ntimeout = 3\n", "c.conf:2: timeout must be 5 to 110", &c);
         load("memsize = 100\n", "c.conf:1: memsize must be 0 or 256 to 65536", &c);
+        load("clone_uid_base = 1000\n", "c.conf:1: clone_uid_base must be 65536 to 2147483647", &c);
+        load("clone_uid_count = 1\n", "c.conf:1: clone_uid_count must be 0 or 2 to 65536", &c);
         load("\nprefer = \"arm\"\n", "c.conf:2: prefer must be i386 or x86_64, not `arm'", &c);
         load("log_level = \"loud\"\n", "c.conf:1: log_level must be notice, info or debug", &c);
         load("stage1_i386 = \"grub.bin\"\n", "c.conf:1: stage1_i386 must be an absolute path", &c);
@@ -211,6 +213,8 @@ static void test_example(void) {
         CHECK(c.num[CONF_POOL_SIZE] == 2 && c.num[CONF_MAX_BUSY] == 4 && c.num[CONF_QUEUE_LIMIT] == 32);
         CHECK(c.num[CONF_MEMSIZE] == 512 && c.num[CONF_TCG_CACHE] == 32 && c.num[CONF_CACHE_SIZE] == 64);
         CHECK(c.num[CONF_USE_DAEMON] == 1 && c.num[CONF_LOG_LEVEL] == LOG_LEVEL_NOTICE);
+        CHECK(c.num[CONF_CLONE_UID_BASE] == PVBOOT_CLONE_UID_BASE_DEFAULT &&
+              c.num[CONF_CLONE_UID_COUNT] == PVBOOT_CLONE_UID_COUNT_DEFAULT);
         config_free(&c);
         free(text);
 }

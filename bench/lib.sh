@@ -14,8 +14,8 @@
 #                 exits: the whole bootloader run, as libxl waits for it
 #   PEAK_RSS_KIB  GNU time's %M: the largest peak RSS of any single process
 #                 of the run that was waited for (the runner, the
-#                 bootloader and, reaped by it, qemu/nbdkit of its own
-#                 appliance); for a daemon decision that is the client side
+#                 bootloader and, reaped by it, the qemu of its own
+#                 clone); for a daemon decision that is the client side
 #   KIND          pvboot-select -v: warm, cold (daemon's appliance), cache,
 #                 client-cold (the client's own appliance), else "-"
 
@@ -120,8 +120,8 @@ run_pvboot() {
 
 # --- The appliance that serves a daemon decision ---------------------------
 #
-# pvboot-selectd's appliances run as $pvboot_user, one process group each
-# (the worker, nbdkit, qemu and libguestfs's recovery process).  appl_start
+# pvboot-selectd's clones run as $pvboot_user, one process group each
+# (the worker and its qemu).  appl_start
 # notes the groups that are ready before a request and samples every
 # process's VmHWM (its peak RSS so far, from /proc/PID/status) every 0.1 s
 # in the background; appl_stop, after the decision, finds the group that
@@ -184,14 +184,19 @@ appl_stop() {
         appl_sum=$(awk -v g="$served" '$1 == g { s += $4 } END { print s ? s : "-" }' "$work/appl.samples")
 }
 
-# appl_idle: one Markdown row per pooled appliance, its current RSS (MiB)
-# summed over the group, and qemu's.
+# appl_idle: one Markdown row per pooled clone, its current RSS (MiB)
+# summed over the group, qemu's RSS and qemu's PSS (smaps_rollup).
 appl_idle() {
+        local g rest pss pid
         appl_groups >"$work/appl.idle"
-        ps -e -o pgid=,rss=,comm= | awk -v f="$work/appl.idle" '
+        ps -e -o pgid=,pid=,rss=,comm= | awk -v f="$work/appl.idle" '
                 BEGIN { while ((getline l < f) > 0) { split(l, a, " "); g[a[1]] = 1 } }
-                $1 in g { t[$1] += $2; if ($3 ~ /qemu/) q[$1] += $2 }
-                END { for (k in t) printf "| pooled appliance (process group) | %.0f | %.0f |\n", t[k] / 1024, q[k] / 1024 }'
+                $1 in g { t[$1] += $3; if ($4 ~ /qemu/) { q[$1] += $3; qp[$1] = $2 } }
+                END { for (k in t) printf "%s %.0f %.0f %s\n", k, t[k] / 1024, q[k] / 1024, qp[k] }' |
+        while read -r g t q pid; do
+                pss=$(awk '/^Pss:/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/smaps_rollup" 2>/dev/null || echo -)
+                echo "| pooled clone (process group $g) | $t | $q | ${pss:--} |"
+        done
 }
 
 # --- Statistics -------------------------------------------------------------

@@ -5,11 +5,13 @@
 #
 # pvboot-select against its anchors, side by side on the same sample disks
 # in one run: pygrub (plain and --runas), the simplest libguestfs program
-# that finds the pvboot ELF (bench/bare-find.c), and pvboot-select cold,
-# warm (pvboot-selectd with a pool of 2) and from the daemon's cache.
-# Then a "host boot": guests decided one after another through a fresh
-# daemon, as xendomains starts them; the warm path's steps from
-# pvboot-select -v's timing line; the idle pooled appliance's memory.
+# that finds the pvboot ELF (bench/bare-find.c), and pvboot-select cold
+# (a clone restored by the client), warm (pvboot-selectd with a pool of 2
+# clones) and from the daemon's cache.  Then the template's build time and
+# size, a "host boot" (guests decided one after another through a fresh
+# daemon, as xendomains starts them), eight concurrent requests, the warm
+# path's steps from pvboot-select -v's timing line, and the idle pooled
+# clone's memory (RSS and PSS).
 #
 # Prints a Markdown report and writes it to bench/results/DATE.md (UTC;
 # DATE-2.md, -3, ... when that exists: a result is never overwritten).
@@ -24,8 +26,8 @@
 #   BENCH_OUT          report file instead of bench/results/DATE.md
 #   BENCH_INITRD_MB    the sample initrd's size (default 4)
 #
-# About 45 minutes for RUNS=10 on a quiet 2-core TCG machine (RUNS x 5
-# disks x ~45 s, plus ~5 minutes).
+# About 15 minutes for RUNS=10 on a quiet 2-core TCG machine, most of it
+# the bare libguestfs anchor (RUNS x 5 disks x ~12 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
@@ -46,6 +48,17 @@ load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u '+%F %H:%M')
 say "building pvboot-select"
 bash tools/build.sh >/dev/null
+# The template every clone starts from, built anew as the daemon's unit
+# does at every start: its build time and size are part of the report.
+say "building the appliance template"
+tpl_start=$EPOCHREALTIME
+build/pvboot-select template --force >&2
+tpl_build=$(awk -v s="$tpl_start" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.1f", e - s }')
+tpl_dir=/var/cache/pvboot-select
+tpl_du=$(du -sm "$tpl_dir/template" | awk '{print $1}')
+tpl_ram=$(du -sm "$tpl_dir/template/ram" | awk '{print $1}')
+tpl_state=$(stat -c %s "$tpl_dir/template/state")
+appl_du=$(du -sm "$tpl_dir/appliance" | awk '{print $1}')
 
 work=$(mktemp -d /tmp/pvboot-bench.XXXXXX)
 chmod 0755 "$work"
@@ -74,9 +87,9 @@ progress() {    # progress PATH I LAYOUT: the run just recorded
 }
 
 # 0. One untimed run of each first: libguestfs builds its supermin
-#    appliance once per uid (root's for bare-find, the inspection user's
-#    for pvboot-select) and the disks come into the page cache, so that
-#    the first timed run of a fresh machine is not an outlier.
+#    appliance for root (bare-find) and the disks and the template come
+#    into the page cache, so that the first timed run of a fresh machine is
+#    not an outlier.
 say "warming up (untimed)"
 run_pygrub "$work/cells/warmup-pygrub" "$work/disks/${disks[0]}.img" "${disks[0]}"    # may have no answer
 run_bare "$work/cells/warmup" "$work/disks/${disks[0]}.img" "${disks[0]}"
@@ -137,10 +150,37 @@ for l in "${disks[@]}"; do
         done
 done
 
-# 4. An idle pooled appliance: current RSS after 20 s of idleness.
+# 4. An idle pooled clone: current RSS and PSS after 20 s of idleness.
 wait_prop PoolReady 2 || true
 sleep 20
 idle_rows=$(appl_idle)
+
+# 4b. Eight requests at once, as an orchestrator starting eight guests
+#     does: distinct disks (no cache), a pool of 2, the rest restored on
+#     demand.
+say "8 concurrent requests"
+wait_prop PoolReady 2 || true
+sleep 2
+conc_start=$EPOCHREALTIME
+for i in 1 2 3 4 5 6 7 8; do
+        l=${disks[$(((i - 1) % ${#disks[@]}))]}
+        cp --sparse=always "$work/disks/$l.img" "$work/conc-$i.img"
+done
+conc_pids=()
+for i in 1 2 3 4 5 6 7 8; do
+        l=${disks[$(((i - 1) % ${#disks[@]}))]}
+        (
+                s=$EPOCHREALTIME
+                rc=0
+                build/tests/libxl-run --domid=$((20 + i)) --expect-stage1="$(stage1 "$l")" build/pvboot-select \
+                        "$work/conc-$i.img" --host-caps="$host_caps" -v >"$work/conc-$i.log" 2>&1 || rc=$?
+                kind=$(grep -o 'answered [a-z ]* in' "$work/conc-$i.log" | awk '{print $(NF-2)}' || true)
+                echo "$i $l $rc ${kind:--} $(awk -v s="$s" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.3f", e - s }')" >"$work/conc-$i.result"
+        ) &
+        conc_pids+=($!)
+done
+wait "${conc_pids[@]}"          # not the daemon's and the bus's shells
+conc_total=$(awk -v s="$conc_start" -v e="$EPOCHREALTIME" 'BEGIN { printf "%.2f", e - s }')
 stop_daemon
 
 # 5. Host boot: a fresh daemon (empty cache, pool filled as it would be by
@@ -200,7 +240,7 @@ report() {
         echo
         echo "$(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(free -g | awk '/^Mem:/ { print $2 }') GiB;"
         echo "appliances under TCG (no usable KVM); load average at start $load_at_start."
-        echo "libguestfs $(ver libguestfs0), qemu $(ver qemu-system-x86), nbdkit $(ver nbdkit), pygrub from xen-utils-4.17 $(ver xen-utils-4.17);"
+        echo "libguestfs $(ver libguestfs0), supermin $(ver supermin), qemu $(ver qemu-system-x86), pygrub from xen-utils-4.17 $(ver xen-utils-4.17);"
         echo "pvboot-select $(git describe --always --dirty 2>/dev/null || echo '?') ($(git rev-parse --abbrev-ref HEAD 2>/dev/null || echo '?'))."
         echo "RUNS=$runs, BENCH_HOSTBOOT=$hostboot${BENCH_DAEMON_ARGS:+, BENCH_DAEMON_ARGS=\"$BENCH_DAEMON_ARGS\"}."
         echo
@@ -266,6 +306,12 @@ report() {
                 echo "| $(label "$p") | $(range "${secs_r[@]}") | $(range "${rp[@]}") | $(range "${rb[@]}") |"
         done
         echo
+        echo "## The template"
+        echo
+        echo "\`pvboot-select template --force\` (what pvboot-selectd's unit runs at every start): built in $tpl_build s."
+        echo "On disk: template $tpl_du MiB (of which RAM image $tpl_ram MiB allocated of 512 MiB; migration stream $tpl_state bytes),"
+        echo "appliance (kernel, initrd, root) $appl_du MiB."
+        echo
         echo "## Host boot: $hostboot guests one after another, daemon with --pool-size=2"
         echo
         echo "| # | guest disk | answered | latency s | daemon s | done at s |"
@@ -276,8 +322,17 @@ report() {
         read -r n med p99 mn mx < <(field "$work/cells/hostboot" 2 | stats)
         echo "Total $hb_total s for $hostboot guests (median $(secs "$med") s, max $(secs "$mx") s per guest);" \
              "answered: $(awk '$1 == "ok" { print $4 } $1 == "fail" { print "FAILED" }' "$work/cells/hostboot" | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')."
-        echo "warm = a pooled appliance; cold = an appliance the daemon launched for the request (pool empty);"
-        echo "client-cold = the client's own appliance (daemon busy or unreachable); cache = the decision cache."
+        echo "warm = a pooled clone; cold = a clone the daemon restored for the request (pool empty);"
+        echo "client-cold = the client's own clone (daemon busy or unreachable); cache = the decision cache."
+        echo
+        echo "## Eight concurrent requests, daemon with --pool-size=2"
+        echo
+        echo "| # | guest disk | result | answered | latency s |"
+        echo "|---|---|---|---|---|"
+        cat "$work"/conc-*.result | sort -n | awk '{ printf "| %d | %s | %s | %s | %s |\n", $1, $2, ($3 == 0 ? "right stage 1" : "FAILED"), $4, $5 }'
+        echo
+        echo "All 8 started at once; the last finished after $conc_total s;" \
+             "$(awk '$3 == 0' "$work"/conc-*.result | wc -l) of 8 right, slowest $(cat "$work"/conc-*.result | awk '{print $5}' | sort -g | tail -1) s."
         echo
         echo "## Warm path breakdown (pvboot-select -v \`timing:\`, seconds)"
         echo
@@ -314,10 +369,10 @@ report() {
                 echo "$(wc -l <"$work/timing") warm decisions. Dominant step: **$dom** (median $(awk -v x="$dom_med" 'BEGIN { printf "%.3f", x }') s of $(awk -v x="$total_med" 'BEGIN { printf "%.3f", x }') s)."
         fi
         echo
-        echo "## Idle pooled appliance (after 20 s idle, current RSS, MiB)"
+        echo "## Idle pooled clone (after 20 s idle, MiB)"
         echo
-        echo "| appliance | worker+nbdkit+qemu | qemu |"
-        echo "|---|---|---|"
+        echo "| clone | worker+qemu RSS | qemu RSS | qemu PSS |"
+        echo "|---|---|---|---|"
         echo "$idle_rows"
         echo
         cat <<'TXT'
@@ -341,14 +396,15 @@ report() {
   pvboot-select cold that is qemu (reaped by libguestfs, resp. by pvboot-select as
   child subreaper); for warm and cache hits the client side only (libxl-run,
   pvboot-select), as the appliance belongs to the daemon.
-* **appliance peak** (warm only): the pooled appliance that served the decision
-  (pvboot-selectd's worker process group: worker, nbdkit, qemu, libguestfs's
-  recovery process), each process's VmHWM from /proc/PID/status, sampled every
-  0.1 s until the group is killed after answering: qemu's, and the sum over the
-  group (an upper bound of the group's peak). It includes the appliance's boot, done
-  before the request arrived. Cold decisions run the same appliance in their own
-  process tree, so their qemu is in "peak RSS" (with libguestfs's default memory and
-  TCG cache, unlike the pool's --memsize=512 --tcg-cache=32).
+* **appliance peak** (warm only): the pooled clone that served the decision
+  (pvboot-selectd's worker process group: worker and qemu), each process's VmHWM
+  from /proc/PID/status, sampled every 0.1 s until the group is killed after
+  answering: qemu's, and the sum over the group (an upper bound of the group's
+  peak). Cold decisions restore the same kind of clone in their own process tree,
+  so their qemu is in "peak RSS".
+* **qemu PSS** (idle clone): /proc/PID/smaps_rollup's Pss: the template's RAM pages a
+  clone only read are shared with every other clone (one sealed memfd), so they count
+  once across clones.
 * **warm**: each request waits until the pool is full (PoolReady=2) plus 2 s, and uses a
   fresh copy of the disk, so the cache cannot answer. **cache hit**: the same disk
   again after one decision filled the cache.

@@ -33,11 +33,12 @@ args)
 report)
         head -c 7000 /dev/zero >"$out/zero"
         ;;
-nbd-serve)
-        # offset, bound, count (little endian), then the disk's bytes
-        { printf '\000\002\000\000\000\000\000\000\377\377\000\000\000\000\000\000\000\004\000\000'
-          head -c 3000 /dev/urandom; } >"$out/inside"
-        { printf '\370\013\000\000\000\000\000\000\377\377\000\000\000\000\000\000\000\020\000\000'
-          head -c 3000 /dev/urandom; } >"$out/across-end"
+agent-reply)
+        # buffer-size selector, then replies: "PVBR", status, length, reserved, payload
+        printf '\003PVBR\000\000\000\000\003\000\000\000\000\000\000\000abc' >"$out/ok"
+        printf '\003PVBR\376\377\377\377\000\000\000\000\000\000\000\000PVBR\000\000\000\000\001\000\000\000\000\000\000\000x' >"$out/enoent-then-ok"
+        ;;
+qmp)
+        printf '{"QMP": {"version": {}, "capabilities": []}}\n{"return": {}}\n{"event": "RESUME"}\n{"return": {"status": "running"}}\n{"error": {"desc": "no"}}\n' >"$out/session"
         ;;
 esac

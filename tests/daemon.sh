@@ -367,6 +367,9 @@ stop_daemon && ok clean-exit || bad clean-exit "pvboot-selectd exited $? on SIGT
 sleep 1
 [ -z "$(daemon_qemus)" ] && [ -z "$(daemon_dirs)" ] &&
         ok stop-cleans-up || bad stop-cleans-up "left: $(daemon_qemus) $(daemon_dirs)"
+# ... and every clone uid it held is free again (its lock released).
+held_uids=$(for f in /run/pvboot-select/clone-uids/*; do flock -n "$f" true || basename "$f"; done)
+[ -z "$held_uids" ] && ok stop-frees-uids || bad stop-frees-uids "uids still held: $held_uids"
 expect_run daemon-down-cold x86_64 "$work/mbr64.img" "not reachable.*cold path"
 timing_ok "$work/daemon-down-cold.log" launch && ok timing-cold || bad timing-cold "$(grep timing "$work/daemon-down-cold.log")"
 

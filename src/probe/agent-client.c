@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host side of the agent's protocol (see agent-client.h). */
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,34 +8,6 @@
 #include "agent-client.h"
 #include "fd-util.h"
 #include "pvboot-select.h"
-
-/* Read exactly len bytes before the deadline. */
-static int read_full(int fd, void *buf, size_t len, uint64_t deadline) {
-        uint8_t *p = buf;
-        while (len > 0) {
-                uint64_t now = now_usec();
-                if (now >= deadline)
-                        return -ETIMEDOUT;
-                struct pollfd pf = { .fd = fd, .events = POLLIN };
-                int r = poll(&pf, 1, (int) ((deadline - now + 999) / 1000));
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r < 0)
-                        return -errno;
-                if (r == 0)
-                        return -ETIMEDOUT;
-                ssize_t n = read(fd, p, len);
-                if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        return -EPIPE;
-                p += n;
-                len -= (size_t) n;
-        }
-        return 0;
-}
 
 int agent_call(int fd, unsigned timeout_ms, AgentOp op, uint32_t arg, uint64_t offset, const char *payload,
                void *buf, size_t bufsz, size_t *ret_len, bool *ret_failed) {
@@ -55,12 +26,12 @@ int agent_call(int fd, unsigned timeout_ms, AgentOp op, uint32_t arg, uint64_t o
         if (r >= 0 && plen > 0)
                 r = loop_write(fd, payload, plen);
         if (r >= 0)
-                r = read_full(fd, &a, sizeof(a), deadline);
+                r = fd_read_full(fd, &a, sizeof(a), deadline);
         if (r >= 0 && (a.magic != AGENT_MAGIC_REPLY || a.len > bufsz || a.len > AGENT_MAX_REPLY ||
                        a.status > 0 || a.status < -4095 || (a.status < 0 && a.len > 0)))
                 r = -EBADMSG;
         if (r >= 0 && a.len > 0)
-                r = read_full(fd, buf, a.len, deadline);
+                r = fd_read_full(fd, buf, a.len, deadline);
         if (r < 0) {
                 *ret_failed = true;
                 return r;

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A bounded QMP client (see qmp.h). */
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,17 +51,9 @@ static int read_line(Qmp *q, uint64_t deadline, char **ret, size_t *ret_len) {
                 }
                 if (q->have >= QMP_MAX_LINE)
                         return -EBADMSG;
-                uint64_t now = now_usec();
-                if (now >= deadline)
-                        return -ETIMEDOUT;
-                struct pollfd p = { .fd = q->fd, .events = POLLIN };
-                int r = poll(&p, 1, (int) ((deadline - now + 999) / 1000));
-                if (r < 0 && errno == EINTR)
-                        continue;
+                int r = fd_wait_readable(q->fd, deadline);
                 if (r < 0)
-                        return -errno;
-                if (r == 0)
-                        return -ETIMEDOUT;
+                        return r;
                 ssize_t n = read(q->fd, q->buf + q->have, QMP_MAX_LINE - q->have);
                 if (n < 0 && (errno == EINTR || errno == EAGAIN))
                         continue;

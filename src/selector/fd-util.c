@@ -2,11 +2,14 @@
 /* Descriptor helpers shared by the output writer, the worker, the probe
  * and its QMP client. */
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "fd-util.h"
+#include "pvboot-select.h"
 
 int loop_write(int fd, const void *buf, size_t len) {
         const char *p = buf;
@@ -20,6 +23,43 @@ int loop_write(int fd, const void *buf, size_t len) {
                 }
                 if (n == 0)
                         return -EIO;
+                p += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+int fd_wait_readable(int fd, uint64_t deadline_usec) {
+        for (;;) {
+                uint64_t now = now_usec();
+                if (now >= deadline_usec)
+                        return -ETIMEDOUT;
+                uint64_t ms = (deadline_usec - now + 999) / 1000;
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                int r = poll(&p, 1, ms > INT32_MAX ? INT32_MAX : (int) ms);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        return -errno;
+                if (r > 0)
+                        return 0;
+        }
+}
+
+int fd_read_full(int fd, void *buf, size_t len, uint64_t deadline_usec) {
+        uint8_t *p = buf;
+
+        while (len > 0) {
+                int r = fd_wait_readable(fd, deadline_usec);
+                if (r < 0)
+                        return r;
+                ssize_t n = read(fd, p, len);
+                if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        return -EPIPE;
                 p += n;
                 len -= (size_t) n;
         }

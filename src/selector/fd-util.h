@@ -2,10 +2,20 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* write(2) until all of buf is written: 0, or -errno (EINTR retried). */
 int loop_write(int fd, const void *buf, size_t len);
+
+/* Wait until fd is readable or the CLOCK_MONOTONIC deadline (now_usec()
+ * microseconds) passes: 0, -ETIMEDOUT or -errno. */
+int fd_wait_readable(int fd, uint64_t deadline_usec);
+
+/* read(2) exactly len bytes before the deadline: 0, -ETIMEDOUT, -EPIPE
+ * (end of stream first) or -errno.  For a peer we do not trust to answer
+ * at all, let alone in time. */
+int fd_read_full(int fd, void *buf, size_t len, uint64_t deadline_usec);
 
 /* One message carrying exactly one descriptor (SCM_RIGHTS), as a whole:
  * 0, -EPIPE (the peer is gone) or -errno. */

@@ -11,8 +11,9 @@ pkgs=(
         libguestfs-dev libc6-dev       # libc.a: the agent is static
         libxen-dev libyajl-dev libsystemd-dev libseccomp-dev
         nettle-dev      # SHA-256: the template's digests, the e2e transcript
-        # run: the appliance (libguestfs, supermin, a kernel, lvm2 for LVM
-        # guests), qemu-img for the template's overlay, the host pvgrub2
+        # run: the appliance (libguestfs, supermin, a kernel; lvm2 is in
+        # libguestfs's appliance, which guestfish uses for the LVM sample
+        # disks), qemu-img for the template's overlay, the host pvgrub2
         # stage 1 images
         libguestfs0 supermin lvm2 qemu-utils qemu-system-x86 linux-image-amd64 grub-xen-host
         # test: guestfish builds the LVM sample disks

@@ -160,6 +160,13 @@ static void skip_space(Parser *ps) {
         }
 }
 
+/* A character of a key or a name.  (Never NUL: strchr() finds the NUL
+ * that ends its own string, which is how a fuzzer walked us off the end.) */
+static bool name_char(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '+' || c == '_' || c == '.' || c == '-';
+}
+
 static int new_node(Parser *ps, NodeType t) {
         if (ps->n >= MAX_NODES)
                 return -1;
@@ -239,10 +246,8 @@ static int parse_items(Parser *ps, int depth) {
                         return first;
                 }
                 const char *k = ps->p;
-                while ((*ps->p >= 'a' && *ps->p <= 'z') || (*ps->p >= 'A' && *ps->p <= 'Z') ||
-                       (*ps->p >= '0' && *ps->p <= '9') || strchr("+_.-", *ps->p))
-                        if (*ps->p++ == 0)
-                                break;
+                while (name_char(*ps->p))
+                        ps->p++;
                 size_t kl = (size_t) (ps->p - k);
                 if (kl == 0)
                         return -2;
@@ -297,8 +302,7 @@ static bool name_ok(const char *s, size_t n) {
         if (n == 0 || n > 127)
                 return false;
         for (size_t i = 0; i < n; i++)
-                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-                      strchr("+_.-", s[i])))
+                if (!name_char(s[i]))
                         return false;
         return true;
 }

@@ -38,6 +38,10 @@ agent-reply)
         printf '\003PVBR\000\000\000\000\003\000\000\000\000\000\000\000abc' >"$out/ok"
         printf '\003PVBR\376\377\377\377\000\000\000\000\000\000\000\000PVBR\000\000\000\000\001\000\000\000\000\000\000\000x' >"$out/enoent-then-ok"
         ;;
+lvm-metadata)
+        # What LVM 2.03 writes (src/agent/test-lvm.c has the annotated case).
+        printf 'vg0 {\nid = "6V6S1J-fF1F-V9cT-rm55-9WZW-lGkx-baXW0M"\nseqno = 4\nextent_size = 8192\nphysical_volumes {\npv0 {\nid = "NbWBKx-2PUE-JnaF-83u7-3dks-1iFF-eoqOGw"\npe_start = 2048\n}\npv1 {\nid = "AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA"\npe_start = 4096\n}\n}\nlogical_volumes {\nroot {\nstatus = ["READ", "VISIBLE"]\nsegment_count = 2\nsegment1 {\nstart_extent = 0\nextent_count = 5\ntype = "striped"\nstripe_count = 1\nstripes = ["pv0", 3]\n}\nsegment2 {\nstart_extent = 5\nextent_count = 4\ntype = "striped"\nstripe_count = 2\nstripe_size = 128\nstripes = ["pv0", 10, "pv1", 0]\n}\n}\n}\n}\n' >"$out/two-segments"
+        ;;
 qmp)
         printf '{"QMP": {"version": {}, "capabilities": []}}\n{"return": {}}\n{"event": "RESUME"}\n{"return": {"status": "running"}}\n{"error": {"desc": "no"}}\n' >"$out/session"
         ;;

@@ -47,6 +47,10 @@ extern const PvbootPath pvboot_paths[PVBOOT_N_PATHS];
 #define PVBOOT_CLONE_UID_BASE_DEFAULT 196608u
 #define PVBOOT_CLONE_UID_COUNT_DEFAULT 256u
 
+/* Each clone's TCG translation cache (MiB): a clone translates only what it
+ * runs after the restore; qemu's default is 1 GiB. */
+#define PVBOOT_TCG_CACHE_MB_DEFAULT 32u
+
 /* Bounds on what we accept from a guest (see docs and guestfs-security(1)). */
 #define PVBOOT_MAX_FILE_SIZE   (UINT64_C(64) << 20)  /* a pvboot ELF larger than this is refused */
 #define PVBOOT_MAX_READ_TOTAL  (4u << 20)            /* bytes read from one guest file, all reads */

@@ -2,6 +2,7 @@
 /* LVM without lvm (see lvm.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/dm-ioctl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -107,11 +108,9 @@ int lvm_pv_read(const char *node, LvmPv *pv) {
         if (pread_full(fd, pv->text, first, mda + t_off) < 0 ||
             (first < t_size && pread_full(fd, pv->text + first, t_size - first, mda + MDA_HEADER_SIZE) < 0))
                 goto out;
-        pv->text[t_size] = 0;
-        if (strlen(pv->text) != t_size && strlen(pv->text) + 1 != t_size)
-                pv->text[strlen(pv->text)] = 0;         /* text ends at its NUL */
-        if (sscanf(pv->text, "%127[A-Za-z0-9+_.-] {\nid = \"%63[^\"]\"\nseqno = %lu", pv->vg_name, pv->vg_id,
-                   (unsigned long *) &pv->seqno) != 3)
+        pv->text[t_size] = 0;   /* the text ends at its own NUL, or here */
+        if (sscanf(pv->text, "%127[A-Za-z0-9+_.-] {\nid = \"%63[^\"]\"\nseqno = %" SCNu64, pv->vg_name, pv->vg_id,
+                   &pv->seqno) != 3)
                 goto out;
         struct stat st;
         if (fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode))
@@ -387,7 +386,7 @@ static bool lv_table(const Parser *ps, int vg, int lv, const LvmPv *pvs, size_t 
                 }
                 int e = ps->nodes[list].child;
                 for (uint64_t s = 0; s < stripes; s++) {
-                        uint64_t pe_start, pv_ext, sector, per_stripe = n_ext / stripes;
+                        uint64_t pe_start, pv_ext, sector;
                         if (e < 0 || ps->nodes[e].type != N_STRING)
                                 return false;
                         char pvname[64];
@@ -400,7 +399,6 @@ static bool lv_table(const Parser *ps, int vg, int lv, const LvmPv *pvs, size_t 
                         if (!pv || ext < 0 || ps->nodes[ext].type != N_NUMBER || !get_num(ps, pvsec, "pe_start", &pe_start))
                                 return false;
                         pv_ext = ps->nodes[ext].num;
-                        (void) per_stripe;
                         if (__builtin_mul_overflow(pv_ext, extent, &sector) ||
                             __builtin_add_overflow(sector, pe_start, &sector))
                                 return false;
@@ -439,7 +437,6 @@ int lvm_parse_lvs(const char *text, const LvmPv *pvs, size_t n, LvmTableFn fn, v
                 return -EBADMSG;
         memcpy(vgname, ps.nodes[vg].key, ps.nodes[vg].keylen);
         vgname[ps.nodes[vg].keylen] = 0;
-        /* A synthetic parent so that child() can search the root's list. */
         lvs = child(&ps, vg, "logical_volumes");
         for (int lv = lvs >= 0 ? ps.nodes[lvs].child : -1; lv >= 0; lv = ps.nodes[lv].next) {
                 size_t lines;

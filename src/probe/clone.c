@@ -27,6 +27,8 @@
 #define FD_AGENT 5
 #define FD_QMP 6
 #define GUEST_TARGET 1
+#define STR(x) STR_(x)
+#define STR_(x) #x
 
 struct Clone {
         pid_t pid;
@@ -233,7 +235,7 @@ static int restore(Clone *c) {
         r = qmp_execute(c->qmp, "{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":"
                                 "[{\"capability\":\"x-ignore-shared\",\"state\":true}]}}", -1, c->timeout_ms, NULL);
         if (r >= 0)
-                r = qmp_execute(c->qmp, "{\"execute\":\"migrate-incoming\",\"arguments\":{\"uri\":\"fd:" "4" "\"}}",
+                r = qmp_execute(c->qmp, "{\"execute\":\"migrate-incoming\",\"arguments\":{\"uri\":\"fd:" STR(FD_STATE) "\"}}",
                                 -1, c->timeout_ms, NULL);
         uint64_t deadline = now_usec() + (uint64_t) c->timeout_ms * 1000;
         while (r >= 0) {

@@ -160,7 +160,7 @@ static int inspect_guest(const Options *o, int disk_fd, const HostCaps *host, in
 
         WorkerConfig wc = {
                 .format = o->format,
-                .tcg_cache_mb = 32,
+                .tcg_cache_mb = PVBOOT_TCG_CACHE_MB_DEFAULT,
                 .runas_set = drop,
                 .runas = uid,
                 .runas_gid = gid,

@@ -19,7 +19,7 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
-#include "bus-report.h"
+#include "record/bus-report.h"
 #include "pvboot-select-bus.h"
 
 static int open_fd(const char *spec) {

@@ -43,7 +43,7 @@
 #include <unistd.h>
 #include <utmp.h>
 
-#include "test-libxl.h"
+#include "cli/test-libxl.h"
 
 static char console[65536];
 static size_t console_len;

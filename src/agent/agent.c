@@ -41,7 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lvm.h"
+#include "agent/lvm.h"
 #include "pvboot-agent.h"
 
 #define RUN_DIR "/run/pvboot-agent"

@@ -13,7 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "lvm.h"
+#include "agent/lvm.h"
 
 /* ---- the label and the current metadata (LVM2's on-disk format) ---- */
 

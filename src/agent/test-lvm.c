@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lvm.h"
-#include "test-util.h"
+#include "agent/lvm.h"
+#include "shared/test-util.h"
 
 static char got[4096];
 static size_t got_len;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
+#include "daemon/cache.h"
 
 typedef struct CacheEntry {
         CacheKey key;

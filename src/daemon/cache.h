@@ -27,8 +27,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "decide.h"
-#include "report.h"
+#include "selector/decide.h"
+#include "selector/report.h"
 
 typedef struct CacheKey {
         uint64_t dev, ino, size;

@@ -20,10 +20,10 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
-#include "config.h"
-#include "manager.h"
+#include "selector/config.h"
+#include "daemon/manager.h"
 #include "pvboot-select-bus.h"
-#include "xs-record.h"
+#include "record/xs-record.h"
 
 static const char usage[] =
         "Usage: pvboot-selectd [OPTIONS]\n"

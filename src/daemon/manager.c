@@ -17,20 +17,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "bus-report.h"
-#include "cache.h"
-#include "manager.h"
-#include "disk-fd.h"
+#include "record/bus-report.h"
+#include "daemon/cache.h"
+#include "daemon/manager.h"
+#include "selector/policy.h"
+#include "probe/disk-fd.h"
 #include "pvboot-select-bus.h"
-#include "text.h"
-#include "worker.h"
+#include "shared/text.h"
+#include "probe/worker.h"
 
 #define MAX_SLOTS 64
 #define MAX_REQUESTS 256
-#define TIMEOUT_MIN 5
-#define TIMEOUT_MAX 110
-#define TIMEOUT_DEFAULT 100
 
 typedef struct Request Request;
 
@@ -572,7 +569,7 @@ static int read_options(Manager *m, sd_bus_message *msg, Request *r, unsigned *r
                                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "HostCaps is not a xen_caps list");
                 } else if (strcmp(key, "Format") == 0) {
                         READ_V("s", &s);
-                        if (!options_format_valid(s))
+                        if (!policy_format_valid(s))
                                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Format is not a disk format name");
                         snprintf(r->format, sizeof(r->format), "%s", s);
                 } else if (strcmp(key, "Timeout") == 0) {

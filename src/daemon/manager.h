@@ -24,8 +24,8 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "clone-uid.h"
-#include "host-caps.h"
+#include "probe/clone-uid.h"
+#include "selector/host-caps.h"
 
 typedef struct ManagerConfig {
         unsigned pool_size;             /* pooled appliances kept warm */

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "test-util.h"
+#include "daemon/cache.h"
+#include "shared/test-util.h"
 
 static InspectReport report(PvArch a) {
         InspectReport r = { .magic = REPORT_MAGIC, .version = REPORT_VERSION, .outcome = DECISION_OK,

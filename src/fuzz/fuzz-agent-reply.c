@@ -8,9 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent-client.h"
-#include "fuzz.h"
-#include "test-util.h"
+#include "probe/agent-client.h"
+#include "fuzz/fuzz.h"
+#include "shared/test-util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static uint8_t buf[AGENT_MAX_REPLY];

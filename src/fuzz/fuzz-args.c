@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
-#include "fuzz.h"
-#include "test-util.h"
-#include "text.h"
+#include "cli/args.h"
+#include "fuzz/fuzz.h"
+#include "shared/test-util.h"
+#include "shared/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *buf, *argv[66], err[512];

@@ -2,9 +2,9 @@
 /* The pvboot ELF reader on arbitrary bytes, for both names. */
 #include <string.h>
 
-#include "elf-notes.h"
-#include "fuzz.h"
-#include "test-util.h"
+#include "selector/elf-notes.h"
+#include "fuzz/fuzz.h"
+#include "shared/test-util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (int a = PV_ARCH_NONE; a < _PV_ARCH_MAX; a++) {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The kernel header reader on arbitrary bytes: a width only with a reason
  * that proves it. */
-#include "fuzz.h"
-#include "kernel-header.h"
-#include "test-util.h"
+#include "fuzz/fuzz.h"
+#include "selector/kernel-header.h"
+#include "shared/test-util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ByteSource s;

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../agent/lvm.h"
-#include "fuzz.h"
-#include "test-util.h"
+#include "agent/lvm.h"
+#include "fuzz/fuzz.h"
+#include "shared/test-util.h"
 
 static void check(void *userdata, const char *vg, const char *lv, const char *table, size_t n_lines) {
         unsigned long long next = 0;

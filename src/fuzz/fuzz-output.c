@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "output.h"
-#include "test-libxl.h"
-#include "test-util.h"
+#include "fuzz/fuzz.h"
+#include "cli/output.h"
+#include "cli/test-libxl.h"
+#include "shared/test-util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *kernel, *args, *out = NULL;

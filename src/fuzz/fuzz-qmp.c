@@ -8,10 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fuzz.h"
-#include "qmp.h"
-#include "test-util.h"
-#include "text.h"
+#include "fuzz/fuzz.h"
+#include "probe/qmp.h"
+#include "shared/test-util.h"
+#include "shared/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int sv[2];

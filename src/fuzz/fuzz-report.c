@@ -3,10 +3,10 @@
  * acted on safely (printable text, a path index that names the width). */
 #include <string.h>
 
-#include "fuzz.h"
-#include "report.h"
-#include "test-util.h"
-#include "text.h"
+#include "fuzz/fuzz.h"
+#include "selector/report.h"
+#include "shared/test-util.h"
+#include "shared/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static InspectReport r;

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent-client.h"
-#include "fd-util.h"
+#include "probe/agent-client.h"
+#include "shared/fd-util.h"
 #include "pvboot-select.h"
 
 int agent_call(int fd, unsigned timeout_ms, AgentOp op, uint32_t arg, uint64_t offset, const char *payload,

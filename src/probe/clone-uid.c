@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clone-uid.h"
+#include "probe/clone-uid.h"
 
 int clone_uid_range_check(const CloneUidRange *r, char *err, size_t errsz) {
         struct passwd *pw;

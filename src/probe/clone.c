@@ -12,12 +12,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent-client.h"
-#include "clone.h"
-#include "fd-util.h"
+#include "probe/agent-client.h"
+#include "probe/clone.h"
+#include "shared/fd-util.h"
 #include "pvboot-select.h"
-#include "qmp.h"
-#include "text.h"
+#include "probe/qmp.h"
+#include "shared/text.h"
 
 #define QEMU_BINARY "/usr/bin/qemu-system-x86_64"
 #define QEMU_SANDBOX "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"

@@ -23,7 +23,7 @@
 #include <sys/types.h>
 
 #include "pvboot-agent.h"
-#include "template.h"
+#include "probe/template.h"
 
 typedef struct CloneConfig {
         const Template *template;

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "disk-fd.h"
+#include "probe/disk-fd.h"
 
 int disk_fd_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t errlen) {
         struct stat st;

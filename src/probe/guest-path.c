@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest-path.h"
+#include "probe/guest-path.h"
 #include "pvboot-select.h"
 
 /* The part of the path still to walk, as one string we consume from the

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf-notes.h"
-#include "inspect.h"
-#include "kernel-header.h"
-#include "text.h"
+#include "selector/elf-notes.h"
+#include "probe/inspect.h"
+#include "selector/kernel-header.h"
+#include "shared/text.h"
 
 /*
  * Resolve path in the mounted filesystem and say what is there, the same

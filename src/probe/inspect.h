@@ -8,9 +8,9 @@
  * selector's (decide.h); this file only gathers the evidence.
  */
 
-#include "decide.h"
-#include "probe.h"
-#include "report.h"
+#include "selector/decide.h"
+#include "probe/probe.h"
+#include "selector/report.h"
 
 #define INSPECT_MAX_KERNELS 32
 

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clone.h"
-#include "probe.h"
-#include "text.h"
+#include "probe/clone.h"
+#include "probe/probe.h"
+#include "shared/text.h"
 #if PVBOOT_E2E_REPLAY
-#include "transcript.h"
+#include "probe/transcript.h"
 #endif
 
 #define READ_CHUNK AGENT_MAX_READ

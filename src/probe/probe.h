@@ -23,11 +23,11 @@
 
 #include <stdbool.h>
 
-#include "decide.h"
-#include "guest-path.h"
+#include "selector/decide.h"
+#include "probe/guest-path.h"
 #include "pvboot-select.h"
-#include "report.h"
-#include "template.h"
+#include "selector/report.h"
+#include "probe/template.h"
 
 typedef struct Probe Probe;
 

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fd-util.h"
+#include "shared/fd-util.h"
 #include "pvboot-select.h"
-#include "qmp.h"
-#include "text.h"
+#include "probe/qmp.h"
+#include "shared/text.h"
 
 #define QMP_MAX_EVENTS 4096     /* dropped between two replies before we give up */
 

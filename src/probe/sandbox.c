@@ -20,7 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "probe/sandbox.h"
 
 static bool under_tmp(const char *path) {
         return strncmp(path, "/tmp/", 5) == 0 && path[5] != 0;

@@ -23,12 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fd-util.h"
+#include "shared/fd-util.h"
 #include "pvboot-agent.h"
 #include "pvboot-select.h"
-#include "qmp.h"
-#include "template.h"
-#include "text.h"
+#include "probe/qmp.h"
+#include "probe/template.h"
+#include "shared/text.h"
 
 #define TEMPLATE_FORMAT 1
 #define QEMU_BINARY "/usr/bin/qemu-system-x86_64"

@@ -14,9 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent-client.h"
-#include "fd-util.h"
-#include "test-util.h"
+#include "probe/agent-client.h"
+#include "shared/fd-util.h"
+#include "shared/test-util.h"
 
 typedef enum Lie {
         TRUTH,

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "clone-uid.h"
-#include "test-util.h"
+#include "probe/clone-uid.h"
+#include "shared/test-util.h"
 
 static void test_range(void) {
         char err[256];

@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clone.h"
+#include "probe/clone.h"
 #include "pvboot-select.h"
-#include "template.h"
+#include "probe/template.h"
 
 static int failures;
 

@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "disk-fd.h"
-#include "test-util.h"
+#include "probe/disk-fd.h"
+#include "shared/test-util.h"
 
 static void test_disk_fd_check(void) {
         char path[] = "/tmp/test-disk-fd.XXXXXX", err[256];

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest-path.h"
+#include "probe/guest-path.h"
 #include "pvboot-select.h"
-#include "test-util.h"
+#include "shared/test-util.h"
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fd-util.h"
-#include "qmp.h"
-#include "test-util.h"
+#include "shared/fd-util.h"
+#include "probe/qmp.h"
+#include "shared/test-util.h"
 
 #define GREETING "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\n"
 #define OK "{\"return\": {}}\n"

@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
-#include "sandbox.h"
-#include "test-util.h"
+#include "probe/sandbox.h"
+#include "shared/test-util.h"
 
 /* Run fn in a child; return its exit status (or 128 + signal). */
 static int in_child(int (*fn)(void *), void *arg) {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "test-util.h"
-#include "transcript.h"
+#include "shared/test-util.h"
+#include "probe/transcript.h"
 
 static char dir[] = "/tmp/test-transcript.XXXXXX";
 

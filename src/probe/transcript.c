@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fd-util.h"
-#include "transcript.h"
+#include "shared/fd-util.h"
+#include "probe/transcript.h"
 
 #define MAGIC "pvboot-select-transcript 1"
 

@@ -24,10 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fd-util.h"
-#include "inspect.h"
-#include "sandbox.h"
-#include "worker.h"
+#include "shared/fd-util.h"
+#include "probe/inspect.h"
+#include "probe/sandbox.h"
+#include "probe/worker.h"
 
 #define WORKER_MAGIC UINT32_C(0x4b525750)       /* "PWRK" */
 

@@ -29,10 +29,10 @@
 #include <sys/types.h>
 
 #include "pvboot-select.h"
-#include "decide.h"
-#include "clone-uid.h"
-#include "report.h"
-#include "template.h"
+#include "selector/decide.h"
+#include "probe/clone-uid.h"
+#include "selector/report.h"
+#include "probe/template.h"
 
 typedef struct WorkerConfig {
         const char *format;     /* cold only; pooled workers serve raw */

@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "config.h"
+#include "selector/config.h"
+#include "selector/policy.h"
 #include "pvboot-select.h"
-#include "text.h"
+#include "shared/text.h"
 
 typedef enum ValueType { T_PATH, T_NAME, T_ARCH, T_LEVEL, T_NUMBER, T_BOOL } ValueType;
 
@@ -30,7 +30,7 @@ static const struct {
         [CONF_STAGE1_I386]         = { "stage1_i386", T_PATH },
         [CONF_STAGE1_PVH]          = { "stage1_pvh", T_PATH },
         [CONF_PREFER]              = { "prefer", T_ARCH },
-        [CONF_TIMEOUT]             = { "timeout", T_NUMBER, 5, TIMEOUT_MAX },
+        [CONF_TIMEOUT]             = { "timeout", T_NUMBER, TIMEOUT_MIN, TIMEOUT_MAX },
         [CONF_USE_DAEMON]          = { "use_daemon", T_BOOL, 0, 1 },
         [CONF_LOG_LEVEL]           = { "log_level", T_LEVEL },
         [CONF_POOL_SIZE]           = { "pool_size", T_NUMBER, 0, 16 },

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "decide.h"
-#include "text.h"
+#include "selector/decide.h"
+#include "shared/text.h"
 
 static bool arch_ok(PvArch a) {
         return a == PV_ARCH_I386 || a == PV_ARCH_X86_64;

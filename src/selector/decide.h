@@ -37,9 +37,9 @@
 
 #include <stdbool.h>
 
-#include "elf-notes.h"
-#include "host-caps.h"
-#include "kernel-header.h"
+#include "selector/elf-notes.h"
+#include "selector/host-caps.h"
+#include "selector/kernel-header.h"
 #include "pvboot-select.h"
 
 #define FS_NAME_MAX 64

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf-notes.h"
+#include "selector/elf-notes.h"
 
 #define EI_NIDENT   16
 #define ELFCLASS32  1

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "host-caps.h"
+#include "selector/host-caps.h"
 
 int host_caps_parse(const char *s, const char *source, HostCaps *ret) {
         HostCaps c = { .known = true, .source = source };

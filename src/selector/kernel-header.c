@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "elf-notes.h"
-#include "kernel-header.h"
+#include "selector/elf-notes.h"
+#include "selector/kernel-header.h"
 
 #define XLF_KERNEL_64 (1u << 0)
 

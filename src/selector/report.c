@@ -2,8 +2,8 @@
 /* Validation of the child's report (see report.h). */
 #include <errno.h>
 
-#include "report.h"
-#include "text.h"
+#include "selector/report.h"
+#include "shared/text.h"
 
 const char *report_stage_to_string(ReportStage s) {
         static const char *const names[_STAGE_MAX] = {

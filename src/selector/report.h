@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "decide.h"
+#include "selector/decide.h"
 
 #define REPORT_MAGIC   UINT32_C(0x53425650)     /* "PVBS" */
 #define REPORT_VERSION 3

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "test-util.h"
+#include "shared/test-util.h"
 
 /* ------------------------------------------------------------------ */
 /* Little-endian access                                                */

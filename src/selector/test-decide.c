@@ -14,8 +14,8 @@
  */
 #include <stdbool.h>
 
-#include "decide.h"
-#include "test-util.h"
+#include "selector/decide.h"
+#include "shared/test-util.h"
 
 /* Indexes into pvboot_paths[]; checked against the table in main(). */
 enum {

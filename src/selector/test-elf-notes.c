@@ -19,9 +19,9 @@
 #include <stdint.h>
 #include <unistd.h>
 
-#include "elf-notes.h"
-#include "test-util.h"
-#include "test-blob.h"
+#include "selector/elf-notes.h"
+#include "shared/test-util.h"
+#include "selector/test-blob.h"
 
 #define EM_386    3
 #define EM_X86_64 62

@@ -16,9 +16,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel-header.h"
-#include "test-util.h"
-#include "test-blob.h"
+#include "selector/kernel-header.h"
+#include "shared/test-util.h"
+#include "selector/test-blob.h"
 
 /* Setup header offsets (boot.rst). */
 #define H_SETUP_SECTS 0x1f1

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
-#include "test-util.h"
+#include "selector/report.h"
+#include "shared/test-util.h"
 
 static InspectReport good(void) {
         InspectReport r;

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
-#include "json.h"
-#include "test-util.h"
+#include "cli/json.h"
+#include "shared/test-util.h"
 
 static yajl_val emit(const InspectJson *j) {
         char *buf = NULL, errbuf[256];

@@ -17,9 +17,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "config.h"
-#include "decide.h"
-#include "output.h"
+#include "selector/config.h"
+#include "selector/decide.h"
+#include "selector/policy.h"
+#include "cli/output.h"
 #include "pvboot-select.h"
 
 typedef struct Options {
@@ -55,16 +56,6 @@ typedef struct Options {
         bool verbose;
         bool help;
 } Options;
-
-#define TIMEOUT_DEFAULT 100     /* below libxl's LIBXL_BOOTLOADER_TIMEOUT of 120 s */
-#define TIMEOUT_MAX 110
-
-#define STAGE1_DEFAULT_X86_64 "/usr/lib/grub-xen/grub-x86_64-xen.bin"
-#define STAGE1_DEFAULT_I386   "/usr/lib/grub-xen/grub-i386-xen.bin"
-#define STAGE1_DEFAULT_PVH    "/usr/lib/grub-xen/grub-i386-xen_pvh.bin"
-
-/* A disk format name as qemu spells them (--format, the daemon's Format). */
-bool options_format_valid(const char *s);
 
 /* 0 on success; -EINVAL with a one-line reason in err on bad usage. */
 

@@ -6,9 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "args.h"
-#include "test-util.h"
+#include "cli/args.h"
+#include "shared/test-util.h"
 
 #define MAX_ARGS 32
 
@@ -478,6 +479,32 @@ static void test_subcommands(void) {
         CHECK_STREQ(o.disk, "status");
 }
 
+/* The config file over the defaults, the command line over the file. */
+static void test_config_layering(void) {
+        char path[] = "/tmp/test-args-conf.XXXXXX", why[256];
+        const char text[] = "stage1_x86_64 = \"/opt/grub/x64.bin\"\nstage1_i386 = '/opt/grub/i386.bin'\n"
+                            "prefer = \"i386\"; timeout = 60\nlog_level = \"debug\"\nuse_daemon = 0\n";
+        int fd = mkstemp(path);
+        Config c;
+
+        CHECK(fd >= 0);
+        CHECK_EQ(write(fd, text, sizeof(text) - 1), (long long) sizeof(text) - 1);
+        close(fd);
+        CHECK_EQ(config_load(path, &c, why, sizeof(why)), 0);
+        unlink(path);
+
+        char a0[] = "pvboot-select", a1[] = "--output-directory=/tmp", a2[] = "--prefer=x86_64",
+             a3[] = "--stage1-i386=/cli/i386.bin", a4[] = "disk.img";
+        char *argv[] = { a0, a1, a2, a3, a4, NULL };
+        Options o;
+        CHECK_EQ(options_parse_config(5, argv, &c, &o, why, sizeof(why)), 0);
+        CHECK_STREQ(o.stage1[PV_ARCH_X86_64], "/opt/grub/x64.bin");
+        CHECK_STREQ(o.stage1[PV_ARCH_I386], "/cli/i386.bin");
+        CHECK_STREQ(o.stage1_pvh, STAGE1_DEFAULT_PVH);
+        CHECK(o.prefer == PV_ARCH_X86_64 && o.timeout == 60 && o.no_daemon && o.verbose && o.debug);
+        config_free(&c);
+}
+
 int main(void) {
         test_libxl_argv();
         test_bootloader_args();
@@ -485,6 +512,7 @@ int main(void) {
         test_errors();
         test_parse_twice();
         test_subcommands();
+        test_config_layering();
         argv_free(&cur_argv);
         return 0;
 }

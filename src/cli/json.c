@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "json.h"
-#include "text.h"
+#include "cli/json.h"
+#include "shared/text.h"
 
 yajl_gen json_new(void) {
         yajl_gen g = yajl_gen_alloc(NULL);

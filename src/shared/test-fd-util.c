@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fd-util.h"
+#include "shared/fd-util.h"
 #include "pvboot-select.h"
-#include "test-util.h"
+#include "shared/test-util.h"
 
 static bool same_file(int a, int b) {
         struct stat x, y;

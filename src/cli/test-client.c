@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client.h"
-#include "test-util.h"
+#include "cli/client.h"
+#include "shared/test-util.h"
 
 int main(void) {
         CHECK_EQ(client_domid_from_output("/var/lib/xen/bootloader.5.out"), 5u);

@@ -2,7 +2,7 @@
 /* Printable-ASCII escaping of untrusted bytes (see text.h). */
 #include <string.h>
 
-#include "text.h"
+#include "shared/text.h"
 
 const char *text_printable(const char *s, size_t max, char *out, size_t outsz) {
         if (text_is_printable(s, max))

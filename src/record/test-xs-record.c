@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "test-util.h"
-#include "xs-record.h"
+#include "shared/test-util.h"
+#include "record/xs-record.h"
 
 int main(void) {
         InspectReport r = { .magic = REPORT_MAGIC, .version = REPORT_VERSION, .outcome = DECISION_OK,

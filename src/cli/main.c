@@ -21,16 +21,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "client.h"
-#include "disk-fd.h"
-#include "xs-record.h"
-#include "host-caps.h"
-#include "json.h"
-#include "output.h"
-#include "report.h"
-#include "text.h"
-#include "worker.h"
+#include "cli/args.h"
+#include "cli/client.h"
+#include "probe/disk-fd.h"
+#include "record/xs-record.h"
+#include "selector/host-caps.h"
+#include "cli/json.h"
+#include "cli/output.h"
+#include "selector/report.h"
+#include "shared/text.h"
+#include "probe/worker.h"
 
 
 /* Below this, a cold appliance (15-20 s to launch under TCG, more when

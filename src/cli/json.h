@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <yajl/yajl_gen.h>
 
-#include "decide.h"
-#include "report.h"
+#include "selector/decide.h"
+#include "selector/report.h"
 
 #define INSPECT_JSON_VERSION 1
 

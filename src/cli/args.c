@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
-#include "text.h"
+#include "cli/args.h"
+#include "shared/text.h"
 
 enum {
         ARG_OUTPUT = 0x100,
@@ -90,10 +90,6 @@ static bool parse_uid(const char *s, uid_t *ret) {
                 return false;
         *ret = (uid_t) v;
         return true;
-}
-
-bool options_format_valid(const char *s) {
-        return s && *s && strlen(s) <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(s);
 }
 
 /* What the config file sets, over the built-in defaults. */
@@ -230,7 +226,7 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 case ARG_FORMAT:
                         /* libguestfs takes a qemu format name; keep it to
                          * the plain identifiers qemu uses. */
-                        if (!options_format_valid(optarg))
+                        if (!policy_format_valid(optarg))
                                 return fail(err, errsz, "bad --format '", optarg, "'");
                         o.format = optarg;
                         break;

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "pvboot-select.h"
-#include "test-util.h"
+#include "shared/test-util.h"
 
 int main(void) {
         static const unsigned char data[16] = "0123456789abcdef";

@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bus-report.h"
-#include "decide.h"
+#include "record/bus-report.h"
+#include "selector/decide.h"
 
 typedef struct ClientRequest {
         DecisionMode mode;

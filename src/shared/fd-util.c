@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fd-util.h"
+#include "shared/fd-util.h"
 #include "pvboot-select.h"
 
 int loop_write(int fd, const void *buf, size_t len) {

@@ -6,9 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "bus-report.h"
+#include "record/bus-report.h"
 #include "pvboot-select-bus.h"
-#include "test-util.h"
+#include "shared/test-util.h"
 
 static sd_bus *peer(void) {
         sd_bus *b;

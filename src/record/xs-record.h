@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "report.h"
+#include "selector/report.h"
 
 #define XS_RECORD_BASE "/local/domain/0/pvboot-select"
 

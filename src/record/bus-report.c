@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bus-report.h"
+#include "record/bus-report.h"
 #include "pvboot-select-bus.h"
 
 /* "Stages": a{su}, each stage's microseconds by name (report.h). */

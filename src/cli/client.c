@@ -6,10 +6,10 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 
-#include "client.h"
-#include "json.h"
+#include "cli/client.h"
+#include "cli/json.h"
 #include "pvboot-select-bus.h"
-#include "text.h"
+#include "shared/text.h"
 
 uint32_t client_domid_from_output(const char *path) {
         const char *base, *p;

@@ -8,8 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "text.h"
-#include "test-util.h"
+#include "shared/text.h"
+#include "shared/test-util.h"
 
 #define CANARY 0xa5
 #define BUFSZ 512

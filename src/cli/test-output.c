@@ -12,9 +12,9 @@
 #include <unistd.h>
 #include <dirent.h>
 
-#include "output.h"
-#include "test-libxl.h"
-#include "test-util.h"
+#include "cli/output.h"
+#include "cli/test-libxl.h"
+#include "shared/test-util.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
-#include "report.h"
+#include "selector/report.h"
 
 typedef struct BusDetails {
         bool warm;              /* a pooled appliance answered */

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fd-util.h"
-#include "output.h"
+#include "shared/fd-util.h"
+#include "cli/output.h"
 
 int output_format_from_string(const char *s, OutputFormat *ret) {
         static const char *const names[_OUTPUT_FORMAT_MAX] = {

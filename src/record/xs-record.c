@@ -6,7 +6,7 @@
 #include <string.h>
 #include <xenstore.h>
 
-#include "xs-record.h"
+#include "record/xs-record.h"
 
 struct XsRecord {
         struct xs_handle *xs;

@@ -101,9 +101,9 @@ static void apply_config(const Config *c, Options *o) {
         if (c->set[CONF_STAGE1_PVH])
                 o->stage1_pvh = c->str[CONF_STAGE1_PVH];
         if (c->set[CONF_PREFER])
-                o->prefer = (PvArch) c->num[CONF_PREFER];
+                o->policy.prefer = (PvArch) c->num[CONF_PREFER];
         if (c->set[CONF_TIMEOUT])
-                o->timeout = (unsigned) c->num[CONF_TIMEOUT];
+                o->policy.timeout_sec = (unsigned) c->num[CONF_TIMEOUT];
         if (c->set[CONF_APPLIANCE_CACHE])
                 o->appliance_cache = c->str[CONF_APPLIANCE_CACHE];
         if (c->set[CONF_MEMSIZE])
@@ -161,18 +161,17 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
         };
         Options o = {
                 .output_format = OUTPUT_SIMPLE0,
-                .format = "raw",
                 .stage1 = {
                         [PV_ARCH_X86_64] = STAGE1_DEFAULT_X86_64,
                         [PV_ARCH_I386] = STAGE1_DEFAULT_I386,
                 },
                 .stage1_pvh = STAGE1_DEFAULT_PVH,
-                .timeout = TIMEOUT_DEFAULT,
                 .clone_uid_base = PVBOOT_CLONE_UID_BASE_DEFAULT,
                 .clone_uid_count = PVBOOT_CLONE_UID_COUNT_DEFAULT,
         };
         int c, li;
 
+        policy_init(&o.policy);
         if (conf)
                 apply_config(conf, &o);
         /* Subcommands come first; the word then stands in for argv[0]. */
@@ -226,9 +225,8 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 case ARG_FORMAT:
                         /* libguestfs takes a qemu format name; keep it to
                          * the plain identifiers qemu uses. */
-                        if (!policy_format_valid(optarg))
+                        if (policy_set_format(&o.policy, optarg) < 0)
                                 return fail(err, errsz, "bad --format '", optarg, "'");
-                        o.format = optarg;
                         break;
                 case ARG_STAGE1_X86_64:
                         o.stage1[PV_ARCH_X86_64] = optarg;
@@ -240,8 +238,7 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                         o.stage1_pvh = optarg;
                         break;
                 case ARG_FORCE_ARCH:
-                        o.force_arch = pv_arch_from_string(optarg);
-                        if (o.force_arch == PV_ARCH_NONE)
+                        if (policy_set_force_arch(&o.policy, optarg) < 0)
                                 return fail(err, errsz, "--force-arch='", optarg, "': use i386 or x86_64");
                         break;
                 case ARG_ENTRY:
@@ -255,32 +252,32 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                         o.verbose = true;
                         break;
                 case ARG_PREFER:
-                        o.prefer = pv_arch_from_string(optarg);
-                        if (o.prefer == PV_ARCH_NONE)
+                        if (policy_set_prefer(&o.policy, optarg) < 0)
                                 return fail(err, errsz, "--prefer='", optarg, "': use i386 or x86_64");
                         break;
                 case ARG_PVH:
-                        if (o.mode == MODE_PVSHIM)
+                        if (o.policy.mode == MODE_PVSHIM)
                                 return fail(err, errsz, "", "--pvh and --pvshim conflict: a guest is one or the other", "");
-                        o.mode = MODE_PVH;
+                        o.policy.mode = MODE_PVH;
                         break;
                 case ARG_PVSHIM:
-                        if (o.mode == MODE_PVH)
+                        if (o.policy.mode == MODE_PVH)
                                 return fail(err, errsz, "", "--pvh and --pvshim conflict: a guest is one or the other", "");
-                        o.mode = MODE_PVSHIM;
+                        o.policy.mode = MODE_PVSHIM;
                         break;
                 case ARG_TIMEOUT: {
                         char *end;
                         unsigned long v;
                         errno = 0;
                         v = strtoul(optarg, &end, 10);
-                        if (errno != 0 || *end != 0 || *optarg < '1' || *optarg > '9' || v < 5 || v > TIMEOUT_MAX)
+                        if (errno != 0 || *end != 0 || *optarg < '1' || *optarg > '9' ||
+                            policy_set_timeout(&o.policy, v) < 0)
                                 return fail(err, errsz, "--timeout='", optarg, "': seconds from 5 to 110 (libxl kills us at 120)");
-                        o.timeout = (unsigned) v;
                         break;
                 }
                 case ARG_HOST_CAPS:
-                        o.host_caps = optarg;
+                        if (policy_set_host_caps(&o.policy, optarg, "--host-caps") < 0)
+                                return fail(err, errsz, "", "--host-caps: not a space-separated xen_caps list", "");
                         break;
                 case ARG_RECORD:
                         o.record = optarg;
@@ -345,7 +342,7 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                             "pvboot-select only returns the host pvgrub2 stage 1; remove kernel=/ramdisk=", "");
         if (o.record && o.replay)
                 return fail(err, errsz, "", "--record and --replay conflict", "");
-        if (o.mode == MODE_PVH && o.force_arch != PV_ARCH_NONE)
+        if (o.policy.mode == MODE_PVH && o.policy.force_arch != PV_ARCH_NONE)
                 return fail(err, errsz, "", "--force-arch has no meaning with --pvh: the PVH stage 1 has one width", "");
         if (!o.not_really && !o.inspect && !o.output_directory)
                 return fail(err, errsz, "", "--output-directory is required (libxl always passes it)", "");

@@ -32,17 +32,13 @@ typedef struct Options {
         const char *output;             /* NULL or "-": stdout */
         const char *output_directory;
         OutputFormat output_format;
-        const char *format;             /* disk image format given to libguestfs */
         const char *args;               /* passed on as the "args" record */
         const char *kernel, *ramdisk;   /* refused: see args.c */
         const char *stage1[_PV_ARCH_MAX];
         const char *stage1_pvh;
-        PvArch force_arch;
-        PvArch prefer;                  /* PV_ARCH_NONE: the default, x86_64 */
-        DecisionMode mode;              /* --pvh, --pvshim */
-        const char *host_caps;          /* --host-caps override, NULL: read the host */
+        Policy policy;                  /* --pvh/--pvshim, --force-arch, --prefer, --format,
+                                         * --timeout, --host-caps (else read by policy_read_host) */
         const char *record, *replay;    /* e2e builds only (-De2e_replay=true) */
-        unsigned timeout;               /* seconds for the whole inspection */
         const char *appliance_cache;    /* appliance_cache: the template (NULL: the default) */
         int memsize_mb;                 /* memsize: the template's appliance memory (0: the default) */
         unsigned long clone_uid_base;   /* clone_uid_base/count: the uids clones run as */

@@ -9,6 +9,7 @@
 #include "cli/client.h"
 #include "cli/json.h"
 #include "pvboot-select-bus.h"
+#include "shared/macro.h"
 #include "shared/text.h"
 
 uint32_t client_domid_from_output(const char *path) {
@@ -52,17 +53,47 @@ static void set_err(char *err, size_t errlen, const char *what, const char *deta
         text_escape(raw, strlen(raw), err, errlen);
 }
 
+/* The request: the disk and the admin's policy, as org.pvbootselect1(5)'s
+ * options. */
+static int append_request(sd_bus_message *m, int disk_fd, const ClientRequest *req) {
+        const Policy *p = req->policy;
+        char disk[128];
+        int k;
+
+        if ((k = sd_bus_message_append(m, "h", disk_fd)) < 0 ||
+            (k = sd_bus_message_open_container(m, 'a', "{sv}")) < 0 ||
+            (k = sd_bus_message_append(m, "{sv}{sv}{sv}", "Mode", "s", decision_mode_to_string(p->mode),
+                                       "Format", "s", p->format, "Timeout", "u", p->timeout_sec)) < 0)
+                return k;
+        if (p->force_arch != PV_ARCH_NONE &&
+            (k = sd_bus_message_append(m, "{sv}", "ForceArch", "s", pv_arch_to_string(p->force_arch))) < 0)
+                return k;
+        if (p->prefer != PV_ARCH_NONE &&
+            (k = sd_bus_message_append(m, "{sv}", "Prefer", "s", pv_arch_to_string(p->prefer))) < 0)
+                return k;
+        if (p->host_given && (k = sd_bus_message_append(m, "{sv}", "HostCaps", "s", p->host.text)) < 0)
+                return k;
+        if (req->domid && (k = sd_bus_message_append(m, "{sv}", "DomainId", "u", req->domid)) < 0)
+                return k;
+        /* D-Bus strings must be UTF-8 and a path need not be: escaped, it is
+         * ASCII (it only names the disk in the daemon's log). */
+        if (req->disk && (k = sd_bus_message_append(m, "{sv}", "Disk", "s",
+                                                     text_escape(req->disk, strlen(req->disk), disk, sizeof(disk)))) < 0)
+                return k;
+        return sd_bus_message_close_container(m);
+}
+
 int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, BusDetails *ret_details,
                    char *err, size_t errlen) {
-        sd_bus_error e = SD_BUS_ERROR_NULL;
-        sd_bus_message *m = NULL, *reply = NULL;
-        sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int k;
 
         k = sd_bus_open_system(&bus);
         if (k < 0) {
                 set_err(err, errlen, "no system bus", strerror(-k));
-                return -EHOSTUNREACH;
+                return CLIENT_NO_DAEMON;
         }
         k = sd_bus_message_new_method_call(bus, &m, PVBOOT_BUS_NAME, PVBOOT_BUS_PATH, PVBOOT_BUS_INTERFACE, "Inspect");
         /* Never wait for bus activation: a daemon that is not running
@@ -70,57 +101,33 @@ int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, Bu
         if (k >= 0)
                 k = sd_bus_message_set_auto_start(m, 0);
         if (k >= 0)
-                k = sd_bus_message_append(m, "h", disk_fd);
-        if (k >= 0)
-                k = sd_bus_message_open_container(m, 'a', "{sv}");
-        if (k >= 0)
-                k = sd_bus_message_append(m, "{sv}{sv}{sv}", "Mode", "s", decision_mode_to_string(req->mode),
-                                          "Format", "s", req->format, "Timeout", "u", req->timeout_sec);
-        if (k >= 0 && req->force_arch != PV_ARCH_NONE)
-                k = sd_bus_message_append(m, "{sv}", "ForceArch", "s", pv_arch_to_string(req->force_arch));
-        if (k >= 0 && req->prefer != PV_ARCH_NONE)
-                k = sd_bus_message_append(m, "{sv}", "Prefer", "s", pv_arch_to_string(req->prefer));
-        if (k >= 0 && req->host_caps)
-                k = sd_bus_message_append(m, "{sv}", "HostCaps", "s", req->host_caps);
-        if (k >= 0 && req->domid)
-                k = sd_bus_message_append(m, "{sv}", "DomainId", "u", req->domid);
-        /* D-Bus strings must be UTF-8 and a path need not be: escaped, it is
-         * ASCII (it only names the disk in the daemon's log). */
-        char disk[128];
-        if (k >= 0 && req->disk)
-                k = sd_bus_message_append(m, "{sv}", "Disk", "s",
-                                          text_escape(req->disk, strlen(req->disk), disk, sizeof(disk)));
-        if (k >= 0)
-                k = sd_bus_message_close_container(m);
+                k = append_request(m, disk_fd, req);
         if (k < 0) {
                 set_err(err, errlen, "cannot build the request", strerror(-k));
-                k = -EHOSTUNREACH;
-                goto out;
+                return CLIENT_NO_DAEMON;
         }
 
         /* The daemon enforces the deadline; a little more here so that
          * its Timeout error, not ours, is what we report. */
-        k = sd_bus_call(bus, m, (uint64_t) (req->timeout_sec + 5) * 1000000, &e, &reply);
+        k = sd_bus_call(bus, m, (uint64_t) (req->policy->timeout_sec + 5) * 1000000, &e, &reply);
+        if (k < 0 && (!sd_bus_error_is_set(&e) || unreachable_error(&e))) {
+                set_err(err, errlen, "pvboot-selectd not reachable", sd_bus_error_is_set(&e) ? e.message : strerror(-k));
+                return CLIENT_NO_DAEMON;
+        }
         if (k < 0) {
-                if (!sd_bus_error_is_set(&e) || unreachable_error(&e)) {
-                        set_err(err, errlen, "pvboot-selectd not reachable",
-                                sd_bus_error_is_set(&e) ? e.message : strerror(-k));
-                        k = -EHOSTUNREACH;
-                } else {
-                        set_err(err, errlen, e.message ? e.message : e.name, NULL);
-                        k = sd_bus_error_has_name(&e, PVBOOT_BUS_ERROR_TIMEOUT) ? -ETIMEDOUT : -EREMOTEIO;
-                }
-                goto out;
+                set_err(err, errlen, e.message ? e.message : e.name, NULL);
+                return sd_bus_error_has_name(&e, PVBOOT_BUS_ERROR_TIMEOUT) ? -ETIMEDOUT : -EREMOTEIO;
         }
         k = bus_report_read(reply, ret, ret_details);
-        if (k < 0)
+        if (k < 0) {
                 set_err(err, errlen, "pvboot-selectd sent a malformed answer", NULL);
-out:
-        sd_bus_error_free(&e);
-        sd_bus_message_unref(reply);
-        sd_bus_message_unref(m);
-        sd_bus_flush_close_unref(bus);
-        return k;
+                return k;
+        }
+        if (ret->worker_uid == 0) {
+                set_err(err, errlen, "pvboot-selectd inspected as root; not using it", NULL);
+                return CLIENT_NO_DAEMON;
+        }
+        return CLIENT_ANSWERED;
 }
 
 /* The properties status shows, in the order it shows them. */
@@ -174,14 +181,14 @@ int client_status(FILE *out, bool json, char *err, size_t errlen) {
         k = sd_bus_open_system(&bus);
         if (k < 0) {
                 set_err(err, errlen, "no system bus", strerror(-k));
-                return -EHOSTUNREACH;
+                return CLIENT_NO_DAEMON;
         }
         k = sd_bus_call_method(bus, PVBOOT_BUS_NAME, PVBOOT_BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll",
                                &e, &reply, "s", PVBOOT_BUS_INTERFACE);
         if (k < 0) {
                 set_err(err, errlen, "pvboot-selectd is not running",
                         sd_bus_error_is_set(&e) ? e.message : strerror(-k));
-                k = -EHOSTUNREACH;
+                k = CLIENT_NO_DAEMON;
                 goto out;
         }
         k = read_status(reply, v, have);

@@ -16,33 +16,34 @@
 
 #include "record/bus-report.h"
 #include "selector/decide.h"
+#include "selector/policy.h"
 
 typedef struct ClientRequest {
-        DecisionMode mode;
-        PvArch force_arch;      /* PV_ARCH_NONE: decide */
-        PvArch prefer;          /* PV_ARCH_NONE: the default */
-        const char *host_caps;  /* the caller's --host-caps, or NULL: the daemon's */
-        const char *format;
-        unsigned timeout_sec;
+        const Policy *policy;   /* mode, widths, format, timeout; the host caps only when given */
         uint32_t domid;         /* 0: unknown */
         const char *disk;       /* our name for the disk, for the daemon's log; NULL: none */
-        bool debug;
 } ClientRequest;
 
+/* Outcomes the caller branches on (negative values are failures). */
+enum {
+        CLIENT_ANSWERED = 0,    /* *ret is the daemon's validated report (status 0) */
+        CLIENT_NO_DAEMON = 1,   /* nobody (fit) to answer: take the cold path; err says why */
+};
+
 /*
- * 0: the daemon answered, *ret is a validated report (status 0).
- * -EHOSTUNREACH: no daemon to answer (no bus, no owner, refused, busy,
- *   stopping): take the cold path; err says why, for the log.
- * Other -errno: the daemon inspected and failed, or answered garbage;
- *   err is the reason, for the console.
+ * CLIENT_ANSWERED, or CLIENT_NO_DAEMON: no bus, no owner, refused, busy,
+ *   stopping, or a daemon that inspected as root (misconfigured: its
+ *   answer is not the deprivileged one we require).
+ * -errno: the daemon inspected and failed, or answered garbage; err is
+ *   the reason, for the console.
  */
 int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, BusDetails *ret_details,
                    char *err, size_t errlen);
 
 /*
  * `pvboot-select status`: the daemon's pool, queue, cache and counters
- * (its Manager properties), as text or JSON on out.  0; -EHOSTUNREACH
- * when no daemon answers (err says why); other -errno.
+ * (its Manager properties), as text or JSON on out.  CLIENT_ANSWERED;
+ * CLIENT_NO_DAEMON when none answers (err says why); -errno.
  */
 int client_status(FILE *out, bool json, char *err, size_t errlen);
 

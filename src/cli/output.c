@@ -11,6 +11,7 @@
 
 #include "shared/fd-util.h"
 #include "cli/output.h"
+#include "shared/macro.h"
 
 int output_format_from_string(const char *s, OutputFormat *ret) {
         static const char *const names[_OUTPUT_FORMAT_MAX] = {
@@ -164,4 +165,31 @@ int output_write_file(int fd, const char *buf, size_t len) {
         if (S_ISREG(st.st_mode) && fsync(fd) < 0)
                 return -errno;
         return 0;
+}
+
+int output_deliver(int dirfd, const char *dir, int out_fd, OutputFormat fmt, const char *stage1, const char *name,
+                   const char *args, char *err, size_t errsz) {
+        _cleanup_free_ char *records = NULL, *kernel = NULL;
+        size_t records_len = 0;
+        int r;
+
+        r = stage1_copy(stage1, dirfd, name);
+        if (r < 0) {
+                snprintf(err, errsz, "cannot copy stage 1 %s into %s: %s", stage1, dir, strerror(-r));
+                return r;
+        }
+        r = asprintf(&kernel, "%s/%s", dir, name) < 0 ? -ENOMEM :
+                output_format_records(fmt, kernel, args, &records, &records_len);
+        if (r == 0)
+                r = output_write_file(out_fd, records, records_len);
+        if (r == 0 && out_fd != STDOUT_FILENO && close(out_fd) < 0)
+                r = -errno;
+        if (r < 0) {
+                snprintf(err, errsz, "cannot write the output records: %s",
+                         r == -EINVAL ? "a value contains the output format's separator" : strerror(-r));
+                (void) unlinkat(dirfd, name, 0);
+                if (out_fd != STDOUT_FILENO)
+                        (void) ftruncate(out_fd, 0);
+        }
+        return r;
 }

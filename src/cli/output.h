@@ -38,3 +38,13 @@ int stage1_copy(const char *src_path, int dirfd, const char *name);
 
 /* Replace the content of fd (libxl's precreated output file) with buf. */
 int output_write_file(int fd, const char *buf, size_t len);
+
+/*
+ * The whole answer to libxl: the stage 1 at stage1 copied into dirfd
+ * (the output directory, dir by name) as name, and the records naming
+ * dir/name written to out_fd, which is closed unless it is stdout.  On
+ * failure the copy is removed and the file emptied, and err says what
+ * failed, for the console.
+ */
+int output_deliver(int dirfd, const char *dir, int out_fd, OutputFormat fmt, const char *stage1, const char *name,
+                   const char *args, char *err, size_t errsz);

@@ -98,11 +98,11 @@ static void check_defaults(const Options *o) {
         CHECK_STREQ(o->stage1[PV_ARCH_X86_64], STAGE1_DEFAULT_X86_64);
         CHECK_STREQ(o->stage1[PV_ARCH_I386], STAGE1_DEFAULT_I386);
         CHECK_STREQ(o->stage1_pvh, STAGE1_DEFAULT_PVH);
-        CHECK_STREQ(o->format, "raw");
-        CHECK_EQ(o->force_arch, PV_ARCH_NONE);
-        CHECK_EQ(o->prefer, PV_ARCH_NONE);
-        CHECK_EQ(o->mode, MODE_PV);
-        CHECK(!o->host_caps);
+        CHECK_STREQ(o->policy.format, "raw");
+        CHECK_EQ(o->policy.force_arch, PV_ARCH_NONE);
+        CHECK_EQ(o->policy.prefer, PV_ARCH_NONE);
+        CHECK_EQ(o->policy.mode, MODE_PV);
+        CHECK(!o->policy.host_given);
         CHECK(!o->verbose);
         CHECK(!o->debug);
         CHECK(!o->kernel);
@@ -171,8 +171,8 @@ static void test_bootloader_args(void) {
         CHECK_STREQ(o.stage1[PV_ARCH_X86_64], "/opt/x.bin");
         CHECK_STREQ(o.stage1[PV_ARCH_I386], "/opt/i.bin");
         CHECK_STREQ(o.stage1_pvh, "/opt/p.bin");
-        CHECK_STREQ(o.format, "qcow2");
-        CHECK_EQ(o.force_arch, PV_ARCH_I386);
+        CHECK_STREQ(o.policy.format, "qcow2");
+        CHECK_EQ(o.policy.force_arch, PV_ARCH_I386);
         CHECK(o.debug);
         CHECK(o.verbose);       /* --debug implies -v */
         CHECK(!o.not_really);
@@ -180,8 +180,8 @@ static void test_bootloader_args(void) {
         CHECK_STREQ(o.output_directory, "/var/lib/xen/bootloader.7.d");
 
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--force-arch=x86_64", "--format=vmdk", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.force_arch, PV_ARCH_X86_64);
-        CHECK_STREQ(o.format, "vmdk");
+        CHECK_EQ(o.policy.force_arch, PV_ARCH_X86_64);
+        CHECK_STREQ(o.policy.format, "vmdk");
         CHECK_STREQ(o.stage1[PV_ARCH_I386], STAGE1_DEFAULT_I386);
 
         /* -n and --not-really; no --output-directory needed then. */
@@ -218,45 +218,48 @@ static void test_policy(void) {
         static const char caps[] = "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64";
 
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--prefer=i386", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.prefer, PV_ARCH_I386);
-        CHECK_EQ(o.mode, MODE_PV);
-        CHECK_EQ(o.force_arch, PV_ARCH_NONE);
+        CHECK_EQ(o.policy.prefer, PV_ARCH_I386);
+        CHECK_EQ(o.policy.mode, MODE_PV);
+        CHECK_EQ(o.policy.force_arch, PV_ARCH_NONE);
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--prefer=x86_64", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.prefer, PV_ARCH_X86_64);
+        CHECK_EQ(o.policy.prefer, PV_ARCH_X86_64);
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--prefer", "i386", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.prefer, PV_ARCH_I386);
+        CHECK_EQ(o.policy.prefer, PV_ARCH_I386);
         CHECK_STREQ(o.disk, "/dev/xvda");
         /* The last one counts. */
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--prefer=i386", "--prefer=x86_64", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.prefer, PV_ARCH_X86_64);
+        CHECK_EQ(o.policy.prefer, PV_ARCH_X86_64);
         /* --prefer and --force-arch go together (force wins in decide()). */
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--prefer=i386", "--force-arch=x86_64", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.prefer, PV_ARCH_I386);
-        CHECK_EQ(o.force_arch, PV_ARCH_X86_64);
+        CHECK_EQ(o.policy.prefer, PV_ARCH_I386);
+        CHECK_EQ(o.policy.force_arch, PV_ARCH_X86_64);
 
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvh", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.mode, MODE_PVH);
-        CHECK_EQ(o.force_arch, PV_ARCH_NONE);
+        CHECK_EQ(o.policy.mode, MODE_PVH);
+        CHECK_EQ(o.policy.force_arch, PV_ARCH_NONE);
         CHECK_STREQ(o.stage1_pvh, STAGE1_DEFAULT_PVH);
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvh", "--pvh", "--prefer=i386", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.mode, MODE_PVH);
-        CHECK_EQ(o.prefer, PV_ARCH_I386);
+        CHECK_EQ(o.policy.mode, MODE_PVH);
+        CHECK_EQ(o.policy.prefer, PV_ARCH_I386);
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvshim", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.mode, MODE_PVSHIM);
+        CHECK_EQ(o.policy.mode, MODE_PVSHIM);
         /* The shim runs a PV stage 1 of either width: --force-arch is fine. */
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvshim", "--force-arch=i386", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.mode, MODE_PVSHIM);
-        CHECK_EQ(o.force_arch, PV_ARCH_I386);
+        CHECK_EQ(o.policy.mode, MODE_PVSHIM);
+        CHECK_EQ(o.policy.force_arch, PV_ARCH_I386);
 
-        /* --host-caps is kept verbatim: host_caps_parse() judges it later. */
+        /* --host-caps is the host's caps from now on, judged by host_caps_parse(). */
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--host-caps=xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64",
                        "/dev/xvda", NULL), 0);
-        CHECK_STREQ(o.host_caps, caps);
+        CHECK(o.policy.host_given && o.policy.host.known && o.policy.host.pv64 && !o.policy.host.pv32 && o.policy.host.hvm);
+        CHECK_STREQ(o.policy.host.text, caps);
+        CHECK_STREQ(o.policy.host.source, "--host-caps");
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--host-caps", "  xen-3.0-x86_32p\n ", "/dev/xvda", NULL), 0);
-        CHECK_STREQ(o.host_caps, "  xen-3.0-x86_32p\n ");
-        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--host-caps=", "/dev/xvda", NULL), 0);
-        CHECK_STREQ(o.host_caps, "");
-        CHECK_EQ(o.mode, MODE_PV);
+        CHECK_STREQ(o.policy.host.text, "  xen-3.0-x86_32p");
+        CHECK(o.policy.host.pv32 && !o.policy.host.pv64);
+        expect_fail("pvboot-select", LIBXL_BASE, "--host-caps=", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--host-caps=xen-3.0-x86_64\001", "/dev/xvda", NULL);
+        CHECK_EQ(o.policy.mode, MODE_PV);
 
         /* -v, --verbose; --debug implies verbose, not the other way round. */
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "-v", "/dev/xvda", NULL), 0);
@@ -422,20 +425,20 @@ static void test_parse_twice(void) {
 
         /* Nothing from the previous parse leaks into the next. */
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--force-arch=i386", "--args=x", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.force_arch, PV_ARCH_I386);
+        CHECK_EQ(o.policy.force_arch, PV_ARCH_I386);
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.force_arch, PV_ARCH_NONE);
+        CHECK_EQ(o.policy.force_arch, PV_ARCH_NONE);
         CHECK(!o.args);
 
         /* Not the policy either, nor a mode from a failed parse. */
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvshim", "--prefer=i386", "--host-caps=x", "--debug",
                        "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.mode, MODE_PVSHIM);
+        CHECK_EQ(o.policy.mode, MODE_PVSHIM);
         expect_fail("pvboot-select", LIBXL_BASE, "--pvh", "--pvshim", "/dev/xvda", NULL);
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvh", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.mode, MODE_PVH);
-        CHECK_EQ(o.prefer, PV_ARCH_NONE);
-        CHECK(!o.host_caps);
+        CHECK_EQ(o.policy.mode, MODE_PVH);
+        CHECK_EQ(o.policy.prefer, PV_ARCH_NONE);
+        CHECK(!o.policy.host_given);
         CHECK(!o.debug);
         CHECK(!o.verbose);
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "/dev/xvda", NULL), 0);
@@ -450,7 +453,7 @@ static void test_subcommands(void) {
         CHECK_STREQ(o.disk, "/dev/xvda");
         /* inspect writes nothing, so needs no --output-directory. */
         CHECK_EQ(parse(&o, "pvboot-select", "inspect", "--prefer=i386", "/dev/xvda", NULL), 0);
-        CHECK_EQ(o.prefer, PV_ARCH_I386);
+        CHECK_EQ(o.policy.prefer, PV_ARCH_I386);
         expect_fail("pvboot-select", "inspect", NULL);
         expect_fail("pvboot-select", "inspect", "/dev/xvda", "/dev/xvdb", NULL);
         expect_fail("pvboot-select", "inspect", "--kernel=/k", "/dev/xvda", NULL);
@@ -501,7 +504,7 @@ static void test_config_layering(void) {
         CHECK_STREQ(o.stage1[PV_ARCH_X86_64], "/opt/grub/x64.bin");
         CHECK_STREQ(o.stage1[PV_ARCH_I386], "/cli/i386.bin");
         CHECK_STREQ(o.stage1_pvh, STAGE1_DEFAULT_PVH);
-        CHECK(o.prefer == PV_ARCH_X86_64 && o.timeout == 60 && o.no_daemon && o.verbose && o.debug);
+        CHECK(o.policy.prefer == PV_ARCH_X86_64 && o.policy.timeout_sec == 60 && o.no_daemon && o.verbose && o.debug);
         config_free(&c);
 }
 

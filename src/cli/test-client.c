@@ -26,12 +26,16 @@ int main(void) {
         char err[256];
         InspectReport rep;
         BusDetails d;
-        ClientRequest req = { .format = "raw", .timeout_sec = 5 };
+        Policy policy;
+        policy_init(&policy);
+        ClientRequest req = { .policy = &policy };
         int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         CHECK(fd >= 0);
         CHECK_EQ(setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/pvboot-test-bus", 1), 0);
-        CHECK_EQ(client_inspect(fd, &req, &rep, &d, err, sizeof(err)), -EHOSTUNREACH);
+        CHECK_EQ(client_inspect(fd, &req, &rep, &d, err, sizeof(err)), CLIENT_NO_DAEMON);
         CHECK(strstr(err, "no system bus") || strstr(err, "not reachable"));
+        CHECK_EQ(client_status(stdout, false, err, sizeof(err)), CLIENT_NO_DAEMON);
+        CHECK(strstr(err, "no system bus") || strstr(err, "not running"));
         close(fd);
         return 0;
 }

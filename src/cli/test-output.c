@@ -464,6 +464,53 @@ static void cleanup_tmpdir(void) {
         free(cmd);
 }
 
+/* ---- output_deliver ---------------------------------------------------- */
+
+static void test_deliver(void) {
+        char *src = tmp_path("deliver-src"), *outdir = tmp_path("deliver-out"), *outfile = tmp_path("deliver.out");
+        char err[512], *got;
+        size_t len;
+        int dirfd, out;
+
+        write_file(src, "stage 1", 7);
+        CHECK_EQ(mkdir(outdir, 0700), 0);
+        dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        CHECK(dirfd >= 0);
+
+        /* The copy and the records naming it; the file is closed. */
+        out = open(outfile, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        CHECK(out >= 0);
+        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE, src, "k", "quiet", err, sizeof(err)), 0);
+        CHECK(fcntl(out, F_GETFD) < 0);
+        got = read_at(AT_FDCWD, outfile, &len);
+        CHECK(strstr(got, "kernel ") && strstr(got, "/deliver-out/k\n") && strstr(got, "args quiet\n"));
+        free(got);
+        got = read_at(dirfd, "k", &len);
+        CHECK(len == 7 && memcmp(got, "stage 1", 7) == 0);
+        free(got);
+
+        /* args that would forge a record: nothing left, the file empty. */
+        out = open(outfile, O_WRONLY | O_CLOEXEC);
+        CHECK(out >= 0);
+        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE, src, "k2", "a\nkernel /etc/shadow", err, sizeof(err)),
+                 -EINVAL);
+        CHECK(strstr(err, "separator"));
+        CHECK(faccessat(dirfd, "k2", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+        got = read_at(AT_FDCWD, outfile, &len);
+        CHECK_EQ(len, 0);
+        free(got);
+        close(out);
+
+        /* A stage 1 that is not there: said, and nothing written. */
+        out = open(outfile, O_WRONLY | O_CLOEXEC);
+        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE0, "/nonexistent/stage1", "k3", NULL, err,
+                                sizeof(err)), -ENOENT);
+        CHECK(strstr(err, "cannot copy stage 1 /nonexistent/stage1 into"));
+        CHECK(faccessat(dirfd, "k3", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+        close(out);
+        close(dirfd);
+}
+
 int main(void) {
         CHECK(mkdtemp(tmpdir));
         atexit(cleanup_tmpdir);
@@ -474,5 +521,6 @@ int main(void) {
         test_records_roundtrip();
         test_stage1_copy();
         test_write_file();
+        test_deliver();
         return 0;
 }

@@ -45,7 +45,7 @@ Cache *cache_free(Cache *c) {
         return NULL;
 }
 
-int cache_key(const Cache *c, const struct stat *st, const DecisionInput *policy, const char *format,
+int cache_key(const Cache *c, const struct stat *st, const Policy *policy,
               CacheKey *ret) {
         if (!(S_ISREG(st->st_mode) || (S_ISBLK(st->st_mode) && c->block_devices)))
                 return -ENOTSUP;
@@ -61,7 +61,7 @@ int cache_key(const Cache *c, const struct stat *st, const DecisionInput *policy
         ret->mode = policy->mode;
         ret->force_arch = policy->force_arch;
         ret->prefer = policy->prefer;
-        snprintf(ret->format, sizeof(ret->format), "%s", format);
+        snprintf(ret->format, sizeof(ret->format), "%s", policy->format);
         if (policy->host.known)
                 snprintf(ret->host_caps, sizeof(ret->host_caps), "%s", policy->host.text);
         return 0;

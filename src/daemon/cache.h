@@ -28,13 +28,14 @@
 #include <sys/stat.h>
 
 #include "selector/decide.h"
+#include "selector/policy.h"
 #include "selector/report.h"
 
 typedef struct CacheKey {
         uint64_t dev, ino, size;
         int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
         uint32_t mode, force_arch, prefer;
-        char format[16];
+        char format[POLICY_FORMAT_MAX + 1];
         char host_caps[HOST_CAPS_MAX];
 } CacheKey;
 
@@ -46,7 +47,7 @@ Cache *cache_free(Cache *c);
 
 /* Build the key of a disk and request.  -ENOTSUP: this disk is never
  * cached (block device without block_devices, or neither kind). */
-int cache_key(const Cache *c, const struct stat *st, const DecisionInput *policy, const char *format,
+int cache_key(const Cache *c, const struct stat *st, const Policy *policy,
               CacheKey *ret);
 bool cache_key_equal(const CacheKey *a, const CacheKey *b);
 

@@ -22,6 +22,7 @@
 
 #include "selector/config.h"
 #include "daemon/manager.h"
+#include "probe/worker.h"
 #include "pvboot-select-bus.h"
 #include "record/xs-record.h"
 
@@ -263,7 +264,17 @@ int main(int argc, char **argv) {
         r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 goto out;
-        r = manager_new(&cfg, event, bus, &m);
+        /* The template is root's (pvboot-select template, run by the unit's
+         * ExecStartPre): refused here if missing, stale or damaged. */
+        TemplateConfig tc;
+        Template *t = NULL;
+        worker_template_config(cfg.cachedir, cfg.memsize_mb, cfg.debug, &tc);
+        r = template_ensure(&tc, &t, NULL, err, sizeof(err));
+        if (r < 0) {
+                fprintf(stderr, "pvboot-selectd: %s\n", err);
+                goto out;
+        }
+        r = manager_new(&cfg, t, event, bus, &m);
         if (r < 0) {
                 fprintf(stderr, "pvboot-selectd: cannot start: %s\n", strerror(-r));
                 goto out;

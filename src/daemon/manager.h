@@ -25,6 +25,8 @@
 #include <systemd/sd-event.h>
 
 #include "probe/clone-uid.h"
+#include "probe/template.h"
+#include "shared/macro.h"
 #include "selector/host-caps.h"
 
 typedef struct ManagerConfig {
@@ -44,8 +46,11 @@ typedef struct ManagerConfig {
 
 typedef struct Manager Manager;
 
-int manager_new(const ManagerConfig *cfg, sd_event *event, sd_bus *bus, Manager **ret);
+/* Takes template (opened and verified by the caller, template_ensure),
+ * also on failure.  Registers the bus object (org.pvbootselect1(5)). */
+int manager_new(const ManagerConfig *cfg, Template *template, sd_event *event, sd_bus *bus, Manager **ret);
 Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
 /* Start filling the pool.  Call once the bus object is registered. */
 void manager_start(Manager *m);

@@ -18,16 +18,17 @@ static InspectReport report(PvArch a) {
         return r;
 }
 
-static void key_of(Cache *c, int fd, const DecisionInput *pol, CacheKey *k) {
+static void key_of(Cache *c, int fd, const Policy *pol, CacheKey *k) {
         struct stat st;
         CHECK_EQ(fstat(fd, &st), 0);
-        CHECK_EQ(cache_key(c, &st, pol, "raw", k), 0);
+        CHECK_EQ(cache_key(c, &st, pol, k), 0);
 }
 
 static void test_file_changes(void) {
         char path[] = "/tmp/test-cache.XXXXXX";
         int fd = mkstemp(path);
-        DecisionInput pol = { 0 };
+        Policy pol;
+        policy_init(&pol);
         CacheKey k1, k2;
         InspectReport got, r64 = report(PV_ARCH_X86_64);
         Cache *c;
@@ -67,7 +68,8 @@ static void test_file_changes(void) {
 static void test_request_matters(void) {
         char path[] = "/tmp/test-cache.XXXXXX";
         int fd = mkstemp(path);
-        DecisionInput pol = { 0 }, other;
+        Policy pol, other;
+        policy_init(&pol);
         CacheKey k, k2;
         InspectReport got, r64 = report(PV_ARCH_X86_64);
         struct stat st;
@@ -82,23 +84,25 @@ static void test_request_matters(void) {
 
         other = pol;
         other.force_arch = PV_ARCH_I386;
-        CHECK_EQ(cache_key(c, &st, &other, "raw", &k2), 0);
+        CHECK_EQ(cache_key(c, &st, &other, &k2), 0);
         CHECK_EQ(cache_lookup(c, &k2, &got), -ENOENT);
         other = pol;
         other.prefer = PV_ARCH_I386;
-        CHECK_EQ(cache_key(c, &st, &other, "raw", &k2), 0);
+        CHECK_EQ(cache_key(c, &st, &other, &k2), 0);
         CHECK_EQ(cache_lookup(c, &k2, &got), -ENOENT);
         other = pol;
         other.mode = MODE_PVH;
-        CHECK_EQ(cache_key(c, &st, &other, "raw", &k2), 0);
+        CHECK_EQ(cache_key(c, &st, &other, &k2), 0);
         CHECK_EQ(cache_lookup(c, &k2, &got), -ENOENT);
         other = pol;
         CHECK_EQ(host_caps_parse("xen-3.0-x86_64", "--host-caps", &other.host), 0);
-        CHECK_EQ(cache_key(c, &st, &other, "raw", &k2), 0);
+        CHECK_EQ(cache_key(c, &st, &other, &k2), 0);
         CHECK_EQ(cache_lookup(c, &k2, &got), -ENOENT);
-        CHECK_EQ(cache_key(c, &st, &pol, "qcow2", &k2), 0);
+        other = pol;
+        CHECK_EQ(policy_set_format(&other, "qcow2"), 0);
+        CHECK_EQ(cache_key(c, &st, &other, &k2), 0);
         CHECK_EQ(cache_lookup(c, &k2, &got), -ENOENT);
-        CHECK_EQ(cache_key(c, &st, &pol, "raw", &k2), 0);
+        CHECK_EQ(cache_key(c, &st, &pol, &k2), 0);
         CHECK_EQ(cache_lookup(c, &k2, &got), 0);
 
         /* Failures are not remembered. */
@@ -106,7 +110,7 @@ static void test_request_matters(void) {
         bad.status = -EIO;
         other = pol;
         other.force_arch = PV_ARCH_X86_64;
-        CHECK_EQ(cache_key(c, &st, &other, "raw", &k2), 0);
+        CHECK_EQ(cache_key(c, &st, &other, &k2), 0);
         cache_store(c, &k2, &bad);
         CHECK_EQ(cache_lookup(c, &k2, &got), -ENOENT);
         cache_free(c);
@@ -116,30 +120,31 @@ static void test_request_matters(void) {
 
 static void test_kinds_and_eviction(void) {
         struct stat st = { .st_mode = S_IFBLK | 0600, .st_rdev = 0x800 };
-        DecisionInput pol = { 0 };
+        Policy pol;
+        policy_init(&pol);
         InspectReport got, r32 = report(PV_ARCH_I386);
         CacheKey k;
         Cache *c;
 
         CHECK_EQ(cache_new(2, false, &c), 0);
-        CHECK_EQ(cache_key(c, &st, &pol, "raw", &k), -ENOTSUP);
+        CHECK_EQ(cache_key(c, &st, &pol, &k), -ENOTSUP);
         st.st_mode = S_IFCHR | 0600;
-        CHECK_EQ(cache_key(c, &st, &pol, "raw", &k), -ENOTSUP);
+        CHECK_EQ(cache_key(c, &st, &pol, &k), -ENOTSUP);
         cache_free(c);
 
         CHECK_EQ(cache_new(2, true, &c), 0);
         st.st_mode = S_IFBLK | 0600;
-        CHECK_EQ(cache_key(c, &st, &pol, "raw", &k), 0);
+        CHECK_EQ(cache_key(c, &st, &pol, &k), 0);
         st.st_mode = S_IFDIR | 0700;
         CacheKey kd;
-        CHECK_EQ(cache_key(c, &st, &pol, "raw", &kd), -ENOTSUP);
+        CHECK_EQ(cache_key(c, &st, &pol, &kd), -ENOTSUP);
 
         /* Least recently used goes first. */
         CacheKey ks[3];
         st.st_mode = S_IFREG | 0600;
         for (int i = 0; i < 3; i++) {
                 st.st_ino = (ino_t) (100 + i);
-                CHECK_EQ(cache_key(c, &st, &pol, "raw", &ks[i]), 0);
+                CHECK_EQ(cache_key(c, &st, &pol, &ks[i]), 0);
         }
         cache_store(c, &ks[0], &r32);
         cache_store(c, &ks[1], &r32);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "probe/disk-fd.h"
+#include "shared/macro.h"
 
 int disk_fd_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t errlen) {
         struct stat st;
@@ -50,5 +51,22 @@ int disk_fd_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t 
                 return -EFBIG;
         }
         *ret_size = size;
+        return 0;
+}
+
+int disk_fd_open(const char *path, int *ret_fd, char *err, size_t errlen) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        uint64_t size;
+        int r;
+
+        if (fd < 0) {
+                r = -errno;
+                snprintf(err, errlen, "%s", strerror(-r));
+                return r;
+        }
+        r = disk_fd_check(fd, 0, &size, err, errlen);
+        if (r < 0)
+                return r;
+        *ret_fd = TAKE_FD(fd);
         return 0;
 }

@@ -14,3 +14,7 @@
  * block device, not an O_PATH descriptor, not empty, and no larger than
  * limit (when limit > 0).  0 and its size, or -errno with a message. */
 int disk_fd_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t errlen);
+
+/* Open path read-only and check it by the rule above: 0 and the
+ * descriptor, or -errno with the reason in err. */
+int disk_fd_open(const char *path, int *ret_fd, char *err, size_t errlen);

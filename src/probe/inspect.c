@@ -253,7 +253,7 @@ static void add_evidence(void *userdata, const char *line) {
                 snprintf(slot, REPORT_LINE, "%.*s...", REPORT_LINE - 4, t);     /* too long: said so */
 }
 
-void inspect_report(const Inspection *in, int status, const DecisionInput *policy, InspectReport *ret) {
+void inspect_report(const Inspection *in, int status, const Policy *policy, InspectReport *ret) {
         uint64_t start = now_usec();
 
         *ret = (InspectReport) { .magic = REPORT_MAGIC, .version = REPORT_VERSION, .status = status };
@@ -265,7 +265,7 @@ void inspect_report(const Inspection *in, int status, const DecisionInput *polic
                 return;
         }
 
-        DecisionInput di = *policy;
+        DecisionInput di = { .policy = *policy };
         di.candidates = in->candidates;
         di.n_candidates = in->n_candidates;
         di.kernels = in->kernels;

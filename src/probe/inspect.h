@@ -35,4 +35,4 @@ int inspect_disk(Probe *p, Inspection *ret);
 /* Run the decision over an inspection and fill a report for the parent.
  * policy carries mode, force_arch, prefer and host; its evidence fields
  * are ignored. */
-void inspect_report(const Inspection *in, int status, const DecisionInput *policy, InspectReport *ret);
+void inspect_report(const Inspection *in, int status, const Policy *policy, InspectReport *ret);

@@ -48,8 +48,32 @@ static void test_disk_fd_check(void) {
         unlink(path);
 }
 
+/* Opening by path: the same rule, and nothing left open on failure. */
+static void test_disk_fd_open(void) {
+        char path[] = "/tmp/test-disk-fd.XXXXXX", err[256];
+        int fd = mkstemp(path), got = -1, before;
+
+        CHECK(fd >= 0);
+        before = dup(0);
+        close(before);
+        CHECK_EQ(disk_fd_open(path, &got, err, sizeof(err)), -ENODATA);        /* empty */
+        CHECK_EQ(got, -1);
+        CHECK_EQ(disk_fd_open("/nonexistent/disk", &got, err, sizeof(err)), -ENOENT);
+        CHECK(strstr(err, "No such file"));
+        CHECK_EQ(disk_fd_open("/dev/null", &got, err, sizeof(err)), -EINVAL);
+        CHECK_EQ(dup(0), before);       /* the refused descriptors were closed */
+        close(before);
+        CHECK_EQ(write(fd, "disk", 4), 4);
+        CHECK_EQ(disk_fd_open(path, &got, err, sizeof(err)), 0);
+        CHECK(got >= 0 && (fcntl(got, F_GETFD) & FD_CLOEXEC) && (fcntl(got, F_GETFL) & O_ACCMODE) == O_RDONLY);
+        close(got);
+        close(fd);
+        unlink(path);
+}
+
 int main(void) {
         srandom(1);
         test_disk_fd_check();
+        test_disk_fd_open();
         return 0;
 }

@@ -25,6 +25,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -63,9 +64,10 @@ int worker_spawn(const WorkerConfig *cfg, Worker **ret);
 int worker_fd(const Worker *w);
 pid_t worker_pid(const Worker *w);
 
-/* Send the request: the disk (borrowed) and the decision policy (mode,
- * force_arch, prefer, host; evidence fields ignored).  Once per worker. */
-int worker_send(Worker *w, int disk_fd, const DecisionInput *policy);
+/* Send the request: the disk (borrowed) and the admin's policy (mode,
+ * force_arch, prefer, host; the format is the WorkerConfig's).  Once per
+ * worker. */
+int worker_send(Worker *w, int disk_fd, const Policy *policy);
 
 /* Read one message, non-blocking: WORKER_READY, WORKER_REPORT (*ret
  * filled and validated), -EAGAIN (nothing yet), -EPIPE (the worker is
@@ -80,7 +82,7 @@ Worker *worker_free(Worker *w);
  * deadline.  0 with a validated report; -ETIMEDOUT, -EBADMSG (malformed
  * report, crashed worker) or another -errno.
  */
-int worker_run(const WorkerConfig *cfg, int disk_fd, const DecisionInput *policy,
+int worker_run(const WorkerConfig *cfg, int disk_fd, const Policy *policy,
                unsigned deadline_sec, InspectReport *ret);
 
 /* Forward a termination signal to worker_run's worker (async-signal-safe). */
@@ -98,3 +100,32 @@ void worker_template_config(const char *cachedir, int memsize_mb, bool debug, Te
 /* Our unprivileged system user (systemd/pvboot-select.sysusers), when it
  * is installed: 0 and its uid and gid, else -ENOENT. */
 int worker_default_user(uid_t *ret_uid, gid_t *ret_gid);
+
+/*
+ * Who runs a clone: one rule for both paths, filled into wc.
+ *  - libxl's restrict mode (--runas): that uid, gid the same number;
+ *  - else a uid of each clone's own from uids, when this process may
+ *    change uids (root, or CAP_SETUID and CAP_SETGID): the clone's only
+ *    identity, reserved for its lifetime (clone-uid.h).  uids_required:
+ *    not being able to is an error (-EPERM with why), not a fallback;
+ *  - else, as root: our system user, or root itself when that user is
+ *    not installed (the caller says so: the disk is read as root);
+ *  - else: this process's own uid.
+ * The outcome (>= 0) says which; -errno with why on a bad range.
+ */
+typedef struct WorkerUserRequest {
+        bool runas_set;
+        uid_t runas;
+        CloneUidRange uids;             /* count 0: none */
+        bool uids_required;
+} WorkerUserRequest;
+
+enum {
+        WORKER_USER_RUNAS,
+        WORKER_USER_CLONE_UIDS,
+        WORKER_USER_SYSTEM,
+        WORKER_USER_ROOT,
+        WORKER_USER_SELF,
+};
+
+int worker_config_user(WorkerConfig *wc, const WorkerUserRequest *req, char *why, size_t whysz);

@@ -3,6 +3,7 @@
  * round trip itself runs in the real-Xen e2e harness (tests/e2e). */
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "shared/test-util.h"
@@ -18,6 +19,12 @@ int main(void) {
         CHECK_STREQ(xs_record_value(&r, "outcome"), "ok");
         CHECK_STREQ(xs_record_value(&r, "message"), "found i386");
         CHECK(xs_record_value(&r, "other") == NULL);
+
+        /* Nothing to record for an unknown domain; off Xen, nothing to
+         * record into: neither is an error. */
+        CHECK_EQ(xs_record_decision(0, &r), 0);
+        if (access("/dev/xen/xenbus", F_OK) < 0 && access("/var/run/xenstored/socket", F_OK) < 0)
+                CHECK_EQ(xs_record_decision(7, &r), 0);
         r.outcome = DECISION_NOTHING_FOUND;
         CHECK_STREQ(xs_record_value(&r, "arch"), "");
         CHECK_STREQ(xs_record_value(&r, "outcome"), "nothing-found");

@@ -42,6 +42,11 @@ int xs_record_dispatch(XsRecord *x);
 
 int xs_record_write(XsRecord *x, uint32_t domid, const InspectReport *r);
 
+/* Connect (sweeping, as above), write domid's record, disconnect: what
+ * one pvboot-select run does.  0 also without xenstore (not on Xen) and
+ * for domid 0 (unknown: nothing to record). */
+int xs_record_decision(uint32_t domid, const InspectReport *r);
+
 /* The value written for key ("arch", "outcome", "message"), for tests. */
 const char *xs_record_value(const InspectReport *r, const char *key);
 /* Parse a record directory name as a domid: 0 or -EINVAL. */

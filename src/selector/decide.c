@@ -26,7 +26,7 @@ static bool boots(const Candidate *c) {
  * kernels of unknown width (rule 5 never guesses). */
 static PvArch kernel_rule(const DecisionInput *in, const Decision *d, bool known_only, const char **rule) {
         unsigned k32 = d->kernels[PV_ARCH_I386], k64 = d->kernels[PV_ARCH_X86_64];
-        PvArch prefer = arch_ok(in->prefer) ? in->prefer : PV_ARCH_X86_64;
+        PvArch prefer = arch_ok(in->policy.prefer) ? in->policy.prefer : PV_ARCH_X86_64;
 
         if (k32 && !k64) {
                 *rule = "all kernels of known width are 32-bit";
@@ -46,15 +46,15 @@ static PvArch kernel_rule(const DecisionInput *in, const Decision *d, bool known
         }
         if (known_only)
                 return PV_ARCH_NONE;
-        *rule = prefer == PV_ARCH_I386 && arch_ok(in->prefer) ? "no kernel of known width; --prefer=i386"
-              : arch_ok(in->prefer) ? "no kernel of known width; --prefer=x86_64"
+        *rule = prefer == PV_ARCH_I386 && arch_ok(in->policy.prefer) ? "no kernel of known width; --prefer=i386"
+              : arch_ok(in->policy.prefer) ? "no kernel of known width; --prefer=x86_64"
               : "no kernel of known width; default preference x86_64";
         return prefer;
 }
 
 static void host_check(const DecisionInput *in, Decision *d) {
         /* Unknown caps are said in the evidence, not a block. */
-        if (!host_caps_allow(&in->host, in->mode == MODE_PVH || in->mode == MODE_PVSHIM, d->arch))
+        if (!host_caps_allow(&in->policy.host, in->policy.mode == MODE_PVH || in->policy.mode == MODE_PVSHIM, d->arch))
                 d->outcome = DECISION_HOST_CANNOT;
 }
 
@@ -90,7 +90,7 @@ void decide(const DecisionInput *in, Decision *ret) {
                 n_valid += valid[a];
         }
 
-        if (in->mode == MODE_PVH) {
+        if (in->policy.mode == MODE_PVH) {
                 d.arch = PV_ARCH_I386;
                 d.source = SOURCE_GRUBCFG;
                 d.rule = "--pvh: the PVH stage 1 reads the guest's grub.cfg";
@@ -104,8 +104,8 @@ void decide(const DecisionInput *in, Decision *ret) {
                 return;
         }
 
-        if (in->force_arch != PV_ARCH_NONE) {
-                PvArch w = in->force_arch;
+        if (in->policy.force_arch != PV_ARCH_NONE) {
+                PvArch w = in->policy.force_arch;
                 if (!arch_ok(w))
                         d.outcome = DECISION_FORCED_UNAVAILABLE;
                 else if (valid[w]) {
@@ -164,14 +164,7 @@ const char *found_kind_to_string(FoundKind k) {
         }
 }
 
-const char *decision_mode_to_string(DecisionMode m) {
-        switch (m) {
-        case MODE_PV:     return "pv";
-        case MODE_PVH:    return "pvh";
-        case MODE_PVSHIM: return "pvshim";
-        default:          return "unknown";
-        }
-}
+
 
 /* Names on the D-Bus interface (pvboot-selectd(8)): stable, never reused. */
 static const char *const outcome_names[_DECISION_OUTCOME_MAX] = {
@@ -211,11 +204,6 @@ int decision_source_from_string(const char *s) {
         return name_lookup(source_names, _SOURCE_MAX, s);
 }
 
-int decision_mode_from_string(const char *s) {
-        static const char *const modes[_MODE_MAX] = { "pv", "pvh", "pvshim" };
-        return name_lookup(modes, _MODE_MAX, s);
-}
-
 static const char *candidate_problem(const Candidate *c) {
         if (c->kind != FOUND_REGULAR)
                 return found_kind_to_string(c->kind);
@@ -230,17 +218,17 @@ static void where(const Candidate *c, char *buf, size_t size) {
 
 /* The file a stage 1 would have loaded, for a failure message. */
 static int blocking_candidate(const DecisionInput *in, const Decision *d) {
-        if (arch_ok(in->force_arch))
-                return d->per_arch[in->force_arch];
+        if (arch_ok(in->policy.force_arch))
+                return d->per_arch[in->policy.force_arch];
         return d->per_arch[PV_ARCH_X86_64] >= 0 ? d->per_arch[PV_ARCH_X86_64] : d->per_arch[PV_ARCH_I386];
 }
 
 static void describe_host(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
-        if (in->mode == MODE_PVH || in->mode == MODE_PVSHIM)
+        if (in->policy.mode == MODE_PVH || in->policy.mode == MODE_PVSHIM)
                 snprintf(buf, size,
                          "the hypervisor cannot run %s guests (no hvm-3.0 in xen_caps); use type=\"pv\" "
                          "with a hypervisor that has the guest's width",
-                         in->mode == MODE_PVH ? "PVH" : "shim");
+                         in->policy.mode == MODE_PVH ? "PVH" : "shim");
         else if (d->arch == PV_ARCH_I386)
                 snprintf(buf, size,
                          "the guest needs a 32-bit PV domain but the hypervisor has no xen-3.0-x86_32p: "
@@ -261,7 +249,7 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
                         where(&in->candidates[d->chosen], w, sizeof(w));
                         snprintf(buf, size, "found %s pvboot ELF %s (%s); booting the %s pvgrub2 stage 1",
                                  pv_arch_to_string(d->arch), w, d->rule, pv_arch_to_string(d->arch));
-                } else if (in->mode == MODE_PVH)
+                } else if (in->policy.mode == MODE_PVH)
                         snprintf(buf, size, "--pvh: booting the PVH pvgrub2 stage 1, which reads %s", cfg);
                 else
                         snprintf(buf, size, "no %s pvboot ELF; %s: booting the %s pvgrub2 stage 1, which reads %s",
@@ -276,7 +264,7 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
                 break;
         case DECISION_NO_GRUB_CFG:
                 snprintf(buf, size,
-                         in->mode == MODE_PVH
+                         in->policy.mode == MODE_PVH
                          ? "--pvh: the PVH stage 1 needs /boot/grub/grub.cfg or /grub/grub.cfg and the guest has neither"
                          : "no pvboot ELF, and no /boot/grub/grub.cfg or /grub/grub.cfg for the stage 1 to fall back to");
                 break;
@@ -285,7 +273,7 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
                 idx = blocking_candidate(in, d);
                 if (idx < 0) {
                         snprintf(buf, size, "--force-arch=%s: no %s pvboot ELF and no grub.cfg to fall back to",
-                                 pv_arch_to_string(in->force_arch), pv_arch_to_string(in->force_arch));
+                                 pv_arch_to_string(in->policy.force_arch), pv_arch_to_string(in->policy.force_arch));
                         break;
                 }
                 where(&in->candidates[idx], w, sizeof(w));
@@ -344,13 +332,13 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
         snprintf(line, sizeof(line), "grub.cfg: %s",
                  in->grub_cfg ? text_printable(in->grub_cfg_where, sizeof(in->grub_cfg_where), a, sizeof(a)) : "none");
         emit(userdata, line), n++;
-        if (in->host.known)
-                snprintf(line, sizeof(line), "host: xen_caps \"%s\" (%s)", in->host.text,
-                         in->host.source ? in->host.source : "?");
+        if (in->policy.host.known)
+                snprintf(line, sizeof(line), "host: xen_caps \"%s\" (%s)", in->policy.host.text,
+                         in->policy.host.source ? in->policy.host.source : "?");
         else
                 snprintf(line, sizeof(line), "host: capabilities unknown (not running on Xen?); not checked");
         emit(userdata, line), n++;
-        snprintf(line, sizeof(line), "rule: mode %s; %s -> %s%s", decision_mode_to_string(in->mode),
+        snprintf(line, sizeof(line), "rule: mode %s; %s -> %s%s", decision_mode_to_string(in->policy.mode),
                  d->rule ? d->rule : "no rule applied",
                  d->outcome == DECISION_OK || d->outcome == DECISION_HOST_CANNOT ? pv_arch_to_string(d->arch) : "no boot",
                  d->outcome == DECISION_HOST_CANNOT ? ", which the host cannot run" : "");

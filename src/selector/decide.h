@@ -40,6 +40,7 @@
 #include "selector/elf-notes.h"
 #include "selector/host-caps.h"
 #include "selector/kernel-header.h"
+#include "selector/policy.h"
 #include "pvboot-select.h"
 
 #define FS_NAME_MAX 64
@@ -72,13 +73,6 @@ typedef struct KernelEvidence {
         KernelInfo info;                /* when kind == FOUND_REGULAR */
 } KernelEvidence;
 
-typedef enum DecisionMode {
-        MODE_PV = 0,
-        MODE_PVH,       /* --pvh: type="pvh" */
-        MODE_PVSHIM,    /* --pvshim: type="pvh" + pvshim=1, runs the PV stage 1 */
-        _MODE_MAX,
-} DecisionMode;
-
 typedef enum DecisionSource {
         SOURCE_NONE = 0,
         SOURCE_PVBOOT,  /* the stage 1 chainloads the guest's pvboot ELF */
@@ -104,10 +98,7 @@ typedef struct DecisionInput {
         unsigned n_filesystems;
         bool grub_cfg;                  /* /boot/grub/grub.cfg or /grub/grub.cfg exists */
         char grub_cfg_where[FS_NAME_MAX + 32];
-        DecisionMode mode;
-        PvArch force_arch;              /* PV_ARCH_NONE: decide */
-        PvArch prefer;                  /* tie-break; PV_ARCH_NONE means x86_64 */
-        HostCaps host;
+        Policy policy;                  /* the admin's: mode, --force-arch, --prefer, the host */
 } DecisionInput;
 
 typedef struct Decision {
@@ -131,9 +122,7 @@ typedef void (*evidence_fn)(void *userdata, const char *line);
 unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_fn emit, void *userdata);
 
 const char *found_kind_to_string(FoundKind k);
-const char *decision_mode_to_string(DecisionMode m);
 /* Stable names (the D-Bus interface); *_from_string: the value or -EINVAL. */
-int decision_mode_from_string(const char *s);
 const char *decision_outcome_to_string(DecisionOutcome o);
 int decision_outcome_from_string(const char *s);
 const char *decision_source_to_string(DecisionSource src);

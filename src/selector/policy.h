@@ -2,13 +2,22 @@
 #pragma once
 
 /*
- * What the admin decides about an inspection, and the bounds on it: one
- * definition for argv, the config file and the daemon's D-Bus options.
+ * What the admin decided about one inspection, in one type carried from
+ * where it is said (argv and the config file in pvboot-select, the
+ * options of the daemon's Inspect call) to the decision (decide.h) and
+ * to the parent's check of the answer.  Every source sets it through the
+ * same setters, so a value is checked by the same rule wherever it is
+ * given, and means the same.
  *
- * The timeout is the whole inspection's: libxl gives a bootloader
- * LIBXL_BOOTLOADER_TIMEOUT (120 s, libxl_internal.h) before it kills it
- * in restrict mode, so ours stays below with room for the copy.
+ * The timeout is the whole inspection's: libxl kills a bootloader in
+ * restrict mode after LIBXL_BOOTLOADER_TIMEOUT (120 s, libxl_internal.h),
+ * so ours stays below it with room for the copy.
  */
+
+#include <stdbool.h>
+
+#include "selector/host-caps.h"
+#include "pvboot-select.h"
 
 #define TIMEOUT_MIN 5
 #define TIMEOUT_DEFAULT 100
@@ -18,8 +27,46 @@
 #define STAGE1_DEFAULT_I386   "/usr/lib/grub-xen/grub-i386-xen.bin"
 #define STAGE1_DEFAULT_PVH    "/usr/lib/grub-xen/grub-i386-xen_pvh.bin"
 
-#include <stdbool.h>
-
 /* A disk format name as qemu spells them (--format, the daemon's Format). */
 #define POLICY_FORMAT_MAX 32
+
+typedef enum DecisionMode {
+        MODE_PV = 0,
+        MODE_PVH,       /* --pvh: type="pvh" */
+        MODE_PVSHIM,    /* --pvshim: type="pvh" + pvshim=1, runs the PV stage 1 */
+        _MODE_MAX,
+} DecisionMode;
+
+typedef struct Policy {
+        DecisionMode mode;
+        PvArch force_arch;              /* PV_ARCH_NONE: decide */
+        PvArch prefer;                  /* tie-break; PV_ARCH_NONE means x86_64 */
+        HostCaps host;                  /* what the hypervisor runs (host.known false: unknown) */
+        bool host_given;                /* host came from the caller (--host-caps, HostCaps), not read */
+        char format[POLICY_FORMAT_MAX + 1];
+        unsigned timeout_sec;
+} Policy;
+
+/* The defaults: PV, decide, raw, TIMEOUT_DEFAULT, host not read yet. */
+void policy_init(Policy *p);
+
+/* The setters, one rule each wherever the value comes from: 0, or
+ * -EINVAL (-ERANGE for a timeout out of TIMEOUT_MIN..TIMEOUT_MAX) with p
+ * unchanged.  Each front end words its own message. */
+int policy_set_mode(Policy *p, const char *name);               /* pv, pvh, pvshim */
+int policy_set_force_arch(Policy *p, const char *name);         /* i386, x86_64 */
+int policy_set_prefer(Policy *p, const char *name);             /* i386, x86_64 */
+int policy_set_format(Policy *p, const char *name);             /* policy_format_valid() */
+int policy_set_timeout(Policy *p, unsigned long sec);
+int policy_set_host_caps(Policy *p, const char *caps, const char *source);
+
+/* The host's capabilities, unless the caller gave them: read here, on
+ * the privileged side.  -ENXIO when not on Xen (host.known stays false:
+ * the caller says the width is not checked against the host). */
+int policy_read_host(Policy *p);
+
 bool policy_format_valid(const char *s);
+
+const char *decision_mode_to_string(DecisionMode m);
+/* The stable name (the D-Bus interface); the value or -EINVAL. */
+int decision_mode_from_string(const char *s);

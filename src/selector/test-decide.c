@@ -611,10 +611,10 @@ static KernelEvidence make_kernel(const KernelSpec *s, unsigned i) {
 
 static void set_host(DecisionInput *in, const char *caps) {
         if (!caps) {
-                in->host = (HostCaps) { .known = false };
+                in->policy.host = (HostCaps) { .known = false };
                 return;
         }
-        CHECK_EQ(host_caps_parse(caps, "--host-caps", &in->host), 0);
+        CHECK_EQ(host_caps_parse(caps, "--host-caps", &in->policy.host), 0);
 }
 
 typedef struct Input {
@@ -638,9 +638,7 @@ static void make_input(const Case *t, Input *x) {
                 .n_kernels = t->nk,
                 .n_filesystems = N_FILESYSTEMS,
                 .grub_cfg = t->grub_cfg,
-                .mode = t->mode,
-                .force_arch = t->force,
-                .prefer = t->prefer,
+                .policy = { .mode = t->mode, .force_arch = t->force, .prefer = t->prefer },
         };
         if (t->grub_cfg)
                 snprintf(x->in.grub_cfg_where, sizeof(x->in.grub_cfg_where), "%s", GRUB_CFG_WHERE);
@@ -738,15 +736,15 @@ static void check_evidence(const char *name, const DecisionInput *in, const Deci
         at++;
 
         CHECK(starts_with(lines.line[at], "host: "));
-        if (in->host.known) {
-                CHECK(strstr(lines.line[at], in->host.text));
-                CHECK(strstr(lines.line[at], in->host.source));
+        if (in->policy.host.known) {
+                CHECK(strstr(lines.line[at], in->policy.host.text));
+                CHECK(strstr(lines.line[at], in->policy.host.source));
         } else
                 CHECK(strstr(lines.line[at], "unknown"));
         at++;
 
         CHECK(starts_with(lines.line[at], "rule: "));
-        CHECK(strstr(lines.line[at], decision_mode_to_string(in->mode)));
+        CHECK(strstr(lines.line[at], decision_mode_to_string(in->policy.mode)));
         if (d->outcome == DECISION_OK || d->outcome == DECISION_HOST_CANNOT) {
                 CHECK(strstr(lines.line[at], pv_arch_to_string(d->arch)));
                 CHECK((strstr(lines.line[at], "host cannot") != NULL) == (d->outcome == DECISION_HOST_CANNOT));

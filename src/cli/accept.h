@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What the privileged parent checks of an answer before it writes
+ * anything.  The report is validated already (report.h, bus-report.h);
+ * here it is held to what was asked: it came from the identity the
+ * worker was given, and the width it names is one the hypervisor runs.
+ * Then, and only then, it names the host's own stage 1 to copy.
+ */
+
+#include <stddef.h>
+
+#include "cli/args.h"
+#include "probe/worker.h"
+#include "selector/report.h"
+
+/* A cold worker's report: it ran as the uid it was given (restrict mode,
+ * our system user), or as one of the clone uid range.  -EPERM with err. */
+int accept_worker_identity(const WorkerConfig *wc, const InspectReport *rep, char *err, size_t errsz);
+
+/* The host stage 1 for a positive report, after re-checking the width
+ * against the hypervisor (the worker ran the rule; this part is cheap).
+ * NULL with err set if the host cannot run it. */
+const char *accept_stage1(const Options *o, const InspectReport *rep, char *err, size_t errsz);

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* inspect, status and template (see commands.h). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/accept.h"
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "cli/console.h"
+#include "cli/inspection.h"
+#include "cli/json.h"
+#include "probe/disk-fd.h"
+#include "probe/template.h"
+#include "probe/worker.h"
+#include "shared/macro.h"
+#include "shared/text.h"
+
+int command_inspect_failed(const Options *o, const InspectReport *rep, const char *msg, int rc) {
+        if (o->json) {
+                InspectJson j = { .disk = o->disk, .mode = o->policy.mode, .rep = rep, .error = msg };
+                (void) inspect_json_write(&j, stdout);
+        } else
+                console_say("%s", msg);
+        return rc;
+}
+
+static void print_decision(const Options *o, const Inspected *in, const char *stage1) {
+        const InspectReport *rep = &in->rep;
+        char safe[512];
+
+        printf("disk:      %s\n", text_escape(o->disk, strlen(o->disk), safe, sizeof(safe)));
+        printf("mode:      %s\n", decision_mode_to_string(o->policy.mode));
+        if (stage1) {
+                printf("decision:  %s %s (%s)\n", pv_arch_to_string((PvArch) rep->arch),
+                       o->policy.mode == MODE_PVH ? "PVH" : "PV",
+                       rep->source == SOURCE_PVBOOT ? "the guest's pvboot ELF" : "the guest's kernels");
+                if (rep->source == SOURCE_PVBOOT)
+                        printf("found:     %s:%s\n", rep->fs, pvboot_paths[rep->path_index].path);
+                printf("stage1:    %s\n", stage1);
+        } else
+                printf("decision:  none (%s)\n", decision_outcome_to_string((DecisionOutcome) rep->outcome));
+        printf("message:   %s\n", rep->message);
+        printf("evidence:\n");
+        for (uint32_t i = 0; i < rep->n_evidence; i++)
+                printf("  %s\n", rep->evidence[i]);
+        printf("inspected: as uid %u, %s, in %.2f s\n", rep->worker_uid,
+               in->via_daemon ? "by pvboot-selectd" : "here (cold appliance)", in->usec / 1e6);
+}
+
+int command_inspect(const Options *o) {
+        _cleanup_close_ int disk_fd = -EBADF;
+        char err[600];
+        Inspected in;
+        int r;
+
+        r = disk_fd_open(o->disk, &disk_fd, err, sizeof(err));
+        if (r < 0) {
+                char msg[700];
+                snprintf(msg, sizeof(msg), "cannot use disk %s: %s", o->disk, err);
+                return command_inspect_failed(o, NULL, msg, 1);
+        }
+        r = inspection_run(o, disk_fd, -1, -1, &in, err, sizeof(err));
+        if (r < 0)
+                return command_inspect_failed(o, NULL, err, 1);
+        const InspectReport *rep = &in.rep;
+        const char *stage1 = NULL;
+        if (rep->outcome == DECISION_OK && !(stage1 = accept_stage1(o, rep, err, sizeof(err))))
+                return command_inspect_failed(o, rep, err, 1);
+        if (o->json) {
+                InspectJson j = { .disk = o->disk, .mode = o->policy.mode, .rep = rep, .stage1 = stage1,
+                                  .error = stage1 ? NULL : rep->message };
+                return inspect_json_write(&j, stdout) < 0 ? 1 : stage1 ? 0 : 1;
+        }
+        print_decision(o, &in, stage1);
+        return stage1 ? 0 : 1;
+}
+
+int command_status(const Options *o) {
+        char err[600];
+        int r = client_status(stdout, o->json, err, sizeof(err));
+
+        if (r == CLIENT_ANSWERED)
+                return 0;
+        if (o->json) {
+                yajl_gen g = json_new();
+                if (g) {
+                        yajl_gen_map_open(g);
+                        json_key_string(g, "error", err);
+                        yajl_gen_map_close(g);
+                        (void) json_write(g, stdout);
+                        yajl_gen_free(g);
+                }
+        }
+        console_say("%s", err);
+        /* As systemctl status: 3 for "not running". */
+        return r == CLIENT_NO_DAEMON ? 3 : 1;
+}
+
+/*
+ * pvboot-select template [--force] [--config=FILE] [--debug]: make sure
+ * the appliance and its template are there and verify, building them as
+ * root when they are missing, stale or damaged (--force: always, as the
+ * daemon's unit does at every start, so no two host boots share a layout).
+ */
+int command_template(int argc, char **argv) {
+        const char *config = NULL;
+        bool debug = false, force = false, rebuilt = false;
+        Config conf;
+        char err[600];
+
+        for (int i = 2; i < argc; i++) {
+                if (strncmp(argv[i], "--config=", 9) == 0 && argv[i][9])
+                        config = argv[i] + 9;
+                else if (strcmp(argv[i], "--debug") == 0)
+                        debug = true;
+                else if (strcmp(argv[i], "--force") == 0)
+                        force = true;
+                else {
+                        console_log("usage: pvboot-select template [--force] [--config=FILE] [--debug]");
+                        return 2;
+                }
+        }
+        if (config_load(config, &conf, err, sizeof(err)) < 0) {
+                console_log("%s", err);
+                return 2;
+        }
+        TemplateConfig tc;
+        worker_template_config(conf.set[CONF_APPLIANCE_CACHE] ? conf.str[CONF_APPLIANCE_CACHE] : NULL,
+                               conf.set[CONF_MEMSIZE] ? (int) conf.num[CONF_MEMSIZE] : 0, debug, &tc);
+        uint64_t t0 = now_usec();
+        Template *t = NULL;
+        int r = force ? template_build(&tc, err, sizeof(err)) : 0;
+        if (r >= 0)
+                r = template_ensure(&tc, &t, &rebuilt, err, sizeof(err));
+        if (r < 0) {
+                console_log("%s", err);
+                config_free(&conf);
+                return 1;
+        }
+        printf("template %s: key %.16s, %d MiB appliance, %s in %.1f s\n", t->dir, t->key, t->memsize_mb,
+               force || rebuilt ? "built and verified" : "verified", (double) (now_usec() - t0) / 1e6);
+        template_free(t);
+        config_free(&conf);
+        return 0;
+}

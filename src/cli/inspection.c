@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The daemon, else a worker of our own (see inspection.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/accept.h"
+#include "cli/client.h"
+#include "cli/console.h"
+#include "cli/inspection.h"
+#include "probe/template.h"
+#include "probe/worker.h"
+
+static void on_signal(int sig) {
+        (void) sig;
+        worker_kill_current();
+}
+
+void inspection_catch_signals(void) {
+        struct sigaction sa = { .sa_handler = on_signal };
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+}
+
+bool inspection_may_use_daemon(const Options *o) {
+        return !o->no_daemon && !o->runas_set && !o->record && !o->replay;
+}
+
+unsigned inspection_cold_deadline(unsigned timeout, uint64_t spent_usec) {
+        unsigned spent = (unsigned) (spent_usec / 1000000) + 1;
+        return spent < timeout ? timeout - spent : 0;
+}
+
+/* CLIENT_ANSWERED, CLIENT_NO_DAEMON (go cold, with *cold_deadline what
+ * is left), or -errno with err. */
+static int ask_daemon(const Options *o, int disk_fd, Inspected *ret, unsigned *cold_deadline, char *err,
+                      size_t errsz) {
+        ClientRequest cr = {
+                .policy = &o->policy,
+                .domid = client_domid_from_output(o->output),
+                .disk = o->disk,
+        };
+        uint64_t start = now_usec();
+        char why[512];
+        BusDetails bd;
+        int r;
+
+        r = client_inspect(disk_fd, &cr, &ret->rep, &bd, why, sizeof(why));
+        ret->usec = now_usec() - start;
+        /* The cold path gets what is left of the deadline.  A daemon that
+         * vanished late leaves too little for a cold appliance: then its
+         * failure is the answer.  (One that is simply absent costs
+         * nothing, whatever --timeout.) */
+        *cold_deadline = inspection_cold_deadline(o->policy.timeout_sec, ret->usec);
+        if (r == CLIENT_NO_DAEMON && ret->usec >= 2000000 && *cold_deadline < COLD_MIN_SECONDS) {
+                snprintf(err, errsz, "inspection failed: %s, with %u s left: too late for the cold path", why,
+                         *cold_deadline);
+                return -ETIMEDOUT;
+        }
+        if (r == CLIENT_NO_DAEMON) {
+                console_log("%s; inspecting here (cold path)", why);
+                return r;
+        }
+        if (r < 0) {
+                snprintf(err, errsz, "inspection failed: %s", why);
+                return r;
+        }
+        ret->via_daemon = true;
+        if (o->verbose || o->not_really)
+                console_say("  daemon: request %llu answered %s in %.2f s", (unsigned long long) bd.request_id,
+                            bd.cached ? "from its cache" : bd.warm ? "by a warm appliance" : "by a cold appliance",
+                            bd.seconds);
+        return CLIENT_ANSWERED;
+}
+
+static const char *worker_error(int r) {
+        return r == -ETIMEDOUT ? "the appliance did not answer in time" :
+               r == -EBADMSG ? "the inspection worker returned a malformed report" :
+               r == -EBUSY ? "every uid of the clone uid range is in use (clone_uid_count)" : strerror(-r);
+}
+
+/* A worker of our own, from the verified template. */
+static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd, unsigned deadline,
+                    Inspected *ret, char *err, size_t errsz) {
+        WorkerConfig wc = {
+                .format = o->policy.format,
+                .tcg_cache_mb = PVBOOT_TCG_CACHE_MB_DEFAULT,
+                .debug = o->debug,
+                .record_fd = record_fd,
+                .replay_fd = replay_fd,
+        };
+        /* Clone uids only as root: they are handed out by setuid. */
+        WorkerUserRequest who = {
+                .runas_set = o->runas_set,
+                .runas = o->runas,
+                .uids = geteuid() == 0 ? (CloneUidRange) { (uid_t) o->clone_uid_base, o->clone_uid_count }
+                                       : (CloneUidRange) { 0 },
+        };
+        uint64_t start = now_usec();
+        char why[512];
+        int r;
+
+        r = worker_config_user(&wc, &who, why, sizeof(why));
+        if (r < 0) {
+                snprintf(err, errsz, "inspection failed: %s", why);
+                return r;
+        }
+        if (r == WORKER_USER_ROOT && !o->not_really)
+                console_log("no user '" PVBOOT_WORKER_USER "' and no --runas: the disk is inspected as root");
+
+        /* The template, root built (once per host boot, or when qemu, the
+         * appliance or the agent changed): verified, its RAM in a sealed
+         * memfd the worker's clone maps copy-on-write. */
+        Template *t = NULL;
+        if (replay_fd < 0) {
+                TemplateConfig tc;
+                bool rebuilt;
+                worker_template_config(o->appliance_cache, o->memsize_mb, o->debug, &tc);
+                r = template_ensure(&tc, &t, &rebuilt, why, sizeof(why));
+                if (r < 0) {
+                        snprintf(err, errsz, "inspection failed: %s", why);
+                        return r;
+                }
+                if (rebuilt)
+                        console_log("built the appliance template in %s (%.1f s)", tc.dir,
+                                    (double) (now_usec() - start) / 1e6);
+                unsigned spent = (unsigned) ((now_usec() - start) / 1000000);
+                deadline = spent < deadline ? deadline - spent : 0;
+        }
+        wc.template = t;
+        r = worker_run(&wc, disk_fd, &o->policy, deadline, &ret->rep);
+        template_free(t);
+        ret->usec = now_usec() - start;
+        if (r < 0) {
+                snprintf(err, errsz, "inspection failed: %s", worker_error(r));
+                return r;
+        }
+        if (ret->rep.status < 0)
+                return 0;       /* said by the caller, with the disk's name */
+        return accept_worker_identity(&wc, &ret->rep, err, errsz);
+}
+
+int inspection_run(const Options *o, int disk_fd, int record_fd, int replay_fd, Inspected *ret, char *err,
+                   size_t errsz) {
+        unsigned cold_deadline = o->policy.timeout_sec;
+        int r;
+
+        *ret = (Inspected) { 0 };
+        if (o->runas_set && !o->no_daemon && !o->not_really)
+                console_log("restrict mode (--runas=%lu): inspecting here as that uid, not through pvboot-selectd",
+                            (unsigned long) o->runas);
+        r = inspection_may_use_daemon(o) ? ask_daemon(o, disk_fd, ret, &cold_deadline, err, errsz) : CLIENT_NO_DAEMON;
+        if (r == CLIENT_NO_DAEMON)
+                r = run_cold(o, disk_fd, record_fd, replay_fd, cold_deadline, ret, err, errsz);
+        if (r < 0)
+                return r;
+        if (ret->rep.status < 0) {
+                snprintf(err, errsz, "cannot inspect %s: %s", o->disk, ret->rep.message);
+                return ret->rep.status;
+        }
+        return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * One inspection of the guest disk, however it is obtained: through
+ * pvboot-selectd when one answers (a warm clone), else here, in a worker
+ * of our own (the cold path).  Both run the same probe and the same rule;
+ * the answer is checked the same way (accept.h) whoever gave it.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/args.h"
+#include "selector/report.h"
+
+/* Below this, a cold appliance is not worth starting after a daemon
+ * failed us late: its failure is the answer instead. */
+#define COLD_MIN_SECONDS 30
+
+typedef struct Inspected {
+        InspectReport rep;      /* validated, status 0 */
+        bool via_daemon;
+        uint64_t usec;          /* the inspection call, daemon or worker */
+} Inspected;
+
+/*
+ * 0 with a report that ran (its outcome may still be "nothing to boot");
+ * -errno with the console line in err.  record_fd/replay_fd: the e2e
+ * seam's files, opened by the caller, or -1.
+ */
+int inspection_run(const Options *o, int disk_fd, int record_fd, int replay_fd, Inspected *ret, char *err,
+                   size_t errsz);
+
+/* libxl's SIGTERM (xl destroy, its timeout), SIGINT and SIGHUP take a
+ * running worker's whole process group (its clone's qemu) down with it. */
+void inspection_catch_signals(void);
+
+/* May the daemon answer this request?  Not with --no-daemon, not in
+ * restrict mode (libxl names the uid that must inspect; the daemon's
+ * clones run as uids of their own), not for the e2e seam. */
+bool inspection_may_use_daemon(const Options *o);
+
+/* The cold path's deadline after spent_usec went to the daemon: what is
+ * left of timeout, rounding the time spent up. */
+unsigned inspection_cold_deadline(unsigned timeout, uint64_t spent_usec);

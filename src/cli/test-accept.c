@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests for accept.c: a report is held to the identity its worker was
+ * given and to what the hypervisor runs before any stage 1 is named. */
+#include <errno.h>
+#include <string.h>
+
+#include "cli/accept.h"
+#include "shared/test-util.h"
+
+static Options parse_options(const char *extra) {
+        char a0[] = "pvboot-select", a1[] = "--output-directory=/tmp", a3[] = "disk.img", a2[64];
+        char *argv[] = { a0, a1, a2, a3, NULL };
+        char err[256];
+        Options o;
+
+        snprintf(a2, sizeof(a2), "%s", extra);
+        CHECK_EQ(options_parse(4, argv, &o, err, sizeof(err)), 0);
+        return o;
+}
+
+static void test_identity(void) {
+        InspectReport rep = { .worker_uid = 131077 };
+        char err[256];
+
+        /* Restrict mode: exactly that uid. */
+        WorkerConfig runas = { .runas_set = true, .runas = 131077, .runas_gid = 131077 };
+        CHECK_EQ(accept_worker_identity(&runas, &rep, err, sizeof(err)), 0);
+        rep.worker_uid = 0;
+        CHECK_EQ(accept_worker_identity(&runas, &rep, err, sizeof(err)), -EPERM);
+        CHECK(strstr(err, "ran as uid 0, not 131077"));
+
+        /* A clone uid: anywhere in the range, nowhere else. */
+        WorkerConfig range = { .uids = { .base = 196608, .count = 256 } };
+        rep.worker_uid = 196608;
+        CHECK_EQ(accept_worker_identity(&range, &rep, err, sizeof(err)), 0);
+        rep.worker_uid = 196608 + 255;
+        CHECK_EQ(accept_worker_identity(&range, &rep, err, sizeof(err)), 0);
+        rep.worker_uid = 196608 + 256;
+        CHECK_EQ(accept_worker_identity(&range, &rep, err, sizeof(err)), -EPERM);
+        CHECK(strstr(err, "outside the clone uid range"));
+        rep.worker_uid = 196607;
+        CHECK_EQ(accept_worker_identity(&range, &rep, err, sizeof(err)), -EPERM);
+
+        /* Neither (a non-root run as itself): nothing to hold it to. */
+        WorkerConfig self = { 0 };
+        rep.worker_uid = 1000;
+        CHECK_EQ(accept_worker_identity(&self, &rep, err, sizeof(err)), 0);
+}
+
+static void test_stage1(void) {
+        InspectReport rep = { .outcome = DECISION_OK, .arch = PV_ARCH_I386 };
+        char err[256];
+        Options o;
+
+        /* Unknown host: not blocked (the caller said so). */
+        o = parse_options("--prefer=i386");
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_I386);
+        rep.arch = PV_ARCH_X86_64;
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
+
+        /* Debian's Xen: no 32-bit PV.  A worker that says i386 is refused. */
+        o = parse_options("--host-caps=xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_64");
+        rep.arch = PV_ARCH_I386;
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+        CHECK(strstr(err, "cannot run; refusing"));
+        rep.arch = PV_ARCH_X86_64;
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
+
+        /* The shim brings its own 32-bit PV: only HVM support counts. */
+        o = parse_options("--pvshim");
+        CHECK_EQ(policy_set_host_caps(&o.policy, "xen-3.0-x86_64 hvm-3.0-x86_64", "--host-caps"), 0);
+        rep.arch = PV_ARCH_I386;
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_I386);
+        CHECK_EQ(policy_set_host_caps(&o.policy, "xen-3.0-x86_64 xen-3.0-x86_32p", "--host-caps"), 0);
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+
+        /* PVH: the PVH stage 1, whatever width the report names. */
+        o = parse_options("--pvh");
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_PVH);
+}
+
+int main(void) {
+        test_identity();
+        test_stage1();
+        return 0;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests for policy.c: one rule per value, whatever front end gives it. */
+#include <errno.h>
+#include <string.h>
+
+#include "selector/policy.h"
+#include "shared/test-util.h"
+
+int main(void) {
+        Policy p, before;
+
+        policy_init(&p);
+        CHECK_EQ(p.mode, MODE_PV);
+        CHECK_EQ(p.force_arch, PV_ARCH_NONE);
+        CHECK_EQ(p.prefer, PV_ARCH_NONE);
+        CHECK_STREQ(p.format, "raw");
+        CHECK_EQ(p.timeout_sec, TIMEOUT_DEFAULT);
+        CHECK(!p.host.known && !p.host_given);
+
+        /* Modes by their stable names, both ways. */
+        for (int m = 0; m < _MODE_MAX; m++)
+                CHECK_EQ(decision_mode_from_string(decision_mode_to_string((DecisionMode) m)), m);
+        CHECK_EQ(decision_mode_from_string("PV"), -EINVAL);
+        CHECK_EQ(decision_mode_from_string(NULL), -EINVAL);
+        CHECK_STREQ(decision_mode_to_string(_MODE_MAX), "unknown");
+        CHECK_EQ(policy_set_mode(&p, "pvshim"), 0);
+        CHECK_EQ(p.mode, MODE_PVSHIM);
+
+        /* A refused value leaves the policy as it was. */
+        before = p;
+        CHECK_EQ(policy_set_mode(&p, "hvm"), -EINVAL);
+        CHECK_EQ(policy_set_force_arch(&p, "none"), -EINVAL);
+        CHECK_EQ(policy_set_force_arch(&p, "arm"), -EINVAL);
+        CHECK_EQ(policy_set_prefer(&p, ""), -EINVAL);
+        CHECK_EQ(policy_set_format(&p, "qcow2 -o backing_file=/etc/shadow"), -EINVAL);
+        CHECK_EQ(policy_set_format(&p, "Raw"), -EINVAL);
+        CHECK_EQ(policy_set_format(&p, ""), -EINVAL);
+        CHECK_EQ(policy_set_format(&p, "abcdefghijklmnopqrstuvwxyz0123456"), -EINVAL);        /* 33 */
+        CHECK_EQ(policy_set_timeout(&p, TIMEOUT_MIN - 1), -ERANGE);
+        CHECK_EQ(policy_set_timeout(&p, TIMEOUT_MAX + 1), -ERANGE);
+        CHECK_EQ(policy_set_timeout(&p, (unsigned long) -1), -ERANGE);
+        CHECK_EQ(policy_set_host_caps(&p, "", "--host-caps"), -EINVAL);
+        CHECK_EQ(policy_set_host_caps(&p, "xen-3.0-x86_64\x01", "--host-caps"), -EINVAL);
+        CHECK_EQ(policy_set_host_caps(&p, NULL, "--host-caps"), -EINVAL);
+        CHECK(memcmp(&p, &before, sizeof(p)) == 0);
+
+        CHECK_EQ(policy_set_force_arch(&p, "i386"), 0);
+        CHECK_EQ(policy_set_prefer(&p, "x86_64"), 0);
+        CHECK(p.force_arch == PV_ARCH_I386 && p.prefer == PV_ARCH_X86_64);
+        CHECK_EQ(policy_set_format(&p, "abcdefghijklmnopqrstuvwxyz012345"), 0);        /* 32 */
+        CHECK_EQ(policy_set_format(&p, "vmdk"), 0);
+        CHECK_STREQ(p.format, "vmdk");
+        CHECK_EQ(policy_set_timeout(&p, TIMEOUT_MIN), 0);
+        CHECK_EQ(policy_set_timeout(&p, TIMEOUT_MAX), 0);
+        CHECK_EQ(p.timeout_sec, TIMEOUT_MAX);
+
+        /* Given caps are the host from then on: never read over. */
+        CHECK_EQ(policy_set_host_caps(&p, "xen-3.0-x86_64 hvm-3.0-x86_64\n", "caller"), 0);
+        CHECK(p.host_given && p.host.known && p.host.pv64 && !p.host.pv32 && p.host.hvm);
+        CHECK_STREQ(p.host.source, "caller");
+        CHECK_EQ(policy_read_host(&p), 0);
+        CHECK_STREQ(p.host.text, "xen-3.0-x86_64 hvm-3.0-x86_64");
+        CHECK_STREQ(p.host.source, "caller");
+
+        /* Not given: read from the hypervisor, or unknown off Xen. */
+        policy_init(&p);
+        int r = policy_read_host(&p);
+        CHECK(r == 0 ? p.host.known : (r == -ENXIO && !p.host.known));
+        CHECK(!p.host_given);
+        return 0;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests for macro.h: cleanups run on every way out of a scope, and TAKE_*
+ * hands a value on so that nothing is released twice. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shared/macro.h"
+#include "shared/test-util.h"
+
+static int freed;
+typedef struct Thing { int n; } Thing;
+static Thing *thing_free(Thing *t) {
+        freed++;
+        free(t);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Thing *, thing_free);
+
+static bool fd_open(int fd) {
+        struct stat st;
+        return fstat(fd, &st) == 0;
+}
+
+static int opens_and_fails(int *seen) {
+        _cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        _cleanup_free_ char *s = strdup("x");
+        *seen = fd;
+        if (fd < 0 || !s)
+                return -ENOMEM;
+        return -EIO;            /* both released here */
+}
+
+static int opens_and_hands_on(int *ret_fd, char **ret_s) {
+        _cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        _cleanup_free_ char *s = strdup("kept");
+        if (fd < 0 || !s)
+                return -ENOMEM;
+        *ret_fd = TAKE_FD(fd);
+        *ret_s = TAKE_PTR(s);
+        CHECK_EQ(fd, -EBADF);
+        CHECK(s == NULL);
+        return 0;
+}
+
+int main(void) {
+        int fd = -1;
+        char *s = NULL;
+
+        CHECK_EQ(opens_and_fails(&fd), -EIO);
+        CHECK(fd >= 0 && !fd_open(fd));
+
+        CHECK_EQ(opens_and_hands_on(&fd, &s), 0);
+        CHECK(fd_open(fd));
+        CHECK_STREQ(s, "kept");
+        free(s);
+        CHECK_EQ(safe_close(fd), -EBADF);
+        CHECK(!fd_open(fd));
+
+        {
+                _cleanup_(thing_freep) Thing *t = calloc(1, sizeof(Thing));
+                _cleanup_(thing_freep) Thing *none = NULL;
+                CHECK(t);
+                (void) none;
+        }
+        CHECK_EQ(freed, 1);     /* NULL is not passed to the free function */
+
+        errno = ENOENT;
+        CHECK_EQ(safe_close(-1), -EBADF);
+        fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        safe_close(fd);
+        CHECK_EQ(errno, ENOENT);        /* cleanup keeps errno for the caller's message */
+        return 0;
+}

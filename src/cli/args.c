@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/args.h"
+#include "shared/macro.h"
 #include "shared/text.h"
 
 enum {
@@ -60,7 +61,8 @@ const char options_usage[] =
         "  --pvh                     type=\"pvh\": return the PVH stage 1\n"
         "  --pvshim                  type=\"pvh\" + pvshim=1: PV stage 1 run by the shim\n"
         "  --host-caps=CAPS          the hypervisor's xen_caps (default: read from Xen)\n"
-        "  --timeout=SEC             give up on the inspection after SEC seconds (5-110, default 100)\n"
+        "  --timeout=SEC             give up on the inspection after SEC seconds (" STRINGIFY(TIMEOUT_MIN) "-"
+        STRINGIFY(TIMEOUT_MAX) ", default " STRINGIFY(TIMEOUT_DEFAULT) ")\n"
         "  --no-daemon               inspect here even when pvboot-selectd is running\n"
         "Other:\n"
         "  --config=FILE             settings file (default " CONFIG_DEFAULT_PATH ")\n"
@@ -272,7 +274,8 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                         v = strtoul(optarg, &end, 10);
                         if (errno != 0 || *end != 0 || *optarg < '1' || *optarg > '9' ||
                             policy_set_timeout(&o.policy, v) < 0)
-                                return fail(err, errsz, "--timeout='", optarg, "': seconds from 5 to 110 (libxl kills us at 120)");
+                                return fail(err, errsz, "--timeout='", optarg, "': seconds from " STRINGIFY(TIMEOUT_MIN) " to "
+                                            STRINGIFY(TIMEOUT_MAX) " (libxl kills us at 120)");
                         break;
                 }
                 case ARG_HOST_CAPS:

@@ -170,10 +170,29 @@ static int read_status(sd_bus_message *reply, uint64_t vals[static N_STATUS], bo
         return k;
 }
 
+/* The properties as one JSON object, in status_props' order; null for
+ * one the daemon did not send. */
+static int write_status_json(FILE *out, const uint64_t v[static N_STATUS], const bool have[static N_STATUS]) {
+        _cleanup_(yajl_gen_freep) yajl_gen g = json_new();
+
+        if (!g)
+                return -ENOMEM;
+        yajl_gen_map_open(g);
+        for (size_t i = 0; i < N_STATUS; i++) {
+                yajl_gen_string(g, (const unsigned char *) status_props[i], strlen(status_props[i]));
+                if (have[i])
+                        yajl_gen_integer(g, (long long) v[i]);
+                else
+                        yajl_gen_null(g);
+        }
+        yajl_gen_map_close(g);
+        return json_write(g, out);
+}
+
 int client_status(FILE *out, bool json, char *err, size_t errlen) {
-        sd_bus_error e = SD_BUS_ERROR_NULL;
-        sd_bus_message *reply = NULL;
-        sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         uint64_t v[N_STATUS] = { 0 };
         bool have[N_STATUS] = { false };
         int k;
@@ -188,33 +207,15 @@ int client_status(FILE *out, bool json, char *err, size_t errlen) {
         if (k < 0) {
                 set_err(err, errlen, "pvboot-selectd is not running",
                         sd_bus_error_is_set(&e) ? e.message : strerror(-k));
-                k = CLIENT_NO_DAEMON;
-                goto out;
+                return CLIENT_NO_DAEMON;
         }
         k = read_status(reply, v, have);
         if (k < 0) {
                 set_err(err, errlen, "pvboot-selectd sent malformed properties", NULL);
-                goto out;
+                return k;
         }
-        if (json) {
-                yajl_gen g = json_new();
-                if (!g) {
-                        k = -ENOMEM;
-                        goto out;
-                }
-                yajl_gen_map_open(g);
-                for (size_t i = 0; i < N_STATUS; i++) {
-                        yajl_gen_string(g, (const unsigned char *) status_props[i], strlen(status_props[i]));
-                        if (have[i])
-                                yajl_gen_integer(g, (long long) v[i]);
-                        else
-                                yajl_gen_null(g);
-                }
-                yajl_gen_map_close(g);
-                k = json_write(g, out);
-                yajl_gen_free(g);
-                goto out;
-        }
+        if (json)
+                return write_status_json(out, v, have);
 #define V(name) (unsigned long long) v[name]
         enum { POOL, READY, LAUNCHING, BUSY, MAXBUSY, QUEUED, QLIMIT, MEM, TCG, CENTRIES, CLIMIT, TOTAL, WARM,
                COLD, CACHED, FAILED, CANCELLED, LAUNCHED };
@@ -229,10 +230,5 @@ int client_status(FILE *out, bool json, char *err, size_t errlen) {
                 V(TOTAL), V(WARM), V(COLD), V(CACHED), V(FAILED), V(CANCELLED));
         fprintf(out, "  appliances: %llu started since the daemon started\n", V(LAUNCHED));
 #undef V
-        k = fflush(out) == 0 ? 0 : -EIO;
-out:
-        sd_bus_error_free(&e);
-        sd_bus_message_unref(reply);
-        sd_bus_flush_close_unref(bus);
-        return k;
+        return fflush(out) == 0 ? 0 : -EIO;
 }

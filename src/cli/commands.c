@@ -83,13 +83,12 @@ int command_status(const Options *o) {
         if (r == CLIENT_ANSWERED)
                 return 0;
         if (o->json) {
-                yajl_gen g = json_new();
+                _cleanup_(yajl_gen_freep) yajl_gen g = json_new();
                 if (g) {
                         yajl_gen_map_open(g);
                         json_key_string(g, "error", err);
                         yajl_gen_map_close(g);
                         (void) json_write(g, stdout);
-                        yajl_gen_free(g);
                 }
         }
         console_say("%s", err);
@@ -104,9 +103,10 @@ int command_status(const Options *o) {
  * daemon's unit does at every start, so no two host boots share a layout).
  */
 int command_template(int argc, char **argv) {
+        _cleanup_(config_free) Config conf = { 0 };
+        _cleanup_(template_freep) Template *t = NULL;
         const char *config = NULL;
         bool debug = false, force = false, rebuilt = false;
-        Config conf;
         char err[600];
 
         for (int i = 2; i < argc; i++) {
@@ -121,26 +121,18 @@ int command_template(int argc, char **argv) {
                         return 2;
                 }
         }
-        if (config_load(config, &conf, err, sizeof(err)) < 0) {
-                console_log("%s", err);
-                return 2;
-        }
+        if (config_load(config, &conf, err, sizeof(err)) < 0)
+                return console_log("%s", err), 2;
         TemplateConfig tc;
         worker_template_config(conf.set[CONF_APPLIANCE_CACHE] ? conf.str[CONF_APPLIANCE_CACHE] : NULL,
                                conf.set[CONF_MEMSIZE] ? (int) conf.num[CONF_MEMSIZE] : 0, debug, &tc);
         uint64_t t0 = now_usec();
-        Template *t = NULL;
         int r = force ? template_build(&tc, err, sizeof(err)) : 0;
         if (r >= 0)
                 r = template_ensure(&tc, &t, &rebuilt, err, sizeof(err));
-        if (r < 0) {
-                console_log("%s", err);
-                config_free(&conf);
-                return 1;
-        }
+        if (r < 0)
+                return console_log("%s", err), 1;
         printf("template %s: key %.16s, %d MiB appliance, %s in %.1f s\n", t->dir, t->key, t->memsize_mb,
                force || rebuilt ? "built and verified" : "verified", (double) (now_usec() - t0) / 1e6);
-        template_free(t);
-        config_free(&conf);
         return 0;
 }

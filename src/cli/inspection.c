@@ -114,7 +114,7 @@ static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd,
         /* The template, root built (once per host boot, or when qemu, the
          * appliance or the agent changed): verified, its RAM in a sealed
          * memfd the worker's clone maps copy-on-write. */
-        Template *t = NULL;
+        _cleanup_(template_freep) Template *t = NULL;
         if (replay_fd < 0) {
                 TemplateConfig tc;
                 bool rebuilt;
@@ -132,7 +132,6 @@ static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd,
         }
         wc.template = t;
         r = worker_run(&wc, disk_fd, &o->policy, deadline, &ret->rep);
-        template_free(t);
         ret->usec = now_usec() - start;
         if (r < 0) {
                 snprintf(err, errsz, "inspection failed: %s", worker_error(r));

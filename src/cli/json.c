@@ -45,8 +45,7 @@ int json_write(yajl_gen g, FILE *f) {
 int inspect_json_write(const InspectJson *j, FILE *f) {
         const InspectReport *r = j->rep;
         bool ok = r && r->status == 0 && r->outcome == DECISION_OK;
-        yajl_gen g = json_new();
-        int k;
+        _cleanup_(yajl_gen_freep) yajl_gen g = json_new();
 
         if (!g)
                 return -ENOMEM;
@@ -80,7 +79,5 @@ int inspect_json_write(const InspectJson *j, FILE *f) {
         yajl_gen_map_close(g);
         json_key_string(g, "error", j->error);
         yajl_gen_map_close(g);
-        k = json_write(g, f);
-        yajl_gen_free(g);
-        return k;
+        return json_write(g, f);
 }

@@ -14,6 +14,7 @@
 
 #include "selector/decide.h"
 #include "selector/report.h"
+#include "shared/macro.h"
 
 #define INSPECT_JSON_VERSION 1
 
@@ -35,3 +36,5 @@ int inspect_json_write(const InspectJson *j, FILE *f);
 yajl_gen json_new(void);
 void json_key_string(yajl_gen g, const char *key, const char *value);
 int json_write(yajl_gen g, FILE *f);
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(yajl_gen, yajl_gen_free);

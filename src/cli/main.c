@@ -50,11 +50,6 @@ static int parse(int argc, char **argv, Config *conf, Options *o) {
                 console_say("%s", err);
                 return 2;
         }
-        /* What the hypervisor runs is read here, on the privileged side,
-         * handed to the worker, and its answer checked against it again. */
-        if (policy_read_host(&o->policy) < 0 && !o->not_really && !o->inspect && !o->status)
-                console_log("hypervisor capabilities unknown (not running on Xen?); "
-                            "the domain width is not checked against the host");
         return 0;
 }
 
@@ -95,7 +90,7 @@ int main(int argc, char **argv) {
         _cleanup_close_ int disk_fd = -EBADF;
         Outputs out = { -EBADF, -EBADF, -EBADF, -EBADF };
         char err[600];
-        Config conf;
+        _cleanup_(config_free) Config conf = { 0 };
         Options o;
         Inspected in;
         int r;
@@ -114,6 +109,11 @@ int main(int argc, char **argv) {
                 return fputs(options_usage, stdout) < 0;
         if (o.status)
                 return command_status(&o);
+        /* What the hypervisor runs is read here, on the privileged side,
+         * handed to the worker, and its answer checked against it again. */
+        if (policy_read_host(&o.policy) < 0 && !o.not_really && !o.inspect)
+                console_log("hypervisor capabilities unknown (not running on Xen?); "
+                            "the domain width is not checked against the host");
         inspection_catch_signals();
         if (o.inspect)
                 return command_inspect(&o);
@@ -152,7 +152,5 @@ int main(int argc, char **argv) {
         if (o.verbose)
                 console_timing(rep, in.usec, now_usec() - copy_start, now_usec() - main_start);
         console_say("%s", rep->message);
-        close(out.dir_fd);
-        config_free(&conf);
         return 0;
 }

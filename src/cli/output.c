@@ -85,67 +85,55 @@ int output_format_records(OutputFormat fmt, const char *kernel, const char *args
         return 0;
 }
 
-int stage1_copy(const char *src_path, int dirfd, const char *name) {
+/* The copy's bytes, read from in while it stays the file we checked. */
+static int copy_bytes(int in, int out, uint64_t expect) {
         char buf[65536];
-        struct stat st;
         uint64_t copied = 0;
-        int in, out, r = 0;
-
-        if (!name || !*name || strchr(name, '/'))
-                return -EINVAL;
-
-        in = open(src_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (in < 0)
-                return -errno;
-        if (fstat(in, &st) < 0) {
-                r = -errno;
-                goto close_in;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                r = -EINVAL;
-                goto close_in;
-        }
-        if ((uint64_t) st.st_size > STAGE1_MAX_SIZE || st.st_size == 0) {
-                r = -EFBIG;
-                goto close_in;
-        }
-
-        out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-        if (out < 0) {
-                r = -errno;
-                goto close_in;
-        }
+        int r;
 
         for (;;) {
                 ssize_t n = read(in, buf, sizeof(buf));
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        break;
-                }
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
                 if (n == 0)
                         break;
                 copied += (uint64_t) n;
-                if (copied > STAGE1_MAX_SIZE) {
-                        r = -EFBIG;
-                        break;
-                }
+                if (copied > STAGE1_MAX_SIZE)
+                        return -EFBIG;
                 r = loop_write(out, buf, (size_t) n);
                 if (r < 0)
-                        break;
+                        return r;
         }
         /* A stage 1 that changed size under us is not the file we checked. */
-        if (r == 0 && copied != (uint64_t) st.st_size)
-                r = -EIO;
-        if (r == 0 && fsync(out) < 0)
-                r = -errno;
+        if (copied != expect)
+                return -EIO;
+        return fsync(out) < 0 ? -errno : 0;
+}
+
+int stage1_copy(const char *src_path, int dirfd, const char *name) {
+        _cleanup_close_ int in = -EBADF;
+        struct stat st;
+        int out, r;
+
+        if (!name || !*name || strchr(name, '/'))
+                return -EINVAL;
+        in = open(src_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (in < 0 || fstat(in, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        if ((uint64_t) st.st_size > STAGE1_MAX_SIZE || st.st_size == 0)
+                return -EFBIG;
+        out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+        if (out < 0)
+                return -errno;
+        r = copy_bytes(in, out, (uint64_t) st.st_size);
         if (close(out) < 0 && r == 0)
                 r = -errno;
         if (r < 0)
                 (void) unlinkat(dirfd, name, 0);
-close_in:
-        close(in);
         return r;
 }
 

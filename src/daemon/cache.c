@@ -21,19 +21,14 @@ struct Cache {
 };
 
 int cache_new(size_t max_entries, bool block_devices, Cache **ret) {
-        Cache *c = calloc(1, sizeof(*c));
+        _cleanup_(cache_freep) Cache *c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
-        if (max_entries > 0) {
-                c->entries = calloc(max_entries, sizeof(CacheEntry));
-                if (!c->entries) {
-                        free(c);
-                        return -ENOMEM;
-                }
-        }
+        if (max_entries > 0 && !(c->entries = calloc(max_entries, sizeof(CacheEntry))))
+                return -ENOMEM;
         c->max = max_entries;
         c->block_devices = block_devices;
-        *ret = c;
+        *ret = TAKE_PTR(c);
         return 0;
 }
 

@@ -30,6 +30,7 @@
 #include "selector/decide.h"
 #include "selector/policy.h"
 #include "selector/report.h"
+#include "shared/macro.h"
 
 typedef struct CacheKey {
         uint64_t dev, ino, size;
@@ -44,6 +45,7 @@ typedef struct Cache Cache;
 /* max_entries 0: a cache that never stores. */
 int cache_new(size_t max_entries, bool block_devices, Cache **ret);
 Cache *cache_free(Cache *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Cache *, cache_free);
 
 /* Build the key of a disk and request.  -ENOTSUP: this disk is never
  * cached (block device without block_devices, or neither kind). */

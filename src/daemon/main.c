@@ -202,6 +202,45 @@ static int run_janitor(sd_event *event) {
         return r;
 }
 
+/* The daemon proper: the bus, the template, the manager, the loop. */
+static int serve(const ManagerConfig *cfg, sd_event *event) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(manager_freep) Manager *m = NULL;     /* first to go: every waiting caller hears why */
+        Template *t = NULL;
+        TemplateConfig tc;
+        char err[512];
+        int r;
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return fprintf(stderr, "pvboot-selectd: cannot connect to the system bus: %s\n", strerror(-r)), r;
+        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return r;
+        /* The template is root's (pvboot-select template, run by the unit's
+         * ExecStartPre): refused here if missing, stale or damaged. */
+        worker_template_config(cfg->cachedir, cfg->memsize_mb, cfg->debug, &tc);
+        r = template_ensure(&tc, &t, NULL, err, sizeof(err));
+        if (r < 0)
+                return fprintf(stderr, "pvboot-selectd: %s\n", err), r;
+        r = manager_new(cfg, t, event, bus, &m);
+        if (r < 0)
+                return fprintf(stderr, "pvboot-selectd: cannot start: %s\n", strerror(-r)), r;
+        r = sd_bus_request_name(bus, PVBOOT_BUS_NAME, 0);
+        if (r < 0)
+                return fprintf(stderr, "pvboot-selectd: cannot own %s: %s\n", PVBOOT_BUS_NAME, strerror(-r)), r;
+        manager_start(m);
+        fprintf(stderr, "pvboot-selectd: ready on %s: pool of %u, %u at once, %u queued at most, cache of %u\n",
+                PVBOOT_BUS_NAME, cfg->pool_size, cfg->max_busy, cfg->queue_limit, cfg->cache_size);
+        sd_notify(false, "READY=1");
+
+        r = sd_event_loop(event);
+        sd_notify(false, "STOPPING=1");
+        if (r < 0)
+                fprintf(stderr, "pvboot-selectd: event loop failed: %s\n", strerror(-r));
+        return r;
+}
+
 int main(int argc, char **argv) {
         ManagerConfig cfg = {
                 .pool_size = 2,
@@ -214,20 +253,16 @@ int main(int argc, char **argv) {
                 .tcg_cache_mb = PVBOOT_TCG_CACHE_MB_DEFAULT,
                 .clone_uids = { PVBOOT_CLONE_UID_BASE_DEFAULT, PVBOOT_CLONE_UID_COUNT_DEFAULT },
         };
-        sd_event *event = NULL;
-        sd_bus *bus = NULL;
-        Manager *m = NULL;
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(config_free) Config conf = { 0 };
+        char err[512];
         sigset_t ss;
         int r;
 
         setvbuf(stderr, NULL, _IOLBF, 0);
         /* Defaults < pvboot-select.conf < the command line. */
-        Config conf;
-        char err[512];
-        if (config_load(config_path_from_argv(argc, argv), &conf, err, sizeof(err)) < 0) {
-                fprintf(stderr, "pvboot-selectd: %s\n", err);
-                return 2;
-        }
+        if (config_load(config_path_from_argv(argc, argv), &conf, err, sizeof(err)) < 0)
+                return fprintf(stderr, "pvboot-selectd: %s\n", err), 2;
         if (apply_config(&conf, &cfg) < 0 || parse_args(argc, argv, &cfg) < 0)
                 return 2;
 
@@ -246,58 +281,8 @@ int main(int argc, char **argv) {
                 r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
         if (r >= 0)
                 r = sd_event_set_watchdog(event, true);
-        if (r < 0) {
-                fprintf(stderr, "pvboot-selectd: cannot set up the event loop: %s\n", strerror(-r));
-                goto out;
-        }
-
-        if (janitor) {
-                r = run_janitor(event);
-                goto out;
-        }
-
-        r = sd_bus_open_system(&bus);
-        if (r < 0) {
-                fprintf(stderr, "pvboot-selectd: cannot connect to the system bus: %s\n", strerror(-r));
-                goto out;
-        }
-        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
-                goto out;
-        /* The template is root's (pvboot-select template, run by the unit's
-         * ExecStartPre): refused here if missing, stale or damaged. */
-        TemplateConfig tc;
-        Template *t = NULL;
-        worker_template_config(cfg.cachedir, cfg.memsize_mb, cfg.debug, &tc);
-        r = template_ensure(&tc, &t, NULL, err, sizeof(err));
-        if (r < 0) {
-                fprintf(stderr, "pvboot-selectd: %s\n", err);
-                goto out;
-        }
-        r = manager_new(&cfg, t, event, bus, &m);
-        if (r < 0) {
-                fprintf(stderr, "pvboot-selectd: cannot start: %s\n", strerror(-r));
-                goto out;
-        }
-        r = sd_bus_request_name(bus, PVBOOT_BUS_NAME, 0);
-        if (r < 0) {
-                fprintf(stderr, "pvboot-selectd: cannot own %s: %s\n", PVBOOT_BUS_NAME, strerror(-r));
-                goto out;
-        }
-        manager_start(m);
-        fprintf(stderr, "pvboot-selectd: ready on %s: pool of %u, %u at once, %u queued at most, cache of %u\n",
-                PVBOOT_BUS_NAME, cfg.pool_size, cfg.max_busy, cfg.queue_limit, cfg.cache_size);
-        sd_notify(false, "READY=1");
-
-        r = sd_event_loop(event);
-        sd_notify(false, "STOPPING=1");
-        if (r < 0)
-                fprintf(stderr, "pvboot-selectd: event loop failed: %s\n", strerror(-r));
-out:
-        /* Every appliance dies with us; every waiting caller hears why. */
-        manager_free(m);
-        if (bus)
-                sd_bus_flush_close_unref(bus);
-        sd_event_unref(event);
+                return fprintf(stderr, "pvboot-selectd: cannot set up the event loop: %s\n", strerror(-r)), 1;
+        r = janitor ? run_janitor(event) : serve(&cfg, event);
         return r < 0 ? 1 : 0;
 }

@@ -31,6 +31,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "shared/macro.h"
+
 typedef struct TemplateConfig {
         const char *dir;        /* the appliance cache: root-owned, not writable by others */
         const char *agent;      /* the pvboot-agent binary */
@@ -68,6 +70,7 @@ int template_open(const TemplateConfig *cfg, Template **ret);
 int template_ensure(const TemplateConfig *cfg, Template **ret, bool *ret_rebuilt, char *ret_error, size_t errsz);
 
 Template *template_free(Template *t);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Template *, template_free);
 
 /* The memory size in MiB of a template's argv ("-m N"), or -EBADMSG. */
 int template_argv_memsize(char *const *argv);

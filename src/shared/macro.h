@@ -61,3 +61,8 @@ static inline void closep(int *fd) {
         }
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+/* A number macro as a string literal, for usage texts built from the
+ * one definition: "(" STRINGIFY(TIMEOUT_MIN) "-" ... ")". */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)

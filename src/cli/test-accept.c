@@ -5,18 +5,8 @@
 #include <string.h>
 
 #include "cli/accept.h"
+#include "cli/test-options.h"
 #include "shared/test-util.h"
-
-static Options parse_options(const char *extra) {
-        char a0[] = "pvboot-select", a1[] = "--output-directory=/tmp", a3[] = "disk.img", a2[64];
-        char *argv[] = { a0, a1, a2, a3, NULL };
-        char err[256];
-        Options o;
-
-        snprintf(a2, sizeof(a2), "%s", extra);
-        CHECK_EQ(options_parse(4, argv, &o, err, sizeof(err)), 0);
-        return o;
-}
 
 static void test_identity(void) {
         InspectReport rep = { .worker_uid = 131077 };
@@ -53,13 +43,13 @@ static void test_stage1(void) {
         Options o;
 
         /* Unknown host: not blocked (the caller said so). */
-        o = parse_options("--prefer=i386");
+        o = test_options("--prefer=i386");
         CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_I386);
         rep.arch = PV_ARCH_X86_64;
         CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
 
         /* Debian's Xen: no 32-bit PV.  A worker that says i386 is refused. */
-        o = parse_options("--host-caps=xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_64");
+        o = test_options("--host-caps=xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_64");
         rep.arch = PV_ARCH_I386;
         CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
         CHECK(strstr(err, "cannot run; refusing"));
@@ -67,7 +57,7 @@ static void test_stage1(void) {
         CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
 
         /* The shim brings its own 32-bit PV: only HVM support counts. */
-        o = parse_options("--pvshim");
+        o = test_options("--pvshim");
         CHECK_EQ(policy_set_host_caps(&o.policy, "xen-3.0-x86_64 hvm-3.0-x86_64", "--host-caps"), 0);
         rep.arch = PV_ARCH_I386;
         CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_I386);
@@ -75,7 +65,7 @@ static void test_stage1(void) {
         CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
 
         /* PVH: the PVH stage 1, whatever width the report names. */
-        o = parse_options("--pvh");
+        o = test_options("--pvh");
         CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_PVH);
 }
 

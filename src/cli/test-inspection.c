@@ -6,26 +6,16 @@
 #include <string.h>
 
 #include "cli/inspection.h"
+#include "cli/test-options.h"
 #include "shared/test-util.h"
 
-static Options parse_options(const char *extra) {
-        char a0[] = "pvboot-select", a1[] = "--output-directory=/tmp", a3[] = "disk.img", a2[64];
-        char *argv[] = { a0, a1, a2, a3, NULL };
-        char err[256];
-        Options o;
-
-        snprintf(a2, sizeof(a2), "%s", extra);
-        CHECK_EQ(options_parse(4, argv, &o, err, sizeof(err)), 0);
-        return o;
-}
-
 int main(void) {
-        Options o = parse_options("-v");
+        Options o = test_options("-v");
         CHECK(inspection_may_use_daemon(&o));
-        o = parse_options("--no-daemon");
+        o = test_options("--no-daemon");
         CHECK(!inspection_may_use_daemon(&o));
         /* libxl's restrict mode names the uid that must read the disk. */
-        o = parse_options("--runas=131079");
+        o = test_options("--runas=131079");
         CHECK(!inspection_may_use_daemon(&o));
         o.record = "/tmp/tx";
         o.runas_set = false;
@@ -41,7 +31,7 @@ int main(void) {
 
         /* A clone uid range in the system's uids is refused before any
          * appliance starts. */
-        o = parse_options("--no-daemon");
+        o = test_options("--no-daemon");
         o.clone_uid_base = 100;         /* inside the system range: refused before anything runs */
         Inspected in;
         char err[512];

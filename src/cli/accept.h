@@ -19,7 +19,11 @@
  * our system user), or as one of the clone uid range.  -EPERM with err. */
 int accept_worker_identity(const WorkerConfig *wc, const InspectReport *rep, char *err, size_t errsz);
 
-/* The host stage 1 for a positive report, after re-checking the width
- * against the hypervisor (the worker ran the rule; this part is cheap).
- * NULL with err set if the host cannot run it. */
+/* The host stage 1 for a positive report, after holding it to the
+ * admin's policy again (--force-arch; --pvh answers with the PVH stage
+ * 1's grub.cfg reading) and re-checking the width against the hypervisor
+ * (the worker ran the rule; this part is cheap).  NULL with err set if
+ * the answer breaks the policy or the host cannot run it.  (--prefer is a
+ * tie-break between widths the worker alone saw evidence for: the report
+ * carries the rule it used, in its evidence, not the inputs to re-run it.) */
 const char *accept_stage1(const Options *o, const InspectReport *rep, char *err, size_t errsz);

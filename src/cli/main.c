@@ -127,17 +127,19 @@ int main(int argc, char **argv) {
         if (r < 0)
                 return console_say("%s", err), 1;
         const InspectReport *rep = &in.rep;
+        if (o.verbose || o.not_really)
+                console_evidence(rep);
+        /* Held to the admin's policy first (accept.h): an answer refused
+         * is neither used nor recorded. */
+        const char *stage1 = NULL;
+        if (rep->outcome == DECISION_OK && !(stage1 = accept_stage1(&o, rep, err, sizeof(err))))
+                return console_say("%s", err), 1;
         /* The decision, for the admin, in xenstore (xs-record.h). */
         r = o.not_really ? 0 : xs_record_decision(client_domid_from_output(o.output), rep);
         if (r < 0)
                 console_log("cannot record the decision in xenstore: %s", strerror(-r));
-        if (o.verbose || o.not_really)
-                console_evidence(rep);
-        if (rep->outcome != DECISION_OK)
-                return console_say("%s", rep->message), 1;
-        const char *stage1 = accept_stage1(&o, rep, err, sizeof(err));
         if (!stage1)
-                return console_say("%s", err), 1;
+                return console_say("%s", rep->message), 1;
         if (o.not_really)
                 return console_say("%s (not really: %s)", rep->message, stage1), 0;
 

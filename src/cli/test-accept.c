@@ -64,9 +64,27 @@ static void test_stage1(void) {
         CHECK_EQ(policy_set_host_caps(&o.policy, "xen-3.0-x86_64 xen-3.0-x86_32p", "--host-caps"), 0);
         CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
 
-        /* PVH: the PVH stage 1, whatever width the report names. */
+        /* PVH: the PVH stage 1, and only for its own answer (i386, grub.cfg). */
         o = test_options("--pvh");
+        rep.source = SOURCE_GRUBCFG;
         CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_PVH);
+        rep.source = SOURCE_PVBOOT;
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+        CHECK(strstr(err, "PV decision for a PVH guest"));
+        rep.source = SOURCE_GRUBCFG;
+        rep.arch = PV_ARCH_X86_64;
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+
+        /* --force-arch holds against a worker that answers the other width. */
+        o = test_options("--force-arch=x86_64");
+        rep.arch = PV_ARCH_I386;
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+        CHECK(strstr(err, "chose i386 where --force-arch=x86_64"));
+        rep.arch = PV_ARCH_X86_64;
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
+        o = test_options("--pvshim");
+        CHECK_EQ(policy_set_force_arch(&o.policy, "i386"), 0);
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
 }
 
 int main(void) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "shared/fd-util.h"
+#include "shared/macro.h"
 #include "pvboot-select.h"
 
 int loop_write(int fd, const void *buf, size_t len) {
@@ -101,7 +102,8 @@ ssize_t recv_with_fd(int sock, void *buf, size_t len, int *ret_fd) {
         struct iovec iov = { .iov_base = buf, .iov_len = len };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
                              .msg_controllen = sizeof(u.buf) };
-        int fd = -1, n_fds = 0;
+        _cleanup_close_ int fd = -EBADF;
+        int n_fds = 0;
         ssize_t n;
 
         do
@@ -124,11 +126,8 @@ ssize_t recv_with_fd(int sock, void *buf, size_t len, int *ret_fd) {
                 }
         }
         /* Exactly one descriptor and the whole message, or nothing. */
-        if (n_fds != 1 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
-                if (fd >= 0)
-                        close(fd);
+        if (n_fds != 1 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
                 return -EBADMSG;
-        }
-        *ret_fd = fd;
+        *ret_fd = TAKE_FD(fd);
         return n;
 }

@@ -43,6 +43,7 @@
 
 #include "agent/lvm.h"
 #include "pvboot-agent.h"
+#include "shared/fd-util.h"
 
 #define RUN_DIR "/run/pvboot-agent"
 #define DEV_DIR RUN_DIR "/dev"
@@ -61,22 +62,6 @@ static int mnt_fd = -1;
 static const char *test_disk;   /* --disk: tests on the host */
 
 static uint8_t reply_buf[AGENT_MAX_REPLY];
-
-static int loop_io(int fd, void *buf, size_t len, bool wr) {
-        uint8_t *p = buf;
-        while (len > 0) {
-                ssize_t n = wr ? write(fd, p, len) : read(fd, p, len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        return -EPIPE;
-                p += n;
-                len -= (size_t) n;
-        }
-        return 0;
-}
 
 static void sleep_ms(unsigned ms) {
         struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
@@ -457,8 +442,8 @@ static int do_glob(const char *pattern, uint32_t *ret_len) {
 
 static int do_pread(const char *path, uint64_t offset, uint32_t size, uint32_t *ret_len) {
         struct stat s;
-        size_t got = 0;
-        int fd, r = 0;
+        ssize_t n;
+        int fd;
 
         if (size > AGENT_MAX_READ || offset > (uint64_t) INT64_MAX - size)
                 return -EINVAL;
@@ -469,21 +454,13 @@ static int do_pread(const char *path, uint64_t offset, uint32_t size, uint32_t *
                 close(fd);
                 return -EINVAL;
         }
-        while (got < size) {
-                ssize_t n = pread(fd, reply_buf + got, size - got, (off_t) (offset + got));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        break;
-                }
-                if (n == 0)
-                        break;
-                got += (size_t) n;
-        }
+        /* Short only at the end of the file; a failure sends no bytes. */
+        n = loop_pread(fd, reply_buf, size, offset);
         close(fd);
-        *ret_len = (uint32_t) got;
-        return r;
+        if (n < 0)
+                return (int) n;
+        *ret_len = (uint32_t) n;
+        return 0;
 }
 
 static int serve(int fd) {
@@ -494,12 +471,14 @@ static int serve(int fd) {
                 uint32_t len = 0;
                 int r;
 
-                r = loop_io(fd, &q, sizeof(q), false);
+                /* No deadline: the host end may be silent for as long as
+                 * the template sits on disk; -EPIPE when it goes away. */
+                r = fd_read_full(fd, &q, sizeof(q), USEC_INFINITY);
                 if (r < 0)
                         return r;
                 if (q.magic != AGENT_MAGIC_REQUEST || q.len > AGENT_MAX_REQUEST)
                         return -EBADMSG;        /* out of step: nothing after this can be trusted */
-                r = loop_io(fd, payload, q.len, false);
+                r = fd_read_full(fd, payload, q.len, USEC_INFINITY);
                 if (r < 0)
                         return r;
                 payload[q.len] = 0;
@@ -522,9 +501,9 @@ static int serve(int fd) {
                         }
                 a.status = r;
                 a.len = r < 0 ? 0 : len;
-                r = loop_io(fd, &a, sizeof(a), true);
+                r = loop_write(fd, &a, sizeof(a));
                 if (r >= 0 && a.len > 0)
-                        r = loop_io(fd, reply_buf, a.len, true);
+                        r = loop_write(fd, reply_buf, a.len);
                 if (r < 0)
                         return r;
         }

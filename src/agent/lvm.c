@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agent/lvm.h"
+#include "shared/fd-util.h"
 
 /* ---- the label and the current metadata (LVM2's on-disk format) ---- */
 
@@ -32,17 +33,9 @@ static uint32_t le32(const uint8_t *p) {
         return v;
 }
 
+/* All of it, or the metadata is not there: a short read is a broken PV. */
 static int pread_full(int fd, void *buf, size_t len, uint64_t off) {
-        size_t got = 0;
-        while (got < len) {
-                ssize_t n = pread(fd, (uint8_t *) buf + got, len - got, (off_t) (off + got));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return -EBADMSG;
-                got += (size_t) n;
-        }
-        return 0;
+        return loop_pread(fd, buf, len, off) == (ssize_t) len ? 0 : -EBADMSG;
 }
 
 void lvm_pv_done(LvmPv *pv) {

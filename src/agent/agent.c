@@ -43,6 +43,8 @@
 
 #include "agent/lvm.h"
 #include "pvboot-agent.h"
+#include "shared/fd-util.h"
+#include "shared/macro.h"
 
 #define RUN_DIR "/run/pvboot-agent"
 #define DEV_DIR RUN_DIR "/dev"
@@ -62,22 +64,6 @@ static const char *test_disk;   /* --disk: tests on the host */
 
 static uint8_t reply_buf[AGENT_MAX_REPLY];
 
-static int loop_io(int fd, void *buf, size_t len, bool wr) {
-        uint8_t *p = buf;
-        while (len > 0) {
-                ssize_t n = wr ? write(fd, p, len) : read(fd, p, len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        return -EPIPE;
-                p += n;
-                len -= (size_t) n;
-        }
-        return 0;
-}
-
 static void sleep_ms(unsigned ms) {
         struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -85,12 +71,11 @@ static void sleep_ms(unsigned ms) {
 }
 
 static int read_small(const char *path, char *buf, size_t size) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         ssize_t n;
         if (fd < 0)
                 return -errno;
         n = read(fd, buf, size - 1);
-        close(fd);
         if (n < 0)
                 return -errno;
         buf[n] = 0;
@@ -123,14 +108,13 @@ static int make_node(const char *kname, char *ret, size_t size) {
  * would, reading only the few sectors that carry them. */
 static const char *sniff(const char *node) {
         static uint8_t b[68 * 1024];
-        int fd = open(node, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(node, O_RDONLY | O_CLOEXEC);
         ssize_t n;
 
         if (fd < 0)
                 return NULL;
         memset(b, 0, sizeof(b));
         n = pread(fd, b, sizeof(b), 0);
-        close(fd);
         if (n < 4096)
                 return NULL;
         for (unsigned s = 0; s < 4; s++)
@@ -173,30 +157,31 @@ static void add_device(const char *kname, const char *display) {
 }
 
 /* The disk at SCSI target T: /sys/bus/scsi/devices/H:0:T:0/block/<name>. */
+static int find_disk_once(unsigned target, char *ret, size_t size) {
+        _cleanup_(closedirp) DIR *d = opendir("/sys/bus/scsi/devices");
+        struct dirent *e;
+
+        while (d && (e = readdir(d))) {
+                unsigned h, c, t, l;
+                char path[PATH_MAX_SYSFS];
+                if (sscanf(e->d_name, "%u:%u:%u:%u", &h, &c, &t, &l) != 4 || t != target || l != 0)
+                        continue;
+                snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/block", e->d_name);
+                _cleanup_(closedirp) DIR *b = opendir(path);
+                struct dirent *f;
+                while (b && (f = readdir(b)))
+                        if (f->d_name[0] != '.' && strlen(f->d_name) < size) {
+                                snprintf(ret, size, "%s", f->d_name);
+                                return 0;
+                        }
+        }
+        return -ENODEV;
+}
+
 static int find_disk(unsigned target, char *ret, size_t size) {
         for (unsigned tries = 0; tries < 1000; tries++) {       /* 5 s */
-                DIR *d = opendir("/sys/bus/scsi/devices");
-                struct dirent *e;
-                while (d && (e = readdir(d))) {
-                        unsigned h, c, t, l;
-                        char path[PATH_MAX_SYSFS];
-                        if (sscanf(e->d_name, "%u:%u:%u:%u", &h, &c, &t, &l) != 4 || t != target || l != 0)
-                                continue;
-                        snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/block", e->d_name);
-                        DIR *b = opendir(path);
-                        struct dirent *f;
-                        while (b && (f = readdir(b)))
-                                if (f->d_name[0] != '.' && strlen(f->d_name) < size) {
-                                        snprintf(ret, size, "%s", f->d_name);
-                                        closedir(b);
-                                        closedir(d);
-                                        return 0;
-                                }
-                        if (b)
-                                closedir(b);
-                }
-                if (d)
-                        closedir(d);
+                if (find_disk_once(target, ret, size) == 0)
+                        return 0;
                 sleep_ms(5);
         }
         return -ENODEV;
@@ -204,6 +189,27 @@ static int find_disk(unsigned target, char *ret, size_t size) {
 
 static int cmp_part(const void *a, const void *b) {
         return *(const unsigned *) a < *(const unsigned *) b ? -1 : *(const unsigned *) a > *(const unsigned *) b;
+}
+
+/* The disk's partition numbers from sysfs, ascending, at most max. */
+static size_t list_partitions(const char *disk, unsigned *parts, size_t max) {
+        char path[PATH_MAX_SYSFS];
+        size_t n = 0;
+
+        snprintf(path, sizeof(path), "/sys/class/block/%s", disk);
+        _cleanup_(closedirp) DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d)) && n < max) {
+                char p[PATH_MAX_SYSFS], num[16];
+                if (strncmp(e->d_name, disk, strlen(disk)) != 0)
+                        continue;
+                if (snprintf(p, sizeof(p), "%s/%s/partition", path, e->d_name) >= (int) sizeof(p) ||
+                    read_small(p, num, sizeof(num)) < 0)
+                        continue;
+                parts[n++] = (unsigned) strtoul(num, NULL, 10);
+        }
+        qsort(parts, n, sizeof(parts[0]), cmp_part);
+        return n;
 }
 
 /*
@@ -242,7 +248,7 @@ static void activate_lvm(void) {
 static int do_attach(unsigned target, uint32_t *ret_len) {
         char disk[64], path[PATH_MAX_SYSFS];
         static unsigned parts[1024];    /* the kernel's own bound is far lower */
-        size_t n_parts = 0;
+        size_t n_parts;
         bool lvm = false;
         int r, fd;
 
@@ -276,21 +282,7 @@ static int do_attach(unsigned target, uint32_t *ret_len) {
         close(fd);
 
         add_device(disk, "/dev/sda");
-        snprintf(path, sizeof(path), "/sys/class/block/%s", disk);
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d)) && n_parts < sizeof(parts) / sizeof(parts[0])) {
-                char p[PATH_MAX_SYSFS], num[16];
-                if (strncmp(e->d_name, disk, strlen(disk)) != 0)
-                        continue;
-                if (snprintf(p, sizeof(p), "%s/%s/partition", path, e->d_name) >= (int) sizeof(p) ||
-                    read_small(p, num, sizeof(num)) < 0)
-                        continue;
-                parts[n_parts++] = (unsigned) strtoul(num, NULL, 10);
-        }
-        if (d)
-                closedir(d);
-        qsort(parts, n_parts, sizeof(parts[0]), cmp_part);
+        n_parts = list_partitions(disk, parts, ELEMENTSOF(parts));
         /* The first partitions in table order, as many as we report. */
         for (size_t i = 0; i < n_parts && n_devices < AGENT_MAX_DEVICES; i++) {
                 char kname[80], display[AGENT_DEVICE_NAME];
@@ -382,15 +374,11 @@ static int open_in_root(const char *path, uint64_t flags, uint64_t resolve) {
 static int do_lstat(const char *path, uint32_t *ret_len) {
         AgentStat st = { 0 };
         struct stat s;
-        int fd = open_in_root(path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
+        _cleanup_close_ int fd = open_in_root(path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &s) < 0) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        close(fd);
+        if (fstat(fd, &s) < 0)
+                return -errno;
         st.type = S_ISREG(s.st_mode) ? AGENT_TYPE_REGULAR : S_ISDIR(s.st_mode) ? AGENT_TYPE_DIRECTORY
                 : S_ISLNK(s.st_mode) ? AGENT_TYPE_SYMLINK : AGENT_TYPE_OTHER;
         st.size = s.st_size > 0 ? (uint64_t) s.st_size : 0;
@@ -400,12 +388,11 @@ static int do_lstat(const char *path, uint32_t *ret_len) {
 }
 
 static int do_readlink(const char *path, uint32_t *ret_len) {
-        int fd = open_in_root(path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
+        _cleanup_close_ int fd = open_in_root(path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
         ssize_t n;
         if (fd < 0)
                 return fd;
         n = readlinkat(fd, "", (char *) reply_buf, 4096);
-        close(fd);
         if (n < 0)
                 return -errno;
         *ret_len = (uint32_t) n;
@@ -420,7 +407,7 @@ static int do_glob(const char *pattern, uint32_t *ret_len) {
         char dir[AGENT_MAX_REQUEST + 1], *slash, *names[AGENT_MAX_GLOB];
         const char *base;
         size_t n = 0, len = 0;
-        int fd;
+        _cleanup_close_ int fd = -EBADF;
 
         snprintf(dir, sizeof(dir), "%s", pattern);
         slash = strrchr(dir, '/');
@@ -432,16 +419,14 @@ static int do_glob(const char *pattern, uint32_t *ret_len) {
         fd = open_in_root(dir, O_RDONLY | O_DIRECTORY, 0);
         if (fd < 0)
                 return fd == -ENOTDIR ? -ENOENT : fd;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
+        _cleanup_(closedirp) DIR *d = fdopendir(fd);
+        if (!d)
                 return -errno;
-        }
+        TAKE_FD(fd);    /* d's now */
         struct dirent *e;
         while ((e = readdir(d)) && n < AGENT_MAX_GLOB)
                 if (fnmatch(base, e->d_name, FNM_PERIOD) == 0)
                         names[n++] = strdup(e->d_name);
-        closedir(d);
         qsort(names, n, sizeof(names[0]), cmp_str);
         for (size_t i = 0; i < n; i++) {
                 if (names[i]) {
@@ -456,34 +441,23 @@ static int do_glob(const char *pattern, uint32_t *ret_len) {
 }
 
 static int do_pread(const char *path, uint64_t offset, uint32_t size, uint32_t *ret_len) {
+        _cleanup_close_ int fd = -EBADF;
         struct stat s;
-        size_t got = 0;
-        int fd, r = 0;
+        ssize_t n;
 
         if (size > AGENT_MAX_READ || offset > (uint64_t) INT64_MAX - size)
                 return -EINVAL;
         fd = open_in_root(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, RESOLVE_NO_SYMLINKS);
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode)) {
-                close(fd);
+        if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode))
                 return -EINVAL;
-        }
-        while (got < size) {
-                ssize_t n = pread(fd, reply_buf + got, size - got, (off_t) (offset + got));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        break;
-                }
-                if (n == 0)
-                        break;
-                got += (size_t) n;
-        }
-        close(fd);
-        *ret_len = (uint32_t) got;
-        return r;
+        /* Short only at the end of the file; a failure sends no bytes. */
+        n = loop_pread(fd, reply_buf, size, offset);
+        if (n < 0)
+                return (int) n;
+        *ret_len = (uint32_t) n;
+        return 0;
 }
 
 static int serve(int fd) {
@@ -494,12 +468,14 @@ static int serve(int fd) {
                 uint32_t len = 0;
                 int r;
 
-                r = loop_io(fd, &q, sizeof(q), false);
+                /* No deadline: the host end may be silent for as long as
+                 * the template sits on disk; -EPIPE when it goes away. */
+                r = fd_read_full(fd, &q, sizeof(q), USEC_INFINITY);
                 if (r < 0)
                         return r;
                 if (q.magic != AGENT_MAGIC_REQUEST || q.len > AGENT_MAX_REQUEST)
                         return -EBADMSG;        /* out of step: nothing after this can be trusted */
-                r = loop_io(fd, payload, q.len, false);
+                r = fd_read_full(fd, payload, q.len, USEC_INFINITY);
                 if (r < 0)
                         return r;
                 payload[q.len] = 0;
@@ -522,16 +498,16 @@ static int serve(int fd) {
                         }
                 a.status = r;
                 a.len = r < 0 ? 0 : len;
-                r = loop_io(fd, &a, sizeof(a), true);
+                r = loop_write(fd, &a, sizeof(a));
                 if (r >= 0 && a.len > 0)
-                        r = loop_io(fd, reply_buf, a.len, true);
+                        r = loop_write(fd, reply_buf, a.len);
                 if (r < 0)
                         return r;
         }
 }
 
 static int open_port(void) {
-        DIR *d = opendir("/sys/class/virtio-ports");
+        _cleanup_(closedirp) DIR *d = opendir("/sys/class/virtio-ports");
         struct dirent *e;
         int fd = -ENOENT;
 
@@ -560,8 +536,6 @@ static int open_port(void) {
                         fd = -errno;
                 break;
         }
-        if (d)
-                closedir(d);
         return fd;
 }
 

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "agent/lvm.h"
+#include "shared/fd-util.h"
+#include "shared/macro.h"
 
 /* ---- the label and the current metadata (LVM2's on-disk format) ---- */
 
@@ -32,17 +34,9 @@ static uint32_t le32(const uint8_t *p) {
         return v;
 }
 
+/* All of it, or the metadata is not there: a short read is a broken PV. */
 static int pread_full(int fd, void *buf, size_t len, uint64_t off) {
-        size_t got = 0;
-        while (got < len) {
-                ssize_t n = pread(fd, (uint8_t *) buf + got, len - got, (off_t) (off + got));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return -EBADMSG;
-                got += (size_t) n;
-        }
-        return 0;
+        return loop_pread(fd, buf, len, off) == (ssize_t) len ? 0 : -EBADMSG;
 }
 
 void lvm_pv_done(LvmPv *pv) {
@@ -50,30 +44,35 @@ void lvm_pv_done(LvmPv *pv) {
         pv->text = NULL;
 }
 
+/* What a failed read filled in goes again. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(LvmPv *, lvm_pv_done);
+
 int lvm_pv_read(const char *node, LvmPv *pv) {
         uint8_t b[2048], h[MDA_HEADER_SIZE];
         uint64_t mda = 0, mda_size = 0, off;
         unsigned s;
-        int fd, r = -EBADMSG;
+        _cleanup_(lvm_pv_donep) LvmPv *unwind = NULL;
+        _cleanup_close_ int fd = -EBADF;
 
         memset(pv, 0, sizeof(*pv));
         snprintf(pv->node, sizeof(pv->node), "%s", node);
         fd = open(node, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
+        unwind = pv;
         if (pread_full(fd, b, sizeof(b), 0) < 0)
-                goto out;
+                return -EBADMSG;
         for (s = 0; s < 4 && memcmp(b + s * 512, "LABELONE", 8) != 0; s++)
                 ;
         if (s == 4)
-                goto out;
+                return -EBADMSG;
         off = s * 512 + (uint64_t) le32(b + s * 512 + 20);     /* label_header.offset_xl */
         if (off + 32 + 8 + 16 > sizeof(b))
-                goto out;
+                return -EBADMSG;
         memcpy(pv->uuid, b + off, 32);
         for (unsigned i = 0; i < 32; i++)
                 if (pv->uuid[i] < '!' || pv->uuid[i] > '~')
-                        goto out;
+                        return -EBADMSG;
         /* Data areas, a zero entry, then metadata areas: take the first. */
         off += 32 + 8;
         for (unsigned list = 0, guard = 0; off + 16 <= sizeof(b) && guard < 64; off += 16, guard++) {
@@ -91,38 +90,32 @@ int lvm_pv_read(const char *node, LvmPv *pv) {
         }
         if (mda == 0 || mda_size <= MDA_HEADER_SIZE || mda_size > (UINT64_C(1) << 30) ||
             pread_full(fd, h, sizeof(h), mda) < 0 || memcmp(h + 4, MDA_MAGIC, 16) != 0)
-                goto out;
+                return -EBADMSG;
         /* mda_header: checksum, magic[16], version, start, size, then
          * raw_locn[]: offset, size, checksum, flags. */
         uint64_t t_off = le64(h + 40), t_size = le64(h + 48);
         if (t_off < MDA_HEADER_SIZE || t_off >= mda_size || t_size == 0 || t_size > LVM_MAX_METADATA ||
             t_size > mda_size - MDA_HEADER_SIZE)
-                goto out;
+                return -EBADMSG;
         pv->text = malloc(t_size + 1);
-        if (!pv->text) {
-                r = -ENOMEM;
-                goto out;
-        }
+        if (!pv->text)
+                return -ENOMEM;
         /* A circular buffer: the text may wrap to just past the header. */
         uint64_t first = t_size < mda_size - t_off ? t_size : mda_size - t_off;
         if (pread_full(fd, pv->text, first, mda + t_off) < 0 ||
             (first < t_size && pread_full(fd, pv->text + first, t_size - first, mda + MDA_HEADER_SIZE) < 0))
-                goto out;
+                return -EBADMSG;
         pv->text[t_size] = 0;   /* the text ends at its own NUL, or here */
         if (sscanf(pv->text, "%127[A-Za-z0-9+_.-] {\nid = \"%63[^\"]\"\nseqno = %" SCNu64, pv->vg_name, pv->vg_id,
                    &pv->seqno) != 3)
-                goto out;
+                return -EBADMSG;
         struct stat st;
         if (fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode))
-                goto out;
+                return -EBADMSG;
         pv->major = major(st.st_rdev);
         pv->minor = minor(st.st_rdev);
-        r = 0;
-out:
-        close(fd);
-        if (r < 0)
-                lvm_pv_done(pv);
-        return r;
+        TAKE_PTR(unwind);
+        return 0;
 }
 
 /* ---- the metadata text: LVM's config format, bounded ---- */
@@ -536,13 +529,17 @@ static void activate_one(void *userdata, const char *vg, const char *lv, const c
         out->minor = mi;
 }
 
+/* device-mapper's "MAJOR:MINOR", as read(2) returns it. */
+static ssize_t read_dm_dev(char *dev, size_t size) {
+        _cleanup_close_ int fd = open("/sys/class/misc/device-mapper/dev", O_RDONLY | O_CLOEXEC);
+        return fd >= 0 ? read(fd, dev, size - 1) : -1;
+}
+
 static int open_control(void) {
         char dev[32];
         unsigned ma, mi;
-        int fd = open("/sys/class/misc/device-mapper/dev", O_RDONLY | O_CLOEXEC);
-        ssize_t n = fd >= 0 ? read(fd, dev, sizeof(dev) - 1) : -1;
-        if (fd >= 0)
-                close(fd);
+        int fd;
+        ssize_t n = read_dm_dev(dev, sizeof(dev));
         if (n <= 0)
                 return -ENODEV;
         dev[n] = 0;

@@ -3,9 +3,7 @@
  * agent sends, a call either fails as a failed conversation or returns an
  * errno-sized status with a payload that fits the caller's buffer. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "probe/agent-client.h"
@@ -19,16 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         if (size < 1)
                 return 0;
-        CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
         /* The agent's side: these bytes, then nothing more. */
-        (void) fcntl(sv[1], F_SETFL, O_NONBLOCK);
-        for (size_t off = 1; off < size;) {
-                ssize_t n = write(sv[1], data + off, size - off);
-                if (n <= 0)
-                        break;
-                off += (size_t) n;
-        }
-        CHECK(shutdown(sv[1], SHUT_WR) == 0);
+        fuzz_peer_said(data + 1, size - 1, sv);
         size_t bufsz = sizes[data[0] & 3];
         for (int i = 0; i < 4; i++) {
                 size_t len = 12345;

@@ -6,11 +6,13 @@
 
 #include "cli/args.h"
 #include "fuzz/fuzz.h"
+#include "shared/macro.h"
 #include "shared/test-util.h"
 #include "shared/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        char *buf, *argv[66], err[512];
+        _cleanup_free_ char *buf = NULL;
+        char *argv[66], err[512];
         int argc = 0;
         Options o;
         size_t pos = 0;
@@ -38,6 +40,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 CHECK(!o.kernel && !o.ramdisk);
                 CHECK(!o.runas_set || o.runas != 0);
         }
-        free(buf);
         return 0;
 }

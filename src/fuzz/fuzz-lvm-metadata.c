@@ -7,6 +7,7 @@
 
 #include "agent/lvm.h"
 #include "fuzz/fuzz.h"
+#include "shared/macro.h"
 #include "shared/test-util.h"
 
 static void check(void *userdata, const char *vg, const char *lv, const char *table, size_t n_lines) {
@@ -30,12 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 { .major = 8, .minor = 17, .uuid = "NbWBKx2PUEJnaF83u73dks1iFFeoqOGw" },
                 { .major = 8, .minor = 18, .uuid = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
         };
-        char *text = malloc(size + 1);
+        _cleanup_free_ char *text = malloc(size + 1);
         if (!text)
                 return 0;
         memcpy(text, data, size);
         text[size] = 0;
         (void) lvm_parse_lvs(text, pvs, 2, check, NULL);
-        free(text);
         return 0;
 }

@@ -8,32 +8,38 @@
 #include <sys/stat.h>
 
 #include "fuzz/fuzz.h"
+#include "shared/macro.h"
 
-static int run_file(const char *path) {
-        FILE *f = fopen(path, "rb");
-        unsigned char *buf;
+/* The whole file, closed before the target runs: 0 or -1. */
+static int read_input(const char *path, unsigned char **ret, size_t *ret_size) {
+        _cleanup_(fclosep) FILE *f = fopen(path, "rb");
+        _cleanup_free_ unsigned char *buf = NULL;
         long n;
 
         if (!f) {
                 perror(path);
-                return 1;
+                return -1;
         }
         fseek(f, 0, SEEK_END);
         n = ftell(f);
         rewind(f);
-        if (n < 0 || n > (64L << 20)) {
-                fclose(f);
-                return 1;
-        }
+        if (n < 0 || n > (64L << 20))
+                return -1;
         buf = malloc((size_t) n + 1);
-        if (!buf || fread(buf, 1, (size_t) n, f) != (size_t) n) {
-                fclose(f);
-                free(buf);
+        if (!buf || fread(buf, 1, (size_t) n, f) != (size_t) n)
+                return -1;
+        *ret = TAKE_PTR(buf);
+        *ret_size = (size_t) n;
+        return 0;
+}
+
+static int run_file(const char *path) {
+        _cleanup_free_ unsigned char *buf = NULL;
+        size_t n;
+
+        if (read_input(path, &buf, &n) < 0)
                 return 1;
-        }
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, (size_t) n);
-        free(buf);
+        LLVMFuzzerTestOneInput(buf, n);
         return 0;
 }
 
@@ -47,7 +53,7 @@ int main(int argc, char **argv) {
                         return 1;
                 }
                 if (S_ISDIR(st.st_mode)) {
-                        DIR *d = opendir(argv[i]);
+                        _cleanup_(closedirp) DIR *d = opendir(argv[i]);
                         struct dirent *de;
                         char p[4096];
                         while (d && (de = readdir(d))) {
@@ -58,8 +64,6 @@ int main(int argc, char **argv) {
                                         return 1;
                                 runs++;
                         }
-                        if (d)
-                                closedir(d);
                 } else {
                         if (run_file(argv[i]) != 0)
                                 return 1;

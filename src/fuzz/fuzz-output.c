@@ -11,12 +11,13 @@
 #include <string.h>
 
 #include "fuzz/fuzz.h"
+#include "shared/macro.h"
 #include "cli/output.h"
 #include "cli/test-libxl.h"
 #include "shared/test-util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        char *kernel, *args, *out = NULL;
+        _cleanup_free_ char *kernel = NULL, *args = NULL, *out = NULL;
         const char *split;
         size_t len = 0;
         OutputFormat fmt;
@@ -61,8 +62,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (out && fmt == OUTPUT_SIMPLE)
                 /* one line per record: the values never add a newline */
                 CHECK(memchr(kernel, '\n', strlen(kernel)) == NULL);
-        free(out);
-        free(kernel);
-        free(args);
         return 0;
 }

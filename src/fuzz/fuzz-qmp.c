@@ -3,9 +3,7 @@
  * command succeeds only with an object that has "return", fails with a
  * printable error for "error", and fails cleanly otherwise. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fuzz/fuzz.h"
@@ -17,15 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int sv[2];
         Qmp *q = NULL;
 
-        CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-        (void) fcntl(sv[1], F_SETFL, O_NONBLOCK);
-        for (size_t off = 0; off < size;) {
-                ssize_t n = write(sv[1], data + off, size - off);
-                if (n <= 0)
-                        break;
-                off += (size_t) n;
-        }
-        CHECK(shutdown(sv[1], SHUT_WR) == 0);
+        fuzz_peer_said(data, size, sv);
         if (qmp_new(sv[0], 50, &q) == 0) {
                 for (int i = 0; i < 3; i++) {
                         yajl_val doc = NULL;

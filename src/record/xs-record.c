@@ -7,6 +7,7 @@
 #include <xenstore.h>
 
 #include "record/xs-record.h"
+#include "shared/macro.h"
 
 struct XsRecord {
         struct xs_handle *xs;
@@ -39,25 +40,23 @@ const char *xs_record_value(const InspectReport *r, const char *key) {
         return NULL;
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct xs_handle *, xs_close);
+
 int xs_record_open(bool watch, XsRecord **ret) {
-        XsRecord *x;
-        struct xs_handle *xs = xs_open(0);
+        _cleanup_(xs_closep) struct xs_handle *xs = xs_open(0);
+        _cleanup_(xs_record_freep) XsRecord *x = NULL;
 
         if (!xs)
                 return -ENOENT;
         x = calloc(1, sizeof(*x));
-        if (!x) {
-                xs_close(xs);
+        if (!x)
                 return -ENOMEM;
-        }
-        x->xs = xs;
-        if (watch && !xs_watch(xs, "@releaseDomain", "pvboot-select")) {
-                xs_record_free(x);
+        x->xs = TAKE_PTR(xs);
+        if (watch && !xs_watch(x->xs, "@releaseDomain", "pvboot-select"))
                 return -EIO;
-        }
         /* Records of domains that went away while we were not running. */
         (void) xs_record_dispatch(x);
-        *ret = x;
+        *ret = TAKE_PTR(x);
         return 0;
 }
 
@@ -75,7 +74,8 @@ int xs_record_fd(XsRecord *x) {
 
 int xs_record_dispatch(XsRecord *x) {
         unsigned int num;
-        char **ev, **names;
+        _cleanup_free_ char **names = NULL;     /* one allocation, strings included */
+        char **ev;
         int removed = 0;
 
         /* Drain what is queued; one sweep covers any number of events. */
@@ -94,7 +94,6 @@ int xs_record_dispatch(XsRecord *x) {
                 if (xs_rm(x->xs, XBT_NULL, path))
                         removed++;
         }
-        free(names);
         return removed;
 }
 
@@ -115,7 +114,7 @@ int xs_record_write(XsRecord *x, uint32_t domid, const InspectReport *r) {
 }
 
 int xs_record_decision(uint32_t domid, const InspectReport *r) {
-        XsRecord *x = NULL;
+        _cleanup_(xs_record_freep) XsRecord *x = NULL;
         int k;
 
         if (domid == 0)
@@ -125,6 +124,5 @@ int xs_record_decision(uint32_t domid, const InspectReport *r) {
                 return 0;
         if (k == 0)
                 k = xs_record_write(x, domid, r);
-        xs_record_free(x);
         return k == -ENOENT ? 0 : k;
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "selector/report.h"
+#include "shared/macro.h"
 
 #define XS_RECORD_BASE "/local/domain/0/pvboot-select"
 
@@ -33,6 +34,7 @@ typedef struct XsRecord XsRecord;
  * also watch @releaseDomain.  -ENOENT when there is no xenstore. */
 int xs_record_open(bool watch, XsRecord **ret);
 XsRecord *xs_record_free(XsRecord *x);
+DEFINE_TRIVIAL_CLEANUP_FUNC(XsRecord *, xs_record_free);
 
 /* The descriptor to watch; call xs_record_dispatch() when it is readable. */
 int xs_record_fd(XsRecord *x);

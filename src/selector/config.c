@@ -13,6 +13,7 @@
 #include "selector/config.h"
 #include "selector/policy.h"
 #include "pvboot-select.h"
+#include "shared/macro.h"
 #include "shared/text.h"
 
 typedef enum ValueType { T_PATH, T_NAME, T_ARCH, T_LEVEL, T_NUMBER, T_BOOL } ValueType;
@@ -288,10 +289,10 @@ static int get_value(XLU_Config *x, FILE *report, char **buf, ScanState *st, Con
 }
 
 static int read_all(const char *path, bool must_exist, char **ret, size_t *ret_len, char *err, size_t errsz) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *data = NULL;
         struct stat st;
-        char *data;
         ssize_t n;
-        int fd;
 
         *ret = NULL;
         *ret_len = 0;
@@ -304,32 +305,34 @@ static int read_all(const char *path, bool must_exist, char **ret, size_t *ret_l
         }
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_SIZE) {
                 snprintf(err, errsz, "%s: not a regular file of at most %d bytes", path, CONFIG_MAX_SIZE);
-                close(fd);
                 return -EINVAL;
         }
         data = malloc((size_t) st.st_size + 1);
-        if (!data) {
-                close(fd);
+        if (!data)
                 return -ENOMEM;
-        }
         n = read(fd, data, (size_t) st.st_size);
-        close(fd);
         if (n != st.st_size || memchr(data, 0, (size_t) n)) {
                 snprintf(err, errsz, "%s: %s", path, n < 0 ? strerror(errno) : "short read or a NUL byte");
-                free(data);
                 return -EINVAL;
         }
         data[n] = 0;
-        *ret = data;
+        *ret = TAKE_PTR(data);
         *ret_len = (size_t) n;
         return 0;
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(XLU_Config *, xlu_cfg_destroy);
+/* A failed load leaves nothing allocated in the Config it was filling. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
+
 int config_load(const char *path, Config *ret, char *err, size_t errsz) {
         ScanState st = { .config = ret, .err = err, .errsz = errsz };
-        XLU_Config *x = NULL;
-        FILE *report = NULL;
-        char *data = NULL, *buf = NULL;
+        /* Released in reverse: x, report (which sets buf), buf, data, then
+         * the half-filled Config of a failure. */
+        _cleanup_(config_freep) Config *unwind = NULL;
+        _cleanup_free_ char *data = NULL, *buf = NULL;
+        _cleanup_(fclosep) FILE *report = NULL;
+        _cleanup_(xlu_cfg_destroyp) XLU_Config *x = NULL;
         size_t len, buflen = 0;
         int r;
 
@@ -345,35 +348,27 @@ int config_load(const char *path, Config *ret, char *err, size_t errsz) {
         if (r < 0 || !data)
                 return r;
 
+        unwind = ret;
         report = open_memstream(&buf, &buflen);
-        if (!report) {
-                r = -ENOMEM;
-                goto out;
-        }
+        if (!report)
+                return -ENOMEM;
         x = xlu_cfg_init(report, ret->path);
-        if (!x) {
-                r = -ENOMEM;
-                goto out;
-        }
+        if (!x)
+                return -ENOMEM;
         r = xlu_cfg_readdata(x, data, (int) len);
-        if (r) {
-                r = xlu_error(report, &buf, err, errsz, r);
-                goto out;
-        }
+        if (r)
+                return xlu_error(report, &buf, err, errsz, r);
         r = scan_keys(data, len, on_key, &st);
-        for (ConfigKey k = 0; r == 0 && k < _CONF_MAX; k++)
-                if (st.line[k])
-                        r = get_value(x, report, &buf, &st, k);
-out:
-        if (x)
-                xlu_cfg_destroy(x);
-        if (report)
-                fclose(report);
-        free(buf);
-        free(data);
         if (r < 0)
-                config_free(ret);
-        return r;
+                return r;
+        for (ConfigKey k = 0; k < _CONF_MAX; k++)
+                if (st.line[k]) {
+                        r = get_value(x, report, &buf, &st, k);
+                        if (r < 0)
+                                return r;
+                }
+        TAKE_PTR(unwind);
+        return 0;
 }
 
 void config_free(Config *c) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "selector/elf-notes.h"
+#include "shared/macro.h"
 
 #define EI_NIDENT   16
 #define ELFCLASS32  1
@@ -167,7 +168,7 @@ static int walk_notes(ElfImage *img, const unsigned char *buf, uint64_t len) {
 
 /* Read one note area [off, off+size) and walk it. */
 static int read_note_area(const ByteSource *src, ElfImage *img, uint64_t off, uint64_t size) {
-        unsigned char *buf;
+        _cleanup_free_ unsigned char *buf = NULL;
         int r;
 
         if (size == 0)
@@ -180,16 +181,15 @@ static int read_note_area(const ByteSource *src, ElfImage *img, uint64_t off, ui
                 return -ENOMEM;
         r = byte_source_read(src, off, buf, (size_t) size);
         if (r == -EBADMSG)
-                r = ELF_TRUNCATED;
-        if (r == 0)
-                r = walk_notes(img, buf, size);
-        free(buf);
-        return r;
+                return ELF_TRUNCATED;
+        if (r != 0)
+                return r;
+        return walk_notes(img, buf, size);
 }
 
 static int read_table(const ByteSource *src, uint64_t off, unsigned entsize, unsigned num, unsigned char **ret) {
         uint64_t total = (uint64_t) entsize * num;
-        unsigned char *t;
+        _cleanup_free_ unsigned char *t = NULL;
         int r;
 
         if (total > ELF_MAX_HEADER_TABLE)
@@ -198,11 +198,9 @@ static int read_table(const ByteSource *src, uint64_t off, unsigned entsize, uns
         if (!t)
                 return -ENOMEM;
         r = byte_source_read(src, off, t, (size_t) total);
-        if (r < 0) {
-                free(t);
+        if (r < 0)
                 return r == -EBADMSG ? ELF_TRUNCATED : r;
-        }
-        *ret = t;
+        *ret = TAKE_PTR(t);
         return 0;
 }
 
@@ -272,7 +270,7 @@ static int parse_header(const ByteSource *src, ElfImage *img, ElfHeader *h) {
 }
 
 static int scan_program_headers(const ByteSource *src, ElfImage *img, const ElfHeader *h) {
-        unsigned char *t = NULL;
+        _cleanup_free_ unsigned char *t = NULL;
         int r;
 
         if (h->phnum == 0)
@@ -300,12 +298,11 @@ static int scan_program_headers(const ByteSource *src, ElfImage *img, const ElfH
                         continue;
                 r = read_note_area(src, img, off, filesz);
         }
-        free(t);
         return r;
 }
 
 static int scan_section_headers(const ByteSource *src, ElfImage *img, const ElfHeader *h) {
-        unsigned char *t = NULL;
+        _cleanup_free_ unsigned char *t = NULL;
         int r;
 
         /* shnum == 0 also covers extended numbering (count in sh[0]); a
@@ -333,7 +330,6 @@ static int scan_section_headers(const ByteSource *src, ElfImage *img, const ElfH
                 }
                 r = read_note_area(src, img, off, size);
         }
-        free(t);
         return r;
 }
 
@@ -389,36 +385,38 @@ static ElfVerdict judge(const ElfImage *img) {
         return ELF_PV_OK;
 }
 
-int elf_inspect(const ByteSource *src, PvArch name_arch, ElfImage *ret) {
+static int inspect(const ByteSource *src, PvArch name_arch, ElfImage *img) {
         ElfHeader h = {};
-        ElfImage img = {};
         int r;
 
-        r = parse_header(src, &img, &h);
+        r = parse_header(src, img, &h);
         if (r == -EBADMSG)
-                r = ELF_TRUNCATED;
+                return ELF_TRUNCATED;
         if (r != 0)
-                goto out;
+                return r;
 
-        if (name_arch != PV_ARCH_NONE && name_arch != img.arch) {
-                r = ELF_NAME_MISMATCH;
-                goto out;
-        }
+        if (name_arch != PV_ARCH_NONE && name_arch != img->arch)
+                return ELF_NAME_MISMATCH;
 
         /* libelf: PT_NOTE first; sections only when no segment had Xen notes. */
-        r = scan_program_headers(src, &img, &h);
+        r = scan_program_headers(src, img, &h);
         if (r != 0)
-                goto out;
-        if (img.n_xen_notes == 0) {
-                memset(img.notes, 0, sizeof(img.notes));
-                r = scan_section_headers(src, &img, &h);
+                return r;
+        if (img->n_xen_notes == 0) {
+                memset(img->notes, 0, sizeof(img->notes));
+                r = scan_section_headers(src, img, &h);
                 if (r != 0)
-                        goto out;
+                        return r;
         }
 
-        r = judge(&img);
-out:
-        *ret = img;
+        return judge(img);
+}
+
+int elf_inspect(const ByteSource *src, PvArch name_arch, ElfImage *ret) {
+        ElfImage img = {};
+        int r = inspect(src, name_arch, &img);
+
+        *ret = img;     /* also what was read before a failure: it is evidence */
         return r;
 }
 

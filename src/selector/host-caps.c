@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "selector/host-caps.h"
+#include "shared/macro.h"
 
 int host_caps_parse(const char *s, const char *source, HostCaps *ret) {
         HostCaps c = { .known = true, .source = source };
@@ -72,12 +73,11 @@ static int read_libxl(HostCaps *ret) {
 static int read_sysfs(HostCaps *ret) {
         char buf[HOST_CAPS_MAX];
         ssize_t n;
-        int fd = open("/sys/hypervisor/properties/capabilities", O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open("/sys/hypervisor/properties/capabilities", O_RDONLY | O_CLOEXEC);
 
         if (fd < 0)
                 return -ENXIO;
         n = read(fd, buf, sizeof(buf) - 1);
-        close(fd);
         if (n <= 0)
                 return -ENXIO;
         buf[n] = 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Descriptor helpers shared by the output writer, the worker, the probe
- * and its QMP client. */
+/* Descriptor helpers shared by the output writer, the worker, the probe,
+ * its QMP client and the agent (which links only libc: keep it so). */
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "shared/fd-util.h"
+#include "shared/macro.h"
 #include "pvboot-select.h"
 
 int loop_write(int fd, const void *buf, size_t len) {
@@ -29,14 +30,34 @@ int loop_write(int fd, const void *buf, size_t len) {
         return 0;
 }
 
+ssize_t loop_pread(int fd, void *buf, size_t len, uint64_t offset) {
+        size_t got = 0;
+
+        while (got < len) {
+                ssize_t n = pread(fd, (uint8_t *) buf + got, len - got, (off_t) (offset + got));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                got += (size_t) n;
+        }
+        return (ssize_t) got;
+}
+
 int fd_wait_readable(int fd, uint64_t deadline_usec) {
         for (;;) {
-                uint64_t now = now_usec();
-                if (now >= deadline_usec)
-                        return -ETIMEDOUT;
-                uint64_t ms = (deadline_usec - now + 999) / 1000;
+                int timeout = -1;
+                if (deadline_usec != USEC_INFINITY) {
+                        uint64_t now = now_usec();
+                        if (now >= deadline_usec)
+                                return -ETIMEDOUT;
+                        uint64_t ms = (deadline_usec - now + 999) / 1000;
+                        timeout = ms > INT32_MAX ? INT32_MAX : (int) ms;
+                }
                 struct pollfd p = { .fd = fd, .events = POLLIN };
-                int r = poll(&p, 1, ms > INT32_MAX ? INT32_MAX : (int) ms);
+                int r = poll(&p, 1, timeout);
                 if (r < 0 && errno == EINTR)
                         continue;
                 if (r < 0)
@@ -101,7 +122,8 @@ ssize_t recv_with_fd(int sock, void *buf, size_t len, int *ret_fd) {
         struct iovec iov = { .iov_base = buf, .iov_len = len };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
                              .msg_controllen = sizeof(u.buf) };
-        int fd = -1, n_fds = 0;
+        _cleanup_close_ int fd = -EBADF;
+        int n_fds = 0;
         ssize_t n;
 
         do
@@ -124,11 +146,8 @@ ssize_t recv_with_fd(int sock, void *buf, size_t len, int *ret_fd) {
                 }
         }
         /* Exactly one descriptor and the whole message, or nothing. */
-        if (n_fds != 1 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
-                if (fd >= 0)
-                        close(fd);
+        if (n_fds != 1 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
                 return -EBADMSG;
-        }
-        *ret_fd = fd;
+        *ret_fd = TAKE_FD(fd);
         return n;
 }

@@ -5,16 +5,25 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* A deadline that never passes: wait as long as a blocking read(2) would. */
+#define USEC_INFINITY UINT64_MAX
+
 /* write(2) until all of buf is written: 0, or -errno (EINTR retried). */
 int loop_write(int fd, const void *buf, size_t len);
 
+/* pread(2) from offset until len bytes are read or the file ends: the
+ * count read (short only at end of file), or -errno (EINTR retried). */
+ssize_t loop_pread(int fd, void *buf, size_t len, uint64_t offset);
+
 /* Wait until fd is readable or the CLOCK_MONOTONIC deadline (now_usec()
- * microseconds) passes: 0, -ETIMEDOUT or -errno. */
+ * microseconds) passes: 0, -ETIMEDOUT or -errno.  USEC_INFINITY: no
+ * deadline, never -ETIMEDOUT. */
 int fd_wait_readable(int fd, uint64_t deadline_usec);
 
 /* read(2) exactly len bytes before the deadline: 0, -ETIMEDOUT, -EPIPE
- * (end of stream first) or -errno.  For a peer we do not trust to answer
- * at all, let alone in time. */
+ * (end of stream first) or -errno; EINTR and EAGAIN are retried, short
+ * reads continued.  For a peer we do not trust to answer at all, let
+ * alone in time; with USEC_INFINITY, for one we wait on (the agent). */
 int fd_read_full(int fd, void *buf, size_t len, uint64_t deadline_usec);
 
 /* One message carrying exactly one descriptor (SCM_RIGHTS), as a whole:

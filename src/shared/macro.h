@@ -17,7 +17,9 @@
  * or use DEFINE_TRIVIAL_CLEANUP_FUNC(Foo *, foo_free).
  */
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -59,6 +61,10 @@ static inline void closep(int *fd) {
                 if (*p)                                  \
                         func(*p);                        \
         }
+
+/* libc's own handles: _cleanup_(fclosep) FILE *f, _cleanup_(closedirp) DIR *d. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 

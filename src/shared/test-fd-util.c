@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* loop_write(): whole buffers through a pipe that takes them in pieces.
+ * fd_read_full(): to the deadline, or with none (USEC_INFINITY) as long
+ * as the writer takes.  loop_pread(): whole, or short only at the end.
  * send_with_fd()/recv_with_fd(): exactly one descriptor per message. */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -76,6 +79,60 @@ static void test_fd_passing(void) {
         close(fd);
 }
 
+/* No deadline: wait for a writer that takes its time, through pieces. */
+static void test_no_deadline(void) {
+        char buf[8];
+        int p[2], status;
+        pid_t pid;
+
+        CHECK(pipe(p) == 0);
+        pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) {
+                close(p[0]);
+                usleep(100 * 1000);
+                if (write(p[1], "abc", 3) != 3)
+                        _exit(1);
+                usleep(100 * 1000);
+                if (write(p[1], "defg", 4) != 4)
+                        _exit(1);
+                _exit(0);
+        }
+        close(p[1]);
+        uint64_t start = now_usec();
+        CHECK_EQ(fd_read_full(p[0], buf, 7, USEC_INFINITY), 0);
+        CHECK(now_usec() - start >= 150 * 1000);       /* it waited for both pieces */
+        CHECK(memcmp(buf, "abcdefg", 7) == 0);
+        CHECK_EQ(fd_read_full(p[0], buf, 1, USEC_INFINITY), -EPIPE);       /* then the end */
+        CHECK_EQ(fd_wait_readable(p[0], USEC_INFINITY), 0);
+        CHECK(waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        close(p[0]);
+}
+
+static void test_loop_pread(void) {
+        char buf[16];
+        int fd = memfd_create("test-fd-util", MFD_CLOEXEC);
+
+        CHECK(fd >= 0);
+        CHECK_EQ(write(fd, "0123456789", 10), 10);
+        CHECK_EQ(loop_pread(fd, buf, 4, 3), 4);
+        CHECK(memcmp(buf, "3456", 4) == 0);
+        CHECK_EQ(loop_pread(fd, buf, sizeof(buf), 6), 4);       /* short at the end of the file */
+        CHECK(memcmp(buf, "6789", 4) == 0);
+        CHECK_EQ(loop_pread(fd, buf, sizeof(buf), 10), 0);
+        CHECK_EQ(loop_pread(fd, buf, sizeof(buf), 1 << 20), 0);
+        CHECK_EQ(loop_pread(fd, buf, 0, 0), 0);
+        close(fd);
+        CHECK_EQ(loop_pread(fd, buf, 1, 0), -EBADF);
+
+        int p[2];
+        CHECK(pipe(p) == 0);
+        CHECK_EQ(loop_pread(p[0], buf, 1, 0), -ESPIPE);        /* the error, not a count */
+        close(p[0]);
+        close(p[1]);
+}
+
 int main(void) {
         static unsigned char big[1 << 20], back[1 << 20];
         int p[2];
@@ -114,6 +171,8 @@ int main(void) {
 
         CHECK_EQ(loop_write(-1, big, 1), -EBADF);
         CHECK_EQ(loop_write(-1, big, 0), 0);
+        test_no_deadline();
+        test_loop_pread();
         test_fd_passing();
         return 0;
 }

@@ -26,6 +26,30 @@ static bool fd_open(int fd) {
         return fstat(fd, &st) == 0;
 }
 
+/* The stdio and dirent handles go with their scope, and NULL is left alone. */
+static void test_libc_handles(void) {
+        int f_fd, d_fd;
+
+        {
+                _cleanup_(fclosep) FILE *f = fopen("/dev/null", "re");
+                _cleanup_(fclosep) FILE *none = NULL;
+                CHECK(f);
+                f_fd = fileno(f);
+                CHECK(fd_open(f_fd));
+                (void) none;
+        }
+        CHECK(!fd_open(f_fd));
+        {
+                _cleanup_(closedirp) DIR *d = opendir("/");
+                _cleanup_(closedirp) DIR *none = NULL;
+                CHECK(d);
+                d_fd = dirfd(d);
+                CHECK(fd_open(d_fd));
+                (void) none;
+        }
+        CHECK(!fd_open(d_fd));
+}
+
 static int opens_and_fails(int *seen) {
         _cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         _cleanup_free_ char *s = strdup("x");
@@ -68,6 +92,8 @@ int main(void) {
                 (void) none;
         }
         CHECK_EQ(freed, 1);     /* NULL is not passed to the free function */
+
+        test_libc_handles();
 
         errno = ENOENT;
         CHECK_EQ(safe_close(-1), -EBADF);

@@ -14,6 +14,7 @@
 
 #include "cli/output.h"
 #include "cli/test-libxl.h"
+#include "shared/macro.h"
 #include "shared/test-util.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -467,7 +468,8 @@ static void cleanup_tmpdir(void) {
 /* ---- output_deliver ---------------------------------------------------- */
 
 static void test_deliver(void) {
-        char *src = tmp_path("deliver-src"), *outdir = tmp_path("deliver-out"), *outfile = tmp_path("deliver.out");
+        _cleanup_free_ char *src = tmp_path("deliver-src"), *outdir = tmp_path("deliver-out"),
+                            *outfile = tmp_path("deliver.out");
         char err[512], *got;
         size_t len;
         int dirfd, out;

@@ -76,6 +76,9 @@ int probe_umount(Probe *p);
 #define PROBE_MAX_GLOB 64
 int probe_glob(Probe *p, const char *pattern, char ***ret);
 
+/* Free such an array (NULL-safe); returns NULL. */
+char **probe_strv_free(char **v);
+
 /* Time spent so far in the stages the probe itself runs (launch, bind,
  * rescan, read; see report.h), in microseconds. */
 uint64_t probe_stage_usec(const Probe *p, ReportStage s);

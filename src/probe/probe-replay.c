@@ -64,8 +64,8 @@ static int replay_rc(Probe *p, const char *call, const TxField *args, size_t n) 
 
 /* A recorded list: rc, count, then that many strings, as a NULL-terminated array. */
 static int replay_strv(Probe *p, const char *call, const TxField *args, size_t nargs, size_t max, char ***ret) {
+        _cleanup_(probe_strv_freep) char **v = NULL;
         int64_t n;
-        char **v;
         int r = replay_rc(p, call, args, nargs);
 
         if (r < 0)
@@ -78,12 +78,10 @@ static int replay_strv(Probe *p, const char *call, const TxField *args, size_t n
                 return -ENOMEM;
         for (int64_t i = 0; i < n; i++) {
                 size_t len;
-                if (transcript_result_bytes(p->tx, (size_t) i + 2, &v[i], &len) < 0 || strlen(v[i]) != len) {
-                        probe_strv_free(v);
+                if (transcript_result_bytes(p->tx, (size_t) i + 2, &v[i], &len) < 0 || strlen(v[i]) != len)
                         return -EBADMSG;
-                }
         }
-        *ret = v;
+        *ret = TAKE_PTR(v);
         return 0;
 }
 

@@ -63,8 +63,7 @@ Probe *probe_free(Probe *p) {
         if (!p)
                 return NULL;
         clone_free(p->clone);
-        if (p->disk_fd >= 0)
-                close(p->disk_fd);
+        safe_close(p->disk_fd);
         if (p->backend->done)
                 p->backend->done(p);
         free(p);
@@ -152,19 +151,16 @@ static int read_chunks(ProbeFile *fsrc, uint64_t offset, unsigned char *out, siz
 
         while (len > 0) {
                 size_t want = len < READ_CHUNK ? len : READ_CHUNK, got = 0;
-                char *data = NULL;
+                _cleanup_free_ char *data = NULL;
                 int r = p->backend->pread(p, fsrc->path, offset, want, &data, &got);
 
                 if (r < 0)
                         return r;
-                if (got != want) {
-                        /* The appliance answered with more or less than we
-                         * asked: a short file, or a lie.  Either way stop. */
-                        free(data);
+                /* The appliance answered with more or less than we asked:
+                 * a short file, or a lie.  Either way stop. */
+                if (got != want)
                         return -EBADMSG;
-                }
                 memcpy(out, data, got);
-                free(data);
                 out += got;
                 offset += got;
                 len -= got;
@@ -194,8 +190,7 @@ static int attach(Probe *p) {
         uint64_t t0 = now_usec();
         int r = clone_attach(p->clone, p->disk_fd, p->cfg.format, p->devices, PROBE_MAX_FILESYSTEMS, &p->n_devices);
         p->stage_us[STAGE_RESCAN] += now_usec() - t0;
-        close(p->disk_fd);
-        p->disk_fd = -1;
+        p->disk_fd = safe_close(p->disk_fd);
         if (r < 0)
                 set_error(p);
         p->attach_r = r;
@@ -244,7 +239,7 @@ static bool live_alive(Probe *p) {
 }
 
 static int list_devices(Probe *p, char ***ret) {
-        char **out;
+        _cleanup_(probe_strv_freep) char **out = NULL;
 
         if (p->attach_r != 0)
                 return p->attach_r > 0 ? -EINVAL : p->attach_r;
@@ -254,12 +249,10 @@ static int list_devices(Probe *p, char ***ret) {
         /* In the agent's order: the whole disk, partitions, logical volumes. */
         for (size_t i = 0; i < p->n_devices; i++) {
                 out[i] = strdup(p->devices[i].name);
-                if (!out[i]) {
-                        probe_strv_free(out);
+                if (!out[i])
                         return -ENOMEM;
-                }
         }
-        *ret = out;
+        *ret = TAKE_PTR(out);
         return 0;
 }
 
@@ -299,8 +292,8 @@ static int live_umount(Probe *p) {
 
 static int live_glob(Probe *p, const char *pattern, char ***ret) {
         static char buf[AGENT_MAX_GLOB * (AGENT_MAX_REQUEST + 257)];
+        _cleanup_(probe_strv_freep) char **v = NULL;
         size_t len, n = 0;
-        char **v;
         int r;
 
         r = call(p, AGENT_OP_GLOB, 0, 0, pattern, buf, sizeof(buf), &len);
@@ -315,13 +308,11 @@ static int live_glob(Probe *p, const char *pattern, char ***ret) {
         /* A guest with thousands of matching names gets the first few. */
         for (size_t off = 0; off < len && n < PROBE_MAX_GLOB; off += strlen(buf + off) + 1) {
                 v[n] = strdup(buf + off);
-                if (!v[n]) {
-                        probe_strv_free(v);
+                if (!v[n])
                         return -ENOMEM;
-                }
                 n++;
         }
-        *ret = v;
+        *ret = TAKE_PTR(v);
         return 0;
 }
 
@@ -363,15 +354,11 @@ static int live_readlink(Probe *p, const char *path, char **ret) {
 
 /* 0 with the data, or -EIO whatever went wrong. */
 static int live_pread(Probe *p, const char *path, uint64_t offset, size_t want, char **ret_data, size_t *ret_len) {
-        char *data = malloc(want);
+        _cleanup_free_ char *data = malloc(want);
 
-        if (data && call(p, AGENT_OP_PREAD, (uint32_t) want, offset, path, data, want, ret_len) < 0) {
-                free(data);
-                data = NULL;
-        }
-        if (!data)
+        if (!data || call(p, AGENT_OP_PREAD, (uint32_t) want, offset, path, data, want, ret_len) < 0)
                 return -EIO;
-        *ret_data = data;
+        *ret_data = TAKE_PTR(data);
         return 0;
 }
 

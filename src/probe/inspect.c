@@ -50,7 +50,7 @@ static FoundKind read_failure(int r) {
 
 static void look_at(Probe *p, Inspection *in, unsigned fs_index, const char *dev, unsigned path_index) {
         Candidate c = { .path_index = path_index, .fs_index = fs_index };
-        char *resolved;
+        _cleanup_free_ char *resolved = NULL;
         int r;
 
         if (find_file(p, pvboot_paths[path_index].path, PVBOOT_MAX_FILE_SIZE, &c.kind, &resolved, &c.size) < 0)
@@ -67,7 +67,6 @@ static void look_at(Probe *p, Inspection *in, unsigned fs_index, const char *dev
                 else
                         c.verdict = r;
         }
-        free(resolved);
         in->candidates[in->n_candidates++] = c;
 }
 
@@ -85,13 +84,13 @@ static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const 
 
         probe_fs_ops(p, &ops);
         for (const char *const *g = kernel_globs; *g; g++) {
-                char **names = NULL;
+                _cleanup_(probe_strv_freep) char **names = NULL;
 
                 if (probe_glob(p, *g, &names) < 0)
                         continue;
                 for (char **n = names; *n && in->n_kernels < INSPECT_MAX_KERNELS; n++) {
                         KernelEvidence k = { .fs_index = fs_index };
-                        char *resolved = NULL;
+                        _cleanup_free_ char *resolved = NULL;
                         uint64_t size;
                         bool dup = false;
 
@@ -99,10 +98,8 @@ static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const 
                                 continue;
                         for (size_t i = 0; resolved && i < n_seen; i++)
                                 dup = dup || strcmp(seen[i], resolved) == 0;
-                        if (dup) {
-                                free(resolved);
+                        if (dup)
                                 continue;
-                        }
                         /* Shown by the name the guest gave it. */
                         text_escape(*n, strlen(*n), k.path, sizeof(k.path));
                         text_escape(dev, strlen(dev), k.fs, sizeof(k.fs));
@@ -118,11 +115,8 @@ static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const 
                         }
                         in->kernels[in->n_kernels++] = k;
                         if (resolved)
-                                seen[n_seen++] = resolved;      /* n_seen <= kernels added <= INSPECT_MAX_KERNELS */
+                                seen[n_seen++] = TAKE_PTR(resolved);    /* n_seen <= kernels added <= INSPECT_MAX_KERNELS */
                 }
-                for (char **n = names; *n; n++)
-                        free(*n);
-                free(names);
         }
         for (size_t i = 0; i < n_seen; i++)
                 free(seen[i]);
@@ -134,7 +128,7 @@ static void look_for_grub_cfg(Probe *p, Inspection *in, const char *dev) {
 
         probe_fs_ops(p, &ops);
         for (unsigned rank = 0; rank < 2; rank++) {
-                char *resolved = NULL;
+                _cleanup_free_ char *resolved = NULL;
                 GuestStat st;
                 char fs[FS_NAME_MAX];
 
@@ -143,7 +137,6 @@ static void look_for_grub_cfg(Probe *p, Inspection *in, const char *dev) {
                         return;
                 if (guest_path_resolve(&ops, cfgs[rank], &resolved, &st) < 0)
                         continue;
-                free(resolved);
                 if (st.type != GUEST_FILE_REGULAR)
                         continue;
                 in->grub_cfg = true;
@@ -177,7 +170,7 @@ static void account(Probe *p, Inspection *in, uint64_t start, uint64_t rescan0, 
 int inspect_disk(Probe *p, Inspection *ret) {
         uint64_t start = now_usec(), rescan0 = probe_stage_usec(p, STAGE_RESCAN),
                  read0 = probe_stage_usec(p, STAGE_READ);
-        char **fss = NULL;
+        _cleanup_(probe_strv_freep) char **fss = NULL;
         int r;
 
         memset(ret, 0, sizeof(*ret));
@@ -218,11 +211,6 @@ int inspect_disk(Probe *p, Inspection *ret) {
         r = 0;
 out:
         account(p, ret, start, rescan0, read0);
-        if (fss) {
-                for (char **d = fss; *d; d++)
-                        free(*d);
-                free(fss);
-        }
         return r;
 }
 

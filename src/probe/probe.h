@@ -28,6 +28,7 @@
 #include "pvboot-select.h"
 #include "selector/report.h"
 #include "probe/template.h"
+#include "shared/macro.h"
 
 typedef struct Probe Probe;
 
@@ -47,6 +48,7 @@ typedef struct ProbeConfig {
 
 int probe_new(const ProbeConfig *cfg, Probe **ret);
 Probe *probe_free(Probe *p);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Probe *, probe_free);
 
 /* Last error (printable ASCII), or "". */
 const char *probe_last_error(Probe *p);
@@ -75,6 +77,10 @@ int probe_umount(Probe *p);
  * PROBE_MAX_GLOB entries (the rest is dropped). */
 #define PROBE_MAX_GLOB 64
 int probe_glob(Probe *p, const char *pattern, char ***ret);
+
+/* Free such an array (NULL-safe); returns NULL. */
+char **probe_strv_free(char **v);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, probe_strv_free);
 
 /* Time spent so far in the stages the probe itself runs (launch, bind,
  * rescan, read; see report.h), in microseconds. */

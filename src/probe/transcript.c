@@ -51,9 +51,9 @@ int transcript_disk_identity(int fd, uint64_t *ret_size, char ret_sha256[65]) {
 }
 
 int transcript_record(int fd, int disk_fd, Transcript **ret) {
+        _cleanup_(transcript_freep) Transcript *t = NULL;
         char sha[65], line[160];
         uint64_t size;
-        Transcript *t;
         int r;
 
         r = transcript_disk_identity(disk_fd, &size, sha);
@@ -65,11 +65,9 @@ int transcript_record(int fd, int disk_fd, Transcript **ret) {
         t->fd = fd;
         snprintf(line, sizeof(line), MAGIC "\ndisk %" PRIu64 " %s\n", size, sha);
         r = loop_write(fd, line, strlen(line));
-        if (r < 0) {
-                free(t);
+        if (r < 0)
                 return r;
-        }
-        *ret = t;
+        *ret = TAKE_PTR(t);
         return 0;
 }
 
@@ -95,10 +93,10 @@ static char *next_line(Transcript *t) {
 }
 
 int transcript_replay(int fd, int disk_fd, Transcript **ret) {
+        _cleanup_(transcript_freep) Transcript *t = NULL;
         char sha[65], want[160], *l;
         uint64_t size;
         struct stat st;
-        Transcript *t;
         size_t got = 0;
         int r;
 
@@ -111,42 +109,30 @@ int transcript_replay(int fd, int disk_fd, Transcript **ret) {
                 return -ENOMEM;
         t->fd = -1;
         t->data = malloc((size_t) st.st_size + 1);
-        if (!t->data) {
-                free(t);
+        if (!t->data)
                 return -ENOMEM;
-        }
         while (got < (size_t) st.st_size) {
                 ssize_t n = pread(fd, t->data + got, (size_t) st.st_size - got, (off_t) got);
-                if (n <= 0) {
-                        transcript_free(t);
+                if (n <= 0)
                         return n < 0 ? -errno : -EBADMSG;
-                }
                 got += (size_t) n;
         }
         t->data[got] = 0;
-        if (strlen(t->data) != got) {   /* a NUL inside: not ours */
-                transcript_free(t);
+        if (strlen(t->data) != got)     /* a NUL inside: not ours */
                 return -EBADMSG;
-        }
         t->pos = t->data;
 
         r = transcript_disk_identity(disk_fd, &size, sha);
-        if (r < 0) {
-                transcript_free(t);
+        if (r < 0)
                 return r;
-        }
         l = next_line(t);
-        if (!l || strcmp(l, MAGIC) != 0) {
-                transcript_free(t);
+        if (!l || strcmp(l, MAGIC) != 0)
                 return -EBADMSG;
-        }
         snprintf(want, sizeof(want), "disk %" PRIu64 " %s", size, sha);
         l = next_line(t);
-        if (!l || strcmp(l, want) != 0) {
-                transcript_free(t);
-                return -ESTALE;        /* recorded from another disk, or the disk changed */
-        }
-        *ret = t;
+        if (!l || strcmp(l, want) != 0)
+                return -ESTALE;         /* recorded from another disk, or the disk changed */
+        *ret = TAKE_PTR(t);
         return 0;
 }
 
@@ -168,7 +154,7 @@ static int put_field(FILE *f, const TxField *x) {
 }
 
 int transcript_put(Transcript *t, const char *call, const TxField *fields, size_t n) {
-        char *buf = NULL;
+        _cleanup_free_ char *buf = NULL;
         size_t len = 0;
         FILE *f;
         int r = 0;
@@ -186,7 +172,6 @@ int transcript_put(Transcript *t, const char *call, const TxField *fields, size_
                 r = -ENOMEM;
         if (r == 0)
                 r = loop_write(t->fd, buf, len);
-        free(buf);
         return r;
 }
 
@@ -253,9 +238,9 @@ int transcript_result_int(Transcript *t, size_t idx, int64_t *ret) {
 }
 
 int transcript_result_bytes(Transcript *t, size_t idx, char **ret, size_t *ret_len) {
+        _cleanup_free_ char *b = NULL;
         const char *tok;
         size_t n;
-        char *b;
 
         if (idx >= transcript_n_results(t))
                 return -EBADMSG;
@@ -268,14 +253,12 @@ int transcript_result_bytes(Transcript *t, size_t idx, char **ret, size_t *ret_l
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 int hi = unhex(tok[1 + 2 * i]), lo = unhex(tok[2 + 2 * i]);
-                if (hi < 0 || lo < 0) {
-                        free(b);
+                if (hi < 0 || lo < 0)
                         return -EBADMSG;
-                }
                 b[i] = (char) (hi << 4 | lo);
         }
         b[n] = 0;
-        *ret = b;
+        *ret = TAKE_PTR(b);
         *ret_len = n;
         return 0;
 }

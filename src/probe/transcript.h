@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "shared/macro.h"
+
 typedef struct Transcript Transcript;
 
 #define TRANSCRIPT_MAX_SIZE (16u << 20)
@@ -35,6 +37,7 @@ int transcript_record(int fd, int disk_fd, Transcript **ret);
 /* Load a transcript from fd and check it belongs to disk_fd. */
 int transcript_replay(int fd, int disk_fd, Transcript **ret);
 Transcript *transcript_free(Transcript *t);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Transcript *, transcript_free);
 
 typedef struct TxField {
         const char *s;          /* string/bytes (hex in the file) or NULL */

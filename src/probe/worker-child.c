@@ -130,8 +130,8 @@ static _Noreturn void fail(int sock, int status, const Policy *policy, const cha
 
 /* Wait for the request; -errno if the parent went away or sent garbage. */
 static int receive_request(int sock, Policy *policy, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
         WorkerRequest req;
-        int fd = -1;
         ssize_t n;
 
         n = recv_with_fd(sock, &req, sizeof(req), &fd);
@@ -142,20 +142,16 @@ static int receive_request(int sock, Policy *policy, int *ret_fd) {
         if ((size_t) n != sizeof(req) ||
             req.magic != WORKER_MAGIC || req.mode >= _MODE_MAX || req.force_arch >= _PV_ARCH_MAX ||
             req.prefer >= _PV_ARCH_MAX || req.host_source >= N_HOST_SOURCES ||
-            memchr(req.host_caps, 0, sizeof(req.host_caps)) == NULL) {
-                close(fd);
+            memchr(req.host_caps, 0, sizeof(req.host_caps)) == NULL)
                 return -EBADMSG;
-        }
         policy_init(policy);
         policy->mode = (DecisionMode) req.mode;
         policy->force_arch = (PvArch) req.force_arch;
         policy->prefer = (PvArch) req.prefer;
         if (req.host_known &&
-            host_caps_parse(req.host_caps, host_sources[req.host_source], &policy->host) < 0) {
-                close(fd);
+            host_caps_parse(req.host_caps, host_sources[req.host_source], &policy->host) < 0)
                 return -EBADMSG;
-        }
-        *ret_fd = fd;
+        *ret_fd = TAKE_FD(fd);
         return 0;
 }
 

@@ -32,6 +32,8 @@ struct Worker {
 
 static volatile pid_t current_worker = -1;
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+
 /* The worker leads a process group holding its qemu too. */
 static void kill_worker_group(pid_t pid) {
         if (pid > 0) {
@@ -69,31 +71,27 @@ void worker_kill_current(void) {
 /* Remove what the worker left in its directory without following any
  * symlink it may have planted there (it may run as another uid). */
 static void remove_tree_at(int parentfd, const char *name, unsigned depth) {
-        struct dirent *de;
-        DIR *d;
-        int fd;
-
         if (unlinkat(parentfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
                 return;
         if (depth > 8)
                 return;
-        fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return;
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return;
-        }
-        while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                        remove_tree_at(dirfd(d), de->d_name, depth + 1);
-        closedir(d);
+        {
+                _cleanup_close_ int fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return;
+                _cleanup_(closedirp) DIR *d = fdopendir(fd);
+                if (!d)
+                        return;
+                TAKE_FD(fd);    /* d's now */
+                for (struct dirent *de; (de = readdir(d));)
+                        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                                remove_tree_at(dirfd(d), de->d_name, depth + 1);
+        }       /* closed before the directory goes */
         (void) unlinkat(parentfd, name, AT_REMOVEDIR);
 }
 
 int worker_spawn(const WorkerConfig *cfg, Worker **ret) {
-        Worker *w;
+        _cleanup_(worker_freep) Worker *w = NULL;
         int sv[2], r;
         pid_t pid, self = getpid();
 
@@ -112,7 +110,7 @@ int worker_spawn(const WorkerConfig *cfg, Worker **ret) {
                 uid_t uid;
                 r = clone_uid_reserve(NULL, &cfg->uids, &uid, &w->uid_lock);
                 if (r < 0)
-                        goto fail;
+                        return r;
                 own.runas_set = true;
                 own.runas = uid;
                 own.runas_gid = (gid_t) uid;
@@ -123,26 +121,21 @@ int worker_spawn(const WorkerConfig *cfg, Worker **ret) {
         (void) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         snprintf(w->workdir, sizeof(w->workdir), "/tmp/pvboot-select.XXXXXX");
         if (!mkdtemp(w->workdir)) {
-                r = -errno;
                 w->workdir[0] = 0;
-                goto fail;
+                return -errno;
         }
         /* (Only root may give it away; an unprivileged daemon's workers
          * write to the unit's PrivateTmp= /tmp instead.) */
-        if (cfg->runas_set && geteuid() == 0 && chown(w->workdir, cfg->runas, cfg->runas_gid) < 0) {
-                r = -errno;
-                goto fail;
-        }
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-                r = -errno;
-                goto fail;
-        }
+        if (cfg->runas_set && geteuid() == 0 && chown(w->workdir, cfg->runas, cfg->runas_gid) < 0)
+                return -errno;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return -errno;
         pid = fork();
         if (pid < 0) {
                 r = -errno;
-                close(sv[0]);
-                close(sv[1]);
-                goto fail;
+                safe_close(sv[0]);
+                safe_close(sv[1]);
+                return r;
         }
         if (pid == 0) {
                 close(sv[0]);
@@ -154,11 +147,8 @@ int worker_spawn(const WorkerConfig *cfg, Worker **ret) {
         /* Set it from this side too, so there is no window in which a
          * kill(-pid) would miss. */
         (void) setpgid(pid, pid);
-        *ret = w;
+        *ret = TAKE_PTR(w);
         return 0;
-fail:
-        worker_free(w);
-        return r;
 }
 
 int worker_fd(const Worker *w) {
@@ -223,8 +213,7 @@ int worker_receive(Worker *w, InspectReport *ret) {
 Worker *worker_free(Worker *w) {
         if (!w)
                 return NULL;
-        if (w->sock >= 0)
-                close(w->sock);
+        safe_close(w->sock);
         if (w->pid > 0) {
                 /* Whatever the outcome, nothing of this inspection outlives it. */
                 kill_worker_group(w->pid);
@@ -236,8 +225,7 @@ Worker *worker_free(Worker *w) {
                 remove_tree_at(AT_FDCWD, w->workdir, 0);
         /* Only now, with every process of it reaped, may its uid serve
          * another clone. */
-        if (w->uid_lock >= 0)
-                close(w->uid_lock);
+        safe_close(w->uid_lock);
         free(w);
         return NULL;
 }

@@ -34,6 +34,7 @@
 #include "probe/clone-uid.h"
 #include "selector/report.h"
 #include "probe/template.h"
+#include "shared/macro.h"
 
 typedef struct WorkerConfig {
         const char *format;     /* cold only; pooled workers serve raw */
@@ -76,6 +77,7 @@ int worker_receive(Worker *w, InspectReport *ret);
 
 /* Kill the worker's process group, reap it, remove its directory. */
 Worker *worker_free(Worker *w);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Worker *, worker_free);
 
 /*
  * The cold path in one call: spawn, send, wait for the report until the

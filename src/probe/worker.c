@@ -32,7 +32,6 @@ struct Worker {
 
 static volatile pid_t current_worker = -1;
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 /* The worker leads a process group holding its qemu too. */
 static void kill_worker_group(pid_t pid) {

@@ -189,9 +189,17 @@ int worker_receive(Worker *w, InspectReport *ret) {
         static WorkerMessage m;
         ssize_t n;
 
-        do
+        /* A worker that exits without reading our request (it failed
+         * first) makes the kernel report ECONNRESET once, ahead of what it
+         * sent before it went: read on, its report is still queued. */
+        bool reset = false;
+        do {
                 n = recv(w->sock, &m, sizeof(m), MSG_DONTWAIT | MSG_TRUNC);
-        while (n < 0 && errno == EINTR);
+                if (n < 0 && errno == ECONNRESET && !reset) {
+                        reset = true;
+                        errno = EINTR;
+                }
+        } while (n < 0 && errno == EINTR);
         if (n < 0)
                 return errno == EAGAIN ? -EAGAIN : errno == ECONNRESET ? -EPIPE : -errno;
         if (n == 0)
@@ -248,6 +256,14 @@ int worker_run(const WorkerConfig *cfg, int disk_fd, const Policy *policy,
                 return r;
         current_worker = w->pid;
         r = worker_send(w, disk_fd, policy);
+        /* A worker that failed before it took the request (its sandbox,
+         * its uid) said why and left: that report, not the broken pipe,
+         * is the answer. */
+        if (r < 0 && worker_receive(w, ret) == WORKER_REPORT) {
+                current_worker = -1;
+                worker_free(w);
+                return 0;
+        }
         while (r >= 0) {
                 struct pollfd pfd = { .fd = w->sock, .events = POLLIN };
                 long long left = deadline - now_ms();

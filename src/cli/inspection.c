@@ -85,25 +85,24 @@ static const char *worker_error(int r) {
 /* A worker of our own, from the verified template. */
 static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd, unsigned deadline,
                     Inspected *ret, char *err, size_t errsz) {
-        WorkerConfig wc = {
+        /* Clone uids only as root: they are handed out by setuid. */
+        WorkerSetup setup = {
                 .format = o->policy.format,
                 .tcg_cache_mb = PVBOOT_TCG_CACHE_MB_DEFAULT,
                 .debug = o->debug,
-                .record_fd = record_fd,
-                .replay_fd = replay_fd,
-        };
-        /* Clone uids only as root: they are handed out by setuid. */
-        WorkerUserRequest who = {
                 .runas_set = o->runas_set,
                 .runas = o->runas,
                 .uids = geteuid() == 0 ? (CloneUidRange) { (uid_t) o->clone_uid_base, o->clone_uid_count }
                                        : (CloneUidRange) { 0 },
         };
         uint64_t start = now_usec();
+        WorkerConfig wc;
         char why[512];
         int r;
 
-        r = worker_config_user(&wc, &who, why, sizeof(why));
+        r = worker_config_new(&setup, &wc, why, sizeof(why));
+        wc.record_fd = record_fd;
+        wc.replay_fd = replay_fd;
         if (r < 0) {
                 snprintf(err, errsz, "inspection failed: %s", why);
                 return r;

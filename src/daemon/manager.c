@@ -429,15 +429,14 @@ int manager_new(const ManagerConfig *cfg, Template *template, sd_event *event, s
         /* Who runs the clones, by the one rule (worker.h): a uid per clone,
          * which we must be able to hand out; we may then change uids, but
          * only into the range, and never run guest bytes as our own. */
-        m->worker = (WorkerConfig) {
+        WorkerSetup setup = {
                 .template = template,
                 .tcg_cache_mb = cfg->tcg_cache_mb,
                 .debug = cfg->debug,
-                .record_fd = -EBADF,
-                .replay_fd = -EBADF,
+                .uids = cfg->clone_uids,
+                .uids_required = true,
         };
-        k = worker_config_user(&m->worker, &(WorkerUserRequest) { .uids = cfg->clone_uids, .uids_required = true },
-                               why, sizeof(why));
+        k = worker_config_new(&setup, &m->worker, why, sizeof(why));
         if (k == WORKER_USER_CLONE_UIDS) {
                 k = clone_uid_confine(&cfg->clone_uids);
                 if (k < 0)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Who runs a clone (worker_config_user), for every rule of worker.h: as
+ * Who runs a clone (worker_config_new), for every rule of worker.h: as
  * root, and in forked children that gave root up (with and without
  * CAP_SETUID/CAP_SETGID).  The system user's presence and absence are
  * real password databases: a private mount namespace with its own
@@ -58,11 +58,11 @@ static int become_nobody(bool keep_setuid) {
 
 static void test_runas(void) {
         WorkerConfig wc = { .uids = GOOD_RANGE };
-        WorkerUserRequest req = { .runas_set = true, .runas = 131080, .uids = GOOD_RANGE, .uids_required = true };
+        WorkerSetup req = { .runas_set = true, .runas = 131080, .uids = GOOD_RANGE, .uids_required = true };
         char why[256] = "";
 
         /* libxl's restrict uid wins over everything, gid the same number. */
-        CHECK_EQ(worker_config_user(&wc, &req, why, sizeof(why)), WORKER_USER_RUNAS);
+        CHECK_EQ(worker_config_new(&req, &wc, why, sizeof(why)), WORKER_USER_RUNAS);
         CHECK(wc.runas_set);
         CHECK_EQ(wc.runas, 131080);
         CHECK_EQ(wc.runas_gid, 131080);
@@ -71,22 +71,22 @@ static void test_runas(void) {
 
 static void test_clone_uids_as_root(void) {
         WorkerConfig wc = { .runas_set = true, .runas = 7 };
-        WorkerUserRequest req = { .uids = GOOD_RANGE };
+        WorkerSetup req = { .uids = GOOD_RANGE };
         char why[256] = "";
 
-        CHECK_EQ(worker_config_user(&wc, &req, why, sizeof(why)), WORKER_USER_CLONE_UIDS);
+        CHECK_EQ(worker_config_new(&req, &wc, why, sizeof(why)), WORKER_USER_CLONE_UIDS);
         CHECK(!wc.runas_set);   /* each worker reserves its own at spawn */
         CHECK_EQ(wc.uids.base, GOOD_RANGE.base);
         CHECK_EQ(wc.uids.count, GOOD_RANGE.count);
 
         /* A bad range is an error with its reason, not a fallback. */
         req.uids = (CloneUidRange) { 1u << 24, 3 };
-        CHECK_EQ(worker_config_user(&wc, &req, why, sizeof(why)), -EINVAL);
+        CHECK_EQ(worker_config_new(&req, &wc, why, sizeof(why)), -EINVAL);
         CHECK(strstr(why, "power of two"));
         CHECK_EQ(wc.uids.count, 0);
         req.uids = (CloneUidRange) { 1000, 2 };       /* below 65536 */
         why[0] = 0;
-        CHECK_EQ(worker_config_user(&wc, &req, why, sizeof(why)), -EINVAL);
+        CHECK_EQ(worker_config_new(&req, &wc, why, sizeof(why)), -EINVAL);
         CHECK(why[0]);
 }
 
@@ -110,13 +110,13 @@ static int with_passwd(const char *content) {
 
 static int system_user_present(void) {
         WorkerConfig wc = { 0 };
-        WorkerUserRequest req = { 0 };
+        WorkerSetup req = { 0 };
         char why[256];
         int r = with_passwd("root:x:0:0:root:/root:/bin/sh\n" PVBOOT_WORKER_USER ":x:4242:4343::/:/bin/false\n");
 
         if (r)
                 return r;
-        if (worker_config_user(&wc, &req, why, sizeof(why)) != WORKER_USER_SYSTEM)
+        if (worker_config_new(&req, &wc, why, sizeof(why)) != WORKER_USER_SYSTEM)
                 return 1;
         if (!wc.runas_set || wc.runas != 4242 || wc.runas_gid != 4343)
                 return 2;
@@ -125,7 +125,7 @@ static int system_user_present(void) {
 
 static int system_user_absent(void) {
         WorkerConfig wc = { 0 };
-        WorkerUserRequest req = { 0 };
+        WorkerSetup req = { 0 };
         uid_t u;
         gid_t g;
         char why[256];
@@ -135,7 +135,7 @@ static int system_user_absent(void) {
                 return r;
         if (worker_default_user(&u, &g) != -ENOENT)
                 return 1;
-        if (worker_config_user(&wc, &req, why, sizeof(why)) != WORKER_USER_ROOT || wc.runas_set)
+        if (worker_config_new(&req, &wc, why, sizeof(why)) != WORKER_USER_ROOT || wc.runas_set)
                 return 2;
         return 0;
 }
@@ -155,24 +155,24 @@ static int system_user_is_root(void) {
  * that is an error; merely offered, the worker runs as we do. */
 static int without_caps(void) {
         WorkerConfig wc = { 0 };
-        WorkerUserRequest req = { .uids = GOOD_RANGE, .uids_required = true };
+        WorkerSetup req = { .uids = GOOD_RANGE, .uids_required = true };
         char why[256] = "";
 
         if (become_nobody(false) < 0)
                 return 90;
-        if (worker_config_user(&wc, &req, why, sizeof(why)) != -EPERM || !strstr(why, "CAP_SETUID"))
+        if (worker_config_new(&req, &wc, why, sizeof(why)) != -EPERM || !strstr(why, "CAP_SETUID"))
                 return 1;
         if (wc.uids.count != 0)
                 return 2;
         /* A bad range is still refused as such first. */
         req.uids = (CloneUidRange) { 1u << 24, 3 };
-        if (worker_config_user(&wc, &req, why, sizeof(why)) != -EINVAL)
+        if (worker_config_new(&req, &wc, why, sizeof(why)) != -EINVAL)
                 return 3;
-        req = (WorkerUserRequest) { .uids = GOOD_RANGE };
-        if (worker_config_user(&wc, &req, why, sizeof(why)) != WORKER_USER_SELF || wc.runas_set || wc.uids.count)
+        req = (WorkerSetup) { .uids = GOOD_RANGE };
+        if (worker_config_new(&req, &wc, why, sizeof(why)) != WORKER_USER_SELF || wc.runas_set || wc.uids.count)
                 return 4;
-        req = (WorkerUserRequest) { 0 };
-        if (worker_config_user(&wc, &req, why, sizeof(why)) != WORKER_USER_SELF)
+        req = (WorkerSetup) { 0 };
+        if (worker_config_new(&req, &wc, why, sizeof(why)) != WORKER_USER_SELF)
                 return 5;
         return 0;
 }
@@ -180,12 +180,12 @@ static int without_caps(void) {
 /* Not root but with CAP_SETUID and CAP_SETGID (the shipped unit). */
 static int with_caps(void) {
         WorkerConfig wc = { 0 };
-        WorkerUserRequest req = { .uids = GOOD_RANGE };
+        WorkerSetup req = { .uids = GOOD_RANGE };
         char why[256] = "";
 
         if (become_nobody(true) < 0)
                 return 90;
-        if (worker_config_user(&wc, &req, why, sizeof(why)) != WORKER_USER_CLONE_UIDS)
+        if (worker_config_new(&req, &wc, why, sizeof(why)) != WORKER_USER_CLONE_UIDS)
                 return 1;
         if (wc.uids.base != GOOD_RANGE.base || wc.uids.count != GOOD_RANGE.count)
                 return 2;

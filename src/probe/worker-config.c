@@ -69,11 +69,17 @@ static bool can_setuid(void) {
         return (d[0].effective & (1u << CAP_SETUID)) && (d[0].effective & (1u << CAP_SETGID));
 }
 
-int worker_config_user(WorkerConfig *wc, const WorkerUserRequest *req, char *why, size_t whysz) {
+int worker_config_new(const WorkerSetup *req, WorkerConfig *wc, char *why, size_t whysz) {
         int r;
 
-        wc->runas_set = false;
-        wc->uids = (CloneUidRange) { 0 };
+        *wc = (WorkerConfig) {
+                .format = req->format ? req->format : "raw",
+                .template = req->template,
+                .tcg_cache_mb = req->tcg_cache_mb,
+                .debug = req->debug,
+                .record_fd = -EBADF,
+                .replay_fd = -EBADF,
+        };
         /* libxl's restrict mode: that uid, and its gid the same number, as
          * pygrub does. */
         if (req->runas_set) {

@@ -104,7 +104,11 @@ void worker_template_config(const char *cachedir, int memsize_mb, bool debug, Te
 int worker_default_user(uid_t *ret_uid, gid_t *ret_gid);
 
 /*
- * Who runs a clone: one rule for both paths, filled into wc.
+ * A worker's configuration, built one way for both paths (pvboot-select's
+ * cold path, pvboot-selectd's pool) from what each knows.  The clone
+ * starts from template with its own TCG cache; the format is the cold
+ * path's (a pooled worker serves raw whatever this says).  Who runs it,
+ * by one rule:
  *  - libxl's restrict mode (--runas): that uid, gid the same number;
  *  - else a uid of each clone's own from uids, when this process may
  *    change uids (root, or CAP_SETUID and CAP_SETGID): the clone's only
@@ -113,14 +117,19 @@ int worker_default_user(uid_t *ret_uid, gid_t *ret_gid);
  *  - else, as root: our system user, or root itself when that user is
  *    not installed (the caller says so: the disk is read as root);
  *  - else: this process's own uid.
- * The outcome (>= 0) says which; -errno with why on a bad range.
+ * The e2e seam's descriptors start at -EBADF (the cold path sets its own).
+ * The outcome (>= 0) says who; -errno with why on a bad range.
  */
-typedef struct WorkerUserRequest {
+typedef struct WorkerSetup {
+        const Template *template;
+        const char *format;
+        unsigned tcg_cache_mb;
+        bool debug;
         bool runas_set;
         uid_t runas;
         CloneUidRange uids;             /* count 0: none */
         bool uids_required;
-} WorkerUserRequest;
+} WorkerSetup;
 
 enum {
         WORKER_USER_RUNAS,
@@ -130,4 +139,4 @@ enum {
         WORKER_USER_SELF,
 };
 
-int worker_config_user(WorkerConfig *wc, const WorkerUserRequest *req, char *why, size_t whysz);
+int worker_config_new(const WorkerSetup *setup, WorkerConfig *ret, char *why, size_t whysz);

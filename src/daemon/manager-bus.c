@@ -18,32 +18,48 @@
 #include "daemon/manager-internal.h"
 #include "probe/disk-fd.h"
 #include "pvboot-select-bus.h"
+#include "record/bus-peer.h"
 #include "shared/macro.h"
 #include "shared/text.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(Request *, request_free);
 
-static int check_caller(Manager *m, sd_bus_message *msg, sd_bus_error *error) {
+/* A direct connection (tests, no driver): the socket's own peer
+ * credentials, likewise taken at connect time, likewise not /proc. */
+static int peer_creds(sd_bus *bus, uid_t *ret_uid, gid_t *gids, size_t *n_gids) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *c = NULL;
-        const gid_t *gids;
-        uid_t uid;
+        const gid_t *g;
         gid_t gid;
-        int k, n;
+        size_t n = 0;
+        int k;
 
-        k = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID |
-                                              SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_AUGMENT, &c);
+        k = sd_bus_get_owner_creds(bus, SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS, &c);
+        if (k < 0 || (k = sd_bus_creds_get_euid(c, ret_uid)) < 0)
+                return k;
+        if (sd_bus_creds_get_egid(c, &gid) >= 0)
+                gids[n++] = gid;
+        k = sd_bus_creds_get_supplementary_gids(c, &g);
+        for (int i = 0; i < k && n < BUS_PEER_MAX_GROUPS; i++)
+                gids[n++] = g[i];
+        *n_gids = n;
+        return 0;
+}
+
+static int check_caller(Manager *m, sd_bus_message *msg, sd_bus_error *error) {
+        const char *sender = sd_bus_message_get_sender(msg);
+        gid_t gids[BUS_PEER_MAX_GROUPS];
+        size_t n = 0;
+        uid_t uid;
+        int k;
+
+        k = sender ? bus_peer_creds(m->bus, sender, &uid, gids, &n) : peer_creds(m->bus, &uid, gids, &n);
         if (k < 0)
                 return sd_bus_error_set_errnof(error, k, "cannot identify the caller: %s", strerror(-k));
-        if (sd_bus_creds_get_euid(c, &uid) >= 0 && uid == 0)
+        if (uid == 0)
                 return 0;
-        if (m->cfg.allow_gid_set) {
-                if (sd_bus_creds_get_egid(c, &gid) >= 0 && gid == m->cfg.allow_gid)
+        for (size_t i = 0; m->cfg.allow_gid_set && i < n; i++)
+                if (gids[i] == m->cfg.allow_gid)
                         return 0;
-                n = sd_bus_creds_get_supplementary_gids(c, &gids);
-                for (int i = 0; i < n; i++)
-                        if (gids[i] == m->cfg.allow_gid)
-                                return 0;
-        }
         return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED,
                                 "only root or the configured group may ask pvboot-selectd to inspect disks");
 }

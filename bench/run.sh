@@ -19,7 +19,8 @@
 # asserts a time.
 #
 # Environment:
-#   BENCH_DISKS        sample disks (bench/mkdisk.sh layouts), default
+#   BENCH_DISKS        sample disks (tests/mkdisk.sh's debian-* layouts,
+#                      named without the prefix), default
 #                      "mbr64 gpt32 sepboot32 gptlvm64 lvmboot64"
 #   BENCH_HOSTBOOT     guests in the host boot run (default 20)
 #   BENCH_DAEMON_ARGS  extra pvboot-selectd options (e.g. --memsize=0)
@@ -78,7 +79,7 @@ cc -std=c11 -Wall -Wextra -Werror -o "$bench_bin/bare-find" bench/bare-find.c $(
 cc -std=c11 -Wall -Wextra -Werror -o "$bench_bin/pty-run" bench/pty-run.c -lutil
 for l in "${disks[@]}"; do
         say "building sample disk $l"
-        bash bench/mkdisk.sh "$l" "$work/disks/$l.img" "$work/mk-$l" >/dev/null
+        bash tests/mkdisk.sh "debian-$l" "$work/disks/$l.img" "$work/mk-$l" >/dev/null
 done
 
 cell() { echo "$work/cells/$1.$2"; }
@@ -244,7 +245,7 @@ report() {
         echo "pvboot-select $(git describe --always --dirty 2>/dev/null || echo '?') ($(git rev-parse --abbrev-ref HEAD 2>/dev/null || echo '?'))."
         echo "RUNS=$runs, BENCH_HOSTBOOT=$hostboot${BENCH_DAEMON_ARGS:+, BENCH_DAEMON_ARGS=\"$BENCH_DAEMON_ARGS\"}."
         echo
-        echo "Sample disks (bench/mkdisk.sh, 256 MiB each): a Debian-style grub.cfg booting a real"
+        echo "Sample disks (tests/mkdisk.sh debian-*, 256 MiB each): a Debian-style grub.cfg booting a real"
         echo "Debian kernel and a ${BENCH_INITRD_MB:-4} MiB initrd, and the pvboot ELF of the guest's width."
         echo
         echo "| disk | layout |"

@@ -10,45 +10,35 @@
 # mid-request, the bound qemu killed, a hung appliance, the daemon
 # stopped (cold fallback) and restarted, eight concurrent requests, an
 # empty pool, hostile callers and descriptors, and leaks of processes,
-# descriptors and directories.  About 6 minutes under TCG.
+# descriptors and directories.  About 6 minutes under TCG.  Reports TAP
+# (tests/lib.sh), one result per check.
 set -uo pipefail
 pvboot=$1
 daemon=$2
 libxl_run=$3
 bus_inspect=$4
 here=$(cd "$(dirname "$0")" && pwd)
-user=pvboot-select         # as in lib-daemon.sh
-s64=/usr/lib/grub-xen/grub-x86_64-xen.bin
-s32=/usr/lib/grub-xen/grub-i386-xen.bin
+. "$here/lib.sh"
+. "$here/lib-daemon.sh"
+user=$pvboot_user
 caps="xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64"
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-for t in dbus-daemon busctl setpriv guestfish sfdisk; do
-        command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-getent passwd "$user" >/dev/null || { echo "SKIP: no user $user (tools/install-deps.sh creates it)"; exit 77; }
-[ -r "$s64" ] && [ -r "$s32" ] || { echo "SKIP: grub-xen-host stage 1 images missing"; exit 77; }
+require_root "the daemon runs as its own user"
+require_tools dbus-daemon busctl setpriv guestfish sfdisk
+require_user "$user"
+require_stage1
 
-work=$(mktemp -d /tmp/pvboot-daemon.XXXXXX)
+make_work daemon
 chmod 0755 "$work"
-cleanup() {
-        stop_bus
-        rm -rf "$work"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "pass $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+on_exit stop_bus
 
 for l in mbr64 gpt32 lvm64; do
-        bash "$here/mkdisk.sh" "$l" "$work/$l.img" "$work/build-$l" >/dev/null || { echo "FAIL: mkdisk $l"; exit 1; }
+        bash "$here/mkdisk.sh" "$l" "$work/$l.img" "$work/build-$l" >/dev/null || bail "mkdisk $l"
 done
 chmod 0600 "$work"/*.img      # root's disks: the daemon only ever sees descriptors
 
 # A system bus of our own (lib-daemon.sh), plus a hole for uid 65534 so
 # that the daemon's own caller check is what refuses it.
-. "$here/lib-daemon.sh"
 BUS_EXTRA_POLICY='<policy user="nobody"><allow send_destination="org.pvbootselect1"/></policy>'
 start_bus "$work"
 
@@ -114,12 +104,12 @@ expect_run() {  # expect_run NAME EXPECT DISK GREP [args]
 
 find /tmp -maxdepth 1 -name 'pvboot-select.*' -user "$user" | sort >"$work/dirs-before"
 # The daemon runs as its user and only uses root's template: build it.
-"$pvboot" template || { echo "FAIL: pvboot-select template"; exit 1; }
+"$pvboot" template || bail "pvboot-select template"
 start_daemon "$daemon" --pool-size=2
 base_fds=$(daemon_fds)
 
 # 1. Warm hits, both widths, and LVM on a warm appliance (lvm_scan).
-wait_prop PoolReady 2 || bad pool-fill "PoolReady never reached 2: $(tail -3 "$work/daemon.log")"
+wait_prop PoolReady 2 && ok pool-fill || bad pool-fill "PoolReady never reached 2: $(tail -3 "$work/daemon.log")"
 
 # 0. Every live clone has a uid of its own, from the range, never the
 #    daemon's, with no capability left (the daemon's CAP_SETUID stays
@@ -168,7 +158,7 @@ wait_prop PoolReady 2
 expect_run cache-first x86_64 "$work/swap.img" "answered by a warm appliance"
 expect_run cache-hit x86_64 "$work/swap.img" "answered from its cache"
 cat "$work/gpt32.img" >"$work/swap.img"         # same inode, new bytes
-[ "$(prop CacheEntries)" -ge 1 ] || bad cache-entries "CacheEntries is $(prop CacheEntries)"
+[ "$(prop CacheEntries)" -ge 1 ] && ok cache-entries || bad cache-entries "CacheEntries is $(prop CacheEntries)"
 wait_prop PoolReady 2
 expect_run cache-invalidated i386 "$work/swap.img" "answered by a warm appliance"
 
@@ -205,7 +195,7 @@ wait_prop PoolReady 2
 odd="$work/"$'odd\xff\x1bname.img'
 cp "$work/mbr64.img" "$odd"
 expect_run non-utf8-path x86_64 "$odd" "answered by a warm appliance"
-grep -qF 'odd\xff\x1bname.img' "$work/daemon.log" || bad non-utf8-path-log "$(tail -1 "$work/daemon.log")"
+grep -qF 'odd\xff\x1bname.img' "$work/daemon.log" && ok non-utf8-path-log || bad non-utf8-path-log "$(tail -1 "$work/daemon.log")"
 
 # 3. A client killed mid-request: its appliance dies, the pool recovers.
 wait_prop PoolReady 2
@@ -235,7 +225,7 @@ else
         kill -9 $client
         bad client-killed "no bound qemu seen"
 fi
-wait_prop PoolReady 2 || bad client-killed-refill "the pool did not refill"
+wait_prop PoolReady 2 && ok client-killed-refill || bad client-killed-refill "the pool did not refill"
 
 # 4. The bound appliance's qemu killed mid-request: a clear failure, no
 #    cold retry behind the admin's back, and the pool recovers.
@@ -255,7 +245,7 @@ else
         wait $r
         bad qemu-killed "no bound qemu seen"
 fi
-wait_prop PoolReady 2 || bad qemu-killed-refill "the pool did not refill"
+wait_prop PoolReady 2 && ok qemu-killed-refill || bad qemu-killed-refill "the pool did not refill"
 
 # 5. The bound appliance hangs: the request's deadline fires, the stopped
 #    qemu is destroyed with its worker.
@@ -270,11 +260,14 @@ if q=$(bound_qemu "$disk"); then
         if ps -o stat= -p "$q" 2>/dev/null | grep -qv '^Z'; then
                 bad hang-cleanup "the stopped qemu $q outlived its request"
                 kill -9 "$q"
+        else
+                ok hang-cleanup
         fi
 else
         release_others -
         wait $r
         bad hang "no bound qemu seen"
+        bad hang-cleanup "no bound qemu seen"
 fi
 wait_prop PoolReady 2
 
@@ -294,7 +287,7 @@ else
         wait $r
         bad disk-shrinks "no bound qemu seen"
 fi
-wait_prop PoolReady 2 || bad disk-shrinks-refill "the pool did not refill"
+wait_prop PoolReady 2 && ok disk-shrinks-refill || bad disk-shrinks-refill "the pool did not refill"
 
 # 5c. The disk's file is unlinked while bound: the descriptor still holds
 #     the disk, so the answer is the disk's.
@@ -351,7 +344,8 @@ for i in 1 2 3 4 5 6 7 8; do
 done
 n_ok=0
 for p in "${pids[@]}"; do wait "$p" && n_ok=$((n_ok + 1)); done
-[ $n_ok = 8 ] && ok "concurrent-8 ($(($(date +%s) - start)) s)" ||
+echo "eight concurrent requests: $(($(date +%s) - start)) s"
+[ $n_ok = 8 ] && ok concurrent-8 ||
         bad concurrent-8 "$n_ok of 8 passed: $(grep -h "FAIL\|inspection failed" "$work"/concurrent-*.log | head -3)"
 wait_prop PoolReady 2
 
@@ -423,5 +417,4 @@ dpid=
 for i in $(seq 50); do [ -z "$(daemon_qemus)" ] && break; sleep 0.2; done
 [ -z "$(daemon_qemus)" ] && ok daemon-killed-no-orphans || bad daemon-killed-no-orphans "left: $(daemon_qemus)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+done_testing

@@ -16,26 +16,19 @@
 #
 # A clone decides in well under a second, so every fault that must land
 # at a given moment stops the clone's qemu (SIGSTOP) first: the moment is
-# then ours, not the scheduler's.
+# then ours, not the scheduler's.  Reports TAP (tests/lib.sh), one result
+# per check.
 set -uo pipefail
 pvboot=$1
 here=$(cd "$(dirname "$0")" && pwd)
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (tmpfs mount)"; exit 77; }
+. "$here/lib.sh"
+require_root "tmpfs mount"
 # In-process cold path only (tests/daemon.sh covers the daemon's faults).
-. "$here/lib-cold.sh"
+cold_path_only
 
-work=$(mktemp -d /tmp/pvboot-faults.XXXXXX)
-cleanup() {
-        umount "$work/small" 2>/dev/null
-        rm -rf "$work"
-}
-trap cleanup EXIT
-bash "$here/mkdisk.sh" mbr64 "$work/disk.img" "$work/build" >/dev/null || exit 1
-pass=0
-fail=0
-
-ok() { echo "pass $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+make_work faults
+on_exit 'umount "$work/small" 2>/dev/null'
+bash "$here/mkdisk.sh" mbr64 "$work/disk.img" "$work/build" >/dev/null || bail "mkdisk mbr64"
 
 # The worker's private directory appears as /tmp/pvboot-select.XXXXXX.
 
@@ -105,6 +98,7 @@ fault() {
         if ! read -r q wd < <(qemu_of_run $run); then
                 wait $run
                 bad "$name" "no qemu of this run seen"
+                [ "$action" != stop ] || bad "$name-qemu-gone" "no qemu of this run seen"
                 return
         fi
         case $action in
@@ -117,9 +111,13 @@ fault() {
         rc=$?
         check_clean "$name" "$expect" $rc "$work/out.txt" "$work/log" "$outdir" "$wd"
         # Alive means running or stopped; a zombie is dead, only unreaped.
-        if [ "$action" = stop ] && ps -o stat= -p "$q" 2>/dev/null | grep -qv '^Z'; then
-                bad "$name" "the stopped qemu $q outlived the deadline"
-                kill -9 "$q"
+        if [ "$action" = stop ]; then
+                if ps -o stat= -p "$q" 2>/dev/null | grep -qv '^Z'; then
+                        bad "$name-qemu-gone" "the stopped qemu $q outlived the deadline"
+                        kill -9 "$q"
+                else
+                        ok "$name-qemu-gone"
+                fi
         fi
 }
 
@@ -190,7 +188,9 @@ if read -r q wd < <(qemu_of_run $run) && until_disk_plugged "$q" "$work/disk.img
 else
         kill -9 "${q:-0}" 2>/dev/null
         wait $run
-        bad qemu-killed-inspecting "no qemu of this run seen, or the disk never reached it"
+        for n in qemu-sandboxed qemu-private-tmp qemu-unprivileged qemu-killed-inspecting; do
+                bad $n "no qemu of this run seen, or the disk never reached it"
+        done
 fi
 
 # 5. The appliance hangs (qemu stopped): the deadline fires.
@@ -198,7 +198,7 @@ newdir
 start=$(date +%s)
 fault appliance-hang "did not answer in time" "$work/out" stop --timeout=20 "$work/disk.img"
 el=$(( $(date +%s) - start ))
-[ "$el" -le 45 ] || bad appliance-hang-time "took $el s with --timeout=20"
+[ "$el" -le 45 ] && ok appliance-hang-time || bad appliance-hang-time "took $el s with --timeout=20"
 
 # 6. The disk file is truncated before the clone reads it.
 newdir
@@ -239,5 +239,4 @@ else
 fi
 rm -f "$work/gone.img"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+done_testing

@@ -10,8 +10,9 @@
 # line on the console and an untouched output directory.
 #
 # Every decision restores its own appliance clone from the template
-# (pvboot-select template, built first); two run at a time.  Exit 77 when
-# the machine cannot run appliances.
+# (pvboot-select template, built first); two run at a time.  Reports TAP
+# (tests/lib.sh), one result per scenario; skips when the machine cannot
+# run appliances.
 # Hostile disks (symlinks, special files, lying ELFs and kernels, broken
 # partition tables...) are tests/hostile/run.sh's corpus, not run here.
 set -uo pipefail
@@ -19,9 +20,9 @@ set -uo pipefail
 pvboot=$1
 libxl_run=$2
 here=$(cd "$(dirname "$0")" && pwd)
-jobs=${PVBOOT_TEST_JOBS:-2}
-. "$here/lib-cold.sh"
+. "$here/lib.sh"
 require_appliance_env "mknod, --runas" grub-mkimage mkfs.ext4 sfdisk guestfish
+cold_path_only
 
 runas_uid=131079
 # Debian's and upstream's default: no 32-bit PV.
@@ -29,9 +30,8 @@ stock_caps="xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64"
 # No per-uid appliance cache may appear: clones use root's template.
 worker_uid=$(id -u pvboot-select 2>/dev/null || echo none)
 rm -rf "/var/tmp/.guestfs-$runas_uid" "/var/tmp/.guestfs-$worker_uid"
-"$pvboot" template || { echo "FAIL: pvboot-select template"; exit 1; }
-work=$(mktemp -d /tmp/pvboot-it.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+"$pvboot" template || bail "pvboot-select template"
+make_work it
 
 # name | layout | expectation (x86_64, i386, pvh or fail:TEXT) | libxl-run option | bootloader_args (;-separated)
 scenarios=(
@@ -105,42 +105,40 @@ run_one() {
 
 for s in "${scenarios[@]}"; do
         IFS='|' read -r name layout expect hopts blargs <<<"$s"
-        while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
-        run_one "$name" "$layout" "$expect" "$hopts" "$blargs" &
+        run_bg run_one "$name" "$layout" "$expect" "$hopts" "$blargs"
 done
 wait
 
-failed=0
+# One TAP result per scenario, in the table's order; the table (with each
+# scenario's time) and the logs of failures on stderr.
 printf '%-28s %-58s %-6s %s\n' scenario expected result seconds
 for s in "${scenarios[@]}"; do
         name=${s%%|*}
-        IFS='|' read -r n e r secs <"$work/$name.result"
+        n=$name e=- r="FAIL: no result" secs=-
+        [ ! -r "$work/$name.result" ] || IFS='|' read -r n e r secs <"$work/$name.result"
         printf '%-28s %-58.58s %-6s %s\n' "$n" "$e" "$r" "$secs"
-        if [ "$r" != pass ]; then
-                failed=$((failed + 1))
+        if [ "$r" = pass ]; then
+                ok "$name"
+        else
                 sed 's/^/    /' "$work/$name.log"
+                bad "$name" "expected $e" "$(tail -n 5 "$work/$name.log")"
         fi
 done
 # Without --runas the worker runs as a uid of its own from the clone uid
 # range (the default: 256 uids from 196608).
-total=$((${#scenarios[@]} + 1))
 clone_uid=$(sed -n 's/.*worker: inspected as uid \([0-9]*\).*/\1/p' "$work/unprivileged-default.log" | head -n 1)
 if [ -n "$clone_uid" ] && [ "$clone_uid" -ge 196608 ] && [ "$clone_uid" -lt $((196608 + 256)) ]; then
-        printf '%-28s %-58s %-6s %s\n' clone-uid "worker ran as a clone uid ($clone_uid)" pass -
+        ok clone-uid
 else
-        printf '%-28s %-58s %-6s %s\n' clone-uid "worker ran as a clone uid (${clone_uid:-none})" FAIL -
-        failed=$((failed + 1))
+        bad clone-uid "worker ran as uid ${clone_uid:-none}, not a clone uid"
 fi
 
 # Restrict mode ran as libxl's uid (pvboot-select refuses a report from
 # any other uid), and neither it nor the worker user built an appliance of
 # its own: every clone starts from root's read-only template.
-total=$((total + 1))
 if [ ! -e "/var/tmp/.guestfs-$runas_uid" ] && [ ! -e "/var/tmp/.guestfs-$worker_uid" ]; then
-        printf '%-28s %-58s %-6s %s\n' no-per-uid-appliance "no /var/tmp/.guestfs-UID for uid $runas_uid or $worker_uid" pass -
+        ok no-per-uid-appliance
 else
-        printf '%-28s %-58s %-6s %s\n' no-per-uid-appliance "no /var/tmp/.guestfs-UID for uid $runas_uid or $worker_uid" FAIL -
-        failed=$((failed + 1))
+        bad no-per-uid-appliance "a /var/tmp/.guestfs-UID exists for uid $runas_uid or $worker_uid"
 fi
-echo "$((total - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+done_testing

@@ -80,6 +80,10 @@ start_daemon() {
         fi
         dpid=$!
         for _ in $(seq 100); do [ -n "$(prop PoolSize)" ] && return 0; sleep 0.1; done
+        # Under a suite (tests/lib.sh) a setup failure is TAP's "Bail out!".
+        if declare -F bail >/dev/null; then
+                bail "the daemon did not come up: $(tail -5 "$_bus_work/daemon.log" | tr '\n' ' ')"
+        fi
         echo "FAIL: the daemon did not come up: $(tail -5 "$_bus_work/daemon.log")"
         exit 1
 }

@@ -16,6 +16,22 @@
 # Kernels are real Debian images from KERNEL_DIR (tools/fetch-kernels.sh).
 # Hostile disks are tests/hostile/build.sh's.
 #
+# The benchmark's disks (bench/run.sh) are installed Debian PV guests, so
+# that pygrub and pvboot-select answer from the same disk: /boot holds a
+# real Debian kernel, a small initrd (WORKDIR/initrd.img, which bench
+# compares pygrub's answer with), a Debian-style grub.cfg whose default
+# entry boots them (what pygrub reads) and the pvboot ELF of the guest's
+# width (what pvboot-select reads); 256 MiB sparse images, the size of the
+# sample pygrub was first timed on.  BENCH_INITRD_MB (default 4) sizes the
+# initrd.
+#   debian-mbr64      MBR, one ext4 partition (/), amd64
+#   debian-gpt32      GPT, one ext4 partition (/), 686-pae
+#   debian-sepboot32  MBR, /boot and / partitions, 686-pae
+#   debian-gptlvm64   GPT, /boot partition + LVM PV holding the root LV,
+#                     amd64 (Debian's guided "use entire disk and set up LVM")
+#   debian-lvmboot64  GPT, one LVM PV holding a /boot LV and a root LV,
+#                     amd64 (pygrub cannot read LVM: it has no answer here)
+#
 # Sourced with the same arguments, it defines its helpers and stops before
 # the layouts (tests/hostile/build.sh builds its disks with them).
 set -euo pipefail
@@ -98,7 +114,110 @@ if [ "${BASH_SOURCE[0]}" != "$0" ]; then
         return 0
 fi
 
+# --- Installed Debian guests (the benchmark's disks) ------------------------
+
+# debian_boot_tree DIR PREFIX PART: what /boot holds, written into DIR;
+# PREFIX is how grub (and pygrub) names /boot's files: "/boot" when /boot
+# is part of the root filesystem, "" when it is a filesystem of its own.
+debian_boot_tree() {
+        local dir=$1 prefix=$2 part=$3
+        mkdir -p "$dir/grub" "$dir/xen"
+        cp "$kernel" "$dir/vmlinuz-$kver"
+        if [ ! -s "$work/initrd.img" ]; then
+                rm -rf "$work/initrd"
+                mkdir -p "$work/initrd"
+                printf '#!/bin/sh\nexec /sbin/init\n' >"$work/initrd/init"
+                head -c "${BENCH_INITRD_MB:-4}M" /dev/urandom >"$work/initrd/modules.bin"
+                (cd "$work/initrd" && find . | cpio -o -H newc --quiet) >"$work/initrd.img"
+        fi
+        cp "$work/initrd.img" "$dir/initrd.img-$kver"
+        cp "$(elf "$grubarch")" "$dir/xen/$elfname"
+        cat >"$dir/grub/grub.cfg" <<CFG
+# Written by tests/mkdisk.sh, after Debian 12's grub-mkconfig
+set default="0"
+set timeout=5
+menuentry 'Debian GNU/Linux' --class debian --class gnu-linux --class gnu --class os {
+	load_video
+	insmod gzio
+	insmod $part
+	insmod ext2
+	echo	'Loading Linux $kver ...'
+	linux	$prefix/vmlinuz-$kver root=/dev/xvda1 ro quiet
+	echo	'Loading initial ramdisk ...'
+	initrd	$prefix/initrd.img-$kver
+}
+CFG
+}
+
+debian_root_tree() {    # debian_root_tree DIR: a few of the root filesystem's directories
+        mkdir -p "$1/etc" "$1/usr/bin" "$1/var/log" "$1/home"
+        echo "debian-guest" >"$1/etc/hostname"
+}
+
+debian_guest() {        # debian_guest mbr64|gpt32|sepboot32|gptlvm64|lvmboot64
+        local size_mb=256 label part
+        case $1 in
+        *32) kver=6.1.0-50-686-pae kernel=$k32 grubarch=i386-xen elfname=pvboot-i386.elf ;;
+        *64) kver=6.1.0-56-amd64 kernel=$k64 grubarch=x86_64-xen elfname=pvboot-x86_64.elf ;;
+        esac
+        [ -r "$kernel" ] || { echo "mkdisk.sh: no $kernel (run tools/install-deps.sh)" >&2; exit 1; }
+        rm -rf "$work/root" "$work/boot"
+        mkdir -p "$work/root" "$work/boot"
+        rm -f "$out"
+        case $1 in
+        mbr64 | gpt32)
+                debian_root_tree "$work/root"
+                if [ "$1" = mbr64 ]; then label=dos part=part_msdos; else label=gpt part=part_gpt; fi
+                debian_boot_tree "$work/root/boot" /boot "$part"
+                truncate -s ${size_mb}M "$out"
+                printf 'label: %s\nstart=2048, type=L\n' "$label" | sfdisk -q "$out"
+                mkfs.ext4 -F -q -E offset=$((2048 * 512)) -d "$work/root" "$out" $((size_mb - 2))M
+                ;;
+        sepboot32)
+                debian_boot_tree "$work/boot" "" part_msdos
+                debian_root_tree "$work/root"
+                mkdir -p "$work/root/boot"
+                truncate -s ${size_mb}M "$out"
+                # p1 /boot 64 MiB from 1 MiB, p2 / the rest (up to the last MiB).
+                printf 'label: dos\nstart=2048, size=131072, type=L\nstart=133120, type=L\n' | sfdisk -q "$out"
+                mkfs.ext4 -F -q -E offset=$((2048 * 512)) -d "$work/boot" "$out" 64M
+                mkfs.ext4 -F -q -E offset=$((133120 * 512)) -d "$work/root" "$out" $((size_mb - 66))M
+                ;;
+        gptlvm64)
+                debian_boot_tree "$work/boot" "" part_gpt
+                debian_root_tree "$work/root"
+                mkdir -p "$work/root/boot"
+                tar -C "$work/root" -cf "$work/root.tar" .
+                truncate -s ${size_mb}M "$out"
+                printf 'label: gpt\nstart=2048, size=131072, type=L\nstart=133120, size=387072, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\n' |
+                        sfdisk -q "$out"
+                mkfs.ext4 -F -q -E offset=$((2048 * 512)) -d "$work/boot" "$out" 64M
+                guestfish_tcg -a "$out" -- run : \
+                        pvcreate /dev/sda2 : vgcreate guestvg /dev/sda2 : \
+                        lvcreate-free root guestvg 100 : mkfs ext4 /dev/guestvg/root : \
+                        mount /dev/guestvg/root / : tar-in "$work/root.tar" /
+                ;;
+        lvmboot64)
+                debian_boot_tree "$work/boot" "" part_gpt
+                debian_root_tree "$work/root"
+                mkdir -p "$work/root/boot"
+                tar -C "$work/boot" -cf "$work/boot.tar" .
+                tar -C "$work/root" -cf "$work/root.tar" .
+                guestfish_tcg -N "$out"=disk:${size_mb}M -- \
+                        part-disk /dev/sda gpt : \
+                        pvcreate /dev/sda1 : vgcreate guestvg /dev/sda1 : \
+                        lvcreate boot guestvg 64 : lvcreate-free root guestvg 100 : \
+                        mkfs ext4 /dev/guestvg/boot : mkfs ext4 /dev/guestvg/root : \
+                        mount /dev/guestvg/boot / : tar-in "$work/boot.tar" / : umount / : \
+                        mount /dev/guestvg/root / : tar-in "$work/root.tar" /
+                ;;
+        esac
+}
+
 case "$layout" in
+debian-mbr64 | debian-gpt32 | debian-sepboot32 | debian-gptlvm64 | debian-lvmboot64)
+        debian_guest "${layout#debian-}"
+        ;;
 mbr64)
         newroot
         mkdir -p "$work/root/boot/xen" "$work/root/etc"

@@ -3,11 +3,14 @@
 #
 # tools/fuzz.sh [SECONDS-PER-TARGET] [RUNS]
 #
-# Build the libFuzzer targets with clang, ASan and UBSan (build-fuzz/), seed
-# them from real artifacts (src/fuzz/seeds.sh), run each for a bounded time
-# (or a number of executions), and print a table of executions and findings.
-# A crash input is kept in build-fuzz/findings/ and makes this exit non-zero:
-# copy it into src/fuzz/corpus/TARGET/ so it becomes a regression test.
+# Build the libFuzzer targets with clang, ASan and UBSan (build-fuzz/), start
+# each from the committed corpus (src/fuzz/corpus/TARGET: the seeds of
+# tools/fuzz-seeds.sh and every regression input), run it for a bounded
+# time (or a number of executions), and print a table of executions and
+# findings.  libFuzzer writes what it learns into build-fuzz/corpus-TARGET,
+# never into the committed corpus.  A crash input is kept in
+# build-fuzz/findings/ and makes this exit non-zero: copy it into
+# src/fuzz/corpus/TARGET/ so it becomes a regression test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -25,14 +28,11 @@ printf '| target | seconds | executions | exec/s | corpus | result |\n|---|---|-
 for t in "${targets[@]}"; do
         corpus=build-fuzz/corpus-$t
         mkdir -p "$corpus"
-        bash src/fuzz/seeds.sh "$t" "$corpus"
-        extra=()
-        [ -d "src/fuzz/corpus/$t" ] && extra+=("src/fuzz/corpus/$t")
         log=build-fuzz/fuzz-$t.log
         start=$(date +%s)
         build-fuzz/src/fuzz/fuzz-$t -max_total_time="$secs" -runs="$runs" -max_len=65536 \
                 -artifact_prefix="build-fuzz/findings/$t-" -print_final_stats=1 \
-                "$corpus" "${extra[@]}" >"$log" 2>&1
+                "$corpus" "src/fuzz/corpus/$t" >"$log" 2>&1
         rc=$?
         el=$(( $(date +%s) - start ))
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

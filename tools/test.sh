@@ -1,74 +1,81 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Install dependencies, build, and run the whole test suite: unit tests,
-# then the integration tests on the real appliance and the real daemon
-# (several minutes under TCG).  Ends with one "N passed, N failed" line.
+# Install dependencies, then build and test the three configurations the
+# suite runs in, each with one `meson test` (the suites, their environment
+# and the install check are meson's: tests/meson.build):
+#   build/       the product: unit, fuzz replays, install, integration
+#                (the real appliance and the real daemon, several minutes
+#                under TCG); arguments go to this meson test
+#   build-e2e/   -De2e_replay=true, test setup 'replay': the record/replay seam
+#   build-asan/  ASan + UBSan, test setup 'asan': unit tests, fuzz replays
+# then each libFuzzer target for a bounded time (tools/fuzz.sh).  Ends with
+# one "N passed, N failed, N skipped" line that counts scenarios: every
+# TAP result of the shell suites, every other test once, every libFuzzer
+# target once; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh || exit 1
 bash tools/build.sh || exit 1
 
-meson test -C build --print-errorlogs --num-processes 2 "$@"
-rc=$?
+rc=0
+rm -f build/meson-logs/testlog*     # counted below: never a stale run's
+meson test -C build --print-errorlogs --num-processes 2 "$@" || rc=1
 
-# The end-to-end test's record/replay seam lives only in a separate build
-# (-De2e_replay=true); test it there too, unit tests included.
-if [ ! -f build-e2e/build.ninja ]; then
-        meson setup build-e2e -De2e_replay=true >/dev/null || exit 1
-fi
-ninja -C build-e2e >/dev/null || exit 1
-meson test -C build-e2e --print-errorlogs --suite unit --suite replay
-rc2=$?
+variant() {     # variant DIR SETUP [meson setup options]
+        local dir=$1 setup=$2
+        shift 2
+        if [ ! -f "$dir/build.ninja" ]; then
+                meson setup "$dir" "$@" >/dev/null || exit 1
+        fi
+        ninja -C "$dir" >/dev/null || exit 1
+        rm -f "$dir"/meson-logs/testlog*
+        meson test -C "$dir" --setup "$setup" --print-errorlogs --num-processes 2 || rc=1
+}
+variant build-e2e replay -De2e_replay=true
+variant build-asan asan -Db_sanitize=address,undefined -Db_lundef=false
 
-# ASan + UBSan over the unit tests and the fuzz-corpus replays.
-if [ ! -f build-asan/build.ninja ]; then
-        meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
-fi
-ninja -C build-asan >/dev/null || exit 1
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        meson test -C build-asan --print-errorlogs --suite unit --suite fuzz
-rc3=$?
+bash tools/fuzz.sh "${PVBOOT_FUZZ_SECONDS:-30}" | tee build/fuzz-summary.txt
+[ "${PIPESTATUS[0]}" = 0 ] || rc=1
 
-# Each libFuzzer target for a bounded time (clang, ASan, UBSan).
-bash tools/fuzz.sh "${PVBOOT_FUZZ_SECONDS:-30}"
-rc4=$?
+# meson's logs (testlog[-SETUP].json: one line per test;
+# testlog[-SETUP].junit.xml: one testcase per TAP result) and the fuzz
+# run, as one plain line.
+python3 - build/fuzz-summary.txt build/meson-logs/testlog build-e2e/meson-logs/testlog-replay \
+        build-asan/meson-logs/testlog-asan <<'PY' || rc=1
+import json, re, sys
+import xml.etree.ElementTree as et
 
-# A packager's install into a staging root: every file where libxl,
-# man, bash-completion and systemd-sysusers look for it.
-rm -rf build/destdir-test
-DESTDIR="$PWD/build/destdir-test" meson install -C build --quiet >/dev/null
-rc5=0
-for f in usr/local/bin/pvboot-select usr/local/sbin/pvboot-selectd usr/local/share/man/man1/pvboot-select.1 \
-         usr/local/share/man/man8/pvboot-selectd.8 usr/local/share/man/man5/org.pvbootselect1.5 \
-         usr/local/share/man/man5/pvboot-select.conf.5 usr/local/share/doc/pvboot-select/pvboot-select.conf.example \
-         usr/local/share/bash-completion/completions/pvboot-select usr/local/lib/sysusers.d/pvboot-select.conf \
-         usr/local/lib/tmpfiles.d/pvboot-select.conf usr/local/share/dbus-1/system.d/org.pvbootselect1.conf \
-         usr/local/lib/systemd/system/pvboot-selectd.service usr/local/lib/systemd/system/pvboot-select-xenstore.service; do
-        [ -e "build/destdir-test/$f" ] || { echo "install: missing $f"; rc5=1; }
-done
-[ -x "$(ls build/destdir-test/usr/local/lib/*/pvboot-select/pvboot-agent 2>/dev/null | head -n 1)" ] ||
-        { echo "install: missing the appliance agent"; rc5=1; }
-[ -x "$(ls build/destdir-test/usr/local/lib/*/pvboot-select/template-qemu 2>/dev/null | head -n 1)" ] ||
-        { echo "install: missing the template's qemu wrapper"; rc5=1; }
-xl_link=$(ls -d build/destdir-test/usr/lib/xen-[0-9]*/bin/pvboot-select 2>/dev/null)
-if ls -d /usr/lib/xen-[0-9]*/bin >/dev/null 2>&1 && [ -z "$xl_link" ]; then
-        echo "install: no pvboot-select link in Xen's libexec bin dir"; rc5=1
-fi
-[ $rc5 = 0 ] && echo "install: DESTDIR layout ok"
-
-# meson's summaries, the fuzz run and the install check, as one plain line.
-python3 - "$rc4" "$rc5" build/meson-logs/testlog.json build-e2e/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY' || true
-import json, sys
 ok = bad = skip = 0
-for rc in sys.argv[1:3]:        # tools/fuzz.sh, the DESTDIR check
-    if rc == "0": ok += 1
-    else: bad += 1
-for path in sys.argv[3:]:
-    for line in open(path):
-        r = json.loads(line).get("result")
-        if r in ("OK", "EXPECTEDFAIL"): ok += 1
-        elif r == "SKIP": skip += 1
+m = re.search(r'^(\d+) passed, (\d+) failed$', open(sys.argv[1]).read(), re.M)
+if m:
+    ok += int(m.group(1)); bad += int(m.group(2))
+else:
+    bad += 1                                    # tools/fuzz.sh did not finish
+for log in sys.argv[2:]:
+    try:
+        junit = et.parse(log + '.junit.xml').getroot()
+        tests = [json.loads(line) for line in open(log + '.json')]
+    except (OSError, ValueError, et.ParseError) as e:
+        print(f"test.sh: {log}: {e}")          # that meson test did not finish
+        bad += 1
+        continue
+    tap = {}                                    # junit suite name -> results
+    for suite in junit.iter('testsuite'):
+        tap[suite.get('name')] = [('skip' if c.find('skipped') is not None else
+                                   'bad' if c.find('failure') is not None or c.find('error') is not None else
+                                   'ok') for c in suite.iter('testcase')]
+    for t in tests:
+        good = t['result'] in ('OK', 'EXPECTEDFAIL')
+        subs = tap.get(t['name'].split(':')[0] + '.' + t['name'])
+        if subs:                                # a TAP test: its results
+            ok += subs.count('ok'); bad += subs.count('bad'); skip += subs.count('skip')
+            # It failed past its results (a bail-out, a missing plan, a crash).
+            if not good and t['result'] != 'SKIP' and 'bad' not in subs:
+                bad += 1
+        elif good: ok += 1
+        elif t['result'] == 'SKIP': skip += 1
         else: bad += 1
 print(f"{ok} passed, {bad} failed, {skip} skipped")
+sys.exit(1 if bad else 0)
 PY
-[ $rc = 0 ] && [ $rc2 = 0 ] && [ $rc3 = 0 ] && [ $rc4 = 0 ] && [ $rc5 = 0 ]
+exit $rc

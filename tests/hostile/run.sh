@@ -19,27 +19,26 @@
 #   - with a console of printable ASCII only: no ESC or other control
 #     byte from the guest (tab, CR and LF are ours).
 #
-# Two cases run at a time (one appliance each).  Exit 77 when the machine
-# cannot run appliances.
+# Two cases run at a time (one appliance each).  Reports TAP (tests/lib.sh),
+# one result per case; skips when the machine cannot run appliances.
 set -euo pipefail
 
 pvboot=$1
 libxl_run=$2
 here=$(cd "$(dirname "$0")" && pwd)
-jobs=${PVBOOT_TEST_JOBS:-2}
-. "$here/../lib-cold.sh"
+. "$here/../lib.sh"
 require_appliance_env "mknod, namespaces" grub-mkimage mkfs.ext4 sfdisk debugfs tune2fs guestfish \
         readelf python3 unshare
+cold_path_only
 
 # Every case restores a clone of root's template: build it once first.
-"$pvboot" template || { echo "FAIL: pvboot-select template"; exit 1; }
+"$pvboot" template || bail "pvboot-select template"
 
 # A build tree under /tmp (a fresh clone there) must stay visible inside
 # the sandbox's private /tmp.
 export SANDBOX_KEEP_RO="$(cd "$(dirname "$pvboot")" && pwd)"
 
-work=$(mktemp -d /tmp/pvboot-hostile.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+make_work hostile
 
 # Admin arguments that must come back verbatim in the args record.
 admin_args='root=/dev/xvda1 console=hvc0 "quoted arg" x=$(id);y=`id`&z'
@@ -154,18 +153,15 @@ run_case() {
 t0=$(date +%s)
 for c in "${cases[@]}"; do
         IFS='|' read -r name expect hopts blargs shows what <<<"$c"
-        while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
-        run_case "$name" "$expect" "$hopts" "$blargs" "$shows" &
+        run_bg run_case "$name" "$expect" "$hopts" "$blargs" "$shows"
 done
 wait
 
-# The logs of failed cases first, then the table and the count last,
-# where a truncated log (meson shows the last 100 lines) still has them.
-failed=0
+# The logs of failed cases, the table, then one TAP result per case (on
+# stdout; the rest goes to stderr).
 for c in "${cases[@]}"; do
         IFS='|' read -r name expect hopts blargs shows what <<<"$c"
         [ "$(cut -d'|' -f3 "$work/$name.result" 2>/dev/null)" != pass ] || continue
-        failed=$((failed + 1))
         echo "=== $name"
         sed 's/^/    /' "$work/$name.log"
 done
@@ -176,10 +172,11 @@ for c in "${cases[@]}"; do
         [ ! -r "$work/$name.result" ] || IFS='|' read -r n e r secs <"$work/$name.result"
         if [ "$r" = pass ]; then
                 printf '%-26s %-46.46s %-36.36s %-6s %7s\n' "$n" "$what" "$e" pass "$secs"
+                ok "$name"
         else
                 printf '%-26s %-46.46s %-36.36s %-6s %7s  %s\n' "$n" "$what" "$e" FAIL "$secs" "${r#FAIL: }"
+                bad "$name" "$what; expected $e" "${r#FAIL: }"
         fi
 done
 echo "${#cases[@]} cases in $(($(date +%s) - t0)) s"
-echo "$((${#cases[@]} - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+done_testing

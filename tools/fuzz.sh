@@ -20,7 +20,11 @@ targets=(elf-notes kernel-header output args report agent-reply qmp lvm-metadata
 if [ ! -f build-fuzz/build.ninja ]; then
         CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
 fi
-ninja -C build-fuzz $(printf 'src/fuzz/fuzz-%s ' "${targets[@]}") >/dev/null || exit 1
+if ! ninja -C build-fuzz $(printf 'src/fuzz/fuzz-%s ' "${targets[@]}") >build-fuzz/build.log 2>&1; then
+        echo "tools/fuzz.sh: the clang build failed:"
+        grep -E 'error|FAILED' build-fuzz/build.log | head -n 20
+        exit 1
+fi
 mkdir -p build-fuzz/findings
 
 failed=0

@@ -20,6 +20,7 @@ static bool stderr_is_stdout(void) {
                a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_rdev == b.st_rdev;
 }
 
+static void emit(bool console, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void emit(bool console, const char *fmt, va_list ap) {
         char raw[1024], buf[1024];
         const char *safe;

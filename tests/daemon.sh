@@ -327,6 +327,9 @@ hostile bad-option-type "option Mode must have type s" file:"$work/mbr64.img" Mo
 hostile bad-mode "Mode must be pv, pvh or pvshim" file:"$work/mbr64.img" Mode=s:hvm
 hostile bad-timeout "Timeout must be" file:"$work/mbr64.img" Timeout=u:1000
 hostile bad-format "Format is not a disk format name" file:"$work/mbr64.img" Format=s:../x
+qemu-img create -q -f qcow2 -b "$work/mbr64.img" -F raw "$work/backed.qcow2" 2>/dev/null
+chmod 0600 "$work/backed.qcow2"
+hostile qcow2-backing-refused "has a backing file" file:"$work/backed.qcow2" Format=s:qcow2
 hostile bad-domid "DomainId must name a guest domain" file:"$work/mbr64.img" DomainId=u:0
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$bus_inspect" file:/dev/null 2>&1)
 grep -q "only root or the configured group" <<<"$out" && ok caller-not-allowed || bad caller-not-allowed "$out"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# daemon.sh PVBOOT_SELECT PVBOOT_SELECTD LIBXL_RUN BUS_INSPECT
+# daemon.sh PVBOOT_SELECT PVBOOT_SELECTD LIBXL_RUN BUS_INSPECT BUS_IMPOSTOR
 #
 # The warm path for real: a private dbus-daemon with our bus policy, the
 # real pvboot-selectd running as its own unprivileged user, and the real
@@ -17,6 +17,7 @@ pvboot=$1
 daemon=$2
 libxl_run=$3
 bus_inspect=$4
+bus_impostor=$5
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/lib-daemon.sh"
@@ -39,7 +40,7 @@ chmod 0600 "$work"/*.img      # root's disks: the daemon only ever sees descript
 
 # A system bus of our own (lib-daemon.sh), plus a hole for uid 65534 so
 # that the daemon's own caller check is what refuses it.
-BUS_EXTRA_POLICY='<policy user="nobody"><allow send_destination="org.pvbootselect1"/></policy>'
+BUS_EXTRA_POLICY='<policy user="nobody"><allow send_destination="org.pvbootselect1"/><allow own="org.pvbootselect1"/></policy>'
 start_bus "$work"
 
 # Processes and directories of the daemon's clones.  Each clone's qemu runs
@@ -326,6 +327,9 @@ hostile bad-option-type "option Mode must have type s" file:"$work/mbr64.img" Mo
 hostile bad-mode "Mode must be pv, pvh or pvshim" file:"$work/mbr64.img" Mode=s:hvm
 hostile bad-timeout "Timeout must be" file:"$work/mbr64.img" Timeout=u:1000
 hostile bad-format "Format is not a disk format name" file:"$work/mbr64.img" Format=s:../x
+qemu-img create -q -f qcow2 -b "$work/mbr64.img" -F raw "$work/backed.qcow2" 2>/dev/null
+chmod 0600 "$work/backed.qcow2"
+hostile qcow2-backing-refused "has a backing file" file:"$work/backed.qcow2" Format=s:qcow2
 hostile bad-domid "DomainId must name a guest domain" file:"$work/mbr64.img" DomainId=u:0
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$bus_inspect" file:/dev/null 2>&1)
 grep -q "only root or the configured group" <<<"$out" && ok caller-not-allowed || bad caller-not-allowed "$out"
@@ -367,6 +371,28 @@ held_uids=$(for f in /run/pvboot-select/clone-uids/*; do flock -n "$f" true || b
 expect_run daemon-down-cold x86_64 "$work/mbr64.img" "not reachable.*cold path"
 timing_ok "$work/daemon-down-cold.log" launch && ok timing-cold || bad timing-cold "$(grep timing "$work/daemon-down-cold.log")"
 
+# 9b. Someone else takes the name while the daemon is down (this bus lets
+#     uid 65534 own it; the shipped policy lets only root and the daemon's
+#     user): the client sends it nothing, says why and inspects here;
+#     status will not show its numbers; and the daemon, started then,
+#     refuses to queue behind it and says so.
+setpriv --reuid=65534 --regid=65534 --clear-groups "$bus_impostor" >"$work/impostor.out" 2>&1 &
+ipid=$!
+for _ in $(seq 50); do grep -q owned "$work/impostor.out" && break; sleep 0.1; done
+expect_run impostor-refused x86_64 "$work/mbr64.img" "owned by uid 65534.*not sending it the disk.*cold path"
+grep -q '^call' "$work/impostor.out" && bad impostor-got-nothing "$(cat "$work/impostor.out")" || ok impostor-got-nothing
+"$pvboot" status >"$work/impostor-status.txt" 2>&1
+rc=$?
+[ $rc = 3 ] && grep -q "owned by uid 65534" "$work/impostor-status.txt" && ok impostor-status ||
+        bad impostor-status "exit $rc: $(cat "$work/impostor-status.txt")"
+timeout 60 setpriv "${daemon_caps[@]}" --reuid="$pvboot_user" --regid="$pvboot_user" --init-groups "$daemon" \
+        --pool-size=0 >"$work/daemon-behind.log" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "cannot own org.pvbootselect1: File exists" "$work/daemon-behind.log" && ok name-taken-loud ||
+        bad name-taken-loud "exit $rc: $(tail -3 "$work/daemon-behind.log")"
+kill "$ipid"
+wait "$ipid" 2>/dev/null
+
 # 10. Restarted, it serves warm again.
 start_daemon "$daemon" --pool-size=2
 wait_prop PoolReady 2
@@ -392,6 +418,14 @@ expect_run empty-pool x86_64 "$work/mbr64.img" "answered by a cold appliance"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$bus_inspect" file:/dev/null 2>&1)
 grep -q "neither a regular file nor a block device" <<<"$out" && ok caller-in-allowed-group ||
         bad caller-in-allowed-group "$out"
+# ... as a supplementary group too, from the bus driver's word (the daemon
+# runs with a /proc of its own where the caller does not exist, as under
+# the shipped unit's ProtectProc=invisible); and not without it.
+out=$(setpriv --reuid=65534 --regid=100 --groups=65534 "$bus_inspect" file:/dev/null 2>&1)
+grep -q "neither a regular file nor a block device" <<<"$out" && ok caller-in-allowed-supplementary-group ||
+        bad caller-in-allowed-supplementary-group "$out"
+out=$(setpriv --reuid=65534 --regid=100 --clear-groups "$bus_inspect" file:/dev/null 2>&1)
+grep -q "AccessDenied" <<<"$out" && ok caller-outside-allowed-group || bad caller-outside-allowed-group "$out"
 jdpid=$dpid
 stop_daemon
 sleep 1

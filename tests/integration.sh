@@ -45,7 +45,7 @@ scenarios=(
         "no-pvboot|none|fail:nothing to boot: no /boot/xen/pvboot-{x86_64,i386}.elf||"
         "both-no-kernels|both|x86_64||"
         "both-forced-i386|both|i386||--force-arch=i386"
-        "wrong-format|mbr64|fail:cannot attach the disk to the appliance||--format=qcow2"
+        "format-not-raw|mbr64|fail:libxl always hands its bootloader a raw device||--format=qcow2"
         "kernel-given|mbr64|fail:pvboot-select only returns the host pvgrub2 stage 1||--kernel=/boot/vmlinuz"
         "missing-disk|@missing|fail:cannot use disk||"
         # Width selection (issue 3): real Debian kernels decide.
@@ -131,6 +131,25 @@ if [ -n "$clone_uid" ] && [ "$clone_uid" -ge 196608 ] && [ "$clone_uid" -lt $((1
         ok clone-uid
 else
         bad clone-uid "worker ran as uid ${clone_uid:-none}, not a clone uid"
+fi
+
+# inspect reads a qcow2 image of a guest, in the clone with backing:null;
+# one that names another file (a backing file, an external data file)
+# is refused before anything is attached, with the reason.
+if command -v qemu-img >/dev/null; then
+        bash "$here/mkdisk.sh" mbr64 "$work/q.img" "$work/build-q" >/dev/null 2>&1 &&
+                qemu-img convert -q -f raw -O qcow2 "$work/q.img" "$work/q.qcow2" &&
+                qemu-img create -q -f qcow2 -b "$work/q.img" -F raw "$work/backed.qcow2" 2>/dev/null
+        out=$("$pvboot" inspect --json --format=qcow2 "$work/q.qcow2" 2>&1)
+        grep -q '"arch": "x86_64"' <<<"$out" && ok inspect-qcow2 || bad inspect-qcow2 "$out"
+        out=$("$pvboot" inspect --format=qcow2 "$work/backed.qcow2" 2>&1)
+        rc=$?
+        [ $rc = 1 ] && grep -q "has a backing file" <<<"$out" && ok inspect-qcow2-backing-refused ||
+                bad inspect-qcow2-backing-refused "exit $rc: $out"
+        rm -rf "$work/q.img" "$work/q.qcow2" "$work/backed.qcow2" "$work/build-q"
+else
+        skip inspect-qcow2 "qemu-img missing"
+        skip inspect-qcow2-backing-refused "qemu-img missing"
 fi
 
 # Restrict mode ran as libxl's uid (pvboot-select refuses a report from

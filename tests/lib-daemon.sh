@@ -66,6 +66,9 @@ prop() {
 # What the shipped unit gives the daemon: CAP_SETUID and CAP_SETGID, to
 # hand each clone a uid of its own (and nothing else).
 daemon_caps=(--inh-caps=-all,+setuid,+setgid --ambient-caps=-all,+setuid,+setgid --bounding-set=-all,+setuid,+setgid)
+# And its ProtectProc=invisible: a /proc of its own where other users'
+# processes (its callers, its clones) do not exist.
+protect_proc=(unshare --mount --propagation private sh -c 'mount -t proc -o hidepid=invisible proc /proc && exec "$@"' sh)
 
 start_daemon() {
         local bin=$1; shift
@@ -73,10 +76,11 @@ start_daemon() {
                 # As systemd runs it: stderr is a journal stream, named in
                 # JOURNAL_STREAM (systemd-cat connects, but does not say so).
                 systemd-cat -t "$DAEMON_TO_JOURNAL" sh -c 'JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec "$@"' \
-                        sh setpriv "${daemon_caps[@]}" --reuid="$pvboot_user" --regid="$pvboot_user" --init-groups "$bin" "$@" &
+                        sh "${protect_proc[@]}" setpriv "${daemon_caps[@]}" --reuid="$pvboot_user" --regid="$pvboot_user" \
+                        --init-groups "$bin" "$@" &
         else
-                setpriv "${daemon_caps[@]}" --reuid="$pvboot_user" --regid="$pvboot_user" --init-groups "$bin" "$@" \
-                        >>"$_bus_work/daemon.log" 2>&1 &
+                "${protect_proc[@]}" setpriv "${daemon_caps[@]}" --reuid="$pvboot_user" --regid="$pvboot_user" \
+                        --init-groups "$bin" "$@" >>"$_bus_work/daemon.log" 2>&1 &
         fi
         dpid=$!
         for _ in $(seq 100); do [ -n "$(prop PoolSize)" ] && return 0; sleep 0.1; done

@@ -343,6 +343,13 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
         if (o.kernel || o.ramdisk)
                 return fail(err, errsz, "", "--kernel/--ramdisk given (xl config sets kernel= or ramdisk= with bootloader=): "
                             "pvboot-select only returns the host pvgrub2 stage 1; remove kernel=/ramdisk=", "");
+        /* libxl hands its bootloader a raw device: a qcow2, vhd or
+         * script= disk is attached in dom0 first and passed as /dev/xvdX
+         * (libxl_bootloader.c).  Another format here could only make the
+         * host follow paths written in the image. */
+        if (!o.inspect && strcmp(o.policy.format, "raw") != 0)
+                return fail(err, errsz, "--format='", o.policy.format, "': libxl always hands its bootloader a raw "
+                            "device; only 'pvboot-select inspect' reads image files (raw or qcow2)");
         if (o.record && o.replay)
                 return fail(err, errsz, "", "--record and --replay conflict", "");
         if (o.policy.mode == MODE_PVH && o.policy.force_arch != PV_ARCH_NONE)

@@ -8,7 +8,9 @@
 
 #include "cli/client.h"
 #include "cli/json.h"
+#include "probe/worker.h"
 #include "pvboot-select-bus.h"
+#include "record/bus-peer.h"
 #include "shared/macro.h"
 #include "shared/text.h"
 
@@ -83,11 +85,22 @@ static int append_request(sd_bus_message *m, int disk_fd, const ClientRequest *r
         return sd_bus_message_close_container(m);
 }
 
-int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, BusDetails *ret_details,
-                   char *err, size_t errlen) {
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+/*
+ * The system bus, and the daemon on it that we may trust with a guest's
+ * disk: the unique name owning PVBOOT_BUS_NAME now, run (as the bus
+ * driver saw when it connected) by root or by the pvboot-select user the
+ * unit runs it as.  Whoever else owns the name (a user's process that
+ * took it while the daemon was down) gets nothing: CLIENT_NO_DAEMON, said
+ * in err.  Calls go to that unique name, so the well-known one changing
+ * hands after this check cannot redirect them.
+ */
+static int connect_daemon(sd_bus **ret_bus, char **ret_owner, char *err, size_t errlen) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *owner = NULL;
+        gid_t gids[BUS_PEER_MAX_GROUPS], daemon_gid;
+        uid_t uid, daemon_uid = 0;
+        size_t n;
+        char why[128];
         int k;
 
         k = sd_bus_open_system(&bus);
@@ -95,7 +108,40 @@ int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, Bu
                 set_err(err, errlen, "no system bus", strerror(-k));
                 return CLIENT_NO_DAEMON;
         }
-        k = sd_bus_message_new_method_call(bus, &m, PVBOOT_BUS_NAME, PVBOOT_BUS_PATH, PVBOOT_BUS_INTERFACE, "Inspect");
+        k = bus_peer_owner(bus, PVBOOT_BUS_NAME, &owner);
+        if (k < 0) {
+                set_err(err, errlen, "pvboot-selectd not reachable", k == -ENXIO ? "nobody owns " PVBOOT_BUS_NAME
+                                                                                : strerror(-k));
+                return CLIENT_NO_DAEMON;
+        }
+        k = bus_peer_creds(bus, owner, &uid, gids, &n);
+        if (k < 0) {
+                set_err(err, errlen, "pvboot-selectd not reachable: cannot identify its owner", strerror(-k));
+                return CLIENT_NO_DAEMON;
+        }
+        if (uid != 0 && (worker_default_user(&daemon_uid, &daemon_gid) < 0 || uid != daemon_uid)) {
+                snprintf(why, sizeof(why), "%s is owned by uid %u, not by root or the " PVBOOT_WORKER_USER
+                         " user; not sending it the disk", PVBOOT_BUS_NAME, (unsigned) uid);
+                set_err(err, errlen, why, NULL);
+                return CLIENT_NO_DAEMON;
+        }
+        *ret_bus = TAKE_PTR(bus);
+        *ret_owner = TAKE_PTR(owner);
+        return CLIENT_ANSWERED;
+}
+
+int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, BusDetails *ret_details,
+                   char *err, size_t errlen) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *owner = NULL;
+        int k;
+
+        k = connect_daemon(&bus, &owner, err, errlen);
+        if (k != CLIENT_ANSWERED)
+                return k;
+        k = sd_bus_message_new_method_call(bus, &m, owner, PVBOOT_BUS_PATH, PVBOOT_BUS_INTERFACE, "Inspect");
         /* Never wait for bus activation: a daemon that is not running
          * now would start with an empty pool, no faster than we are. */
         if (k >= 0)
@@ -190,6 +236,7 @@ static int write_status_json(FILE *out, const uint64_t v[static N_STATUS], const
 }
 
 int client_status(FILE *out, bool json, char *err, size_t errlen) {
+        _cleanup_free_ char *owner = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -197,12 +244,10 @@ int client_status(FILE *out, bool json, char *err, size_t errlen) {
         bool have[N_STATUS] = { false };
         int k;
 
-        k = sd_bus_open_system(&bus);
-        if (k < 0) {
-                set_err(err, errlen, "no system bus", strerror(-k));
-                return CLIENT_NO_DAEMON;
-        }
-        k = sd_bus_call_method(bus, PVBOOT_BUS_NAME, PVBOOT_BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll",
+        k = connect_daemon(&bus, &owner, err, errlen);
+        if (k != CLIENT_ANSWERED)
+                return k;
+        k = sd_bus_call_method(bus, owner, PVBOOT_BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll",
                                &e, &reply, "s", PVBOOT_BUS_INTERFACE);
         if (k < 0) {
                 set_err(err, errlen, "pvboot-selectd is not running",

@@ -10,6 +10,7 @@
 #include "cli/client.h"
 #include "cli/console.h"
 #include "cli/inspection.h"
+#include "probe/disk-fd.h"
 #include "probe/template.h"
 #include "probe/worker.h"
 
@@ -147,6 +148,13 @@ int inspection_run(const Options *o, int disk_fd, int record_fd, int replay_fd, 
         int r;
 
         *ret = (Inspected) { 0 };
+        r = disk_fd_check_format(disk_fd, o->policy.format, err, errsz);
+        if (r < 0) {
+                char why[512];
+                snprintf(why, sizeof(why), "%s", err);
+                snprintf(err, errsz, "cannot use disk %s: %s", o->disk, why);
+                return r;
+        }
         if (o->runas_set && !o->no_daemon && !o->not_really)
                 console_log("restrict mode (--runas=%lu): inspecting here as that uid, not through pvboot-selectd",
                             (unsigned long) o->runas);

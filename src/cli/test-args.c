@@ -166,12 +166,12 @@ static void test_bootloader_args(void) {
 
         CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE,
                        "--stage1-x86_64=/opt/x.bin", "--stage1-i386=/opt/i.bin", "--stage1-pvh=/opt/p.bin",
-                       "--format=qcow2", "--force-arch=i386", "--debug", "--entry=foo",
+                       "--format=raw", "--force-arch=i386", "--debug", "--entry=foo",
                        "/dev/xvda", NULL), 0);
         CHECK_STREQ(o.stage1[PV_ARCH_X86_64], "/opt/x.bin");
         CHECK_STREQ(o.stage1[PV_ARCH_I386], "/opt/i.bin");
         CHECK_STREQ(o.stage1_pvh, "/opt/p.bin");
-        CHECK_STREQ(o.policy.format, "qcow2");
+        CHECK_STREQ(o.policy.format, "raw");
         CHECK_EQ(o.policy.force_arch, PV_ARCH_I386);
         CHECK(o.debug);
         CHECK(o.verbose);       /* --debug implies -v */
@@ -179,10 +179,18 @@ static void test_bootloader_args(void) {
         CHECK_STREQ(o.disk, "/dev/xvda");
         CHECK_STREQ(o.output_directory, "/var/lib/xen/bootloader.7.d");
 
-        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--force-arch=x86_64", "--format=vmdk", "/dev/xvda", NULL), 0);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--force-arch=x86_64", "/dev/xvda", NULL), 0);
         CHECK_EQ(o.policy.force_arch, PV_ARCH_X86_64);
-        CHECK_STREQ(o.policy.format, "vmdk");
         CHECK_STREQ(o.stage1[PV_ARCH_I386], STAGE1_DEFAULT_I386);
+
+        /* libxl hands its bootloader a raw device: another format is a
+         * mistake in the xl config, not something to follow.  inspect
+         * reads image files. */
+        expect_fail("pvboot-select", LIBXL_BASE, "--format=qcow2", "/dev/xvda", NULL);
+        CHECK(strstr(err, "libxl always hands its bootloader a raw device"));
+        expect_fail("pvboot-select", "-n", "--format=vmdk", "/dev/xvda", NULL);
+        CHECK_EQ(parse(&o, "pvboot-select", "inspect", "--format=qcow2", "guest.qcow2", NULL), 0);
+        CHECK_STREQ(o.policy.format, "qcow2");
 
         /* -n and --not-really; no --output-directory needed then. */
         CHECK_EQ(parse(&o, "pvboot-select", "-n", "/dev/xvda", NULL), 0);

@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,9 @@ int main(int argc, char **argv) {
         int r;
 
         setvbuf(stderr, NULL, _IOLBF, 0);
+        /* It holds every caller's disk descriptor for a while: no core
+         * file of it, and no ptrace or /proc/PID/fd by its own uid. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         /* Defaults < pvboot-select.conf < the command line. */
         if (config_load(config_path_from_argv(argc, argv), &conf, err, sizeof(err)) < 0)
                 return fprintf(stderr, "pvboot-selectd: %s\n", err), 2;

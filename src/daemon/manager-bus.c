@@ -174,6 +174,9 @@ static int method_inspect(sd_bus_message *msg, void *userdata, sd_bus_error *err
         k = read_options(msg, r, error);
         if (k < 0)
                 return k;
+        char why[256];
+        if (disk_fd_check_format(r->disk_fd, r->policy.format, why, sizeof(why)) < 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, why);
         sender = sd_bus_message_get_sender(msg);
         r->sender = strdup(sender ? sender : "(direct)");
         if (!r->sender)

@@ -70,3 +70,42 @@ int disk_fd_open(const char *path, int *ret_fd, char *err, size_t errlen) {
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
+
+static uint32_t be32(const uint8_t *p) {
+        return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
+}
+
+static uint64_t be64(const uint8_t *p) {
+        return (uint64_t) be32(p) << 32 | be32(p + 4);
+}
+
+int disk_fd_check_format(int fd, const char *format, char *err, size_t errlen) {
+        /* qemu's docs/interop/qcow2.txt: the header's first 104 bytes. */
+        uint8_t h[104];
+
+        if (strcmp(format, "raw") == 0)
+                return 0;
+        if (strcmp(format, "qcow2") != 0) {
+                snprintf(err, errlen, "disk format %s is not supported (raw, or qcow2 for inspect)", format);
+                return -EOPNOTSUPP;
+        }
+        if (pread(fd, h, sizeof(h), 0) != (ssize_t) sizeof(h) || be32(h) != UINT32_C(0x514649fb)) {
+                snprintf(err, errlen, "not a qcow2 image");
+                return -EBADMSG;
+        }
+        if (be32(h + 4) < 2 || be32(h + 4) > 3) {
+                snprintf(err, errlen, "qcow2 version %" PRIu32 " is not supported", be32(h + 4));
+                return -EOPNOTSUPP;
+        }
+        if (be64(h + 8) != 0) {
+                snprintf(err, errlen, "the qcow2 image has a backing file: its path would be followed on the host; "
+                         "convert it first (qemu-img convert -O raw)");
+                return -EPERM;
+        }
+        if (be32(h + 4) == 3 && (be64(h + 72) & (UINT64_C(1) << 2))) {
+                snprintf(err, errlen, "the qcow2 image keeps its data in an external file: its path would be "
+                         "followed on the host; convert it first (qemu-img convert -O raw)");
+                return -EPERM;
+        }
+        return 0;
+}

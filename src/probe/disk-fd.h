@@ -18,3 +18,12 @@ int disk_fd_check(int fd, uint64_t limit, uint64_t *ret_size, char *err, size_t 
 /* Open path read-only and check it by the rule above: 0 and the
  * descriptor, or -errno with the reason in err. */
 int disk_fd_open(const char *path, int *ret_fd, char *err, size_t errlen);
+
+/*
+ * May a disk in this format be attached?  raw always.  qcow2 only when it
+ * names no other file: no backing file (qemu would follow the path in its
+ * header) and no external data file (incompatible feature bit 2); a clone
+ * attaches qcow2 with backing:null besides.  Any other format: refused.
+ * 0, or -errno with the reason in err.
+ */
+int disk_fd_check_format(int fd, const char *format, char *err, size_t errlen);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -71,9 +72,53 @@ static void test_disk_fd_open(void) {
         unlink(path);
 }
 
+/* Images qemu-img really writes: a plain qcow2 is read; one that names
+ * another file (backing, external data) is refused with the reason. */
+static void test_format(void) {
+        char dir[] = "/tmp/test-disk-fd-fmt.XXXXXX", cmd[1024], path[256], err[256];
+        int fd;
+
+        CHECK(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/raw", dir);
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        CHECK(fd >= 0 && write(fd, "not qcow2, just bytes, long enough for a header read ............................................................", 110) == 110);
+        CHECK_EQ(disk_fd_check_format(fd, "raw", err, sizeof(err)), 0);
+        CHECK_EQ(disk_fd_check_format(fd, "qcow2", err, sizeof(err)), -EBADMSG);
+        CHECK(strstr(err, "not a qcow2 image"));
+        CHECK_EQ(disk_fd_check_format(fd, "vmdk", err, sizeof(err)), -EOPNOTSUPP);
+        CHECK(strstr(err, "vmdk is not supported"));
+        close(fd);
+
+        if (system("command -v qemu-img >/dev/null") != 0) {
+                fprintf(stderr, "qemu-img missing: the qcow2 cases are skipped\n");
+                return;
+        }
+        snprintf(cmd, sizeof(cmd),
+                 "cd %s && qemu-img create -q -f qcow2 plain.qcow2 1M && "
+                 "qemu-img create -q -f qcow2 -b raw -F raw backed.qcow2 1M && "
+                 "qemu-img create -q -f qcow2 -o data_file=data.raw external.qcow2 1M", dir);
+        CHECK_EQ(system(cmd), 0);
+        static const struct { const char *name; int want; const char *says; } cases[] = {
+                { "plain.qcow2", 0, NULL },
+                { "backed.qcow2", -EPERM, "has a backing file" },
+                { "external.qcow2", -EPERM, "external file" },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                snprintf(path, sizeof(path), "%s/%s", dir, cases[i].name);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                CHECK(fd >= 0);
+                CHECK_EQ(disk_fd_check_format(fd, "qcow2", err, sizeof(err)), cases[i].want);
+                CHECK(!cases[i].says || strstr(err, cases[i].says));
+                close(fd);
+        }
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        CHECK_EQ(system(cmd), 0);
+}
+
 int main(void) {
         srandom(1);
         test_disk_fd_check();
         test_disk_fd_open();
+        test_format();
         return 0;
 }

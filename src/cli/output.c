@@ -89,16 +89,10 @@ int output_format_records(OutputFormat fmt, const char *kernel, const char *args
 static int copy_bytes(int in, int out, uint64_t expect) {
         char buf[65536];
         uint64_t copied = 0;
+        ssize_t n;
         int r;
 
-        for (;;) {
-                ssize_t n = read(in, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
+        while ((n = loop_pread(in, buf, sizeof(buf), copied)) > 0) {
                 copied += (uint64_t) n;
                 if (copied > STAGE1_MAX_SIZE)
                         return -EFBIG;
@@ -106,6 +100,8 @@ static int copy_bytes(int in, int out, uint64_t expect) {
                 if (r < 0)
                         return r;
         }
+        if (n < 0)
+                return (int) n;
         /* A stage 1 that changed size under us is not the file we checked. */
         if (copied != expect)
                 return -EIO;

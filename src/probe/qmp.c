@@ -51,16 +51,9 @@ static int read_line(Qmp *q, uint64_t deadline, char **ret, size_t *ret_len) {
                 }
                 if (q->have >= QMP_MAX_LINE)
                         return -EBADMSG;
-                int r = fd_wait_readable(q->fd, deadline);
-                if (r < 0)
-                        return r;
-                ssize_t n = read(q->fd, q->buf + q->have, QMP_MAX_LINE - q->have);
-                if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                        continue;
+                ssize_t n = fd_read_some(q->fd, q->buf + q->have, QMP_MAX_LINE - q->have, deadline);
                 if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        return -EPIPE;
+                        return (int) n;
                 q->have += (size_t) n;
         }
 }

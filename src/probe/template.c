@@ -89,20 +89,16 @@ static int sha_fd(int fd, char out[65]) {
         static uint8_t buf[1u << 16];
         struct sha256_ctx c;
         uint8_t d[SHA256_DIGEST_SIZE];
-        off_t off = 0;
+        uint64_t off = 0;
+        ssize_t n;
 
         sha256_init(&c);
-        for (;;) {
-                ssize_t n = pread(fd, buf, sizeof(buf), off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
+        while ((n = loop_pread(fd, buf, sizeof(buf), off)) > 0) {
                 sha256_update(&c, (size_t) n, buf);
-                off += n;
+                off += (uint64_t) n;
         }
+        if (n < 0)
+                return (int) n;
         sha256_digest(&c, sizeof(d), d);
         hex(d, sizeof(d), out);
         return 0;

@@ -65,20 +65,16 @@ static _Noreturn void agent(int fd, Lie lie) {
         _exit(0);
 }
 
-static int call(Lie lie, size_t *ret_len, bool *ret_failed, char *buf) {
-        int sv[2], r;
-        pid_t pid;
+static void serve_agent(int fd, const void *arg) {
+        agent(fd, *(const Lie *) arg);
+}
 
-        CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-        pid = fork();
-        CHECK(pid >= 0);
-        if (pid == 0) {
-                close(sv[0]);
-                agent(sv[1], lie);
-        }
-        close(sv[1]);
-        r = agent_call(sv[0], 300, AGENT_OP_PREAD, 3, 4096, "/boot/file", buf, 64, ret_len, ret_failed);
-        close(sv[0]);
+static int call(Lie lie, size_t *ret_len, bool *ret_failed, char *buf) {
+        pid_t pid;
+        int fd = test_peer(serve_agent, &lie, &pid), r;
+
+        r = agent_call(fd, 300, AGENT_OP_PREAD, 3, 4096, "/boot/file", buf, 64, ret_len, ret_failed);
+        close(fd);
         kill(pid, SIGKILL);
         int status;
         CHECK_EQ(waitpid(pid, &status, 0), pid);

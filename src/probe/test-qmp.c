@@ -39,20 +39,17 @@ static _Noreturn void monitor(int fd, const char *const *answers) {
 }
 
 /* qmp_new, then one command: its result, the error text in err. */
+static void serve_monitor(int fd, const void *arg) {
+        monitor(fd, arg);
+}
+
 static int one(const char *const *answers, yajl_val *ret, char *err, size_t errsz) {
-        int sv[2], r, status;
+        int r, status;
         Qmp *q = NULL;
         pid_t pid;
+        int fd = test_peer(serve_monitor, answers, &pid);
 
-        CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-        pid = fork();
-        CHECK(pid >= 0);
-        if (pid == 0) {
-                close(sv[0]);
-                monitor(sv[1], answers);
-        }
-        close(sv[1]);
-        r = qmp_new(sv[0], 300, &q);
+        r = qmp_new(fd, 300, &q);
         if (r == 0)
                 r = qmp_execute(q, "{\"execute\":\"query-status\"}", -1, 300, ret);
         snprintf(err, errsz, "%s", qmp_last_error(q));

@@ -12,13 +12,7 @@
 static char dir[] = "/tmp/test-transcript.XXXXXX";
 
 static int mkfile(const char *name, const void *data, size_t len) {
-        char path[128];
-        int fd;
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        CHECK(fd >= 0);
-        CHECK(write(fd, data, len) == (ssize_t) len);
-        return fd;
+        return test_mkfile(dir, name, data, len);
 }
 
 /* Record a small conversation about disk_fd into a new file; return its fd. */

@@ -67,20 +67,27 @@ int fd_wait_readable(int fd, uint64_t deadline_usec) {
         }
 }
 
-int fd_read_full(int fd, void *buf, size_t len, uint64_t deadline_usec) {
-        uint8_t *p = buf;
-
-        while (len > 0) {
+ssize_t fd_read_some(int fd, void *buf, size_t len, uint64_t deadline_usec) {
+        for (;;) {
                 int r = fd_wait_readable(fd, deadline_usec);
                 if (r < 0)
                         return r;
-                ssize_t n = read(fd, p, len);
+                ssize_t n = read(fd, buf, len);
                 if (n < 0 && (errno == EINTR || errno == EAGAIN))
                         continue;
                 if (n < 0)
                         return -errno;
-                if (n == 0)
-                        return -EPIPE;
+                return n == 0 ? -EPIPE : n;
+        }
+}
+
+int fd_read_full(int fd, void *buf, size_t len, uint64_t deadline_usec) {
+        uint8_t *p = buf;
+
+        while (len > 0) {
+                ssize_t n = fd_read_some(fd, p, len, deadline_usec);
+                if (n < 0)
+                        return (int) n;
                 p += n;
                 len -= (size_t) n;
         }

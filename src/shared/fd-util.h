@@ -20,6 +20,11 @@ ssize_t loop_pread(int fd, void *buf, size_t len, uint64_t offset);
  * deadline, never -ETIMEDOUT. */
 int fd_wait_readable(int fd, uint64_t deadline_usec);
 
+/* One read(2) of at most len bytes once fd is readable, before the
+ * deadline: the count (> 0), -ETIMEDOUT, -EPIPE (end of stream) or
+ * -errno; EINTR and EAGAIN are retried.  For a stream read as it comes. */
+ssize_t fd_read_some(int fd, void *buf, size_t len, uint64_t deadline_usec);
+
 /* read(2) exactly len bytes before the deadline: 0, -ETIMEDOUT, -EPIPE
  * (end of stream first) or -errno; EINTR and EAGAIN are retried, short
  * reads continued.  For a peer we do not trust to answer at all, let

@@ -133,6 +133,26 @@ static void test_loop_pread(void) {
         close(p[1]);
 }
 
+/* fd_read_some: what is there, at once; then the deadline or the end. */
+static void test_read_some(void) {
+        char buf[16];
+        int p[2];
+
+        CHECK(pipe(p) == 0);
+        CHECK_EQ(write(p[1], "abc", 3), 3);
+        CHECK_EQ(fd_read_some(p[0], buf, sizeof(buf), now_usec() + 50000), 3);   /* not waiting for 16 */
+        CHECK(memcmp(buf, "abc", 3) == 0);
+        CHECK_EQ(write(p[1], "defg", 4), 4);
+        CHECK_EQ(fd_read_some(p[0], buf, 2, USEC_INFINITY), 2);                   /* no more than asked */
+        CHECK_EQ(fd_read_some(p[0], buf, sizeof(buf), now_usec() + 50000), 2);
+        uint64_t t0 = now_usec();
+        CHECK_EQ(fd_read_some(p[0], buf, sizeof(buf), t0 + 50000), -ETIMEDOUT);
+        CHECK(now_usec() - t0 >= 50000);
+        close(p[1]);
+        CHECK_EQ(fd_read_some(p[0], buf, sizeof(buf), now_usec() + 50000), -EPIPE);
+        close(p[0]);
+}
+
 int main(void) {
         static unsigned char big[1 << 20], back[1 << 20];
         int p[2];
@@ -140,6 +160,7 @@ int main(void) {
 
         for (size_t i = 0; i < sizeof(big); i++)
                 big[i] = (unsigned char) (i * 131 + 7);
+        test_read_some();
 
         /* fd_read_full reads through many short writes (below), and
          * otherwise ends at the deadline or the end of the stream. */

@@ -36,3 +36,38 @@
                         exit(EXIT_FAILURE);                                      \
                 }                                                                \
         } while (0)
+
+/* A peer for protocol tests: a socketpair whose other end a forked child
+ * serves with serve(fd, arg) (which must not return).  Our end, and the
+ * child's pid in *ret_pid for the caller to kill and reap. */
+#include <sys/socket.h>
+#include <unistd.h>
+static inline int test_peer(void (*serve)(int fd, const void *arg), const void *arg, pid_t *ret_pid) {
+        int sv[2];
+        pid_t pid;
+
+        CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) {
+                close(sv[0]);
+                serve(sv[1], arg);
+                _exit(0);
+        }
+        close(sv[1]);
+        *ret_pid = pid;
+        return sv[0];
+}
+
+/* dir/name with data in it, open read-write. */
+#include <fcntl.h>
+static inline int test_mkfile(const char *dir, const char *name, const void *data, size_t len) {
+        char path[256];
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        CHECK(fd >= 0);
+        CHECK(write(fd, data, len) == (ssize_t) len);
+        return fd;
+}

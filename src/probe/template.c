@@ -743,7 +743,7 @@ out:
         return r;
 }
 
-static int seal_template(const char *dir, const TemplateConfig *cfg, char *err, size_t errsz) {
+int template_seal(const char *dir, const TemplateConfig *cfg, char *err, size_t errsz) {
         char path[PATH_MAX], key[65], sums[4][65], meta[MAX_META];
         static const char *const names[] = { "argv", "state", "root.qcow2" };
         struct stat st;
@@ -829,7 +829,7 @@ static int build_locked(const TemplateConfig *cfg, char *err, size_t esz) {
         if (r >= 0)
                 r = capture(cfg, dir, err, esz);
         if (r >= 0)
-                r = seal_template(dir, cfg, err, esz);
+                r = template_seal(dir, cfg, err, esz);
         if (r >= 0)
                 r = swap_in(cfg->dir, "template");
         if (r < 0 && !err[0])

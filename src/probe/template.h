@@ -61,6 +61,11 @@ int template_key(const TemplateConfig *cfg, char ret[65]);
  * says why in one line. */
 int template_build(const TemplateConfig *cfg, char *ret_error, size_t errsz);
 
+/* Seal the captured template in dir (argv, state, root.qcow2, ram): make
+ * its files read-only and write meta, the key and each file's digest.
+ * The builder's last step (and the unit test's way to a template). */
+int template_seal(const char *dir, const TemplateConfig *cfg, char *err, size_t errsz);
+
 /* Open and verify the template; -ENOENT, -ESTALE (another key), -EBADMSG
  * (truncated or tampered), -EPERM (wrong owner or mode). */
 int template_open(const TemplateConfig *cfg, Template **ret);

@@ -37,6 +37,7 @@ static int ask_daemon(const Options *o, int disk_fd, Inspected *ret, unsigned *c
                 .policy = &o->policy,
                 .domid = client_domid_from_output(o->output),
                 .disk = o->disk,
+                .stop_fd = stop_fd(),
         };
         uint64_t start = now_usec();
         char why[512];
@@ -45,6 +46,11 @@ static int ask_daemon(const Options *o, int disk_fd, Inspected *ret, unsigned *c
 
         r = client_inspect(disk_fd, &cr, &ret->rep, &bd, why, sizeof(why));
         ret->usec = now_usec() - start;
+        if (r == -ECANCELED) {
+                char what[600];
+                snprintf(what, sizeof(what), "while pvboot-selectd inspected the disk (%s)", why);
+                return stopped(what, err, errsz);
+        }
         /* The cold path gets what is left of the deadline.  A daemon that
          * vanished late leaves too little for a cold appliance: then its
          * failure is the answer.  (One that is simply absent costs

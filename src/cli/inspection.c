@@ -51,6 +51,10 @@ static int ask_daemon(const Options *o, int disk_fd, Inspected *ret, unsigned *c
                 snprintf(what, sizeof(what), "while pvboot-selectd inspected the disk (%s)", why);
                 return stopped(what, err, errsz);
         }
+        /* Stopped while we looked for the daemon (the bus driver's calls
+         * return EINTR): not "unreachable, going cold". */
+        if (r == CLIENT_NO_DAEMON && stop_signal())
+                return stopped("while pvboot-selectd was looked for", err, errsz);
         /* The cold path gets what is left of the deadline.  A daemon that
          * vanished late leaves too little for a cold appliance: then its
          * failure is the answer.  (One that is simply absent costs

@@ -7,7 +7,8 @@
 # real pvboot-selectd running as its own unprivileged user, and the real
 # client run exactly as libxl runs it (libxl-run).  Covers a warm hit, the
 # cache and its invalidation, LVM on a warm appliance, a client killed
-# mid-request, the bound qemu killed, a hung appliance, the daemon
+# mid-request, a client stopped by libxl's SIGTERM mid-request (it cancels
+# the request), the bound qemu killed, a hung appliance, the daemon
 # stopped (cold fallback) and restarted, eight concurrent requests, an
 # empty pool, hostile callers and descriptors, and leaks of processes,
 # descriptors and directories.  About 6 minutes under TCG.  Reports TAP
@@ -271,6 +272,52 @@ else
         bad hang-cleanup "no bound qemu seen"
 fi
 wait_prop PoolReady 2
+
+# 5a. libxl stops the client mid-call (xl destroy, or its timeout: SIGTERM)
+#     while the clone bound to its disk is held still: the client exits
+#     within 1 s of the signal, saying so, having told the daemon
+#     (Cancel with the request's cookie), which destroys that clone, and
+#     leaves nothing in the output directory and an empty output file
+#     (libxl-run checks those, and the time).
+# (libxl-run is run's child, or run itself when bash exec'd it.)
+lxr_pid() { pgrep -P "$1" -x libxl-run || echo "$1"; }
+cancelled=$(prop Cancellations) failures=$(prop Failures)
+disk=$(fresh mbr64 sigterm)
+hold_pool
+lxr="--stop-within=1000" run sigterm "fail:stopped by SIGTERM while pvboot-selectd inspected the disk" "$disk" &
+r=$!
+if q=$(bound_qemu "$disk"); then
+        release_others "$q"
+        sleep 0.5       # well inside the call: the clone holds the disk, the client waits
+        kill -USR1 "$(lxr_pid "$r")"    # libxl-run's xl destroy
+        if wait $r && grep -q "the request was cancelled" "$work/sigterm.log"; then
+                ok sigterm-mid-call
+        else
+                bad sigterm-mid-call "$(grep -v '^pvboot-select:   [pgh]' "$work/sigterm.log" | tail -8)"
+        fi
+        echo "sigterm-mid-call: $(grep -o 'exited [0-9]* ms after the signal' "$work/sigterm.log");" \
+                "$(grep -m1 -o 'stopped by.*' "$work/sigterm.log" | tr -d '\r')"
+        if wait_prop Cancellations $((cancelled + 1)) 10 && [ "$(prop Failures)" = "$failures" ] &&
+           grep -q "(.*sigterm.img): cancelled by the caller" "$work/daemon.log"; then
+                ok sigterm-daemon-cancelled
+                grep "(.*sigterm.img): cancelled by the caller" "$work/daemon.log"
+        else
+                bad sigterm-daemon-cancelled "Cancellations $(prop Cancellations) (was $cancelled), Failures $(prop Failures) (was $failures): $(tail -2 "$work/daemon.log")"
+        fi
+        sleep 1
+        if ps -o stat= -p "$q" 2>/dev/null | grep -qv '^Z'; then
+                bad sigterm-clone-destroyed "the stopped qemu $q outlived its cancelled request"
+                kill -9 "$q"
+        else
+                ok sigterm-clone-destroyed
+        fi
+else
+        release_others -
+        kill -USR1 "$(lxr_pid "$r")" 2>/dev/null
+        wait $r
+        for n in sigterm-mid-call sigterm-daemon-cancelled sigterm-clone-destroyed; do bad $n "no bound qemu seen"; done
+fi
+wait_prop PoolReady 2 && ok sigterm-refill || bad sigterm-refill "the pool did not refill"
 
 # 5b. The disk shrinks while bound: reads of the lost range fail, so the
 #     request fails cleanly (never a width from half a disk) and the pool

@@ -6,8 +6,10 @@
 # Fault injection on the cold path: the output directory missing or
 # read-only, the output file replaced by a symlink, ENOSPC while copying the
 # stage 1, the clone's qemu killed while it restores and while it inspects,
-# the appliance hanging until the deadline, and the disk truncated before
-# the clone reads it.  Each must fail
+# the appliance hanging until the deadline, the disk truncated before
+# the clone reads it, and libxl's SIGTERM (or SIGINT, SIGHUP) while the
+# clone inspects or restores, which must also end the run within 1 s.
+# Each must fail
 # cleanly, with a message, nothing left in the output directory, an empty
 # output file, no leftover process and no leftover temporary directory.
 # The disk file removed (and replaced) before the clone reads it must still
@@ -238,5 +240,36 @@ else
         bad disk-removed "no qemu of this run seen"
 fi
 rm -f "$work/gone.img"
+
+# 9. libxl stops the run (xl destroy, its timeout: SIGTERM) while the clone
+#    inspects; an admin's ^C (SIGINT) or a closed console (SIGHUP) while
+#    it restores.  The run ends within 1 s of the signal, says so, kills
+#    its clone, and leaves nothing (check_clean).
+stopped_run() {   # stopped_run NAME SIGNAL plugged|restoring
+        local name=$1 sig=$2 t0 ms rc
+        newdir
+        "$pvboot" --output="$work/out.txt" --output-directory="$work/out" "$work/disk.img" >"$work/log" 2>&1 &
+        local run=$!
+        if read -r q wd < <(qemu_of_run $run) &&
+           { [ "$3" != plugged ] || until_disk_plugged "$q" "$work/disk.img"; }; then
+                t0=$(date +%s%N)
+                kill -"$sig" $run
+                wait $run
+                rc=$?
+                ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+                echo "$name: the run exited $ms ms after SIG$sig; $(grep -m1 -o 'stopped by.*' "$work/log")"
+                [ "$ms" -le 1000 ] && ok "$name-within-1s" || bad "$name-within-1s" "$ms ms after SIG$sig"
+                check_clean "$name" "stopped by SIG$sig" $rc "$work/out.txt" "$work/log" "$work/out" "$wd"
+        else
+                kill -9 "${q:-0}" 2>/dev/null
+                kill -9 $run 2>/dev/null
+                wait $run
+                bad "$name-within-1s" "no qemu of this run seen, or the disk never reached it"
+                bad "$name" "no qemu of this run seen, or the disk never reached it"
+        fi
+}
+stopped_run sigterm-inspecting TERM plugged
+stopped_run sigint-restoring INT restoring
+stopped_run sighup-restoring HUP restoring
 
 done_testing

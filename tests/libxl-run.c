@@ -9,7 +9,9 @@
  * (login_tty) with TERM=vt100 added to xl's environment, which here is
  * reduced to DBUS_SYSTEM_BUS_ADDRESS when set (the tests' private bus);
  * it is sent
- * SIGTERM after the timeout; the output file is parsed like
+ * SIGTERM after the timeout, and when libxl-run gets SIGUSR1 (the test's
+ * `xl destroy`: libxl's bootloader_stop() sends SIGTERM); the output
+ * file is parsed like
  * parse_bootloader_result() (NUL-terminated records, a keyword, white
  * space, the value), each returned file is mapped and then unlinked.
  *
@@ -18,8 +20,13 @@
  * failure nothing but what "libxl" created is left behind.
  *
  *   libxl-run [--domid=N] [--runas=UID] [--args=S] [--timeout=SEC]
+ *             [--stop-signal=NUM] [--stop-within=MS]
  *             (--expect-stage1=FILE | --expect-fail=TEXT)
  *             BOOTLOADER DISK [BOOTLOADER_ARG...]
+ *
+ * --stop-signal: what SIGUSR1 makes us send (default SIGTERM, libxl's);
+ * --stop-within: a stop must have been sent, and the bootloader must
+ * have exited at most MS milliseconds after it (the time is printed).
  *
  * Exit 0 when the outcome is the expected one, 1 otherwise, 77 if the
  * environment cannot run the test.
@@ -47,6 +54,12 @@
 
 static char console[65536];
 static size_t console_len;
+static volatile sig_atomic_t destroy_requested;
+
+static void on_usr1(int sig) {
+        (void) sig;
+        destroy_requested = 1;
+}
 
 static void die(const char *what) {
         fprintf(stderr, "libxl-run: %s: %s\n", what, strerror(errno));
@@ -102,10 +115,15 @@ int main(int argc, char **argv) {
                 { "timeout", required_argument, NULL, 't' },
                 { "expect-stage1", required_argument, NULL, 's' },
                 { "expect-fail", required_argument, NULL, 'f' },
+                { "stop-signal", required_argument, NULL, 'S' },
+                { "stop-within", required_argument, NULL, 'W' },
                 {}
         };
         const char *runas = NULL, *cmdline = NULL, *expect_stage1 = NULL, *expect_fail = NULL;
         unsigned domid = 7, timeout = 120;
+        int stop_signal = SIGTERM;
+        long long stop_within = -1, stop_ms = -1, exit_ms = -1;
+        bool exited = false;
         char base[] = "/tmp/libxl-run.XXXXXX", outdir[PATH_MAX], outpath[PATH_MAX];
         char *blargv[64];
         int n = 0, c, master, status, fd;
@@ -121,6 +139,8 @@ int main(int argc, char **argv) {
                 case 't': timeout = (unsigned) strtoul(optarg, NULL, 10); break;
                 case 's': expect_stage1 = optarg; break;
                 case 'f': expect_fail = optarg; break;
+                case 'S': stop_signal = (int) strtol(optarg, NULL, 10); break;
+                case 'W': stop_within = strtoll(optarg, NULL, 10); break;
                 default: return 2;
                 }
         }
@@ -178,20 +198,38 @@ int main(int argc, char **argv) {
                 _exit(127);
         }
 
+        /* No SA_RESTART: poll() returns and the loop sends the stop. */
+        struct sigaction sa = { .sa_handler = on_usr1 };
+        sigaction(SIGUSR1, &sa, NULL);
+
         /* The "display" datacopier: everything the bootloader prints. */
         deadline = now_ms() + (long long) timeout * 1000;
         for (;;) {
                 struct pollfd p = { .fd = master, .events = POLLIN };
                 long long left = deadline - now_ms();
                 ssize_t r;
+                if (destroy_requested && stop_ms < 0) {
+                        kill(pid, stop_signal); /* xl destroy: libxl's bootloader_stop() */
+                        stop_ms = now_ms();
+                        printf("stop: sent signal %d to the bootloader\n", stop_signal);
+                }
+                /* Once stopped, when it exits is what is measured. */
+                if (stop_ms >= 0 && !exited && waitpid(pid, &status, WNOHANG) == pid) {
+                        exited = true;
+                        exit_ms = now_ms();
+                }
                 if (left <= 0 && !timed_out) {
                         kill(pid, SIGTERM);     /* libxl's bootloader_stop() */
                         timed_out = true;
+                        if (stop_ms < 0)
+                                stop_ms = now_ms();
                         deadline = now_ms() + 10000;
                         continue;
                 }
                 if (left <= 0)
                         break;
+                if (stop_ms >= 0 && !exited && left > 10)
+                        left = 10;
                 if (poll(&p, 1, (int) (left > 1000 ? 1000 : left)) <= 0)
                         continue;
                 r = read(master, console + console_len, sizeof(console) - 1 - console_len);
@@ -200,13 +238,26 @@ int main(int argc, char **argv) {
                 console_len += (size_t) r;
         }
         console[console_len] = 0;
-        waitpid(pid, &status, 0);
+        if (!exited) {
+                waitpid(pid, &status, 0);
+                exit_ms = now_ms();
+        }
         close(master);
 
         printf("--- console (%zu bytes) ---\n%s%s--- end console ---\n", console_len, console,
                console_len && console[console_len - 1] != '\n' ? "\n" : "");
         if (timed_out)
                 printf("TIMEOUT: bootloader killed after %u s\n", timeout);
+        if (stop_ms >= 0)
+                printf("stop: the bootloader exited %lld ms after the signal\n", exit_ms - stop_ms);
+        if (stop_within >= 0 && stop_ms < 0) {
+                printf("FAIL: no stop was requested (SIGUSR1)\n");
+                ok = false;
+        } else if (stop_within >= 0 && exit_ms - stop_ms > stop_within) {
+                printf("FAIL: the bootloader took %lld ms to exit after the signal, more than %lld\n",
+                       exit_ms - stop_ms, stop_within);
+                ok = false;
+        }
 
         if (expect_fail) {
                 struct stat st;

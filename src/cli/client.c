@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One Inspect() call (see client.h). */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <systemd/sd-bus.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/client.h"
 #include "cli/json.h"
@@ -57,15 +61,16 @@ static void set_err(char *err, size_t errlen, const char *what, const char *deta
 
 /* The request: the disk and the admin's policy, as org.pvbootselect1(5)'s
  * options. */
-static int append_request(sd_bus_message *m, int disk_fd, const ClientRequest *req) {
+static int append_request(sd_bus_message *m, int disk_fd, const ClientRequest *req, uint64_t cookie) {
         const Policy *p = req->policy;
         char disk[128];
         int k;
 
         if ((k = sd_bus_message_append(m, "h", disk_fd)) < 0 ||
             (k = sd_bus_message_open_container(m, 'a', "{sv}")) < 0 ||
-            (k = sd_bus_message_append(m, "{sv}{sv}{sv}", "Mode", "s", decision_mode_to_string(p->mode),
-                                       "Format", "s", p->format, "Timeout", "u", p->timeout_sec)) < 0)
+            (k = sd_bus_message_append(m, "{sv}{sv}{sv}{sv}", "Mode", "s", decision_mode_to_string(p->mode),
+                                       "Format", "s", p->format, "Timeout", "u", p->timeout_sec,
+                                       "Cookie", "t", cookie)) < 0)
                 return k;
         if (p->force_arch != PV_ARCH_NONE &&
             (k = sd_bus_message_append(m, "{sv}", "ForceArch", "s", pv_arch_to_string(p->force_arch))) < 0)
@@ -130,24 +135,105 @@ static int connect_daemon(sd_bus **ret_bus, char **ret_owner, char *err, size_t 
         return CLIENT_ANSWERED;
 }
 
-int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, BusDetails *ret_details,
-                   char *err, size_t errlen) {
+/* A cookie for Cancel: unguessable is not needed (the daemon matches
+ * the caller's bus name too), distinct from our other calls' is. */
+static uint64_t new_cookie(void) {
+        uint64_t c = 0;
+        struct timespec ts;
+
+        if (getrandom(&c, sizeof(c), GRND_NONBLOCK) != (ssize_t) sizeof(c)) {
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                c = ((uint64_t) getpid() << 32) ^ (uint64_t) ts.tv_sec * 1000000000u ^ (uint64_t) ts.tv_nsec;
+        }
+        return c ? c : 1;
+}
+
+static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        (void) ret_error;
+        *(sd_bus_message **) userdata = sd_bus_message_ref(m);
+        return 1;
+}
+
+/*
+ * Wait for the reply to the call in flight (on_reply fills *reply) in a
+ * loop of our own, so that stop_fd is watched with the bus: sd_bus_call()
+ * would sit out a signal (newer sd-bus retries EINTR) until its timeout.
+ * 0 with *reply (a method return or an error; sd-bus makes an error of a
+ * timeout or a lost connection), -ECANCELED when stop_fd became readable,
+ * or -errno from the bus.
+ */
+static int wait_reply(sd_bus *bus, int stop_fd, sd_bus_message **reply) {
+        for (;;) {
+                struct pollfd p[2] = { { .fd = -1 }, { .fd = stop_fd, .events = POLLIN } };
+                uint64_t until = UINT64_MAX;
+                int k = 0, ms = -1;
+
+                while (!*reply && (k = sd_bus_process(bus, NULL)) > 0)
+                        ;
+                if (*reply)
+                        return 0;
+                if (k < 0)
+                        return k;
+                if ((k = p[0].fd = sd_bus_get_fd(bus)) < 0 || (k = sd_bus_get_events(bus)) < 0)
+                        return k;
+                p[0].events = (short) k;
+                if ((k = sd_bus_get_timeout(bus, &until)) < 0)
+                        return k;
+                if (until != UINT64_MAX) {
+                        struct timespec ts;
+                        clock_gettime(CLOCK_MONOTONIC, &ts);
+                        uint64_t now = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+                        uint64_t left = until > now ? (until - now + 999) / 1000 : 0;
+                        ms = left > 60000 ? 60000 : (int) left;
+                }
+                k = poll(p, stop_fd >= 0 ? 2 : 1, ms);
+                if (k < 0 && errno != EINTR)
+                        return -errno;
+                if (k > 0 && (p[1].revents & POLLIN))
+                        return -ECANCELED;
+                /* EINTR: our handler wrote stop_fd first; the next poll sees it. */
+        }
+}
+
+/* Cancel(cookie), bounded: whether or not it arrives, our leaving the bus
+ * next cancels the request too ("the caller disconnected"). */
+static void cancel_request(sd_bus *bus, const char *daemon, uint64_t cookie, char *err, size_t errlen) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_free_ char *owner = NULL;
+        uint32_t n = 0;
         int k;
 
-        k = connect_daemon(&bus, &owner, err, errlen);
-        if (k != CLIENT_ANSWERED)
-                return k;
-        k = sd_bus_message_new_method_call(bus, &m, owner, PVBOOT_BUS_PATH, PVBOOT_BUS_INTERFACE, "Inspect");
+        k = sd_bus_message_new_method_call(bus, &m, daemon, PVBOOT_BUS_PATH, PVBOOT_BUS_INTERFACE, "Cancel");
+        if (k >= 0)
+                k = sd_bus_message_set_auto_start(m, 0);
+        if (k >= 0)
+                k = sd_bus_message_append(m, "t", cookie);
+        if (k >= 0)
+                k = sd_bus_call(bus, m, CLIENT_CANCEL_USEC, &e, &reply);
+        if (k >= 0)
+                k = sd_bus_message_read(reply, "u", &n);
+        if (k < 0)
+                set_err(err, errlen, "the request could not be cancelled, it ends as we leave the bus",
+                        sd_bus_error_is_set(&e) ? e.message : strerror(-k));
+        else
+                set_err(err, errlen, n > 0 ? "the request was cancelled" : "the request had already ended", NULL);
+}
+
+int client_inspect_on(sd_bus *bus, const char *daemon, int disk_fd, const ClientRequest *req, InspectReport *ret,
+                      BusDetails *ret_details, char *err, size_t errlen) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        uint64_t cookie = new_cookie();
+        int k;
+
+        k = sd_bus_message_new_method_call(bus, &m, daemon, PVBOOT_BUS_PATH, PVBOOT_BUS_INTERFACE, "Inspect");
         /* Never wait for bus activation: a daemon that is not running
          * now would start with an empty pool, no faster than we are. */
         if (k >= 0)
                 k = sd_bus_message_set_auto_start(m, 0);
         if (k >= 0)
-                k = append_request(m, disk_fd, req);
+                k = append_request(m, disk_fd, req, cookie);
         if (k < 0) {
                 set_err(err, errlen, "cannot build the request", strerror(-k));
                 return CLIENT_NO_DAEMON;
@@ -155,7 +241,18 @@ int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, Bu
 
         /* The daemon enforces the deadline; a little more here so that
          * its Timeout error, not ours, is what we report. */
-        k = sd_bus_call(bus, m, (uint64_t) (req->policy->timeout_sec + 5) * 1000000, &e, &reply);
+        k = sd_bus_call_async(bus, &slot, m, on_reply, &reply, (uint64_t) (req->policy->timeout_sec + 5) * 1000000);
+        if (k >= 0)
+                k = wait_reply(bus, req->stop_fd, &reply);
+        if (k == -ECANCELED) {
+                slot = sd_bus_slot_unref(slot);         /* its answer is nobody's now */
+                cancel_request(bus, daemon, cookie, err, errlen);
+                return -ECANCELED;
+        }
+        if (k >= 0 && sd_bus_message_is_method_error(reply, NULL)) {
+                k = sd_bus_error_copy(&e, sd_bus_message_get_error(reply));
+                k = k < 0 ? k : -EIO;
+        }
         if (k < 0 && (!sd_bus_error_is_set(&e) || unreachable_error(&e))) {
                 set_err(err, errlen, "pvboot-selectd not reachable", sd_bus_error_is_set(&e) ? e.message : strerror(-k));
                 return CLIENT_NO_DAEMON;
@@ -174,6 +271,18 @@ int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, Bu
                 return CLIENT_NO_DAEMON;
         }
         return CLIENT_ANSWERED;
+}
+
+int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, BusDetails *ret_details,
+                   char *err, size_t errlen) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *owner = NULL;
+        int k;
+
+        k = connect_daemon(&bus, &owner, err, errlen);
+        if (k != CLIENT_ANSWERED)
+                return k;
+        return client_inspect_on(bus, owner, disk_fd, req, ret, ret_details, err, errlen);
 }
 
 /* The properties status shows, in the order it shows them. */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <systemd/sd-bus.h>
 
 #include "record/bus-report.h"
 #include "selector/decide.h"
@@ -22,7 +23,11 @@ typedef struct ClientRequest {
         const Policy *policy;   /* mode, widths, format, timeout; the host caps only when given */
         uint32_t domid;         /* 0: unknown */
         const char *disk;       /* our name for the disk, for the daemon's log; NULL: none */
+        int stop_fd;            /* readable: stop waiting, cancel the request (stop.h); -1: none */
 } ClientRequest;
+
+/* How long Cancel may take once we were told to stop. */
+#define CLIENT_CANCEL_USEC (500 * 1000)
 
 /* Outcomes the caller branches on (negative values are failures). */
 enum {
@@ -34,11 +39,20 @@ enum {
  * CLIENT_ANSWERED, or CLIENT_NO_DAEMON: no bus, no owner, refused, busy,
  *   stopping, or a daemon that inspected as root (misconfigured: its
  *   answer is not the deprivileged one we require).
+ * -ECANCELED: req->stop_fd became readable while we waited; the request
+ *   carried a random Cookie and we called Cancel(cookie) (at most
+ *   CLIENT_CANCEL_USEC), so the daemon destroyed its clone; err says
+ *   whether that was confirmed.
  * -errno: the daemon inspected and failed, or answered garbage; err is
  *   the reason, for the console.
  */
 int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, BusDetails *ret_details,
                    char *err, size_t errlen);
+
+/* The same on a bus we hold, to daemon (its unique name, authenticated
+ * by the caller; NULL on a direct connection): for the tests. */
+int client_inspect_on(sd_bus *bus, const char *daemon, int disk_fd, const ClientRequest *req, InspectReport *ret,
+                      BusDetails *ret_details, char *err, size_t errlen);
 
 /*
  * `pvboot-select status`: the daemon's pool, queue, cache and counters

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The daemon, else a worker of our own (see inspection.h). */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,20 +9,15 @@
 #include "cli/client.h"
 #include "cli/console.h"
 #include "cli/inspection.h"
+#include "cli/stop.h"
 #include "probe/disk-fd.h"
 #include "probe/template.h"
 #include "probe/worker.h"
 
-static void on_signal(int sig) {
-        (void) sig;
-        worker_kill_current();
-}
-
-void inspection_catch_signals(void) {
-        struct sigaction sa = { .sa_handler = on_signal };
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
+/* The console line for a stop (stop.h): which signal, where it found us. */
+static int stopped(const char *what, char *err, size_t errsz) {
+        snprintf(err, errsz, "stopped by %s %s; nothing was written", stop_signal_name(), what);
+        return -ECANCELED;
 }
 
 bool inspection_may_use_daemon(const Options *o) {
@@ -43,6 +37,7 @@ static int ask_daemon(const Options *o, int disk_fd, Inspected *ret, unsigned *c
                 .policy = &o->policy,
                 .domid = client_domid_from_output(o->output),
                 .disk = o->disk,
+                .stop_fd = stop_fd(),
         };
         uint64_t start = now_usec();
         char why[512];
@@ -51,6 +46,15 @@ static int ask_daemon(const Options *o, int disk_fd, Inspected *ret, unsigned *c
 
         r = client_inspect(disk_fd, &cr, &ret->rep, &bd, why, sizeof(why));
         ret->usec = now_usec() - start;
+        if (r == -ECANCELED) {
+                char what[600];
+                snprintf(what, sizeof(what), "while pvboot-selectd inspected the disk (%s)", why);
+                return stopped(what, err, errsz);
+        }
+        /* Stopped while we looked for the daemon (the bus driver's calls
+         * return EINTR): not "unreachable, going cold". */
+        if (r == CLIENT_NO_DAEMON && stop_signal())
+                return stopped("while pvboot-selectd was looked for", err, errsz);
         /* The cold path gets what is left of the deadline.  A daemon that
          * vanished late leaves too little for a cold appliance: then its
          * failure is the answer.  (One that is simply absent costs
@@ -115,6 +119,8 @@ static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd,
          * appliance or the agent changed): verified, its RAM in a sealed
          * memfd the worker's clone maps copy-on-write. */
         _cleanup_(template_freep) Template *t = NULL;
+        if (stop_signal())
+                return stopped("before the inspection started", err, errsz);
         if (replay_fd < 0) {
                 TemplateConfig tc;
                 bool rebuilt;
@@ -133,6 +139,8 @@ static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd,
         wc.template = t;
         r = worker_run(&wc, disk_fd, &o->policy, deadline, &ret->rep);
         ret->usec = now_usec() - start;
+        if (r == -ECANCELED)
+                return stopped("during the inspection: its appliance was killed", err, errsz);
         if (r < 0) {
                 snprintf(err, errsz, "inspection failed: %s", worker_error(r));
                 return r;
@@ -158,6 +166,8 @@ int inspection_run(const Options *o, int disk_fd, int record_fd, int replay_fd, 
         if (o->runas_set && !o->no_daemon && !o->not_really)
                 console_log("restrict mode (--runas=%lu): inspecting here as that uid, not through pvboot-selectd",
                             (unsigned long) o->runas);
+        if (stop_signal())
+                return stopped("before the inspection started", err, errsz);
         r = inspection_may_use_daemon(o) ? ask_daemon(o, disk_fd, ret, &cold_deadline, err, errsz) : CLIENT_NO_DAEMON;
         if (r == CLIENT_NO_DAEMON)
                 r = run_cold(o, disk_fd, record_fd, replay_fd, cold_deadline, ret, err, errsz);

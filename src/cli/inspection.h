@@ -26,15 +26,12 @@ typedef struct Inspected {
 
 /*
  * 0 with a report that ran (its outcome may still be "nothing to boot");
- * -errno with the console line in err.  record_fd/replay_fd: the e2e
- * seam's files, opened by the caller, or -1.
+ * -errno with the console line in err; -ECANCELED when a signal stopped
+ * it (stop.h: the daemon's request cancelled, the cold worker killed).
+ * record_fd/replay_fd: the e2e seam's files, opened by the caller, or -1.
  */
 int inspection_run(const Options *o, int disk_fd, int record_fd, int replay_fd, Inspected *ret, char *err,
                    size_t errsz);
-
-/* libxl's SIGTERM (xl destroy, its timeout), SIGINT and SIGHUP take a
- * running worker's whole process group (its clone's qemu) down with it. */
-void inspection_catch_signals(void);
 
 /* May the daemon answer this request?  Not with --no-daemon, not in
  * restrict mode (libxl names the uid that must inspect; the daemon's

@@ -28,6 +28,7 @@
 #include "cli/console.h"
 #include "cli/inspection.h"
 #include "cli/output.h"
+#include "cli/stop.h"
 #include "probe/disk-fd.h"
 #include "probe/worker.h"
 #include "record/xs-record.h"
@@ -114,7 +115,9 @@ int main(int argc, char **argv) {
         if (policy_read_host(&o.policy) < 0 && !o.not_really && !o.inspect)
                 console_log("hypervisor capabilities unknown (not running on Xen?); "
                             "the domain width is not checked against the host");
-        inspection_catch_signals();
+        /* From here a signal stops the run cleanly (stop.h); libxl's
+         * output directory and file are only opened after this. */
+        stop_catch_signals();
         if (o.inspect)
                 return command_inspect(&o);
 
@@ -126,6 +129,9 @@ int main(int argc, char **argv) {
         r = inspection_run(&o, disk_fd, out.record_fd, out.replay_fd, &in, err, sizeof(err));
         if (r < 0)
                 return console_say("%s", err), 1;
+        /* A stop that came as the answer did: nothing is recorded or copied. */
+        if (stop_signal())
+                return console_say("stopped by %s after the inspection; nothing was written", stop_signal_name()), 1;
         const InspectReport *rep = &in.rep;
         if (o.verbose || o.not_really)
                 console_evidence(rep);
@@ -148,8 +154,12 @@ int main(int argc, char **argv) {
         snprintf(name, sizeof(name), "pvboot-select-stage1-%s",
                  o.policy.mode == MODE_PVH ? "pvh" : pv_arch_to_string((PvArch) rep->arch));
         uint64_t copy_start = now_usec();
-        if (output_deliver(out.dir_fd, o.output_directory, out.out_fd, o.output_format, stage1, name, o.args, err,
-                           sizeof(err)) < 0)
+        r = output_deliver(out.dir_fd, o.output_directory, out.out_fd, o.output_format, stage1, name, o.args, err,
+                           sizeof(err));
+        if (r == -ECANCELED)
+                return console_say("stopped by %s while the stage 1 was copied; the copy is removed, nothing was written",
+                                   stop_signal_name()), 1;
+        if (r < 0)
                 return console_say("%s", err), 1;
         if (o.verbose)
                 console_timing(rep, in.usec, now_usec() - copy_start, now_usec() - main_start);

@@ -11,6 +11,7 @@
 
 #include "shared/fd-util.h"
 #include "cli/output.h"
+#include "cli/stop.h"
 #include "shared/macro.h"
 
 int output_format_from_string(const char *s, OutputFormat *ret) {
@@ -92,7 +93,13 @@ static int copy_bytes(int in, int out, uint64_t expect) {
         ssize_t n;
         int r;
 
-        while ((n = loop_pread(in, buf, sizeof(buf), copied)) > 0) {
+        for (;;) {
+                /* Told to stop (stop.h): the caller removes what we wrote. */
+                if (stop_signal())
+                        return -ECANCELED;
+                n = loop_pread(in, buf, sizeof(buf), copied);
+                if (n <= 0)
+                        break;
                 copied += (uint64_t) n;
                 if (copied > STAGE1_MAX_SIZE)
                         return -EFBIG;
@@ -158,6 +165,16 @@ int output_deliver(int dirfd, const char *dir, int out_fd, OutputFormat fmt, con
         int r;
 
         r = stage1_copy(stage1, dirfd, name);
+        /* The last moment a stop undoes the answer; once the records are
+         * being written, the run finishes. */
+        if (r == 0 && stop_signal()) {
+                (void) unlinkat(dirfd, name, 0);
+                r = -ECANCELED;
+        }
+        if (r == -ECANCELED) {
+                snprintf(err, errsz, "stopped while the stage 1 was copied");
+                return r;
+        }
         if (r < 0) {
                 snprintf(err, errsz, "cannot copy stage 1 %s into %s: %s", stage1, dir, strerror(-r));
                 return r;

@@ -33,7 +33,8 @@ int output_format_records(OutputFormat fmt, const char *kernel, const char *args
 
 /* Copy the host stage 1 at src_path to a new file name inside dirfd:
  * O_EXCL|O_NOFOLLOW, mode 0600, regular source only, bounded size.
- * On failure nothing is left behind. */
+ * -ECANCELED when a stop was requested (stop.h) before or during the
+ * copy.  On failure nothing is left behind. */
 int stage1_copy(const char *src_path, int dirfd, const char *name);
 
 /* Replace the content of fd (libxl's precreated output file) with buf. */
@@ -44,7 +45,8 @@ int output_write_file(int fd, const char *buf, size_t len);
  * (the output directory, dir by name) as name, and the records naming
  * dir/name written to out_fd, which is closed unless it is stdout.  On
  * failure the copy is removed and the file emptied, and err says what
- * failed, for the console.
+ * failed, for the console.  -ECANCELED: a stop (stop.h) came before the
+ * records were begun; the file was not touched.
  */
 int output_deliver(int dirfd, const char *dir, int out_fd, OutputFormat fmt, const char *stage1, const char *name,
                    const char *args, char *err, size_t errsz);

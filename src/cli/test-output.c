@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <dirent.h>
 
 #include "cli/output.h"
+#include "cli/stop.h"
 #include "cli/test-libxl.h"
 #include "shared/macro.h"
 #include "shared/test-util.h"
@@ -513,6 +515,36 @@ static void test_deliver(void) {
         close(dirfd);
 }
 
+/* Told to stop (stop.h; last: a stop is for good): no copy, no records,
+ * the output directory as empty and the file as untouched as before. */
+static void test_deliver_stopped(void) {
+        _cleanup_free_ char *src = tmp_path("stopped-src"), *outdir = tmp_path("stopped-out"),
+                            *outfile = tmp_path("stopped.out");
+        static char big[1 << 20];
+        char err[512], *got;
+        size_t len;
+        int dirfd, out;
+
+        memset(big, 0x90, sizeof(big));
+        write_file(src, big, sizeof(big));
+        CHECK_EQ(mkdir(outdir, 0700), 0);
+        dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        CHECK(dirfd >= 0);
+        out = open(outfile, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        CHECK(out >= 0);
+
+        stop_request(SIGTERM);
+        CHECK_EQ(stage1_copy(src, dirfd, "k"), -ECANCELED);
+        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE0, src, "k", NULL, err, sizeof(err)), -ECANCELED);
+        CHECK(strstr(err, "stopped"));
+        CHECK_EQ(count_entries(outdir), 0u);
+        got = read_at(AT_FDCWD, outfile, &len);
+        CHECK_EQ(len, 0);
+        free(got);
+        close(out);
+        close(dirfd);
+}
+
 int main(void) {
         CHECK(mkdtemp(tmpdir));
         atexit(cleanup_tmpdir);
@@ -524,5 +556,6 @@ int main(void) {
         test_stage1_copy();
         test_write_file();
         test_deliver();
+        test_deliver_stopped();
         return 0;
 }

@@ -31,6 +31,8 @@ struct Worker {
 };
 
 static volatile pid_t current_worker = -1;
+/* Set by worker_kill_current(): no worker_run() goes on after it. */
+static volatile sig_atomic_t stopped;
 
 
 /* The worker leads a process group holding its qemu too. */
@@ -64,6 +66,7 @@ static void reap_worker_group(pid_t pid) {
 }
 
 void worker_kill_current(void) {
+        stopped = 1;
         kill_worker_group(current_worker);
 }
 
@@ -251,15 +254,18 @@ int worker_run(const WorkerConfig *cfg, int disk_fd, const Policy *policy,
 
         if (cfg->pooled)
                 return -EINVAL;
+        if (stopped)
+                return -ECANCELED;
         r = worker_spawn(cfg, &w);
         if (r < 0)
                 return r;
         current_worker = w->pid;
-        r = worker_send(w, disk_fd, policy);
+        /* A stop that came while we forked found no worker to kill. */
+        r = stopped ? -ECANCELED : worker_send(w, disk_fd, policy);
         /* A worker that failed before it took the request (its sandbox,
          * its uid) said why and left: that report, not the broken pipe,
          * is the answer. */
-        if (r < 0 && worker_receive(w, ret) == WORKER_REPORT) {
+        if (r < 0 && r != -ECANCELED && worker_receive(w, ret) == WORKER_REPORT) {
                 current_worker = -1;
                 worker_free(w);
                 return 0;
@@ -268,12 +274,21 @@ int worker_run(const WorkerConfig *cfg, int disk_fd, const Policy *policy,
                 struct pollfd pfd = { .fd = w->sock, .events = POLLIN };
                 long long left = deadline - now_ms();
 
+                if (stopped) {
+                        r = -ECANCELED;
+                        break;
+                }
                 if (left <= 0) {
                         r = -ETIMEDOUT;
                         break;
                 }
                 r = poll(&pfd, 1, left > 1000000 ? 1000000 : (int) left);
-                if (r < 0 && errno == EINTR)
+                /* Killed by worker_kill_current(): its hang-up is no
+                 * malformed report, and a report that raced it is not
+                 * wanted any more. */
+                if (stopped)
+                        r = -ECANCELED;
+                else if (r < 0 && errno == EINTR)
                         r = 0;
                 else if (r < 0)
                         r = -errno;

@@ -82,12 +82,16 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Worker *, worker_free);
 /*
  * The cold path in one call: spawn, send, wait for the report until the
  * deadline.  0 with a validated report; -ETIMEDOUT, -EBADMSG (malformed
- * report, crashed worker) or another -errno.
+ * report, crashed worker), -ECANCELED (worker_kill_current() was called,
+ * before or during the run) or another -errno.
  */
 int worker_run(const WorkerConfig *cfg, int disk_fd, const Policy *policy,
                unsigned deadline_sec, InspectReport *ret);
 
-/* Forward a termination signal to worker_run's worker (async-signal-safe). */
+/* Forward a termination signal to worker_run's worker (async-signal-safe):
+ * kill its process group now, and from then on every worker_run() ends
+ * with -ECANCELED (a signal that came before the worker existed stops it
+ * too). */
 void worker_kill_current(void);
 
 /* Our helpers (the agent, the template's qemu wrapper): beside the running

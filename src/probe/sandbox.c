@@ -111,7 +111,7 @@ static long mapped_bytes(void) {
  * None of these takes a path.  Anything else fails with EPERM. */
 static const char *const allowed[] = {
         "read", "readv", "write", "writev", "recvfrom", "recvmsg", "sendto", "sendmsg",
-        "poll", "ppoll", "select", "pselect6", "close", "lseek", "shutdown", "fcntl",
+        "poll", "ppoll", "select", "pselect6", "close", "lseek", "shutdown",
         "brk", "munmap", "mremap", "madvise", "futex",
         "clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
         "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
@@ -159,6 +159,19 @@ int sandbox_parser(void) {
          * apart from a lookup.  The parser never stats after this point, and
          * stdio, which would (and then ioctl(TCGETS)), is not used: a failed
          * fstat only costs it its buffer size guess. */
+        /* fcntl only asks: F_SETOWN/F_SETOWN_EX and F_SETSIG with O_ASYNC
+         * (F_SETFL) would have the kernel send any signal to any process of
+         * our uid, F_SETLEASE and F_NOTIFY signal too, F_DUPFD makes
+         * descriptors.  Nothing after the filter calls fcntl: the parent
+         * socket got its O_ASYNC and owner (us) before it.  EQ on the whole
+         * 64-bit argument: a cmd with high bits set, which the kernel would
+         * truncate to F_SETOWN, matches nothing. */
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+                                     SCMP_A1(SCMP_CMP_EQ, F_GETFD));
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+                                     SCMP_A1(SCMP_CMP_EQ, F_GETFL));
         /* abort() signals itself; nobody else. */
         if (r == 0)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,

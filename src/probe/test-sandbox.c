@@ -10,12 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
@@ -43,6 +46,7 @@ static int in_child(int (*fn)(void *), void *arg) {
 typedef struct Held {
         int sock[2];    /* the worker's sockets to its parent and qemu */
         int dir;        /* a directory descriptor: "/" */
+        pid_t victim;   /* a process of our uid that must survive */
 } Held;
 
 static int filtered(void *arg) {
@@ -118,6 +122,30 @@ static int filtered(void *arg) {
         REFUSED(43, utimensat(AT_FDCWD, "/etc/passwd", NULL, 0));
         REFUSED(44, syscall(SYS_getdents64, h->dir, path, sizeof(path)));
 
+        /* fcntl only reads flags: no signal owner or signal number, no
+         * O_ASYNC (by F_SETFL or ioctl), no lease or dnotify signal, no
+         * new descriptor. */
+        if (fcntl(h->sock[0], F_GETFL) < 0 || fcntl(h->sock[0], F_GETFD) < 0)
+                return 6;
+        REFUSED(45, fcntl(h->sock[0], F_SETOWN, h->victim));
+        REFUSED(46, fcntl(h->sock[0], F_SETOWN, -h->victim));
+        REFUSED(47, fcntl(h->sock[0], F_SETOWN_EX, &(struct f_owner_ex) { F_OWNER_PID, h->victim }));
+        REFUSED(48, fcntl(h->sock[0], F_SETSIG, SIGTERM));
+        REFUSED(49, fcntl(h->sock[0], F_SETFL, O_ASYNC | O_RDWR));
+        REFUSED(60, fcntl(h->sock[0], F_SETFL, O_NONBLOCK));
+        REFUSED(61, fcntl(h->dir, F_NOTIFY, DN_ACCESS | DN_MULTISHOT));
+        REFUSED(62, fcntl(h->dir, F_SETLEASE, F_RDLCK));
+        REFUSED(63, fcntl(h->sock[0], F_DUPFD_CLOEXEC, 0));
+        REFUSED(64, fcntl(h->sock[0], F_SETFD, 0));
+        /* The kernel reads cmd as 32 bits: high bits must not smuggle one. */
+        REFUSED(65, syscall(SYS_fcntl, h->sock[0], (1L << 32) | F_SETOWN, (long) h->victim));
+        REFUSED(66, ioctl(h->sock[0], FIOSETOWN, &h->victim));
+        REFUSED(67, ioctl(h->sock[0], FIOASYNC, &(int) { 1 }));
+        REFUSED(68, ioctl(STDIN_FILENO, TCGETS, &(struct termios) { 0 }));
+        /* Were any of those let through, this would signal the victim. */
+        if (write(h->sock[1], "x", 1) != 1 || read(h->sock[0], buf, 1) != 1)
+                return 69;
+
         /* Refused: network, new processes and descriptors, other processes,
          * executable memory. */
         REFUSED(50, socket(AF_UNIX, SOCK_STREAM, 0));
@@ -142,11 +170,25 @@ static int filtered(void *arg) {
 
 static void test_parser_filter(void) {
         Held h;
+        int st;
 
         CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, h.sock), 0);
         h.dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         CHECK(h.dir >= 0);
+        /* Same uid as the filtered child, SIGTERM and SIGIO deadly. */
+        h.victim = fork();
+        CHECK(h.victim >= 0);
+        if (h.victim == 0) {
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                for (;;)
+                        pause();
+        }
         CHECK_EQ(in_child(filtered, &h), 0);
+        /* Alive until we end it: nothing the filtered child tried reached it. */
+        CHECK_EQ(waitpid(h.victim, &st, WNOHANG), 0);
+        CHECK_EQ(kill(h.victim, SIGKILL), 0);
+        CHECK_EQ(waitpid(h.victim, &st, 0), h.victim);
+        CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
         close(h.sock[0]);
         close(h.sock[1]);
         close(h.dir);

@@ -172,10 +172,14 @@ int sandbox_parser(void) {
         if (r == 0)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
                                      SCMP_A1(SCMP_CMP_EQ, F_GETFL));
-        /* abort() signals itself; nobody else. */
+        /* Signals go to this thread only: abort() and raise() are
+         * tgkill(getpid(), gettid()).  kill, tkill, rt_sigqueueinfo,
+         * rt_tgsigqueueinfo, pidfd_send_signal stay refused: the worker
+         * never signals its qemu after this (the parent kills the group). */
         if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-                                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t) getpid()));
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2,
+                                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t) getpid()),
+                                     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t) gettid()));
         if (r == 0)
                 r = seccomp_load(ctx);
         seccomp_release(ctx);

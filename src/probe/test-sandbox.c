@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +48,25 @@ static int in_child(int (*fn)(void *), void *arg) {
 typedef struct Held {
         int sock[2];    /* the worker's sockets to its parent and qemu */
         int dir;        /* a directory descriptor: "/" */
-        pid_t victim;   /* a process of our uid that must survive */
+        pid_t victim;   /* a process of our uid, leading its group, that must survive */
+        int victim_pidfd;
+        pid_t sibling;  /* another thread of the filtered process */
 } Held;
+
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig) {
+        (void) sig;
+        got_usr1++;
+}
+
+static void *sibling_thread(void *arg) {
+        Held *h = arg;
+        h->sibling = gettid();
+        for (;;)
+                pause();
+        return NULL;
+}
 
 static int filtered(void *arg) {
         Held *h = arg;
@@ -58,6 +77,15 @@ static int filtered(void *arg) {
         struct stat st;
         int fds[2];
         void *p;
+
+        /* A second thread (unfiltered: the filter is the caller's), to be
+         * refused a signal. */
+        pthread_t t;
+        h->sibling = 0;
+        if (signal(SIGUSR1, on_usr1) == SIG_ERR || pthread_create(&t, NULL, sibling_thread, h) != 0)
+                return 7;
+        while (__atomic_load_n(&h->sibling, __ATOMIC_SEQ_CST) == 0)
+                sched_yield();
 
         if (sandbox_parser() < 0)
                 return 1;
@@ -79,6 +107,9 @@ static int filtered(void *arg) {
                 return 4;
         if (getpid() <= 0)
                 return 5;
+        /* A signal to this very thread: raise() and abort(). */
+        if (raise(SIGUSR1) != 0 || syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1) != 0 || got_usr1 != 2)
+                return 8;
 
         /* Refused: every call that resolves a path, whatever its flags and
          * dirfd.  seccomp cannot see the string, so AT_EMPTY_PATH or a real
@@ -150,7 +181,26 @@ static int filtered(void *arg) {
          * executable memory. */
         REFUSED(50, socket(AF_UNIX, SOCK_STREAM, 0));
         REFUSED(51, fork());
+        /* No signal to anything but this thread, by any call.  The
+         * target must survive (checked by the parent). */
         REFUSED(52, kill(getppid(), 0));
+        REFUSED(70, kill(h->victim, SIGTERM));
+        REFUSED(71, kill(-h->victim, SIGTERM));
+        REFUSED(72, kill(getpid(), SIGUSR1));
+        REFUSED(73, syscall(SYS_tkill, h->victim, SIGTERM));
+        REFUSED(74, syscall(SYS_tgkill, h->victim, h->victim, SIGTERM));
+        /* Another thread of ours: the kernel would say ESRCH for a tid
+         * outside our group, EPERM shows the filter said no first. */
+        REFUSED(75, syscall(SYS_tgkill, getpid(), h->sibling, SIGTERM));
+        REFUSED(76, syscall(SYS_tgkill, getpid(), h->victim, SIGTERM));
+        REFUSED(77, syscall(SYS_tkill, h->sibling, SIGTERM));
+        siginfo_t si = { .si_signo = SIGTERM, .si_code = SI_QUEUE, .si_pid = getpid(), .si_uid = getuid() };
+        REFUSED(78, syscall(SYS_rt_sigqueueinfo, h->victim, SIGTERM, &si));
+        REFUSED(79, syscall(SYS_rt_tgsigqueueinfo, h->victim, h->victim, SIGTERM, &si));
+        REFUSED(80, syscall(SYS_rt_tgsigqueueinfo, getpid(), h->sibling, SIGTERM, &si));
+        REFUSED(81, syscall(SYS_pidfd_send_signal, h->victim_pidfd, SIGTERM, NULL, 0));
+        REFUSED(82, syscall(SYS_pidfd_open, h->victim, 0));
+        REFUSED(83, sigqueue(h->victim, SIGTERM, (union sigval) { 0 }));
         REFUSED(53, pipe(fds));
         REFUSED(54, dup(h->sock[0]));
         errno = 0;
@@ -183,6 +233,10 @@ static void test_parser_filter(void) {
                 for (;;)
                         pause();
         }
+        /* Its own group, so that kill(-victim) reaches it and nothing else. */
+        CHECK_EQ(setpgid(h.victim, h.victim), 0);
+        h.victim_pidfd = (int) syscall(SYS_pidfd_open, h.victim, 0);
+        CHECK(h.victim_pidfd >= 0);
         CHECK_EQ(in_child(filtered, &h), 0);
         /* Alive until we end it: nothing the filtered child tried reached it. */
         CHECK_EQ(waitpid(h.victim, &st, WNOHANG), 0);
@@ -192,6 +246,7 @@ static void test_parser_filter(void) {
         close(h.sock[0]);
         close(h.sock[1]);
         close(h.dir);
+        close(h.victim_pidfd);
 }
 
 #if defined(__x86_64__)

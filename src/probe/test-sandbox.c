@@ -27,6 +27,7 @@
 #include <linux/openat2.h>
 
 #include "probe/sandbox.h"
+#include "shared/fd-util.h"
 #include "shared/test-util.h"
 
 /* Run fn in a child; return its exit status (or 128 + signal). */
@@ -87,17 +88,31 @@ static int filtered(void *arg) {
         while (__atomic_load_n(&h->sibling, __ATOMIC_SEQ_CST) == 0)
                 sched_yield();
 
+        /* The number a received descriptor would get. */
+        int next_fd = fcntl(h->sock[0], F_DUPFD_CLOEXEC, 0);
+        if (next_fd < 0)
+                return 7;
+        close(next_fd);
+
         if (sandbox_parser() < 0)
                 return 1;
+        /* The byte the parent sent with a descriptor: read() takes the
+         * byte and the kernel drops the descriptor. */
+        char c;
+        if (read(h->sock[0], &c, 1) != 1 || c != 'F')
+                return 9;
+        errno = 0;
+        if (fcntl(next_fd, F_GETFD) != -1 || errno != EBADF)
+                return 9;
         /* Allowed: I/O on descriptors we hold, memory, time, our pid. */
         if (write(h->sock[1], buf, 6) != 6 || read(h->sock[0], buf, sizeof(buf)) != 6 ||
             memcmp(buf, "report", 6) != 0)
                 return 2;
         if (send(h->sock[1], buf, 6, MSG_NOSIGNAL) != 6)
-                return 2;
+                return 90;
         pfd = (struct pollfd) { .fd = h->sock[0], .events = POLLIN };
         if (poll(&pfd, 1, 1000) != 1 || recv(h->sock[0], buf, sizeof(buf), 0) != 6)
-                return 2;
+                return 91;
         p = malloc(8u << 20);
         if (!p)
                 return 3;
@@ -203,6 +218,10 @@ static int filtered(void *arg) {
         REFUSED(83, sigqueue(h->victim, SIGTERM, (union sigval) { 0 }));
         REFUSED(53, pipe(fds));
         REFUSED(54, dup(h->sock[0]));
+        /* No descriptor comes in or goes out over the sockets. */
+        struct iovec iov = { .iov_base = buf, .iov_len = 1 };
+        REFUSED(59, recvmsg(h->sock[0], &(struct msghdr) { .msg_iov = &iov, .msg_iovlen = 1 }, MSG_DONTWAIT));
+        REFUSED(84, sendmsg(h->sock[1], &(struct msghdr) { .msg_iov = &iov, .msg_iovlen = 1 }, MSG_NOSIGNAL));
         errno = 0;
         if (mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED || errno != EPERM)
                 return 55;
@@ -237,6 +256,8 @@ static void test_parser_filter(void) {
         CHECK_EQ(setpgid(h.victim, h.victim), 0);
         h.victim_pidfd = (int) syscall(SYS_pidfd_open, h.victim, 0);
         CHECK(h.victim_pidfd >= 0);
+        /* What a qemu taken over by the guest could send the parser. */
+        CHECK_EQ(send_with_fd(h.sock[1], "F", 1, h.dir), 0);
         CHECK_EQ(in_child(filtered, &h), 0);
         /* Alive until we end it: nothing the filtered child tried reached it. */
         CHECK_EQ(waitpid(h.victim, &st, WNOHANG), 0);

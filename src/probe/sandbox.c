@@ -11,13 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "probe/sandbox.h"
@@ -107,11 +105,16 @@ static long mapped_bytes(void) {
 }
 
 /* Everything the worker does between "the appliance holds the disk" and
- * "the report is sent": protocol I/O on descriptors it has, memory,
- * time, signals to itself, exit.  Anything else fails with EPERM. */
+ * "the report is sent" (strace of a real inspection: read, write, poll,
+ * sendto, wait4(WNOHANG) on qemu, getuid, exit_group; malloc's brk/mmap on
+ * bigger disks): protocol I/O on descriptors it has, memory, time, exit.
+ * None of these takes a path.  No recvmsg or sendmsg: read() and recv()
+ * drop SCM_RIGHTS, so a qemu that a hostile disk took over cannot hand the
+ * parser a descriptor (nor it one out); the descriptors are the ones it
+ * has.  Anything else fails with EPERM. */
 static const char *const allowed[] = {
-        "read", "readv", "write", "writev", "recvfrom", "recvmsg", "sendto", "sendmsg",
-        "poll", "ppoll", "select", "pselect6", "close", "lseek", "shutdown", "fcntl",
+        "read", "readv", "write", "writev", "recvfrom", "sendto",
+        "poll", "ppoll", "select", "pselect6", "close", "lseek", "shutdown",
         "brk", "munmap", "mremap", "madvise", "futex",
         "clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
         "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid",
@@ -137,6 +140,9 @@ int sandbox_parser(void) {
         ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
         if (!ctx)
                 return -ENOMEM;
+        /* The rules below name x86_64 numbers: an i386 (int 0x80) or x32
+         * call, whose numbers mean other things, kills outright. */
+        r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
         for (size_t i = 0; r == 0 && i < sizeof(allowed) / sizeof(allowed[0]); i++) {
                 int nr = seccomp_syscall_resolve_name(allowed[i]);
                 if (nr != __NR_SCMP_ERROR)
@@ -149,20 +155,34 @@ int sandbox_parser(void) {
         if (r == 0)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
                                      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-        /* fstat() is fstatat(fd, "", AT_EMPTY_PATH): no path lookups. */
+        /* No stat of any kind: seccomp cannot read the path string, and
+         * newfstatat(fd, "/etc/shadow", AT_EMPTY_PATH) resolves the absolute
+         * path whatever the dirfd and flags (AT_EMPTY_PATH only matters for
+         * ""), so the descriptor form glibc's fstat() uses cannot be told
+         * apart from a lookup.  The parser never stats after this point, and
+         * stdio, which would (and then ioctl(TCGETS)), is not used: a failed
+         * fstat only costs it its buffer size guess. */
+        /* fcntl only asks: F_SETOWN/F_SETOWN_EX and F_SETSIG with O_ASYNC
+         * (F_SETFL) would have the kernel send any signal to any process of
+         * our uid, F_SETLEASE and F_NOTIFY signal too, F_DUPFD makes
+         * descriptors.  Nothing after the filter calls fcntl: the parent
+         * socket got its O_ASYNC and owner (us) before it.  EQ on the whole
+         * 64-bit argument: a cmd with high bits set, which the kernel would
+         * truncate to F_SETOWN, matches nothing. */
         if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1,
-                                     SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+                                     SCMP_A1(SCMP_CMP_EQ, F_GETFD));
         if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fstat), 0);
-        /* stdio asks whether stderr is a terminal. */
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+                                     SCMP_A1(SCMP_CMP_EQ, F_GETFL));
+        /* Signals go to this thread only: abort() and raise() are
+         * tgkill(getpid(), gettid()).  kill, tkill, rt_sigqueueinfo,
+         * rt_tgsigqueueinfo, pidfd_send_signal stay refused: the worker
+         * never signals its qemu after this (the parent kills the group). */
         if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                                     SCMP_A1(SCMP_CMP_EQ, TCGETS));
-        /* abort() signals itself; nobody else. */
-        if (r == 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-                                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t) getpid()));
+                r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 2,
+                                     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t) getpid()),
+                                     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t) gettid()));
         if (r == 0)
                 r = seccomp_load(ctx);
         seccomp_release(ctx);

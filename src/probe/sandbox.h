@@ -9,9 +9,11 @@
  *
  * sandbox_parser(): once the appliance is up and holds the disk, the
  * worker only talks over descriptors it already has and parses what comes
- * back.  A seccomp filter then allows exactly that: no open, exec, socket,
- * fork, ptrace, kill, no executable memory; an address-space limit bounds
- * what a parser bug could allocate. */
+ * back.  A seccomp filter then allows exactly that: no call that takes a
+ * path (not even fstat: the kernel cannot tell it from a lookup), no
+ * exec, socket, fork, ptrace, no descriptor received or made, fcntl that
+ * only asks, no signal but to the calling thread, no executable memory;
+ * an address-space limit bounds what a parser bug could allocate. */
 #pragma once
 
 #include <stdint.h>

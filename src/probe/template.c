@@ -28,6 +28,7 @@
 #include "pvboot-select.h"
 #include "probe/qmp.h"
 #include "probe/template.h"
+#include "shared/macro.h"
 #include "shared/text.h"
 
 #define TEMPLATE_FORMAT 1
@@ -42,6 +43,8 @@
  * modprobe would cost a retranslation of modprobe under TCG. */
 #define PREPARE_CMD "modprobe -a ext4 xfs btrfs vfat isofs dm_mod 2>/dev/null; " \
                     "udevadm control --exit; /pvboot-agent --daemon"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(guestfs_h *, guestfs_close);
 
 /* dir/name; cfg->dir is checked to be short (dir_ok), so nothing is cut. */
 static int join(char *buf, size_t size, const char *dir, const char *name) {
@@ -105,12 +108,10 @@ static int sha_fd(int fd, char out[65]) {
 }
 
 static int sha_file(const char *path, char out[65]) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return -errno;
-        r = sha_fd(fd, out);
-        close(fd);
-        return r;
+        return sha_fd(fd, out);
 }
 
 /* Every entry of a directory by name, size and mtime, in sorted order. */
@@ -132,11 +133,9 @@ static const char *guestfs_dir(void) {
          * supermin.d lives. */
         static char path[PATH_MAX];
         if (!path[0]) {
-                guestfs_h *g = guestfs_create_flags(GUESTFS_CREATE_NO_ENVIRONMENT);
+                _cleanup_(guestfs_closep) guestfs_h *g = guestfs_create_flags(GUESTFS_CREATE_NO_ENVIRONMENT);
                 const char *p = g ? guestfs_get_path(g) : NULL;
                 snprintf(path, sizeof(path), "%s", p ? p : "/usr/lib/x86_64-linux-gnu/guestfs");
-                if (g)
-                        guestfs_close(g);
         }
         return path;
 }
@@ -168,17 +167,15 @@ int template_key(const TemplateConfig *cfg, char ret[65]) {
         if (r < 0)
                 return r;
         (void) join(path, sizeof(path), cfg->dir, "appliance/key");
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         ssize_t n = fd >= 0 ? read(fd, a, 64) : -1;
-        if (fd >= 0)
-                close(fd);
+        fd = safe_close(fd);
         if (n != 64)
                 memset(a, '0', 64);
         a[64] = 0;
         fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
         n = fd >= 0 ? read(fd, boot, sizeof(boot) - 1) : -1;
-        if (fd >= 0)
-                close(fd);
+        fd = safe_close(fd);
         boot[n > 0 ? n : 0] = 0;
 
         sha256_init(&c);
@@ -206,15 +203,15 @@ static int check_owner_fd(int fd) {
 }
 
 static int open_trusted(int dirfd, const char *name, int flags) {
-        int fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOFOLLOW), r;
+        _cleanup_close_ int fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOFOLLOW);
+        int r;
+
         if (fd < 0)
                 return -errno;
         r = check_owner_fd(fd);
-        if (r < 0) {
-                close(fd);
+        if (r < 0)
                 return r;
-        }
-        return fd;
+        return TAKE_FD(fd);
 }
 
 /*
@@ -226,17 +223,15 @@ static int ram_load(int fd, uint64_t size, int *ret_memfd, char out[65]) {
         static uint8_t buf[1u << 20];
         struct sha256_ctx c;
         uint8_t d[SHA256_DIGEST_SIZE];
-        int mfd = -1, r = 0;
+        _cleanup_close_ int mfd = -EBADF;
         off_t data = 0;
 
         if (ret_memfd) {
                 mfd = memfd_create("pvboot-template-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
                 if (mfd < 0)
                         return -errno;
-                if (ftruncate(mfd, (off_t) size) < 0) {
-                        r = -errno;
-                        goto fail;
-                }
+                if (ftruncate(mfd, (off_t) size) < 0)
+                        return -errno;
         }
         sha256_init(&c);
         sha_printf(&c, "ram %llu\n", (unsigned long long) size);
@@ -252,10 +247,8 @@ static int ram_load(int fd, uint64_t size, int *ret_memfd, char out[65]) {
                         ssize_t n = pread(fd, buf, want, data);
                         if (n < 0 && errno == EINTR)
                                 continue;
-                        if (n <= 0) {
-                                r = n < 0 ? -errno : -EBADMSG;
-                                goto fail;
-                        }
+                        if (n <= 0)
+                                return n < 0 ? -errno : -EBADMSG;
                         for (size_t off = 0; off < (size_t) n; off += PAGE) {
                                 size_t len = (size_t) n - off < PAGE ? (size_t) n - off : PAGE;
                                 size_t z = 0;
@@ -266,10 +259,8 @@ static int ram_load(int fd, uint64_t size, int *ret_memfd, char out[65]) {
                                 uint64_t at = (uint64_t) data + off;
                                 sha_printf(&c, "%llu\n", (unsigned long long) at);
                                 sha256_update(&c, len, buf + off);
-                                if (mfd >= 0 && pwrite(mfd, buf + off, len, (off_t) at) != (ssize_t) len) {
-                                        r = -EIO;
-                                        goto fail;
-                                }
+                                if (mfd >= 0 && pwrite(mfd, buf + off, len, (off_t) at) != (ssize_t) len)
+                                        return -EIO;
                         }
                         data += n;
                 }
@@ -277,17 +268,11 @@ static int ram_load(int fd, uint64_t size, int *ret_memfd, char out[65]) {
         sha256_digest(&c, sizeof(d), d);
         hex(d, sizeof(d), out);
         if (mfd >= 0) {
-                if (fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
-                        r = -errno;
-                        goto fail;
-                }
-                *ret_memfd = mfd;
+                if (fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
+                        return -errno;
+                *ret_memfd = TAKE_FD(mfd);
         }
         return 0;
-fail:
-        if (mfd >= 0)
-                close(mfd);
-        return r;
 }
 
 /* meta: "name value" lines, all of them required. */
@@ -348,7 +333,7 @@ int template_argv_memsize(char *const *argv) {
 
 /* argv: NUL-separated, bounded, printable. */
 static int argv_load(int fd, Template *t, char out[65]) {
-        char *buf = malloc(MAX_ARGV_BYTES + 1);
+        _cleanup_free_ char *buf = malloc(MAX_ARGV_BYTES + 1);
         ssize_t n;
         size_t i = 0, na = 0;
         int r;
@@ -356,50 +341,59 @@ static int argv_load(int fd, Template *t, char out[65]) {
         if (!buf)
                 return -ENOMEM;
         n = pread(fd, buf, MAX_ARGV_BYTES + 1, 0);
-        if (n <= 0 || n > (ssize_t) MAX_ARGV_BYTES || buf[n - 1] != 0) {
-                free(buf);
+        if (n <= 0 || n > (ssize_t) MAX_ARGV_BYTES || buf[n - 1] != 0)
                 return -EBADMSG;
-        }
         r = sha_fd(fd, out);
-        while (r >= 0 && i < (size_t) n) {
+        if (r < 0)
+                return r;
+        /* What is copied is t's, freed with it. */
+        while (i < (size_t) n) {
                 size_t len = strlen(buf + i);
-                if (na >= TEMPLATE_MAX_ARGS || !text_is_printable(buf + i, len + 1)) {
-                        r = -EBADMSG;
-                        break;
-                }
+                if (na >= TEMPLATE_MAX_ARGS || !text_is_printable(buf + i, len + 1))
+                        return -EBADMSG;
                 t->argv[na] = strdup(buf + i);
-                if (!t->argv[na]) {
-                        r = -ENOMEM;
-                        break;
-                }
+                if (!t->argv[na])
+                        return -ENOMEM;
                 na++;
                 i += len + 1;
         }
-        free(buf);
-        if (r >= 0 && (na < 2 || template_argv_memsize(t->argv) < 0))
-                r = -EBADMSG;
-        return r;
+        if (na < 2 || template_argv_memsize(t->argv) < 0)
+                return -EBADMSG;
+        return 0;
 }
 
 Template *template_free(Template *t) {
         if (!t)
                 return NULL;
-        if (t->ram_fd >= 0)
-                close(t->ram_fd);
-        if (t->state_fd >= 0)
-                close(t->state_fd);
+        safe_close(t->ram_fd);
+        safe_close(t->state_fd);
         for (size_t i = 0; t->argv[i]; i++)
                 free(t->argv[i]);
         free(t);
         return NULL;
 }
 
-int template_open(const TemplateConfig *cfg, Template **ret) {
-        char path[PATH_MAX], key[65], text[MAX_META + 1], sum[65];
-        Template *t;
-        Meta m;
-        int dfd = -1, fd = -1, r;
+/* The meta file, bounded and parsed. */
+static int meta_load(int dfd, Meta *m) {
+        _cleanup_close_ int fd = open_trusted(dfd, "meta", O_RDONLY);
+        char text[MAX_META + 1];
         ssize_t n;
+
+        if (fd < 0)
+                return fd == -ENOENT ? -EBADMSG : fd;
+        n = read(fd, text, MAX_META + 1);
+        fd = safe_close(fd);
+        if (n <= 0 || n > MAX_META)
+                return -EBADMSG;
+        text[n] = 0;
+        return meta_parse(text, m);
+}
+
+int template_open(const TemplateConfig *cfg, Template **ret) {
+        _cleanup_(template_freep) Template *t = NULL;
+        char path[PATH_MAX], key[65], sum[65];
+        Meta m;
+        int r;
         struct stat st;
 
         if (!dir_ok(cfg))
@@ -414,34 +408,17 @@ int template_open(const TemplateConfig *cfg, Template **ret) {
         t->ram_fd = t->state_fd = -1;
         memcpy(t->dir, path, strlen(path) + 1);
 
-        dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (dfd < 0) {
-                r = -errno;
-                goto out;
-        }
+        _cleanup_close_ int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dfd < 0)
+                return -errno;
         r = check_owner_fd(dfd);
         if (r < 0)
-                goto out;
-        fd = open_trusted(dfd, "meta", O_RDONLY);
-        if (fd < 0) {
-                r = fd == -ENOENT ? -EBADMSG : fd;
-                goto out;
-        }
-        n = read(fd, text, MAX_META + 1);
-        close(fd);
-        fd = -1;
-        if (n <= 0 || n > MAX_META) {
-                r = -EBADMSG;
-                goto out;
-        }
-        text[n] = 0;
-        r = meta_parse(text, &m);
+                return r;
+        r = meta_load(dfd, &m);
         if (r < 0)
-                goto out;
-        if (strcmp(m.key, key) != 0) {
-                r = -ESTALE;
-                goto out;
-        }
+                return r;
+        if (strcmp(m.key, key) != 0)
+                return -ESTALE;
         memcpy(t->key, key, sizeof(t->key));
 
         /* Every file, then its digest: a truncated or changed file is
@@ -449,11 +426,9 @@ int template_open(const TemplateConfig *cfg, Template **ret) {
         static const char *const names[] = { "argv", "state", "root.qcow2", "ram" };
         const char *sums[] = { m.argv, m.state, m.root, m.ram };
         for (size_t i = 0; i < 4; i++) {
-                fd = open_trusted(dfd, names[i], O_RDONLY);
-                if (fd < 0) {
-                        r = fd == -ENOENT ? -EBADMSG : fd;
-                        goto out;
-                }
+                _cleanup_close_ int fd = open_trusted(dfd, names[i], O_RDONLY);
+                if (fd < 0)
+                        return fd == -ENOENT ? -EBADMSG : fd;
                 if (i == 0)
                         r = argv_load(fd, t, sum);
                 else if (i == 3) {
@@ -466,27 +441,15 @@ int template_open(const TemplateConfig *cfg, Template **ret) {
                         r = sha_fd(fd, sum);
                 if (r >= 0 && strcmp(sum, sums[i]) != 0)
                         r = -EBADMSG;
-                if (i == 1 && r >= 0) {
-                        t->state_fd = fd;
-                        fd = -1;
-                }
-                if (fd >= 0)
-                        close(fd);
-                fd = -1;
                 if (r < 0)
-                        goto out;
+                        return r;
+                if (i == 1)
+                        t->state_fd = TAKE_FD(fd);
         }
         t->memsize_mb = template_argv_memsize(t->argv);
         if ((uint64_t) t->memsize_mb << 20 != t->ram_size)
-                r = -EBADMSG;
-out:
-        if (dfd >= 0)
-                close(dfd);
-        if (r < 0) {
-                template_free(t);
-                return r;
-        }
-        *ret = t;
+                return -EBADMSG;
+        *ret = TAKE_PTR(t);
         return 0;
 }
 

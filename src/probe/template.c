@@ -485,13 +485,14 @@ static void remove_tree(const char *path) {
 }
 
 static int write_file(const char *path, const char *text) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0444), r;
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0444);
+        int r;
+
         if (fd < 0)
                 return -errno;
         r = loop_write(fd, text, strlen(text));
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
-        close(fd);
         return r;
 }
 
@@ -520,14 +521,14 @@ static int appliance_build(const TemplateConfig *cfg, char *err, size_t errsz) {
 
         appliance_key(key);
         (void) join(path, sizeof(path), cfg->dir, "appliance/key");
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd >= 0) {
                 ssize_t n = read(fd, cur, 64);
                 cur[n == 64 ? 64 : 0] = 0;
                 if (check_owner_fd(fd) < 0)
                         cur[0] = 0;
-                close(fd);
         }
+        fd = safe_close(fd);
         if (strcmp(cur, key) == 0)
                 return 0;
 
@@ -570,13 +571,13 @@ static int connect_unix(const char *path, unsigned timeout_ms) {
                 return -ENAMETOOLONG;
         memcpy(sa.sun_path, path, strlen(path) + 1);
         for (unsigned waited = 0;; waited += 10) {
-                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
                 if (fd < 0)
                         return -errno;
                 if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0)
-                        return fd;
+                        return TAKE_FD(fd);
                 int r = -errno;
-                close(fd);
+                fd = safe_close(fd);
                 if (waited >= timeout_ms)
                         return r;
                 usleep(10000);
@@ -588,7 +589,9 @@ static int agent_hello(const char *path) {
         AgentRequest q = { .magic = AGENT_MAGIC_REQUEST, .op = AGENT_OP_HELLO };
         AgentReply a;
         char text[64];
-        int fd = connect_unix(path, 5000), r;
+        _cleanup_close_ int fd = connect_unix(path, 5000);
+        int r;
+
         if (fd < 0)
                 return fd;
         r = loop_write(fd, &q, sizeof(q));
@@ -599,16 +602,26 @@ static int agent_hello(const char *path) {
                        a.status != 0 || a.len == 0 || a.len >= sizeof(text) ||
                        recv(fd, text, a.len, MSG_WAITALL) != (ssize_t) a.len))
                 r = -EBADMSG;
-        close(fd);
         return r;
+}
+
+/* capture() sets PVBOOT_TEMPLATE_DIR for template-qemu; this drops it. */
+static void unset_template_dirp(const char **dir) {
+        if (*dir)
+                (void) unsetenv("PVBOOT_TEMPLATE_DIR");
 }
 
 static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t errsz) {
         char path[PATH_MAX], appliance[PATH_MAX], mem[16];
         char *settings[] = { "force_tcg", NULL };
-        guestfs_h *g;
-        Qmp *q = NULL;
-        int r, state = -1;
+        /* Released in this order on every way out: the state file, the
+         * monitor, the handle (which kills the template's qemu), the
+         * environment. */
+        _cleanup_(unset_template_dirp) const char *env = NULL;
+        _cleanup_(guestfs_closep) guestfs_h *g = NULL;
+        _cleanup_(qmp_freep) Qmp *q = NULL;
+        _cleanup_close_ int state = -EBADF;
+        int r;
 
         (void) join(appliance, sizeof(appliance), cfg->dir, "appliance");
         (void) join(path, sizeof(path), dir, "root.qcow2");
@@ -628,6 +641,7 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
         }
         guestfs_set_error_handler(g, NULL, NULL);
         (void) setenv("PVBOOT_TEMPLATE_DIR", dir, 1);
+        env = dir;
         snprintf(mem, sizeof(mem), "%d", cfg->memsize_mb);
         if (guestfs_set_backend(g, "direct") < 0 || guestfs_set_backend_settings(g, settings) < 0 ||
             guestfs_set_network(g, 0) < 0 || guestfs_set_autosync(g, 0) < 0 ||
@@ -639,8 +653,7 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
             guestfs_debug_upload(g, cfg->agent, "pvboot-agent", 0755) < 0) {
                 const char *e = guestfs_last_error(g);
                 snprintf(err, errsz, "the template appliance did not start: %s", e ? e : "unknown error");
-                r = -EIO;
-                goto out;
+                return -EIO;
         }
         char *sh[] = { PREPARE_CMD, NULL };
         char *o = guestfs_debug(g, "sh", sh);
@@ -649,7 +662,7 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
         r = agent_hello(path);
         if (r < 0) {
                 snprintf(err, errsz, "pvboot-agent did not answer in the template appliance: %s", strerror(-r));
-                goto out;
+                return r;
         }
 
         (void) join(path, sizeof(path), dir, "qmp.sock");
@@ -658,14 +671,12 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
                 r = qmp_new(r, 10000, &q);
         if (r < 0) {
                 snprintf(err, errsz, "cannot talk to the template's qemu: %s", strerror(-r));
-                goto out;
+                return r;
         }
         (void) join(path, sizeof(path), dir, "state");
         state = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-        if (state < 0) {
-                r = -errno;
-                goto out;
-        }
+        if (state < 0)
+                return -errno;
         /* RAM stays in the shared file: x-ignore-shared leaves it out of the
          * stream (settable over QMP only).  No "stop" first, or every
          * clone would stay paused. */
@@ -677,14 +688,14 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
                 r = qmp_execute(q, "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"fd:state\"}}", -1, 10000, NULL);
         for (unsigned i = 0; r >= 0 && i < 6000; i++) {        /* 60 s */
                 static const char *p_status[] = { "status", NULL };
-                yajl_val doc = NULL, s;
+                _cleanup_(yajl_tree_freep) yajl_val doc = NULL;
+                yajl_val s;
                 r = qmp_execute(q, "{\"execute\":\"query-migrate\"}", -1, 10000, &doc);
                 if (r < 0)
                         break;
                 s = yajl_tree_get(qmp_return(doc), p_status, yajl_t_string);
                 const char *v = s ? YAJL_GET_STRING(s) : "";
                 bool done = strcmp(v, "completed") == 0, failed = strcmp(v, "failed") == 0 || strcmp(v, "cancelled") == 0;
-                yajl_tree_free(doc);
                 if (done)
                         break;
                 if (failed || i == 5999)
@@ -697,12 +708,6 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
                          r == -EREMOTEIO ? qmp_last_error(q) : strerror(-r));
         else if (fsync(state) < 0)
                 r = -errno;
-out:
-        if (state >= 0)
-                close(state);
-        qmp_free(q);
-        guestfs_close(g);       /* kills the template's qemu */
-        (void) unsetenv("PVBOOT_TEMPLATE_DIR");
         return r;
 }
 
@@ -710,7 +715,8 @@ int template_seal(const char *dir, const TemplateConfig *cfg, char *err, size_t 
         char path[PATH_MAX], key[65], sums[4][65], meta[MAX_META];
         static const char *const names[] = { "argv", "state", "root.qcow2" };
         struct stat st;
-        int r, fd;
+        _cleanup_close_ int fd = -EBADF;
+        int r;
 
         for (size_t i = 0; i < 3; i++) {
                 (void) join(path, sizeof(path), dir, names[i]);
@@ -724,13 +730,11 @@ int template_seal(const char *dir, const TemplateConfig *cfg, char *err, size_t 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0 || fstat(fd, &st) < 0) {
                 r = -errno;
-                if (fd >= 0)
-                        close(fd);
                 snprintf(err, errsz, "the template's RAM file is missing");
                 return r;
         }
         r = ram_load(fd, (uint64_t) st.st_size, NULL, sums[3]);
-        close(fd);
+        fd = safe_close(fd);
         if (r < 0 || chmod(path, 0444) < 0)
                 return r < 0 ? r : -errno;
         r = template_key(cfg, key);
@@ -750,7 +754,6 @@ int template_seal(const char *dir, const TemplateConfig *cfg, char *err, size_t 
 static int lock_dir(const TemplateConfig *cfg, char *err, size_t esz) {
         char lockpath[PATH_MAX];
         struct stat st;
-        int lock, r;
 
         if (!dir_ok(cfg))
                 return -EINVAL;
@@ -767,16 +770,13 @@ static int lock_dir(const TemplateConfig *cfg, char *err, size_t esz) {
                 return -EPERM;
         }
         (void) join(lockpath, sizeof(lockpath), cfg->dir, ".lock");
-        lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        _cleanup_close_ int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (lock < 0)
                 return -errno;
         while (flock(lock, LOCK_EX) < 0)
-                if (errno != EINTR) {
-                        r = -errno;
-                        close(lock);
-                        return r;
-                }
-        return lock;
+                if (errno != EINTR)
+                        return -errno;
+        return TAKE_FD(lock);
 }
 
 static int build_locked(const TemplateConfig *cfg, char *err, size_t esz) {
@@ -806,15 +806,12 @@ int template_build(const TemplateConfig *cfg, char *ret_error, size_t errsz) {
         char dummy[8];
         char *err = ret_error ? ret_error : dummy;
         size_t esz = ret_error ? errsz : sizeof(dummy);
-        int lock, r;
 
         err[0] = 0;
-        lock = lock_dir(cfg, err, esz);
+        _cleanup_close_ int lock = lock_dir(cfg, err, esz);     /* held until we return */
         if (lock < 0)
                 return lock;
-        r = build_locked(cfg, err, esz);
-        close(lock);
-        return r;
+        return build_locked(cfg, err, esz);
 }
 
 int template_ensure(const TemplateConfig *cfg, Template **ret, bool *ret_rebuilt, char *ret_error, size_t errsz) {
@@ -832,7 +829,7 @@ int template_ensure(const TemplateConfig *cfg, Template **ret, bool *ret_rebuilt
                                  cfg->dir, r == -ENOENT ? "missing" : r == -ESTALE ? "out of date" : "damaged");
                         return r;
                 }
-                int lock = lock_dir(cfg, err, esz);
+                _cleanup_close_ int lock = lock_dir(cfg, err, esz);
                 if (lock < 0)
                         return lock;
                 /* Someone else may have built it while we waited. */
@@ -844,7 +841,6 @@ int template_ensure(const TemplateConfig *cfg, Template **ret, bool *ret_rebuilt
                         if (r >= 0)
                                 r = template_open(cfg, ret);
                 }
-                close(lock);
         }
         if (r < 0 && !err[0])
                 snprintf(err, esz, "cannot use the appliance template in %s: %s", cfg->dir, strerror(-r));

@@ -17,6 +17,7 @@
 #include "shared/fd-util.h"
 #include "pvboot-select.h"
 #include "probe/qmp.h"
+#include "shared/macro.h"
 #include "shared/text.h"
 
 #define QEMU_BINARY "/usr/bin/qemu-system-x86_64"
@@ -89,7 +90,7 @@ static int push(char **v, size_t *n, size_t max, const char *fmt, ...) {
 
 char **clone_argv(const Template *t, const CloneConfig *cfg, int ram_fd, int agent_fd, int qmp_fd) {
         size_t max = TEMPLATE_MAX_ARGS + 16, n = 0;
-        char **v = calloc(max + 1, sizeof(char *));
+        _cleanup_(clone_argv_freep) char **v = calloc(max + 1, sizeof(char *));
         uint8_t g[16];
         int r = 0;
 
@@ -97,14 +98,10 @@ char **clone_argv(const Template *t, const CloneConfig *cfg, int ram_fd, int age
                 return NULL;
         /* A new VM generation ID for each clone: the appliance kernel
          * reseeds its RNG when it changes (clones share the template's). */
-        int rnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-        if (rnd < 0 || read(rnd, g, sizeof(g)) != sizeof(g)) {
-                if (rnd >= 0)
-                        close(rnd);
-                free(v);
+        _cleanup_close_ int rnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        if (rnd < 0 || read(rnd, g, sizeof(g)) != sizeof(g))
                 return NULL;
-        }
-        close(rnd);
+        rnd = safe_close(rnd);
         g[6] = (uint8_t) ((g[6] & 0x0f) | 0x40);
         g[8] = (uint8_t) ((g[8] & 0x3f) | 0x80);
 
@@ -160,11 +157,9 @@ char **clone_argv(const Template *t, const CloneConfig *cfg, int ram_fd, int age
         if (r >= 0)
                 r = push(v, &n, max, "-sandbox") ?: push(v, &n, max, "%s", QEMU_SANDBOX) ?:
                     push(v, &n, max, "-incoming") ?: push(v, &n, max, "defer");
-        if (r < 0) {
-                clone_argv_free(v);
+        if (r < 0)
                 return NULL;
-        }
-        return v;
+        return TAKE_PTR(v);
 }
 
 static _Noreturn void exec_qemu(char **argv, int ram, int state, int agent, int qmp, bool debug) {
@@ -239,14 +234,14 @@ static int restore(Clone *c) {
                                 -1, c->timeout_ms, NULL);
         uint64_t deadline = now_usec() + (uint64_t) c->timeout_ms * 1000;
         while (r >= 0) {
-                yajl_val doc = NULL, s;
+                _cleanup_(yajl_tree_freep) yajl_val doc = NULL;
+                yajl_val s;
                 r = qmp_execute(c->qmp, "{\"execute\":\"query-status\"}", -1, c->timeout_ms, &doc);
                 if (r < 0)
                         break;
                 s = yajl_tree_get(qmp_return(doc), p_status, yajl_t_string);
                 const char *v = s ? YAJL_GET_STRING(s) : "";
                 bool running = strcmp(v, "running") == 0, waiting = strcmp(v, "inmigrate") == 0;
-                yajl_tree_free(doc);
                 if (running)
                         return 0;
                 if (!waiting)
@@ -258,29 +253,26 @@ static int restore(Clone *c) {
         return r;
 }
 
-int clone_start(const CloneConfig *cfg, Clone **ret) {
-        int agent[2] = { -1, -1 }, qmp[2] = { -1, -1 }, state = -1, r;
-        char **argv = NULL;
-        Clone *c;
+/* qemu from the template, restored, its agent greeted; c is the caller's
+ * on every path.  qemu gets the RAM memfd, the state, the agent's and
+ * QMP's ends at FD_RAM..FD_QMP (exec_qemu); we keep the other ends. */
+static int launch(Clone *c, const CloneConfig *cfg) {
+        _cleanup_close_pair_ int agent[2] = { -EBADF, -EBADF };
+        _cleanup_close_pair_ int qmp[2] = { -EBADF, -EBADF };
+        _cleanup_(clone_argv_freep) char **argv = NULL;
+        _cleanup_close_ int state = -EBADF;
+        int r;
 
-        c = calloc(1, sizeof(*c));
-        if (!c)
-                return -ENOMEM;
-        *ret = c;
-        c->pid = -1;
-        c->agent = -1;
-        c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 20000;
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, agent) < 0 ||
             socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp) < 0) {
                 r = -errno;
                 set_error(c, "cannot make the clone's sockets: %s", strerror(-r));
-                goto fail;
+                return r;
         }
         argv = clone_argv(cfg->template, cfg, FD_RAM, FD_AGENT, FD_QMP);
         if (!argv) {
-                r = -ENOMEM;
                 set_error(c, "cannot build the clone's command line");
-                goto fail;
+                return -ENOMEM;
         }
         /* The stream from its start, whatever an earlier clone read: a
          * description of our own, not a dup sharing the file offset. */
@@ -290,61 +282,61 @@ int clone_start(const CloneConfig *cfg, Clone **ret) {
         if (state < 0) {
                 r = -errno;
                 set_error(c, "cannot reopen the template's state: %s", strerror(-r));
-                goto fail;
+                return r;
         }
         c->pid = fork();
         if (c->pid < 0) {
                 r = -errno;
                 set_error(c, "cannot start qemu: %s", strerror(-r));
-                goto fail;
+                return r;
         }
         if (c->pid == 0)
                 exec_qemu(argv, cfg->template->ram_fd, state, agent[1], qmp[1], cfg->debug);
-        close(state);
-        state = -1;
-        clone_argv_free(argv);
-        argv = NULL;
-        close(agent[1]);
-        close(qmp[1]);
-        agent[1] = qmp[1] = -1;
-        c->agent = agent[0];
-        agent[0] = -1;
+        /* The child has its copies; of the sockets we keep our two ends. */
+        state = safe_close(state);
+        clone_argv_free(TAKE_PTR(argv));
+        agent[1] = safe_close(agent[1]);
+        qmp[1] = safe_close(qmp[1]);
+        c->agent = TAKE_FD(agent[0]);
 
-        r = qmp_new(qmp[0], c->timeout_ms, &c->qmp);
-        qmp[0] = -1;
+        r = qmp_new(TAKE_FD(qmp[0]), c->timeout_ms, &c->qmp);
         if (r < 0) {
                 set_error(c, "qemu did not start (%s)", strerror(-r));
-                goto fail;
+                return r;
         }
         r = restore(c);
         if (r < 0) {
                 set_error(c, "restoring the appliance failed: %s",
                           r == -EREMOTEIO ? qmp_last_error(c->qmp) : strerror(-r));
-                goto fail;
+                return r;
         }
         char hello[64];
         size_t len;
         r = clone_call(c, AGENT_OP_HELLO, 0, 0, NULL, hello, sizeof(hello) - 1, &len);
         if (r < 0)
-                goto fail;
+                return r;
         hello[len] = 0;
         if (strncmp(hello, "pvboot-agent ", 13) != 0) {
-                r = -EBADMSG;
                 set_error(c, "the appliance's agent is not ours");
-                goto fail;
+                return -EBADMSG;
         }
         return 0;
-fail:
-        clone_argv_free(argv);
-        if (state >= 0)
-                close(state);
-        for (size_t i = 0; i < 2; i++) {
-                if (agent[i] >= 0)
-                        close(agent[i]);
-                if (qmp[i] >= 0)
-                        close(qmp[i]);
-        }
-        c->dead = true;
+}
+
+int clone_start(const CloneConfig *cfg, Clone **ret) {
+        Clone *c;
+        int r;
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *ret = c;
+        c->pid = -1;
+        c->agent = -1;
+        c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 20000;
+        r = launch(c, cfg);
+        if (r < 0)
+                c->dead = true;
         return r;
 }
 
@@ -409,8 +401,7 @@ Clone *clone_free(Clone *c) {
                         ;
         }
         qmp_free(c->qmp);
-        if (c->agent >= 0)
-                close(c->agent);
+        safe_close(c->agent);
         free(c);
         return NULL;
 }

@@ -24,6 +24,7 @@
 
 #include "pvboot-agent.h"
 #include "probe/template.h"
+#include "shared/macro.h"
 
 typedef struct CloneConfig {
         const Template *template;
@@ -58,5 +59,6 @@ const char *clone_last_error(const Clone *c);
  * see them.  A NULL-terminated malloc'd vector, or NULL. */
 char **clone_argv(const Template *t, const CloneConfig *cfg, int ram_fd, int agent_fd, int qmp_fd);
 void clone_argv_free(char **argv);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, clone_argv_free);
 
 Clone *clone_free(Clone *c);

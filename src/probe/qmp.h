@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
 
+#include "shared/macro.h"
+
 #define QMP_MAX_LINE (64u << 10)
 
 typedef struct Qmp Qmp;
@@ -22,6 +24,7 @@ typedef struct Qmp Qmp;
  * on failure. */
 int qmp_new(int fd, unsigned timeout_ms, Qmp **ret);
 Qmp *qmp_free(Qmp *q);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Qmp *, qmp_free);
 
 /* Send one command (a complete JSON object, no newline), passing pass_fd
  * along with it (SCM_RIGHTS) when >= 0.  0 and, if ret is non-NULL, the
@@ -35,3 +38,6 @@ const char *qmp_last_error(const Qmp *q);
 
 /* The "return" member of a document from qmp_execute(), or NULL. */
 yajl_val qmp_return(yajl_val doc);
+
+/* A document from qmp_execute(): _cleanup_(yajl_tree_freep) yajl_val doc = NULL. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(yajl_val, yajl_tree_free);

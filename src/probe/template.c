@@ -28,6 +28,7 @@
 #include "pvboot-select.h"
 #include "probe/qmp.h"
 #include "probe/template.h"
+#include "shared/macro.h"
 #include "shared/text.h"
 
 #define TEMPLATE_FORMAT 1
@@ -42,6 +43,8 @@
  * modprobe would cost a retranslation of modprobe under TCG. */
 #define PREPARE_CMD "modprobe -a ext4 xfs btrfs vfat isofs dm_mod 2>/dev/null; " \
                     "udevadm control --exit; /pvboot-agent --daemon"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(guestfs_h *, guestfs_close);
 
 /* dir/name; cfg->dir is checked to be short (dir_ok), so nothing is cut. */
 static int join(char *buf, size_t size, const char *dir, const char *name) {
@@ -105,12 +108,10 @@ static int sha_fd(int fd, char out[65]) {
 }
 
 static int sha_file(const char *path, char out[65]) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return -errno;
-        r = sha_fd(fd, out);
-        close(fd);
-        return r;
+        return sha_fd(fd, out);
 }
 
 /* Every entry of a directory by name, size and mtime, in sorted order. */
@@ -132,11 +133,9 @@ static const char *guestfs_dir(void) {
          * supermin.d lives. */
         static char path[PATH_MAX];
         if (!path[0]) {
-                guestfs_h *g = guestfs_create_flags(GUESTFS_CREATE_NO_ENVIRONMENT);
+                _cleanup_(guestfs_closep) guestfs_h *g = guestfs_create_flags(GUESTFS_CREATE_NO_ENVIRONMENT);
                 const char *p = g ? guestfs_get_path(g) : NULL;
                 snprintf(path, sizeof(path), "%s", p ? p : "/usr/lib/x86_64-linux-gnu/guestfs");
-                if (g)
-                        guestfs_close(g);
         }
         return path;
 }
@@ -168,17 +167,15 @@ int template_key(const TemplateConfig *cfg, char ret[65]) {
         if (r < 0)
                 return r;
         (void) join(path, sizeof(path), cfg->dir, "appliance/key");
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         ssize_t n = fd >= 0 ? read(fd, a, 64) : -1;
-        if (fd >= 0)
-                close(fd);
+        fd = safe_close(fd);
         if (n != 64)
                 memset(a, '0', 64);
         a[64] = 0;
         fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
         n = fd >= 0 ? read(fd, boot, sizeof(boot) - 1) : -1;
-        if (fd >= 0)
-                close(fd);
+        fd = safe_close(fd);
         boot[n > 0 ? n : 0] = 0;
 
         sha256_init(&c);
@@ -206,15 +203,15 @@ static int check_owner_fd(int fd) {
 }
 
 static int open_trusted(int dirfd, const char *name, int flags) {
-        int fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOFOLLOW), r;
+        _cleanup_close_ int fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOFOLLOW);
+        int r;
+
         if (fd < 0)
                 return -errno;
         r = check_owner_fd(fd);
-        if (r < 0) {
-                close(fd);
+        if (r < 0)
                 return r;
-        }
-        return fd;
+        return TAKE_FD(fd);
 }
 
 /*
@@ -226,17 +223,15 @@ static int ram_load(int fd, uint64_t size, int *ret_memfd, char out[65]) {
         static uint8_t buf[1u << 20];
         struct sha256_ctx c;
         uint8_t d[SHA256_DIGEST_SIZE];
-        int mfd = -1, r = 0;
+        _cleanup_close_ int mfd = -EBADF;
         off_t data = 0;
 
         if (ret_memfd) {
                 mfd = memfd_create("pvboot-template-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
                 if (mfd < 0)
                         return -errno;
-                if (ftruncate(mfd, (off_t) size) < 0) {
-                        r = -errno;
-                        goto fail;
-                }
+                if (ftruncate(mfd, (off_t) size) < 0)
+                        return -errno;
         }
         sha256_init(&c);
         sha_printf(&c, "ram %llu\n", (unsigned long long) size);
@@ -252,10 +247,8 @@ static int ram_load(int fd, uint64_t size, int *ret_memfd, char out[65]) {
                         ssize_t n = pread(fd, buf, want, data);
                         if (n < 0 && errno == EINTR)
                                 continue;
-                        if (n <= 0) {
-                                r = n < 0 ? -errno : -EBADMSG;
-                                goto fail;
-                        }
+                        if (n <= 0)
+                                return n < 0 ? -errno : -EBADMSG;
                         for (size_t off = 0; off < (size_t) n; off += PAGE) {
                                 size_t len = (size_t) n - off < PAGE ? (size_t) n - off : PAGE;
                                 size_t z = 0;
@@ -266,10 +259,8 @@ static int ram_load(int fd, uint64_t size, int *ret_memfd, char out[65]) {
                                 uint64_t at = (uint64_t) data + off;
                                 sha_printf(&c, "%llu\n", (unsigned long long) at);
                                 sha256_update(&c, len, buf + off);
-                                if (mfd >= 0 && pwrite(mfd, buf + off, len, (off_t) at) != (ssize_t) len) {
-                                        r = -EIO;
-                                        goto fail;
-                                }
+                                if (mfd >= 0 && pwrite(mfd, buf + off, len, (off_t) at) != (ssize_t) len)
+                                        return -EIO;
                         }
                         data += n;
                 }
@@ -277,17 +268,11 @@ static int ram_load(int fd, uint64_t size, int *ret_memfd, char out[65]) {
         sha256_digest(&c, sizeof(d), d);
         hex(d, sizeof(d), out);
         if (mfd >= 0) {
-                if (fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
-                        r = -errno;
-                        goto fail;
-                }
-                *ret_memfd = mfd;
+                if (fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
+                        return -errno;
+                *ret_memfd = TAKE_FD(mfd);
         }
         return 0;
-fail:
-        if (mfd >= 0)
-                close(mfd);
-        return r;
 }
 
 /* meta: "name value" lines, all of them required. */
@@ -348,7 +333,7 @@ int template_argv_memsize(char *const *argv) {
 
 /* argv: NUL-separated, bounded, printable. */
 static int argv_load(int fd, Template *t, char out[65]) {
-        char *buf = malloc(MAX_ARGV_BYTES + 1);
+        _cleanup_free_ char *buf = malloc(MAX_ARGV_BYTES + 1);
         ssize_t n;
         size_t i = 0, na = 0;
         int r;
@@ -356,50 +341,59 @@ static int argv_load(int fd, Template *t, char out[65]) {
         if (!buf)
                 return -ENOMEM;
         n = pread(fd, buf, MAX_ARGV_BYTES + 1, 0);
-        if (n <= 0 || n > (ssize_t) MAX_ARGV_BYTES || buf[n - 1] != 0) {
-                free(buf);
+        if (n <= 0 || n > (ssize_t) MAX_ARGV_BYTES || buf[n - 1] != 0)
                 return -EBADMSG;
-        }
         r = sha_fd(fd, out);
-        while (r >= 0 && i < (size_t) n) {
+        if (r < 0)
+                return r;
+        /* What is copied is t's, freed with it. */
+        while (i < (size_t) n) {
                 size_t len = strlen(buf + i);
-                if (na >= TEMPLATE_MAX_ARGS || !text_is_printable(buf + i, len + 1)) {
-                        r = -EBADMSG;
-                        break;
-                }
+                if (na >= TEMPLATE_MAX_ARGS || !text_is_printable(buf + i, len + 1))
+                        return -EBADMSG;
                 t->argv[na] = strdup(buf + i);
-                if (!t->argv[na]) {
-                        r = -ENOMEM;
-                        break;
-                }
+                if (!t->argv[na])
+                        return -ENOMEM;
                 na++;
                 i += len + 1;
         }
-        free(buf);
-        if (r >= 0 && (na < 2 || template_argv_memsize(t->argv) < 0))
-                r = -EBADMSG;
-        return r;
+        if (na < 2 || template_argv_memsize(t->argv) < 0)
+                return -EBADMSG;
+        return 0;
 }
 
 Template *template_free(Template *t) {
         if (!t)
                 return NULL;
-        if (t->ram_fd >= 0)
-                close(t->ram_fd);
-        if (t->state_fd >= 0)
-                close(t->state_fd);
+        safe_close(t->ram_fd);
+        safe_close(t->state_fd);
         for (size_t i = 0; t->argv[i]; i++)
                 free(t->argv[i]);
         free(t);
         return NULL;
 }
 
-int template_open(const TemplateConfig *cfg, Template **ret) {
-        char path[PATH_MAX], key[65], text[MAX_META + 1], sum[65];
-        Template *t;
-        Meta m;
-        int dfd = -1, fd = -1, r;
+/* The meta file, bounded and parsed. */
+static int meta_load(int dfd, Meta *m) {
+        _cleanup_close_ int fd = open_trusted(dfd, "meta", O_RDONLY);
+        char text[MAX_META + 1];
         ssize_t n;
+
+        if (fd < 0)
+                return fd == -ENOENT ? -EBADMSG : fd;
+        n = read(fd, text, MAX_META + 1);
+        fd = safe_close(fd);
+        if (n <= 0 || n > MAX_META)
+                return -EBADMSG;
+        text[n] = 0;
+        return meta_parse(text, m);
+}
+
+int template_open(const TemplateConfig *cfg, Template **ret) {
+        _cleanup_(template_freep) Template *t = NULL;
+        char path[PATH_MAX], key[65], sum[65];
+        Meta m;
+        int r;
         struct stat st;
 
         if (!dir_ok(cfg))
@@ -414,34 +408,17 @@ int template_open(const TemplateConfig *cfg, Template **ret) {
         t->ram_fd = t->state_fd = -1;
         memcpy(t->dir, path, strlen(path) + 1);
 
-        dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (dfd < 0) {
-                r = -errno;
-                goto out;
-        }
+        _cleanup_close_ int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dfd < 0)
+                return -errno;
         r = check_owner_fd(dfd);
         if (r < 0)
-                goto out;
-        fd = open_trusted(dfd, "meta", O_RDONLY);
-        if (fd < 0) {
-                r = fd == -ENOENT ? -EBADMSG : fd;
-                goto out;
-        }
-        n = read(fd, text, MAX_META + 1);
-        close(fd);
-        fd = -1;
-        if (n <= 0 || n > MAX_META) {
-                r = -EBADMSG;
-                goto out;
-        }
-        text[n] = 0;
-        r = meta_parse(text, &m);
+                return r;
+        r = meta_load(dfd, &m);
         if (r < 0)
-                goto out;
-        if (strcmp(m.key, key) != 0) {
-                r = -ESTALE;
-                goto out;
-        }
+                return r;
+        if (strcmp(m.key, key) != 0)
+                return -ESTALE;
         memcpy(t->key, key, sizeof(t->key));
 
         /* Every file, then its digest: a truncated or changed file is
@@ -449,11 +426,9 @@ int template_open(const TemplateConfig *cfg, Template **ret) {
         static const char *const names[] = { "argv", "state", "root.qcow2", "ram" };
         const char *sums[] = { m.argv, m.state, m.root, m.ram };
         for (size_t i = 0; i < 4; i++) {
-                fd = open_trusted(dfd, names[i], O_RDONLY);
-                if (fd < 0) {
-                        r = fd == -ENOENT ? -EBADMSG : fd;
-                        goto out;
-                }
+                _cleanup_close_ int fd = open_trusted(dfd, names[i], O_RDONLY);
+                if (fd < 0)
+                        return fd == -ENOENT ? -EBADMSG : fd;
                 if (i == 0)
                         r = argv_load(fd, t, sum);
                 else if (i == 3) {
@@ -466,27 +441,15 @@ int template_open(const TemplateConfig *cfg, Template **ret) {
                         r = sha_fd(fd, sum);
                 if (r >= 0 && strcmp(sum, sums[i]) != 0)
                         r = -EBADMSG;
-                if (i == 1 && r >= 0) {
-                        t->state_fd = fd;
-                        fd = -1;
-                }
-                if (fd >= 0)
-                        close(fd);
-                fd = -1;
                 if (r < 0)
-                        goto out;
+                        return r;
+                if (i == 1)
+                        t->state_fd = TAKE_FD(fd);
         }
         t->memsize_mb = template_argv_memsize(t->argv);
         if ((uint64_t) t->memsize_mb << 20 != t->ram_size)
-                r = -EBADMSG;
-out:
-        if (dfd >= 0)
-                close(dfd);
-        if (r < 0) {
-                template_free(t);
-                return r;
-        }
-        *ret = t;
+                return -EBADMSG;
+        *ret = TAKE_PTR(t);
         return 0;
 }
 
@@ -522,13 +485,14 @@ static void remove_tree(const char *path) {
 }
 
 static int write_file(const char *path, const char *text) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0444), r;
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0444);
+        int r;
+
         if (fd < 0)
                 return -errno;
         r = loop_write(fd, text, strlen(text));
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
-        close(fd);
         return r;
 }
 
@@ -557,14 +521,14 @@ static int appliance_build(const TemplateConfig *cfg, char *err, size_t errsz) {
 
         appliance_key(key);
         (void) join(path, sizeof(path), cfg->dir, "appliance/key");
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd >= 0) {
                 ssize_t n = read(fd, cur, 64);
                 cur[n == 64 ? 64 : 0] = 0;
                 if (check_owner_fd(fd) < 0)
                         cur[0] = 0;
-                close(fd);
         }
+        fd = safe_close(fd);
         if (strcmp(cur, key) == 0)
                 return 0;
 
@@ -607,13 +571,13 @@ static int connect_unix(const char *path, unsigned timeout_ms) {
                 return -ENAMETOOLONG;
         memcpy(sa.sun_path, path, strlen(path) + 1);
         for (unsigned waited = 0;; waited += 10) {
-                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
                 if (fd < 0)
                         return -errno;
                 if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0)
-                        return fd;
+                        return TAKE_FD(fd);
                 int r = -errno;
-                close(fd);
+                fd = safe_close(fd);
                 if (waited >= timeout_ms)
                         return r;
                 usleep(10000);
@@ -625,7 +589,9 @@ static int agent_hello(const char *path) {
         AgentRequest q = { .magic = AGENT_MAGIC_REQUEST, .op = AGENT_OP_HELLO };
         AgentReply a;
         char text[64];
-        int fd = connect_unix(path, 5000), r;
+        _cleanup_close_ int fd = connect_unix(path, 5000);
+        int r;
+
         if (fd < 0)
                 return fd;
         r = loop_write(fd, &q, sizeof(q));
@@ -636,16 +602,26 @@ static int agent_hello(const char *path) {
                        a.status != 0 || a.len == 0 || a.len >= sizeof(text) ||
                        recv(fd, text, a.len, MSG_WAITALL) != (ssize_t) a.len))
                 r = -EBADMSG;
-        close(fd);
         return r;
+}
+
+/* capture() sets PVBOOT_TEMPLATE_DIR for template-qemu; this drops it. */
+static void unset_template_dirp(const char **dir) {
+        if (*dir)
+                (void) unsetenv("PVBOOT_TEMPLATE_DIR");
 }
 
 static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t errsz) {
         char path[PATH_MAX], appliance[PATH_MAX], mem[16];
         char *settings[] = { "force_tcg", NULL };
-        guestfs_h *g;
-        Qmp *q = NULL;
-        int r, state = -1;
+        /* Released in this order on every way out: the state file, the
+         * monitor, the handle (which kills the template's qemu), the
+         * environment. */
+        _cleanup_(unset_template_dirp) const char *env = NULL;
+        _cleanup_(guestfs_closep) guestfs_h *g = NULL;
+        _cleanup_(qmp_freep) Qmp *q = NULL;
+        _cleanup_close_ int state = -EBADF;
+        int r;
 
         (void) join(appliance, sizeof(appliance), cfg->dir, "appliance");
         (void) join(path, sizeof(path), dir, "root.qcow2");
@@ -665,6 +641,7 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
         }
         guestfs_set_error_handler(g, NULL, NULL);
         (void) setenv("PVBOOT_TEMPLATE_DIR", dir, 1);
+        env = dir;
         snprintf(mem, sizeof(mem), "%d", cfg->memsize_mb);
         if (guestfs_set_backend(g, "direct") < 0 || guestfs_set_backend_settings(g, settings) < 0 ||
             guestfs_set_network(g, 0) < 0 || guestfs_set_autosync(g, 0) < 0 ||
@@ -676,8 +653,7 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
             guestfs_debug_upload(g, cfg->agent, "pvboot-agent", 0755) < 0) {
                 const char *e = guestfs_last_error(g);
                 snprintf(err, errsz, "the template appliance did not start: %s", e ? e : "unknown error");
-                r = -EIO;
-                goto out;
+                return -EIO;
         }
         char *sh[] = { PREPARE_CMD, NULL };
         char *o = guestfs_debug(g, "sh", sh);
@@ -686,7 +662,7 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
         r = agent_hello(path);
         if (r < 0) {
                 snprintf(err, errsz, "pvboot-agent did not answer in the template appliance: %s", strerror(-r));
-                goto out;
+                return r;
         }
 
         (void) join(path, sizeof(path), dir, "qmp.sock");
@@ -695,14 +671,12 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
                 r = qmp_new(r, 10000, &q);
         if (r < 0) {
                 snprintf(err, errsz, "cannot talk to the template's qemu: %s", strerror(-r));
-                goto out;
+                return r;
         }
         (void) join(path, sizeof(path), dir, "state");
         state = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-        if (state < 0) {
-                r = -errno;
-                goto out;
-        }
+        if (state < 0)
+                return -errno;
         /* RAM stays in the shared file: x-ignore-shared leaves it out of the
          * stream (settable over QMP only).  No "stop" first, or every
          * clone would stay paused. */
@@ -714,14 +688,14 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
                 r = qmp_execute(q, "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"fd:state\"}}", -1, 10000, NULL);
         for (unsigned i = 0; r >= 0 && i < 6000; i++) {        /* 60 s */
                 static const char *p_status[] = { "status", NULL };
-                yajl_val doc = NULL, s;
+                _cleanup_(yajl_tree_freep) yajl_val doc = NULL;
+                yajl_val s;
                 r = qmp_execute(q, "{\"execute\":\"query-migrate\"}", -1, 10000, &doc);
                 if (r < 0)
                         break;
                 s = yajl_tree_get(qmp_return(doc), p_status, yajl_t_string);
                 const char *v = s ? YAJL_GET_STRING(s) : "";
                 bool done = strcmp(v, "completed") == 0, failed = strcmp(v, "failed") == 0 || strcmp(v, "cancelled") == 0;
-                yajl_tree_free(doc);
                 if (done)
                         break;
                 if (failed || i == 5999)
@@ -734,12 +708,6 @@ static int capture(const TemplateConfig *cfg, const char *dir, char *err, size_t
                          r == -EREMOTEIO ? qmp_last_error(q) : strerror(-r));
         else if (fsync(state) < 0)
                 r = -errno;
-out:
-        if (state >= 0)
-                close(state);
-        qmp_free(q);
-        guestfs_close(g);       /* kills the template's qemu */
-        (void) unsetenv("PVBOOT_TEMPLATE_DIR");
         return r;
 }
 
@@ -747,7 +715,8 @@ int template_seal(const char *dir, const TemplateConfig *cfg, char *err, size_t 
         char path[PATH_MAX], key[65], sums[4][65], meta[MAX_META];
         static const char *const names[] = { "argv", "state", "root.qcow2" };
         struct stat st;
-        int r, fd;
+        _cleanup_close_ int fd = -EBADF;
+        int r;
 
         for (size_t i = 0; i < 3; i++) {
                 (void) join(path, sizeof(path), dir, names[i]);
@@ -761,13 +730,11 @@ int template_seal(const char *dir, const TemplateConfig *cfg, char *err, size_t 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0 || fstat(fd, &st) < 0) {
                 r = -errno;
-                if (fd >= 0)
-                        close(fd);
                 snprintf(err, errsz, "the template's RAM file is missing");
                 return r;
         }
         r = ram_load(fd, (uint64_t) st.st_size, NULL, sums[3]);
-        close(fd);
+        fd = safe_close(fd);
         if (r < 0 || chmod(path, 0444) < 0)
                 return r < 0 ? r : -errno;
         r = template_key(cfg, key);
@@ -787,7 +754,6 @@ int template_seal(const char *dir, const TemplateConfig *cfg, char *err, size_t 
 static int lock_dir(const TemplateConfig *cfg, char *err, size_t esz) {
         char lockpath[PATH_MAX];
         struct stat st;
-        int lock, r;
 
         if (!dir_ok(cfg))
                 return -EINVAL;
@@ -804,16 +770,13 @@ static int lock_dir(const TemplateConfig *cfg, char *err, size_t esz) {
                 return -EPERM;
         }
         (void) join(lockpath, sizeof(lockpath), cfg->dir, ".lock");
-        lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        _cleanup_close_ int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (lock < 0)
                 return -errno;
         while (flock(lock, LOCK_EX) < 0)
-                if (errno != EINTR) {
-                        r = -errno;
-                        close(lock);
-                        return r;
-                }
-        return lock;
+                if (errno != EINTR)
+                        return -errno;
+        return TAKE_FD(lock);
 }
 
 static int build_locked(const TemplateConfig *cfg, char *err, size_t esz) {
@@ -843,15 +806,12 @@ int template_build(const TemplateConfig *cfg, char *ret_error, size_t errsz) {
         char dummy[8];
         char *err = ret_error ? ret_error : dummy;
         size_t esz = ret_error ? errsz : sizeof(dummy);
-        int lock, r;
 
         err[0] = 0;
-        lock = lock_dir(cfg, err, esz);
+        _cleanup_close_ int lock = lock_dir(cfg, err, esz);     /* held until we return */
         if (lock < 0)
                 return lock;
-        r = build_locked(cfg, err, esz);
-        close(lock);
-        return r;
+        return build_locked(cfg, err, esz);
 }
 
 int template_ensure(const TemplateConfig *cfg, Template **ret, bool *ret_rebuilt, char *ret_error, size_t errsz) {
@@ -869,7 +829,7 @@ int template_ensure(const TemplateConfig *cfg, Template **ret, bool *ret_rebuilt
                                  cfg->dir, r == -ENOENT ? "missing" : r == -ESTALE ? "out of date" : "damaged");
                         return r;
                 }
-                int lock = lock_dir(cfg, err, esz);
+                _cleanup_close_ int lock = lock_dir(cfg, err, esz);
                 if (lock < 0)
                         return lock;
                 /* Someone else may have built it while we waited. */
@@ -881,7 +841,6 @@ int template_ensure(const TemplateConfig *cfg, Template **ret, bool *ret_rebuilt
                         if (r >= 0)
                                 r = template_open(cfg, ret);
                 }
-                close(lock);
         }
         if (r < 0 && !err[0])
                 snprintf(err, esz, "cannot use the appliance template in %s: %s", cfg->dir, strerror(-r));

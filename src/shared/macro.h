@@ -44,6 +44,14 @@ static inline void closep(int *fd) {
 }
 #define _cleanup_close_ _cleanup_(closep)
 
+/* Both ends of a socketpair(2) or pipe(2), each closed unless taken:
+ *   _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF };  */
+static inline void close_pairp(int (*p)[2]) {
+        (*p)[0] = safe_close((*p)[0]);
+        (*p)[1] = safe_close((*p)[1]);
+}
+#define _cleanup_close_pair_ _cleanup_(close_pairp)
+
 /* The value, and the variable emptied: ownership moves to the caller. */
 #define TAKE_GENERIC(var, empty)                         \
         ({                                               \

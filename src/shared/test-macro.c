@@ -71,6 +71,31 @@ static int opens_and_hands_on(int *ret_fd, char **ret_s) {
         return 0;
 }
 
+/* A pair goes as a whole; an end taken with TAKE_FD stays open. */
+static void test_close_pair(void) {
+        int sv[2], kept;
+
+        {
+                _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+                CHECK_EQ(pipe2(pair, O_CLOEXEC), 0);
+                sv[0] = pair[0];
+                sv[1] = pair[1];
+        }
+        CHECK(!fd_open(sv[0]) && !fd_open(sv[1]));
+        {
+                _cleanup_close_pair_ int pair[2] = { -EBADF, -EBADF };
+                CHECK_EQ(pipe2(pair, O_CLOEXEC), 0);
+                sv[1] = pair[1];
+                kept = TAKE_FD(pair[0]);
+        }
+        CHECK(fd_open(kept) && !fd_open(sv[1]));
+        safe_close(kept);
+        {
+                _cleanup_close_pair_ int none[2] = { -EBADF, -EBADF };
+                (void) none;
+        }
+}
+
 int main(void) {
         int fd = -1;
         char *s = NULL;
@@ -94,6 +119,7 @@ int main(void) {
         CHECK_EQ(freed, 1);     /* NULL is not passed to the free function */
 
         test_libc_handles();
+        test_close_pair();
 
         errno = ENOENT;
         CHECK_EQ(safe_close(-1), -EBADF);

@@ -16,6 +16,26 @@
 #include "shared/macro.h"
 #include "shared/text.h"
 
+/* argv and the config file; exit code 2 on bad usage (as JSON when the
+ * inspect command asked for JSON). */
+int command_parse(int argc, char **argv, Config *conf, Options *o) {
+        char err[600];
+        int r = config_load(config_path_from_argv(argc, argv), conf, err, sizeof(err));
+
+        if (r == 0)
+                r = options_parse_config(argc, argv, conf, o, err, sizeof(err));
+        if (r < 0) {
+                Options bare = { .disk = argc > 1 ? argv[argc - 1] : "" };
+                for (int i = 1; i < argc; i++)
+                        bare.json = bare.json || strcmp(argv[i], "--json") == 0;
+                if (bare.json && argc > 1 && strcmp(argv[1], "inspect") == 0)
+                        return command_inspect_failed(&bare, NULL, err, 2);
+                console_say("%s", err);
+                return 2;
+        }
+        return 0;
+}
+
 int command_inspect_failed(const Options *o, const InspectReport *rep, const char *msg, int rc) {
         if (o->json) {
                 InspectJson j = { .disk = o->disk, .mode = o->policy.mode, .rep = rep, .error = msg };

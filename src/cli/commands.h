@@ -14,6 +14,11 @@
 #include "cli/args.h"
 #include "selector/report.h"
 
+/* argv over the config file, as every run reads them: 0, or the exit
+ * code 2 with the usage error said (as one JSON object for inspect
+ * --json). */
+int command_parse(int argc, char **argv, Config *conf, Options *o);
+
 int command_inspect(const Options *o);
 int command_status(const Options *o);
 int command_template(int argc, char **argv);

@@ -34,26 +34,6 @@
 #include "record/xs-record.h"
 #include "shared/macro.h"
 
-/* argv and the config file; exit code 2 on bad usage (as JSON when the
- * inspect command asked for JSON). */
-static int parse(int argc, char **argv, Config *conf, Options *o) {
-        char err[600];
-        int r = config_load(config_path_from_argv(argc, argv), conf, err, sizeof(err));
-
-        if (r == 0)
-                r = options_parse_config(argc, argv, conf, o, err, sizeof(err));
-        if (r < 0) {
-                Options bare = { .disk = argc > 1 ? argv[argc - 1] : "" };
-                for (int i = 1; i < argc; i++)
-                        bare.json = bare.json || strcmp(argv[i], "--json") == 0;
-                if (bare.json && argc > 1 && strcmp(argv[1], "inspect") == 0)
-                        return command_inspect_failed(&bare, NULL, err, 2);
-                console_say("%s", err);
-                return 2;
-        }
-        return 0;
-}
-
 /* The output directory and file, the e2e seam's files: opened by the
  * privileged side while it can (a --runas worker could not). */
 typedef struct Outputs {
@@ -103,7 +83,7 @@ int main(int argc, char **argv) {
                 console_set_stdout_is_console(false);
         if (argc > 1 && strcmp(argv[1], "template") == 0)
                 return command_template(argc, argv);
-        r = parse(argc, argv, &conf, &o);
+        r = command_parse(argc, argv, &conf, &o);
         if (r != 0)
                 return r;
         if (o.help)

@@ -52,6 +52,35 @@ static Run run(int (*fn)(const Options *), const Options *o) {
         return r;
 }
 
+/* command_parse in a child, stdout captured: its exit code and output. */
+static Run run_parse(int argc, char **argv) {
+        int p[2], status;
+        Run r = { 0 };
+        ssize_t n, len = 0;
+
+        CHECK_EQ(pipe(p), 0);
+        pid_t pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) {
+                Config conf;
+                Options o;
+                dup2(p[1], STDOUT_FILENO);
+                console_set_stdout_is_console(false);
+                int rc = command_parse(argc, argv, &conf, &o);
+                fflush(stdout);
+                _exit(rc);
+        }
+        close(p[1]);
+        while ((n = read(p[0], r.out + len, sizeof(r.out) - 1 - (size_t) len)) > 0)
+                len += n;
+        r.out[len] = 0;
+        close(p[0]);
+        CHECK_EQ(waitpid(pid, &status, 0), pid);
+        CHECK(WIFEXITED(status));
+        r.rc = WEXITSTATUS(status);
+        return r;
+}
+
 int main(void) {
         CHECK_EQ(setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/pvboot-test-bus", 1), 0);
 
@@ -86,6 +115,24 @@ int main(void) {
         CHECK_EQ(r.rc, 1);
         close(fd);
         unlink(path);
+
+        /* A usage error is exit 2; for inspect --json still one JSON object. */
+        char p0[] = "pvboot-select", p1[] = "inspect", p2[] = "--json", p3[] = "--bogus", p4[] = "disk.img",
+             p5[] = "--config=/nonexistent/pvboot-select.conf", p6[] = "--output-directory=/tmp";
+        char *usage_json[] = { p0, p1, p2, p3, p4, NULL };
+        r = run_parse(5, usage_json);
+        CHECK_EQ(r.rc, 2);
+        CHECK(r.out[0] == '{' && strstr(r.out, "unknown option"));
+        char *usage[] = { p0, p3, p4, NULL };
+        r = run_parse(3, usage);
+        CHECK_EQ(r.rc, 2);
+        CHECK_STREQ(r.out, "");         /* said on stderr: stdout is not the console here */
+        char *missing_conf[] = { p0, p5, p4, NULL };
+        r = run_parse(3, missing_conf);
+        CHECK_EQ(r.rc, 2);
+        char *good[] = { p0, p6, p4, NULL };
+        r = run_parse(3, good);
+        CHECK_EQ(r.rc, 0);
 
         /* template: usage errors are 2, before anything is built. */
         char t0[] = "pvboot-select", t1[] = "template", t2[] = "--bogus", t3[] = "--config=/nonexistent.conf";

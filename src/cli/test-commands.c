@@ -25,8 +25,8 @@ static Options parse_options(int argc, char **argv) {
         return o;
 }
 
-/* Run the command in a child with stdout captured. */
-static Run run(int (*fn)(const Options *), const Options *o) {
+/* What a child said on stdout, and its exit code: fn(arg) is the code. */
+static Run capture(int (*fn)(const void *arg), const void *arg) {
         int p[2], status;
         Run r = { 0 };
         ssize_t n, len = 0;
@@ -37,7 +37,7 @@ static Run run(int (*fn)(const Options *), const Options *o) {
         if (pid == 0) {
                 dup2(p[1], STDOUT_FILENO);
                 console_set_stdout_is_console(false);
-                int rc = fn(o);
+                int rc = fn(arg);
                 fflush(stdout);
                 _exit(rc);
         }
@@ -52,33 +52,36 @@ static Run run(int (*fn)(const Options *), const Options *o) {
         return r;
 }
 
+typedef struct Command {
+        int (*fn)(const Options *);
+        const Options *o;
+} Command;
+
+static int run_command(const void *arg) {
+        const Command *c = arg;
+        return c->fn(c->o);
+}
+
+/* Run the command in a child with stdout captured. */
+static Run run(int (*fn)(const Options *), const Options *o) {
+        return capture(run_command, &(Command) { fn, o });
+}
+
+typedef struct Argv {
+        int argc;
+        char **argv;
+} Argv;
+
+static int run_command_parse(const void *arg) {
+        const Argv *a = arg;
+        Config conf;
+        Options o;
+        return command_parse(a->argc, a->argv, &conf, &o);
+}
+
 /* command_parse in a child, stdout captured: its exit code and output. */
 static Run run_parse(int argc, char **argv) {
-        int p[2], status;
-        Run r = { 0 };
-        ssize_t n, len = 0;
-
-        CHECK_EQ(pipe(p), 0);
-        pid_t pid = fork();
-        CHECK(pid >= 0);
-        if (pid == 0) {
-                Config conf;
-                Options o;
-                dup2(p[1], STDOUT_FILENO);
-                console_set_stdout_is_console(false);
-                int rc = command_parse(argc, argv, &conf, &o);
-                fflush(stdout);
-                _exit(rc);
-        }
-        close(p[1]);
-        while ((n = read(p[0], r.out + len, sizeof(r.out) - 1 - (size_t) len)) > 0)
-                len += n;
-        r.out[len] = 0;
-        close(p[0]);
-        CHECK_EQ(waitpid(pid, &status, 0), pid);
-        CHECK(WIFEXITED(status));
-        r.rc = WEXITSTATUS(status);
-        return r;
+        return capture(run_command_parse, &(Argv) { argc, argv });
 }
 
 int main(void) {

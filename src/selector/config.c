@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The config file, parsed by libxlutil (see config.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libxlutil.h>
@@ -325,7 +326,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(XLU_Config *, xlu_cfg_destroy);
 /* A failed load leaves nothing allocated in the Config it was filling. */
 DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 
-int config_load(const char *path, Config *ret, char *err, size_t errsz) {
+static int load_one(const char *path, bool must_exist, Config *ret, char *err, size_t errsz) {
         ScanState st = { .config = ret, .err = err, .errsz = errsz };
         /* Released in reverse: x, report (which sets buf), buf, data, then
          * the half-filled Config of a failure. */
@@ -338,13 +339,8 @@ int config_load(const char *path, Config *ret, char *err, size_t errsz) {
 
         *ret = (Config) { 0 };
         err[0] = 0;
-        if (path && strlen(path) >= sizeof(ret->path)) {
-                /* Never open a truncated name: it would be another file. */
-                snprintf(err, errsz, "--config: path longer than %zu bytes", sizeof(ret->path) - 1);
-                return -ENAMETOOLONG;
-        }
-        snprintf(ret->path, sizeof(ret->path), "%s", path ? path : CONFIG_DEFAULT_PATH);
-        r = read_all(ret->path, path != NULL, &data, &len, err, errsz);
+        snprintf(ret->path, sizeof(ret->path), "%s", path);
+        r = read_all(ret->path, must_exist, &data, &len, err, errsz);
         if (r < 0 || !data)
                 return r;
 
@@ -367,6 +363,73 @@ int config_load(const char *path, Config *ret, char *err, size_t errsz) {
                         if (r < 0)
                                 return r;
                 }
+        TAKE_PTR(unwind);
+        return 0;
+}
+
+/* What a drop-in sets, over what came before: later wins, key by key. */
+static void merge(Config *into, Config *from) {
+        for (ConfigKey k = 0; k < _CONF_MAX; k++) {
+                if (!from->set[k])
+                        continue;
+                into->set[k] = true;
+                into->num[k] = from->num[k];
+                free(into->str[k]);
+                into->str[k] = TAKE_PTR(from->str[k]);
+        }
+}
+
+static int no_dot_conf(const struct dirent *de) {
+        size_t n = strlen(de->d_name);
+        return de->d_name[0] != '.' && n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0;
+}
+
+int config_load(const char *path, Config *ret, char *err, size_t errsz) {
+        _cleanup_(config_freep) Config *unwind = NULL;
+        struct dirent **list = NULL;
+        char dir[sizeof(ret->path) + 2];
+        int n, r;
+
+        if (path && strlen(path) >= sizeof(ret->path) - 8) {
+                /* Never open a truncated name: it would be another file. */
+                snprintf(err, errsz, "--config: path longer than %zu bytes", sizeof(ret->path) - 9);
+                *ret = (Config) { 0 };
+                return -ENAMETOOLONG;
+        }
+        r = load_one(path ? path : CONFIG_DEFAULT_PATH, path != NULL, ret, err, errsz);
+        if (r < 0)
+                return r;
+        unwind = ret;
+
+        /* The drop-ins, FILE.d/NAME.conf, in name order, each over what
+         * came before. */
+        snprintf(dir, sizeof(dir), "%s.d", ret->path);
+        n = scandir(dir, &list, no_dot_conf, alphasort);
+        if (n < 0) {
+                if (errno == ENOENT)
+                        return (void) TAKE_PTR(unwind), 0;
+                r = -errno;
+                snprintf(err, errsz, "%s: %s", dir, strerror(-r));
+                return r;
+        }
+        for (int i = 0; i < n; i++) {
+                char file[sizeof(ret->path) * 2];
+                Config d;
+                if (r == 0) {
+                        int len = snprintf(file, sizeof(file), "%s/%.255s", dir, list[i]->d_name);
+                        if (len < 0 || (size_t) len >= sizeof(d.path)) {
+                                snprintf(err, errsz, "%s: path longer than %zu bytes", file, sizeof(d.path) - 1);
+                                r = -ENAMETOOLONG;
+                        } else if ((r = load_one(file, true, &d, err, errsz)) == 0) {
+                                merge(ret, &d);
+                                config_free(&d);
+                        }
+                }
+                free(list[i]);
+        }
+        free(list);
+        if (r < 0)
+                return r;
         TAKE_PTR(unwind);
         return 0;
 }

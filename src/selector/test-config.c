@@ -209,11 +209,66 @@ static void test_example(void) {
         free(text);
 }
 
+/* FILE.d/NAME.conf: in name order, each over what came before; only
+ * *.conf; a bad one stops the load with its own file and line. */
+static void test_dropins(void) {
+        char err[512], d[320], cmd[700];
+        Config c;
+
+        char main_conf[300], loop_conf[300];    /* write_conf's buffer is reused */
+        snprintf(main_conf, sizeof(main_conf), "%s", write_conf("m.conf", "pool_size = 3\nprefer = \"i386\"\nmax_busy = 2\n"));
+        snprintf(d, sizeof(d), "%s.d", main_conf);
+        CHECK_EQ(mkdir(d, 0755), 0);
+        write_conf("m.conf.d/20-later.conf", "pool_size = 5\nappliance_cache = \"/var/cache/b\"\n");
+        write_conf("m.conf.d/10-first.conf", "pool_size = 4\nappliance_cache = \"/var/cache/a\"\ntimeout = 60\n");
+        write_conf("m.conf.d/30-ignored.conf.dpkg-old", "pool_size = 99\n");
+        write_conf("m.conf.d/.hidden.conf", "pool_size = 98\n");
+        CHECK_EQ(config_load(main_conf, &c, err, sizeof(err)), 0);
+        CHECK_EQ(c.num[CONF_POOL_SIZE], 5);                     /* 20 after 10 after the file */
+        CHECK_STREQ(c.str[CONF_APPLIANCE_CACHE], "/var/cache/b");
+        CHECK(c.num[CONF_TIMEOUT] == 60 && c.num[CONF_MAX_BUSY] == 2 && c.num[CONF_PREFER] == PV_ARCH_I386);
+        config_free(&c);
+
+        /* An unknown key in a drop-in: its file and line. */
+        write_conf("m.conf.d/15-typo.conf", "\npool_sise = 3\n");
+        CHECK(config_load(main_conf, &c, err, sizeof(err)) < 0);
+        CHECK(strstr(err, "m.conf.d/15-typo.conf:2: unknown key `pool_sise'"));
+        snprintf(cmd, sizeof(cmd), "%s/15-typo.conf", d);
+        CHECK_EQ(unlink(cmd), 0);
+        /* A bad value likewise. */
+        write_conf("m.conf.d/15-bad.conf", "timeout = 3\n");
+        CHECK(config_load(main_conf, &c, err, sizeof(err)) < 0);
+        CHECK(strstr(err, "15-bad.conf:1: timeout must be 5 to 110"));
+        snprintf(cmd, sizeof(cmd), "%s/15-bad.conf", d);
+        CHECK_EQ(unlink(cmd), 0);
+        /* One that cannot be read (a directory so named): said, not skipped. */
+        snprintf(cmd, sizeof(cmd), "%s/15-dir.conf", d);
+        CHECK_EQ(mkdir(cmd, 0755), 0);
+        CHECK(config_load(main_conf, &c, err, sizeof(err)) < 0);
+        CHECK(strstr(err, "15-dir.conf") && strstr(err, "not a regular file"));
+        CHECK_EQ(rmdir(cmd), 0);
+        CHECK_EQ(config_load(main_conf, &c, err, sizeof(err)), 0);
+        config_free(&c);
+
+        /* The drop-in directory a symlink loop: an error, nothing loaded. */
+        snprintf(loop_conf, sizeof(loop_conf), "%s", write_conf("loop.conf", "pool_size = 3\n"));
+        snprintf(d, sizeof(d), "%s.d", loop_conf);
+        CHECK_EQ(symlink(d, d), 0);
+        CHECK(config_load(loop_conf, &c, err, sizeof(err)) < 0);
+        CHECK(strstr(err, "loop.conf.d") && strstr(err, "Too many levels of symbolic links"));
+        /* Without a drop-in directory: the file alone. */
+        CHECK_EQ(unlink(d), 0);
+        CHECK_EQ(config_load(loop_conf, &c, err, sizeof(err)), 0);
+        CHECK_EQ(c.num[CONF_POOL_SIZE], 3);
+        config_free(&c);
+}
+
 int main(void) {
         CHECK(mkdtemp(dir) != NULL);
         test_good();
         test_bad();
         test_files();
+        test_dropins();
         test_example();
         char cmd[300];
         snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

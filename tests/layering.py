@@ -33,7 +33,10 @@ for cmd in json.load(open(os.path.join(build, 'compile_commands.json'))):
     if os.path.realpath(os.path.join(build, 'layers', layer)) not in roots:
         fail.append('%s: not compiled with the include root of %s' % (f, layer))
     for r in roots:
-        if r == src or (r.startswith(src + '/') and os.path.relpath(r, src).split('/')[0] != layer):
+        # src itself, a folder above it (the project root: "src/daemon/..."
+        # would resolve), or another layer's folder.
+        if r == src or src.startswith(r + '/') or \
+                (r.startswith(src + '/') and os.path.relpath(r, src).split('/')[0] != layer):
             fail.append('%s: -I%s opens another layer' % (f, r))
 
 # 2. Every pair, for real, with the compiler.

@@ -5,22 +5,6 @@
 
 #include "cli/accept.h"
 
-int accept_worker_identity(const WorkerConfig *wc, const InspectReport *rep, char *err, size_t errsz) {
-        /* Restrict mode is only real if the worker says it ran as that uid. */
-        if (wc->runas_set && rep->worker_uid != (uint32_t) wc->runas) {
-                snprintf(err, errsz, "inspection worker ran as uid %u, not %u; refusing", rep->worker_uid,
-                         (unsigned) wc->runas);
-                return -EPERM;
-        }
-        if (wc->uids.count > 0 &&
-            (rep->worker_uid < wc->uids.base || rep->worker_uid - wc->uids.base >= wc->uids.count)) {
-                snprintf(err, errsz, "inspection worker ran as uid %u, outside the clone uid range; refusing",
-                         rep->worker_uid);
-                return -EPERM;
-        }
-        return 0;
-}
-
 const char *accept_stage1(const Options *o, const InspectReport *rep, char *err, size_t errsz) {
         const Policy *p = &o->policy;
 

@@ -3,21 +3,17 @@
 
 /*
  * What the privileged parent checks of an answer before it writes
- * anything.  The report is validated already (report.h, bus-report.h);
- * here it is held to what was asked: it came from the identity the
- * worker was given, and the width it names is one the hypervisor runs.
+ * anything.  The report is validated already (report.h, bus-report.h),
+ * and came from the uid its worker was given (worker_receive(), for the
+ * cold path and the daemon's pool alike); here it is held to what the
+ * admin asked, and the width it names to what the hypervisor runs.
  * Then, and only then, it names the host's own stage 1 to copy.
  */
 
 #include <stddef.h>
 
 #include "cli/args.h"
-#include "probe/worker.h"
 #include "selector/report.h"
-
-/* A cold worker's report: it ran as the uid it was given (restrict mode,
- * our system user), or as one of the clone uid range.  -EPERM with err. */
-int accept_worker_identity(const WorkerConfig *wc, const InspectReport *rep, char *err, size_t errsz);
 
 /* The host stage 1 for a positive report, after holding it to the
  * admin's policy again (--force-arch; --pvh answers with the PVH stage

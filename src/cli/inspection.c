@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/accept.h"
 #include "cli/client.h"
 #include "cli/console.h"
 #include "cli/inspection.h"
@@ -84,21 +83,21 @@ static int ask_daemon(const Options *o, int disk_fd, Inspected *ret, unsigned *c
 static const char *worker_error(int r) {
         return r == -ETIMEDOUT ? "the appliance did not answer in time" :
                r == -EBADMSG ? "the inspection worker returned a malformed report" :
-               r == -EBUSY ? "every uid of the clone uid range is in use (clone_uid_count)" : strerror(-r);
+               r == -EBUSY ? "every uid of the clone uid range is in use (clone_uid_count)" :
+               r == -EPERM ? "the inspection worker answered from another uid than it was given; refusing" :
+               strerror(-r);
 }
 
 /* A worker of our own, from the verified template. */
 static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd, unsigned deadline,
                     Inspected *ret, char *err, size_t errsz) {
-        /* Clone uids only as root: they are handed out by setuid. */
         WorkerSetup setup = {
                 .format = o->policy.format,
                 .tcg_cache_mb = PVBOOT_TCG_CACHE_MB_DEFAULT,
                 .debug = o->debug,
                 .runas_set = o->runas_set,
                 .runas = o->runas,
-                .uids = geteuid() == 0 ? (CloneUidRange) { (uid_t) o->clone_uid_base, o->clone_uid_count }
-                                       : (CloneUidRange) { 0 },
+                .uids = { (uid_t) o->clone_uid_base, o->clone_uid_count },
         };
         uint64_t start = now_usec();
         WorkerConfig wc;
@@ -145,9 +144,7 @@ static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd,
                 snprintf(err, errsz, "inspection failed: %s", worker_error(r));
                 return r;
         }
-        if (ret->rep.status < 0)
-                return 0;       /* said by the caller, with the disk's name */
-        return accept_worker_identity(&wc, &ret->rep, err, errsz);
+        return 0;
 }
 
 int inspection_run(const Options *o, int disk_fd, int record_fd, int replay_fd, Inspected *ret, char *err,

@@ -101,6 +101,7 @@ static int slot_io(sd_event_source *es, int fd, uint32_t revents, void *userdata
                         slot_free(s);
                         request_fail(req, PVBOOT_BUS_ERROR_INSPECTION_FAILED, "inspection failed: %s",
                                      r == -EPIPE ? "the inspection worker died without an answer" :
+                                     r == -EPERM ? "the inspection worker answered from another uid than it was given" :
                                      "the inspection worker sent a malformed message");
                         break;
                 }

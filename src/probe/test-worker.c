@@ -86,6 +86,35 @@ static void test_receive(void) {
         close(sv[1]);
         CHECK_EQ(worker_receive(w, &got), -EPIPE);
         worker_free(w);
+
+        /* A worker given a uid: its decision must come from that uid. */
+        WorkerConfig wc = { .format = "raw", .template = &fake_template, .record_fd = -1, .replay_fd = -1,
+                            .runas_set = true, .runas = 65534, .runas_gid = 65534 };
+        CHECK_EQ(worker_spawn(&wc, &w), 0);
+        CHECK_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+        CHECK_EQ(dup2(sv[0], worker_fd(w)), worker_fd(w));
+        close(sv[0]);
+        in = (Inspection) { 0 };
+        inspect_report(&in, 0, &policy, &rep);
+        m = (WorkerMessage) { .magic = WORKER_MAGIC, .kind = WORKER_REPORT, .report = rep };
+        m.report.worker_uid = 0;                                        /* root: refused */
+        CHECK_EQ(send(sv[1], &m, sizeof(m), 0), (ssize_t) sizeof(m));
+        CHECK_EQ(worker_receive(w, &got), -EPERM);
+        m.report.worker_uid = 65533;                                    /* another uid: refused */
+        CHECK_EQ(send(sv[1], &m, sizeof(m), 0), (ssize_t) sizeof(m));
+        CHECK_EQ(worker_receive(w, &got), -EPERM);
+        m.report.worker_uid = 65534;
+        CHECK_EQ(send(sv[1], &m, sizeof(m), 0), (ssize_t) sizeof(m));
+        CHECK_EQ(worker_receive(w, &got), WORKER_REPORT);
+        snprintf(in.error, sizeof(in.error), "cannot switch to uid 65534");  /* a failure, before the switch */
+        inspect_report(&in, -EPERM, &policy, &rep);
+        m.report = rep;
+        m.report.worker_uid = 0;
+        CHECK_EQ(send(sv[1], &m, sizeof(m), 0), (ssize_t) sizeof(m));
+        CHECK_EQ(worker_receive(w, &got), WORKER_REPORT);
+        CHECK_EQ(got.status, -EPERM);
+        close(sv[1]);
+        worker_free(w);
 }
 
 static void test_free(void) {

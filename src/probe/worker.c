@@ -26,6 +26,8 @@ struct Worker {
         pid_t pid;
         int sock;
         int uid_lock;           /* holds our clone uid while we live (clone-uid.h) */
+        bool uid_given;         /* it must report this uid with a decision */
+        uid_t uid;
         bool sent;
         char workdir[64];
 };
@@ -118,6 +120,8 @@ int worker_spawn(const WorkerConfig *cfg, Worker **ret) {
                 own.runas_gid = (gid_t) uid;
         }
         cfg = &own;
+        w->uid_given = own.runas_set;
+        w->uid = own.runas;
 
         /* Orphans of the worker come to us, to be reaped (see above). */
         (void) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -214,6 +218,12 @@ int worker_receive(Worker *w, InspectReport *ret) {
         if (m.kind == WORKER_REPORT && (size_t) n == sizeof(m)) {
                 if (report_validate(&m.report) < 0)
                         return -EBADMSG;
+                /* A decision counts only from the identity the worker was
+                 * given (libxl's uid, a clone uid, our system user), for
+                 * the cold path and the daemon's pool alike.  (A failure
+                 * may come before the switch: it decides nothing.) */
+                if (w->uid_given && m.report.status == 0 && m.report.worker_uid != (uint32_t) w->uid)
+                        return -EPERM;
                 *ret = m.report;
                 return WORKER_REPORT;
         }

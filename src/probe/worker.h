@@ -72,7 +72,8 @@ int worker_send(Worker *w, int disk_fd, const Policy *policy);
 
 /* Read one message, non-blocking: WORKER_READY, WORKER_REPORT (*ret
  * filled and validated), -EAGAIN (nothing yet), -EPIPE (the worker is
- * gone without a report) or -EBADMSG (it said something malformed). */
+ * gone without a report), -EBADMSG (it said something malformed) or
+ * -EPERM (a decision from another uid than the one it was given). */
 int worker_receive(Worker *w, InspectReport *ret);
 
 /* Kill the worker's process group, reap it, remove its directory. */

@@ -88,7 +88,9 @@ int lvm_pv_read(const char *node, LvmPv *pv) {
                         break;
                 }
         }
-        if (mda == 0 || mda_size <= MDA_HEADER_SIZE || mda_size > (UINT64_C(1) << 30) ||
+        /* Guest numbers: an area within the first TiB, its end computed
+         * without wrapping (pread takes a signed offset). */
+        if (mda == 0 || mda > (UINT64_C(1) << 40) || mda_size <= MDA_HEADER_SIZE || mda_size > (UINT64_C(1) << 30) ||
             pread_full(fd, h, sizeof(h), mda) < 0 || memcmp(h + 4, MDA_MAGIC, 16) != 0)
                 return -EBADMSG;
         /* mda_header: checksum, magic[16], version, start, size, then

@@ -54,9 +54,11 @@ static bool unreachable_error(const sd_bus_error *e) {
 
 static void set_err(char *err, size_t errlen, const char *what, const char *detail) {
         char raw[600];
+        char buf[sizeof(raw) * 4];
         snprintf(raw, sizeof(raw), "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
-        /* The daemon's words reach the guest console: printable only. */
-        text_escape(raw, strlen(raw), err, errlen);
+        /* The daemon's words reach the guest console: printable only, and
+         * a guest's byte escaped once (the worker did), not again. */
+        snprintf(err, errlen, "%s", text_printable(raw, sizeof(raw), buf, sizeof(buf)));
 }
 
 /* The request: the disk and the admin's policy, as org.pvbootselect1(5)'s

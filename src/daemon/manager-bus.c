@@ -112,8 +112,13 @@ static int read_option(sd_bus_message *msg, const char *key, Request *r, sd_bus_
         } else if (strcmp(key, "NoCache") == 0) {
                 READ_V("b", &b);
                 r->use_cache = !b;
-        } else
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown option '%.64s'", key);
+        }        else {
+                /* Escaped: a name cut inside a UTF-8 sequence would make
+                 * the error itself unsendable (sd-bus refuses it). */
+                char name[64 * 4 + 1];
+                text_escape(key, strnlen(key, 64), name, sizeof(name));
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown option '%s'", name);
+        }
 #undef READ_V
         return 0;
 }

@@ -28,8 +28,6 @@
 #define FD_AGENT 5
 #define FD_QMP 6
 #define GUEST_TARGET 1
-#define STR(x) STR_(x)
-#define STR_(x) #x
 
 struct Clone {
         pid_t pid;
@@ -230,7 +228,7 @@ static int restore(Clone *c) {
         r = qmp_execute(c->qmp, "{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":"
                                 "[{\"capability\":\"x-ignore-shared\",\"state\":true}]}}", -1, c->timeout_ms, NULL);
         if (r >= 0)
-                r = qmp_execute(c->qmp, "{\"execute\":\"migrate-incoming\",\"arguments\":{\"uri\":\"fd:" STR(FD_STATE) "\"}}",
+                r = qmp_execute(c->qmp, "{\"execute\":\"migrate-incoming\",\"arguments\":{\"uri\":\"fd:" STRINGIFY(FD_STATE) "\"}}",
                                 -1, c->timeout_ms, NULL);
         uint64_t deadline = now_usec() + (uint64_t) c->timeout_ms * 1000;
         while (r >= 0) {
@@ -388,6 +386,15 @@ int clone_attach(Clone *c, int disk_fd, const char *format, AgentDevice *ret, si
                 /* Hostile: force termination; the caller escapes for display. */
                 ret[i].name[sizeof(ret[i].name) - 1] = 0;
                 ret[i].fstype[sizeof(ret[i].fstype) - 1] = 0;
+                /* Mounts are asked for by name: two filesystems of one name
+                 * (LV names cut to fit, or a lying agent) would make one
+                 * of them read twice and the other never. */
+                for (size_t j = 0; j < i; j++)
+                        if (strcmp(ret[i].name, ret[j].name) == 0) {
+                                c->dead = true;
+                                set_error(c, "the appliance's agent listed two filesystems as %s", ret[i].name);
+                                return -EBADMSG;
+                        }
         }
         return 0;
 }

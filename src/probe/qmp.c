@@ -44,6 +44,10 @@ static int read_line(Qmp *q, uint64_t deadline, char **ret, size_t *ret_len) {
         for (;;) {
                 char *nl = memchr(q->buf, '\n', q->have);
                 if (nl) {
+                        /* yajl would stop at a NUL: a line with one inside
+                         * would be read as its prefix. */
+                        if (memchr(q->buf, 0, (size_t) (nl - q->buf)))
+                                return -EBADMSG;
                         *nl = 0;
                         *ret = q->buf;
                         *ret_len = (size_t) (nl - q->buf);

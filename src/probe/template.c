@@ -26,6 +26,7 @@
 #include "shared/fd-util.h"
 #include "pvboot-agent.h"
 #include "pvboot-select.h"
+#include "probe/agent-client.h"
 #include "probe/qmp.h"
 #include "probe/template.h"
 #include "shared/macro.h"
@@ -586,23 +587,17 @@ static int connect_unix(const char *path, unsigned timeout_ms) {
 
 /* HELLO over the template's agent socket: the agent is resident. */
 static int agent_hello(const char *path) {
-        AgentRequest q = { .magic = AGENT_MAGIC_REQUEST, .op = AGENT_OP_HELLO };
-        AgentReply a;
-        char text[64];
         _cleanup_close_ int fd = connect_unix(path, 5000);
+        char text[64];
+        size_t len;
+        bool failed;
         int r;
 
         if (fd < 0)
                 return fd;
-        r = loop_write(fd, &q, sizeof(q));
-        struct pollfd p = { .fd = fd, .events = POLLIN };
-        if (r >= 0 && poll(&p, 1, 10000) != 1)
-                r = -ETIMEDOUT;
-        if (r >= 0 && (recv(fd, &a, sizeof(a), MSG_WAITALL) != sizeof(a) || a.magic != AGENT_MAGIC_REPLY ||
-                       a.status != 0 || a.len == 0 || a.len >= sizeof(text) ||
-                       recv(fd, text, a.len, MSG_WAITALL) != (ssize_t) a.len))
-                r = -EBADMSG;
-        return r;
+        /* The agent's one client: one deadline over the whole reply. */
+        r = agent_call(fd, 10000, AGENT_OP_HELLO, 0, 0, NULL, text, sizeof(text) - 1, &len, &failed);
+        return r < 0 ? r : len == 0 ? -EBADMSG : 0;
 }
 
 /* capture() sets PVBOOT_TEMPLATE_DIR for template-qemu; this drops it. */

@@ -127,13 +127,30 @@ else
         bad clone-uids "pool qemus $qa (uid $ua, caps $(caps_of "$qa")) and $qb (uid $ub, caps $(caps_of "$qb")); daemon uid $duid"
 fi
 as_clone() { setpriv --reuid="$ua" --regid="$ua" --clear-groups "$@" 2>&1; }
-if as_clone kill -0 "$qb" >/dev/null; then bad clone-signals-clone "uid $ua signalled qemu $qb"; else ok clone-signals-clone; fi
-if as_clone cat "/proc/$qb/environ" >/dev/null; then bad clone-reads-clone "uid $ua read qemu $qb's memory"; else ok clone-reads-clone; fi
-if as_clone sh -c 'echo x >>/var/cache/pvboot-select/template/state' >/dev/null ||
-   as_clone sh -c 'echo x >/var/cache/pvboot-select/template/new' >/dev/null; then
-        bad clone-writes-template "uid $ua wrote the template"
+# Each refusal must be the kernel's, for a clone uid we really have: a
+# failure for any other reason (no clone found, no template) is no proof.
+refused() {     # refused NAME WHAT-IF-NOT COMMAND...
+        local name=$1 what=$2 out
+        shift 2
+        if [ -z "$qa" ] || [ -z "$qb" ] || [ -z "$ua" ]; then
+                bad "$name" "no two pooled clones to try it with"
+        elif out=$(as_clone "$@"); then
+                bad "$name" "$what"
+        elif grep -q "Operation not permitted\|Permission denied" <<<"$out"; then
+                ok "$name"
+        else
+                bad "$name" "failed, but not as refused: $out"
+        fi
+}
+refused clone-signals-clone "uid $ua signalled qemu $qb" kill -0 "$qb"
+refused clone-reads-clone "uid $ua read qemu $qb's environment" cat "/proc/$qb/environ"
+if [ -f /var/cache/pvboot-select/template/state ]; then
+        refused clone-writes-template "uid $ua appended to the template" \
+                sh -c 'echo x >>/var/cache/pvboot-select/template/state'
+        refused clone-adds-to-template "uid $ua wrote a file into the template" \
+                sh -c 'echo x >/var/cache/pvboot-select/template/new'
 else
-        ok clone-writes-template
+        bad clone-writes-template "no template at /var/cache/pvboot-select/template"
 fi
 # (The bus refuses a uid it cannot name at all; our policy refuses any other.)
 out=$(as_clone "$bus_inspect" file:/dev/null)

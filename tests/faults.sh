@@ -77,6 +77,9 @@ check_clean() {   # check_clean NAME EXPECT RC OUTPUT LOG OUTDIR WORKDIR(or -)
         [ ! -s "$out" ] || { bad "$name" "output file not empty"; return; }
         [ -z "$(ls -A "$dir" 2>/dev/null)" ] || { bad "$name" "output directory not empty"; return; }
         sleep 1
+        if [ -z "$wd" ]; then
+                bad "$name" "the run's temporary directory was never seen"; return
+        fi
         if [ "$wd" != - ] && [ -e "$wd" ]; then
                 bad "$name" "temporary directory $wd left behind"; return
         fi

@@ -79,6 +79,9 @@ bail() {
 }
 
 done_testing() {
+        # A suite that checked nothing has not passed (skip_all says why
+        # a suite cannot run; this is not that).
+        [ "$_tap_n" -gt 0 ] || bail "no scenario ran"
         echo "1..$_tap_n" >&3
         echo "$((_tap_n - _tap_failed)) passed, $_tap_failed failed"
         [ "$_tap_failed" = 0 ] || exit 1

@@ -532,6 +532,7 @@ static void test_deliver_stopped(void) {
         CHECK(dirfd >= 0);
         out = open(outfile, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
         CHECK(out >= 0);
+        CHECK_EQ(write(out, "before", 6), 6);   /* what libxl's file held must stay */
 
         stop_request(SIGTERM);
         CHECK_EQ(stage1_copy(src, dirfd, "k"), -ECANCELED);
@@ -539,7 +540,7 @@ static void test_deliver_stopped(void) {
         CHECK(strstr(err, "stopped"));
         CHECK_EQ(count_entries(outdir), 0u);
         got = read_at(AT_FDCWD, outfile, &len);
-        CHECK_EQ(len, 0);
+        CHECK(len == 6 && memcmp(got, "before", 6) == 0);
         free(got);
         close(out);
         close(dirfd);

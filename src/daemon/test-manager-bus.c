@@ -42,7 +42,10 @@ static void client_root(int fd) {
         /* None of that became a request. */
         CHILD_CHECK(get_t(b, "RequestsTotal") == 0 && get_t(b, "Failures") == 0);
 
-        /* Cancel: a caller's own requests only; none here. */
+        /* Cancel answers with a count (here, with nothing queued, 0).  Whose
+         * requests a caller may cancel needs senders, which a direct
+         * connection has not: tests/daemon.sh cancels a real request on
+         * the bus (sigterm-daemon-cancelled). */
         sd_bus_message *reply = NULL;
         CHILD_CHECK(sd_bus_call_method(b, NULL, PVBOOT_BUS_PATH, PVBOOT_BUS_INTERFACE, "Cancel", &e, &reply, "t",
                                        (uint64_t) 42) >= 0);

@@ -133,7 +133,7 @@ int main(void) {
                 extra = extra || gids[i] == 4242;
         }
         CHECK(extra);   /* the supplementary group, from the driver */
-        (void) primary;
+        CHECK(primary);  /* the primary group too: allow_group may be that one */
 
         /* By well-known name too; and nobody owns an unknown one. */
         CHECK_EQ(bus_peer_creds(b, "org.pvbootselect1.TestPeer", &uid, gids, &n), 0);

@@ -69,7 +69,12 @@ static void test_fd_passing(void) {
 
         /* A message longer than the buffer: refused, descriptor closed. */
         CHECK_EQ(send_with_fd(sv[0], "0123456789", 10, fd), 0);
+        before = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        close(before);
         CHECK_EQ(recv_with_fd(sv[1], buf, 4, &got), -EBADMSG);
+        after = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        CHECK_EQ(after, before);
+        close(after);
 
         /* The peer gone. */
         CHECK_EQ(send_with_fd(sv[0], "x", 1, -1), -EBADF);
@@ -182,11 +187,9 @@ int main(void) {
         }
         close(p[1]);
         CHECK_EQ(fd_read_full(p[0], back, sizeof(back), now_usec() + 60 * 1000000ULL), 0);
-        size_t got = sizeof(back);
         int status;
         CHECK(waitpid(pid, &status, 0) == pid);
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-        CHECK_EQ(got, sizeof(big));
         CHECK(memcmp(big, back, sizeof(big)) == 0);
         close(p[0]);
 

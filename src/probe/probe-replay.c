@@ -136,8 +136,10 @@ static int replay_readlink(Probe *p, const char *path, char **ret) {
 
         if (r < 0)
                 return r;
-        if (transcript_result_bytes(p->tx, 1, ret, &len) < 0 || strlen(*ret) != len)
-                return -EBADMSG;
+        _cleanup_free_ char *t = NULL;
+        if (transcript_result_bytes(p->tx, 1, &t, &len) < 0 || strlen(t) != len)
+                return -EBADMSG;        /* nothing handed out */
+        *ret = TAKE_PTR(t);
         return 0;
 }
 

@@ -111,12 +111,12 @@ int transcript_replay(int fd, int disk_fd, Transcript **ret) {
         t->data = malloc((size_t) st.st_size + 1);
         if (!t->data)
                 return -ENOMEM;
-        while (got < (size_t) st.st_size) {
-                ssize_t n = pread(fd, t->data + got, (size_t) st.st_size - got, (off_t) got);
-                if (n <= 0)
-                        return n < 0 ? -errno : -EBADMSG;
-                got += (size_t) n;
-        }
+        ssize_t n = loop_pread(fd, t->data, (size_t) st.st_size, 0);
+        if (n < 0)
+                return (int) n;
+        if ((size_t) n != (size_t) st.st_size)
+                return -EBADMSG;
+        got = (size_t) n;
         t->data[got] = 0;
         if (strlen(t->data) != got)     /* a NUL inside: not ours */
                 return -EBADMSG;

@@ -384,6 +384,8 @@ static int no_dot_conf(const struct dirent *de) {
         return de->d_name[0] != '.' && n > 5 && strcmp(de->d_name + n - 5, ".conf") == 0;
 }
 
+#define CONFIG_MAX_DROPINS 128
+
 int config_load(const char *path, Config *ret, char *err, size_t errsz) {
         _cleanup_(config_freep) Config *unwind = NULL;
         struct dirent **list = NULL;
@@ -411,6 +413,18 @@ int config_load(const char *path, Config *ret, char *err, size_t errsz) {
                 r = -errno;
                 snprintf(err, errsz, "%s: %s", dir, strerror(-r));
                 return r;
+        }
+        /* Names go into messages that must be printable; and a bound. */
+        for (int i = 0; i < n && r == 0; i++)
+                if (!text_is_printable(list[i]->d_name, 256)) {
+                        char safe[256];
+                        text_escape(list[i]->d_name, strlen(list[i]->d_name), safe, sizeof(safe));
+                        snprintf(err, errsz, "%s: a drop-in named '%s': rename it", dir, safe);
+                        r = -EINVAL;
+                }
+        if (r == 0 && n > CONFIG_MAX_DROPINS) {
+                snprintf(err, errsz, "%s: %d drop-ins, more than %d", dir, n, CONFIG_MAX_DROPINS);
+                r = -E2BIG;
         }
         for (int i = 0; i < n; i++) {
                 char file[sizeof(ret->path) * 2];

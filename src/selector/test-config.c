@@ -250,6 +250,13 @@ static void test_dropins(void) {
         CHECK_EQ(config_load(main_conf, &c, err, sizeof(err)), 0);
         config_free(&c);
 
+        /* A name that would not print: refused, escaped in the message. */
+        write_conf("m.conf.d/\033[2J.conf", "pool_size = 1\n");
+        CHECK(config_load(main_conf, &c, err, sizeof(err)) == -EINVAL);
+        CHECK(strstr(err, "\\x1b[2J.conf': rename it"));
+        snprintf(cmd, sizeof(cmd), "%s/\033[2J.conf", d);
+        CHECK_EQ(unlink(cmd), 0);
+
         /* The drop-in directory a symlink loop: an error, nothing loaded. */
         snprintf(loop_conf, sizeof(loop_conf), "%s", write_conf("loop.conf", "pool_size = 3\n"));
         snprintf(d, sizeof(d), "%s.d", loop_conf);

@@ -352,7 +352,7 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                             "device; only 'pvboot-select inspect' reads image files (raw or qcow2)");
         if (o.record && o.replay)
                 return fail(err, errsz, "", "--record and --replay conflict", "");
-        if (o.policy.mode == MODE_PVH && o.policy.force_arch != PV_ARCH_NONE)
+        if (policy_check(&o.policy) < 0)
                 return fail(err, errsz, "", "--force-arch has no meaning with --pvh: the PVH stage 1 has one width", "");
         if (!o.not_really && !o.inspect && !o.output_directory)
                 return fail(err, errsz, "", "--output-directory is required (libxl always passes it)", "");

@@ -179,6 +179,9 @@ static int method_inspect(sd_bus_message *msg, void *userdata, sd_bus_error *err
         k = read_options(msg, r, error);
         if (k < 0)
                 return k;
+        if (policy_check(&r->policy) < 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "ForceArch has no meaning with Mode pvh: the PVH stage 1 has one width");
         char why[256];
         if (disk_fd_check_format(r->disk_fd, r->policy.format, why, sizeof(why)) < 0)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, why);

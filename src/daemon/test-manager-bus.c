@@ -19,6 +19,19 @@ static void refused(sd_bus *b, int fd, const char *key, char sig, const void *va
         sd_bus_error_free(&e);
 }
 
+/* Mode pvh with ForceArch: the same rule as --pvh with --force-arch. */
+static void refused_pvh_forced(sd_bus *b, int fd) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *m = NULL, *reply = NULL;
+
+        CHILD_CHECK(sd_bus_message_new_method_call(b, &m, NULL, PVBOOT_BUS_PATH, PVBOOT_BUS_INTERFACE, "Inspect") >= 0);
+        CHILD_CHECK(sd_bus_message_append(m, "ha{sv}", fd, 2, "Mode", "s", "pvh", "ForceArch", "s", "i386") >= 0);
+        CHILD_CHECK(sd_bus_call(b, m, 10 * 1000000, &e, &reply) < 0);
+        CHILD_CHECK(sd_bus_error_has_name(&e, SD_BUS_ERROR_INVALID_ARGS) && strstr(e.message, "no meaning with Mode pvh"));
+        sd_bus_error_free(&e);
+        sd_bus_message_unref(m);
+}
+
 static void client_root(int fd) {
         sd_bus *b = client_bus(fd);
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -38,6 +51,7 @@ static void client_root(int fd) {
         refused(b, disk, "DomainId", 'u', &domid0, SD_BUS_ERROR_INVALID_ARGS, "DomainId must name a guest domain");
         refused(b, disk, "Mode", 'u', &three, SD_BUS_ERROR_INVALID_ARGS, "option Mode must have type s");
         refused(b, p[0], NULL, 0, NULL, SD_BUS_ERROR_INVALID_ARGS, "neither a regular file nor a block device");
+        refused_pvh_forced(b, disk);
         refused(b, empty, NULL, 0, NULL, SD_BUS_ERROR_INVALID_ARGS, "neither a regular file nor a block device");
         /* None of that became a request. */
         CHILD_CHECK(get_t(b, "RequestsTotal") == 0 && get_t(b, "Failures") == 0);

@@ -86,3 +86,10 @@ int policy_read_host(Policy *p) {
                 return 0;
         return host_caps_read(&p->host);
 }
+
+int policy_check(const Policy *p) {
+        /* The PVH stage 1 has one width: a width forced on it means nothing. */
+        if (p->mode == MODE_PVH && p->force_arch != PV_ARCH_NONE)
+                return -EINVAL;
+        return 0;
+}

@@ -60,6 +60,10 @@ int policy_set_format(Policy *p, const char *name);             /* policy_format
 int policy_set_timeout(Policy *p, unsigned long sec);
 int policy_set_host_caps(Policy *p, const char *caps, const char *source);
 
+/* The rules between values, once all are set: -EINVAL for --force-arch
+ * (ForceArch) with --pvh (Mode pvh). */
+int policy_check(const Policy *p);
+
 /* The host's capabilities, unless the caller gave them: read here, on
  * the privileged side.  -ENXIO when not on Xen (host.known stays false:
  * the caller says the width is not checked against the host). */

@@ -54,6 +54,17 @@ int main(void) {
         CHECK_EQ(policy_set_timeout(&p, TIMEOUT_MAX), 0);
         CHECK_EQ(p.timeout_sec, TIMEOUT_MAX);
 
+        /* The rule between values: a forced width means nothing for PVH. */
+        Policy q;
+        policy_init(&q);
+        CHECK_EQ(policy_check(&q), 0);
+        CHECK_EQ(policy_set_force_arch(&q, "i386"), 0);
+        CHECK_EQ(policy_check(&q), 0);
+        CHECK_EQ(policy_set_mode(&q, "pvshim"), 0);
+        CHECK_EQ(policy_check(&q), 0);          /* the shim runs a PV stage 1 of either width */
+        CHECK_EQ(policy_set_mode(&q, "pvh"), 0);
+        CHECK_EQ(policy_check(&q), -EINVAL);
+
         /* Given caps are the host from then on: never read over. */
         CHECK_EQ(policy_set_host_caps(&p, "xen-3.0-x86_64 hvm-3.0-x86_64\n", "caller"), 0);
         CHECK(p.host_given && p.host.known && p.host.pv64 && !p.host.pv32 && p.host.hvm);

@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# daemon.sh PVBOOT_SELECT PVBOOT_SELECTD LIBXL_RUN BUS_INSPECT BUS_IMPOSTOR
+# daemon.sh PVBOOT_SELECT PVBOOT_SELECTD LIBXL_RUN BUS_INSPECT BUS_IMPOSTOR [HANGFS]
 #
 # The warm path for real: a private dbus-daemon with our bus policy, the
 # real pvboot-selectd running as its own unprivileged user, and the real
 # client run exactly as libxl runs it (libxl-run).  Covers a warm hit, the
 # cache and its invalidation, LVM on a warm appliance, a client killed
 # mid-request, a client stopped by libxl's SIGTERM mid-request (it cancels
-# the request), the bound qemu killed, a hung appliance, the daemon
+# the request), the bound qemu killed, a hung appliance, a clone stuck in
+# uninterruptible sleep on a hung disk (reaped when it dies), the daemon
 # stopped (cold fallback) and restarted, eight concurrent requests, an
 # empty pool, hostile callers and descriptors, and leaks of processes,
 # descriptors and directories.  About 6 minutes under TCG.  Reports TAP
@@ -19,6 +20,7 @@ daemon=$2
 libxl_run=$3
 bus_inspect=$4
 bus_impostor=$5
+hangfs=${6:-}   # absent where libfuse3 is not (tests/meson.build)
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/lib-daemon.sh"
@@ -368,6 +370,77 @@ else
         release_others -
         wait $r
         bad disk-vanishes "no bound qemu seen"
+fi
+wait_prop PoolReady 2
+
+# 5d. A clone stuck in the kernel: its disk (hangfs: a FUSE file whose
+#     server stops answering, as a hung NFS or iSCSI server does) takes a
+#     read and never answers it.  The client is stopped (SIGTERM) and the
+#     daemon kills the clone, whose qemu then sleeps uninterruptibly in
+#     that read: a real D state, which no signal ends.  The daemon waits
+#     for it nowhere: another request is answered warm meanwhile, the
+#     stuck clone keeps its uid (no other clone gets it) and shows as
+#     Reaping, the daemon says so after 5 s, and once the disk answers
+#     again the clone dies and is reaped, its uid freed.
+stuck_cleanup() {
+        [ -n "${hfpid:-}" ] && kill -9 "$hfpid" 2>/dev/null
+        umount -l "$work/hang-mnt" 2>/dev/null
+        hfpid=
+}
+stuck_names="stuck-client-stopped stuck-clone-in-d-state stuck-others-go-on stuck-clone-keeps-uid stuck-logged stuck-reaped"
+task_in_d() { cat /proc/"$1"/task/*/stat 2>/dev/null | awk '$3 == "D" { d = 1 } END { exit !d }'; }
+if [ -z "$hangfs" ] || [ ! -c /dev/fuse ]; then
+        for n in $stuck_names; do skip $n "no FUSE here (hangfs not built, or no /dev/fuse)"; done
+else
+        on_exit stuck_cleanup
+        cp "$work/mbr64.img" "$work/hang-src.img"
+        mkdir -p "$work/hang-mnt"
+        touch "$work/hang-flag"
+        "$hangfs" "$work/hang-src.img" "$work/hang-flag" "$work/hang-mnt" 2>"$work/hangfs.log" &
+        hfpid=$!
+        for _ in $(seq 50); do [ -f "$work/hang-mnt/disk.img" ] && break; sleep 0.1; done
+        lxr="--stop-within=1000" run stuck "fail:stopped by SIGTERM while pvboot-selectd inspected the disk" \
+                "$work/hang-mnt/disk.img" &
+        r=$!
+        for _ in $(seq 600); do grep -q "read parked" "$work/hangfs.log" && break; sleep 0.1; done
+        q=
+        for c in $(daemon_qemus); do ls -l /proc/"$c"/fd 2>/dev/null | grep -q "hang-mnt/disk.img" && q=$c; done
+        if [ -z "$q" ] || ! grep -q "read parked" "$work/hangfs.log"; then
+                kill -USR1 "$(lxr_pid "$r")" 2>/dev/null
+                wait $r
+                for n in $stuck_names; do bad $n "no clone reading the hung disk: $(tail -3 "$work/hangfs.log")"; done
+        else
+                quid=$(uid_of "$q")
+                kill -USR1 "$(lxr_pid "$r")"    # libxl-run's xl destroy
+                wait $r && ok stuck-client-stopped ||
+                        bad stuck-client-stopped "$(grep -v '^pvboot-select:   [pgh]' "$work/stuck.log" | tail -5)"
+                # Killed (by PDEATHSIG, with its worker), it cannot die.
+                for _ in $(seq 100); do task_in_d "$q" && break; sleep 0.1; done
+                if task_in_d "$q" && wait_prop Reaping 1 10; then
+                        ok stuck-clone-in-d-state
+                else
+                        bad stuck-clone-in-d-state "qemu $q: $(cat /proc/"$q"/task/*/stat 2>/dev/null | awk '{print $3}' | tr '\n' ' '), Reaping $(prop Reaping)"
+                fi
+                expect_run stuck-others-go-on x86_64 "$(fresh mbr64 notstuck)" "answered by a warm appliance"
+                if task_in_d "$q" && [ "$(prop Reaping)" = 1 ] &&
+                   ! flock -n /run/pvboot-select/clone-uids/"$quid" true && [ -n "$(daemon_dirs | head -n 1)" ]; then
+                        ok stuck-clone-keeps-uid
+                else
+                        bad stuck-clone-keeps-uid "qemu $q uid $quid: Reaping $(prop Reaping), D: $(task_in_d "$q" && echo yes || echo no)"
+                fi
+                for _ in $(seq 100); do grep -q "still alive .* after it was killed" "$work/daemon.log" && break; sleep 0.1; done
+                grep -q "still alive .* after it was killed" "$work/daemon.log" && ok stuck-logged ||
+                        bad stuck-logged "$(tail -3 "$work/daemon.log")"
+                # The disk answers again: the read ends, and so does the clone.
+                rm -f "$work/hang-flag"
+                if wait_prop Reaping 0 60 && ! kill -0 "$q" 2>/dev/null && flock -n /run/pvboot-select/clone-uids/"$quid" true &&
+                   grep -q "died .* after it was killed; its clone uid is free again" "$work/daemon.log"; then
+                        ok stuck-reaped
+                else
+                        bad stuck-reaped "Reaping $(prop Reaping), qemu $q $(kill -0 "$q" 2>/dev/null && echo alive || echo gone): $(tail -3 "$work/daemon.log")"
+                fi
+        fi
+        stuck_cleanup
 fi
 wait_prop PoolReady 2
 

@@ -20,8 +20,11 @@ pkgs=(
         libguestfs-tools
         # test: real pvboot ELFs and real disk tooling
         grub-xen-bin grub-common e2fsprogs fdisk bc bash-completion
-        # the daemon's tests: a private system bus, process inspection
-        dbus-daemon procps psmisc util-linux
+        # the daemon's tests: a private system bus, process inspection, a
+        # disk that hangs (tests/hangfs.c)
+        dbus-daemon procps psmisc util-linux libfuse3-dev fuse3
+        # the end-to-end run under real Xen (tests/e2e)
+        debootstrap
         # fuzzing and sanitizers: libFuzzer comes with clang's runtime
         clang libclang-rt-14-dev
         # bench/run.sh: GNU time for peak RSS, cpio for the sample initrd

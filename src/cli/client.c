@@ -291,7 +291,7 @@ int client_inspect(int disk_fd, const ClientRequest *req, InspectReport *ret, Bu
 static const char *const status_props[] = {
         "PoolSize", "PoolReady", "PoolLaunching", "Busy", "MaxBusy", "Queued", "QueueLimit",
         "ApplianceMemoryMB", "TcgCacheMB", "CacheEntries", "CacheLimit", "RequestsTotal", "WarmAnswers",
-        "ColdAnswers", "CachedAnswers", "Failures", "Cancellations", "AppliancesLaunched", NULL
+        "ColdAnswers", "CachedAnswers", "Failures", "Cancellations", "AppliancesLaunched", "Reaping", NULL
 };
 #define N_STATUS (sizeof(status_props) / sizeof(status_props[0]) - 1)
 
@@ -374,7 +374,7 @@ int client_status(FILE *out, bool json, char *err, size_t errlen) {
                 return write_status_json(out, v, have);
 #define V(name) (unsigned long long) v[name]
         enum { POOL, READY, LAUNCHING, BUSY, MAXBUSY, QUEUED, QLIMIT, MEM, TCG, CENTRIES, CLIMIT, TOTAL, WARM,
-               COLD, CACHED, FAILED, CANCELLED, LAUNCHED };
+               COLD, CACHED, FAILED, CANCELLED, LAUNCHED, REAPING };
         fprintf(out, "pvboot-selectd on %s\n", PVBOOT_BUS_NAME);
         fprintf(out, "  pool:       %llu of %llu appliances ready, %llu starting\n", V(READY), V(POOL), V(LAUNCHING));
         fprintf(out, "  work:       %llu inspecting (at most %llu), %llu queued (at most %llu)\n", V(BUSY),
@@ -384,7 +384,11 @@ int client_status(FILE *out, bool json, char *err, size_t errlen) {
         fprintf(out, "  cache:      %llu of %llu decisions\n", V(CENTRIES), V(CLIMIT));
         fprintf(out, "  requests:   %llu: %llu warm, %llu cold, %llu from the cache, %llu failed, %llu cancelled\n",
                 V(TOTAL), V(WARM), V(COLD), V(CACHED), V(FAILED), V(CANCELLED));
-        fprintf(out, "  appliances: %llu started since the daemon started\n", V(LAUNCHED));
+        fprintf(out, "  appliances: %llu started since the daemon started", V(LAUNCHED));
+        /* Killed, but stuck in the kernel (a hung disk): worth a look. */
+        if (have[REAPING] && v[REAPING])
+                fprintf(out, "; %llu killed but not yet dead", V(REAPING));
+        fputc('\n', out);
 #undef V
         return fflush(out) == 0 ? 0 : -EIO;
 }

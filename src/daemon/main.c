@@ -120,11 +120,13 @@ int main(int argc, char **argv) {
         if (o.help)
                 return fputs(daemon_usage, stdout) < 0;
 
-        /* SIGCHLD stays default: workers are reaped by worker_free().
-         * Termination signals go through the loop. */
+        /* Termination signals go through the loop, and so does SIGCHLD:
+         * the manager reaps its workers as they die, never waiting for
+         * one (a worker's child blocks nothing it inherits: worker.h). */
         sigemptyset(&ss);
         sigaddset(&ss, SIGTERM);
         sigaddset(&ss, SIGINT);
+        sigaddset(&ss, SIGCHLD);
         sigprocmask(SIG_BLOCK, &ss, NULL);
         signal(SIGPIPE, SIG_IGN);
 

@@ -254,6 +254,7 @@ PROP_U(pool_ready, manager_count_slots(m, SLOT_READY, false))
 PROP_U(pool_launching, manager_count_slots(m, SLOT_LAUNCHING, false))
 PROP_U(busy, manager_count_slots(m, SLOT_BUSY, false))
 PROP_U(queued, manager_count_queued(m))
+PROP_U(reaping, manager_count_reaping(m))
 PROP_U(max_busy, m->cfg.max_busy)
 PROP_U(queue_limit, m->cfg.queue_limit)
 PROP_U(memory_mb, m->template ? m->template->memsize_mb : 0)
@@ -277,6 +278,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("PoolLaunching", "u", prop_pool_launching, 0, CHANGES),
         SD_BUS_PROPERTY("Busy", "u", prop_busy, 0, CHANGES),
         SD_BUS_PROPERTY("Queued", "u", prop_queued, 0, CHANGES),
+        SD_BUS_PROPERTY("Reaping", "u", prop_reaping, 0, CHANGES),
         SD_BUS_PROPERTY("MaxBusy", "u", prop_max_busy, 0, CONST),
         SD_BUS_PROPERTY("QueueLimit", "u", prop_queue_limit, 0, CONST),
         SD_BUS_PROPERTY("ApplianceMemoryMB", "u", prop_memory_mb, 0, CONST),
@@ -311,7 +313,7 @@ void manager_bus_emit_changed(Manager *m) {
         /* Only when registered; a bus gone away is no reason to fail a request. */
         if (m->object)
                 (void) sd_bus_emit_properties_changed(m->bus, PVBOOT_BUS_PATH, PVBOOT_BUS_INTERFACE, "PoolReady",
-                                                      "PoolLaunching", "Busy", "Queued", "CacheEntries",
+                                                      "PoolLaunching", "Busy", "Queued", "Reaping", "CacheEntries",
                                                       "RequestsTotal", "WarmAnswers", "ColdAnswers", "CachedAnswers",
                                                       "Failures", "Cancellations", "AppliancesLaunched", NULL);
 }

@@ -60,6 +60,15 @@ struct Request {
         Slot *slot;             /* NULL while queued */
 };
 
+/* A finished worker whose processes have not all died yet (worker.h):
+ * reaped on SIGCHLD, never waited for. */
+typedef struct Grave {
+        Worker *w;
+        pid_t pid;
+        uint64_t since_usec;
+        bool reported;          /* logged as stuck */
+} Grave;
+
 struct Manager {
         ManagerConfig cfg;
         Template *template;     /* what every clone starts from (owned) */
@@ -79,6 +88,10 @@ struct Manager {
         unsigned launch_failures;       /* in a row: backoff */
         uint64_t next_launch_usec;      /* no pooled launch before this */
         bool stopping;
+        Grave *graves;
+        unsigned n_graves, graves_alloc;
+        sd_event_source *sigchld;
+        sd_event_source *linger_timer;  /* names a grave still there after LINGER_USEC */
 
         /* counters, as properties */
         uint64_t n_total, n_warm, n_cold, n_cached, n_failed, n_cancelled, n_launched;
@@ -87,6 +100,8 @@ struct Manager {
 /* manager.c */
 unsigned manager_count_slots(const Manager *m, SlotState state, bool pooled_only);
 unsigned manager_count_queued(const Manager *m);
+/* Finished workers with processes still alive (the Reaping property). */
+unsigned manager_count_reaping(const Manager *m);
 /* A request read from a call: blank, with the daemon's defaults. */
 int request_new(Manager *m, Request **ret);
 Request *request_free(Request *r);

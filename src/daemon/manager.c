@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,111 @@ static void state_changed(Manager *m) {
 static void dispatch(Manager *m);
 static void refill(Manager *m);
 
+/* ---- the dead ----
+ *
+ * A finished worker is killed at once and reaped as its processes die,
+ * on SIGCHLD: the loop never waits for one.  A qemu stuck in the kernel
+ * (a read from a hung NFS or iSCSI disk) may take minutes, or forever,
+ * to die; until it does, its grave holds its directory and clone uid, and
+ * every other request goes on. */
+
+#define USEC_PER_SEC 1000000ULL
+#define LINGER_USEC (5 * USEC_PER_SEC)
+
+unsigned manager_count_reaping(const Manager *m) {
+        return m->n_graves;
+}
+
+static int linger_timer_fired(sd_event_source *es, uint64_t usec, void *userdata);
+
+static void linger_arm(Manager *m) {
+        uint64_t next = UINT64_MAX;
+
+        for (unsigned i = 0; i < m->n_graves; i++)
+                if (!m->graves[i].reported && m->graves[i].since_usec + LINGER_USEC < next)
+                        next = m->graves[i].since_usec + LINGER_USEC;
+        if (next == UINT64_MAX) {
+                m->linger_timer = sd_event_source_disable_unref(m->linger_timer);
+                return;
+        }
+        if (m->linger_timer) {
+                (void) sd_event_source_set_time(m->linger_timer, next);
+                (void) sd_event_source_set_enabled(m->linger_timer, SD_EVENT_ONESHOT);
+        } else
+                (void) sd_event_add_time(m->event, &m->linger_timer, CLOCK_MONOTONIC, next, 0,
+                                         linger_timer_fired, m);
+}
+
+static int linger_timer_fired(sd_event_source *es, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        (void) es;
+        for (unsigned i = 0; i < m->n_graves; i++) {
+                Grave *g = &m->graves[i];
+                if (g->reported || g->since_usec + LINGER_USEC > usec)
+                        continue;
+                g->reported = true;
+                fprintf(stderr, "pvboot-selectd: the processes of worker %d are still alive %llu s after it was "
+                                "killed (stuck in the kernel: a hung disk?); its clone uid stays reserved until "
+                                "they die; other requests are not affected\n",
+                        (int) g->pid, (unsigned long long) ((usec - g->since_usec) / USEC_PER_SEC));
+        }
+        linger_arm(m);
+        return 0;
+}
+
+/* Reap what has died; free the graves that are empty. */
+static void reap_graves(Manager *m) {
+        unsigned before = m->n_graves;
+
+        for (unsigned i = 0; i < m->n_graves;) {
+                Grave *g = &m->graves[i];
+                if (worker_reap(g->w) != 1) {
+                        i++;
+                        continue;
+                }
+                if (g->reported)
+                        fprintf(stderr, "pvboot-selectd: the processes of worker %d died %llu s after it was "
+                                        "killed; its clone uid is free again\n",
+                                (int) g->pid, (unsigned long long) ((now_usec() - g->since_usec) / USEC_PER_SEC));
+                worker_free(g->w);
+                *g = m->graves[--m->n_graves];
+        }
+        if (m->n_graves != before) {
+                linger_arm(m);
+                state_changed(m);
+        }
+}
+
+static int on_sigchld(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
+        (void) es;
+        (void) si;
+        reap_graves(userdata);
+        return 0;
+}
+
+static void bury(Manager *m, Worker *w) {
+        worker_kill(w);
+        if (worker_reap(w) == 1) {
+                worker_free(w);
+                return;
+        }
+        if (m->n_graves == m->graves_alloc) {
+                unsigned n = m->graves_alloc ? 2 * m->graves_alloc : 8;
+                Grave *g = reallocarray(m->graves, n, sizeof(*g));
+                if (!g) {
+                        /* Not kept, so not waited for either: its uid may
+                         * serve again before it is gone. */
+                        worker_abandon(w);
+                        return;
+                }
+                m->graves = g;
+                m->graves_alloc = n;
+        }
+        m->graves[m->n_graves++] = (Grave) { .w = w, .pid = worker_pid(w), .since_usec = now_usec() };
+        linger_arm(m);
+}
+
 /* ---- slots ---- */
 
 static void slot_free(Slot *s) {
@@ -62,7 +168,7 @@ static void slot_free(Slot *s) {
         if (s->req)
                 s->req->slot = NULL;
         sd_event_source_disable_unref(s->io);
-        worker_free(s->w);
+        bury(m, s->w);
         free(s);
 }
 
@@ -144,7 +250,7 @@ static int slot_new(Manager *m, bool pooled, const char *format, Slot **ret) {
                 return r;
         r = sd_event_add_io(m->event, &s->io, worker_fd(s->w), EPOLLIN, slot_io, s);
         if (r < 0) {
-                worker_free(s->w);
+                bury(m, s->w);
                 return r;
         }
         m->slots[m->n_slots++] = s;
@@ -450,6 +556,10 @@ int manager_new(const ManagerConfig *cfg, Template *template, sd_event *event, s
                 return k;
         }
 
+        /* The caller blocked SIGCHLD (sd_event_add_signal needs it). */
+        k = sd_event_add_signal(event, &m->sigchld, SIGCHLD, on_sigchld, m);
+        if (k < 0)
+                return k;
         k = manager_bus_register(m);
         if (k < 0)
                 return k;
@@ -473,6 +583,20 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         manager_stop(m);
+        /* The loop is over: give the clones just killed up to 2 s to die,
+         * so that a stopped daemon leaves none behind; what is stuck in
+         * the kernel after that dies with its I/O (under systemd, in the
+         * unit's cgroup, which systemd kills too). */
+        for (int i = 0; i < 200 && m->n_graves > 0; i++) {
+                reap_graves(m);
+                if (m->n_graves > 0)
+                        usleep(10000);
+        }
+        for (unsigned i = 0; i < m->n_graves; i++)
+                worker_abandon(m->graves[i].w);
+        free(m->graves);
+        sd_event_source_disable_unref(m->linger_timer);
+        sd_event_source_disable_unref(m->sigchld);
         sd_event_source_disable_unref(m->refill_timer);
         sd_bus_slot_unref(m->object);
         cache_free(m->cache);

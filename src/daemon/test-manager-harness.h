@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,9 +80,21 @@ static inline int inspect(sd_bus *b, int fd, const char *key, char sig, const vo
         return k;
 }
 
-static inline int on_child(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        (void) s;
-        *(int *) userdata = si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
+/* The client's end, through a pidfd: the manager takes SIGCHLD for its
+ * workers, so no child source of sd-event's may compete for it. */
+typedef struct ClientEnd {
+        pid_t pid;
+        int status;
+} ClientEnd;
+
+static inline int on_client_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        ClientEnd *c = userdata;
+        int st;
+
+        (void) fd;
+        (void) revents;
+        CHECK_EQ(waitpid(c->pid, &st, 0), c->pid);
+        c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
@@ -137,16 +151,22 @@ static inline int serve(void (*fn)(int), uid_t uid, const ManagerConfig *cfg) {
         CHECK(sd_bus_attach_event(bus, event, 0) >= 0);
         CHECK_EQ(manager_new(cfg, NULL, event, bus, &m), 0);
         manager_start(m);
-        CHECK(sd_event_add_child(event, NULL, pid, WEXITED, on_child, &status) >= 0);
+        ClientEnd end = { .pid = pid, .status = -1 };
+        int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        CHECK(pidfd >= 0);
+        CHECK(sd_event_add_io(event, NULL, pidfd, EPOLLIN, on_client_exit, &end) >= 0);
         CHECK(sd_event_loop(event) >= 0);
+        status = end.status;
         manager_free(m);
         sd_bus_flush_close_unref(bus);
         sd_event_unref(event);
+        close(pidfd);
         return status;
 }
 
 
-/* SIGCHLD blocked (sd_event_add_child); -1 when the test cannot run. */
+/* SIGCHLD blocked, as pvboot-selectd blocks it (the manager's SIGCHLD
+ * source); -1 when the test cannot run. */
 static inline int harness_init(void) {
         sigset_t ss;
 

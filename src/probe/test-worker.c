@@ -4,7 +4,8 @@
  * appliance: spawn refusals; worker_run() on a worker whose inspection
  * ends at the e2e seam (its report wins over a broken pipe); what
  * worker_receive() accepts of messages we write ourselves; and that
- * worker_free() leaves no process, directory or uid behind.
+ * worker_free() leaves no process, directory or uid behind; the
+ * daemon's worker_kill() and worker_reap(), which never wait.
  */
 #include "probe/test-worker-harness.h"
 
@@ -129,6 +130,49 @@ static void test_free(void) {
         CHECK(!worker_free(NULL));
 }
 
+/* The daemon's way: kill, then reap without waiting.  A process of its
+ * group that does not die (here: one that joined after the SIGKILL,
+ * standing in for a qemu stuck in uninterruptible sleep) keeps
+ * worker_reap() at 0, and it returns at once; its directory and uid stay
+ * held until it is gone. */
+static void test_kill_reap(void) {
+        Worker *w = waiting_worker();
+        pid_t pid = worker_pid(w), straggler;
+        int r = 0;
+
+        CHECK_EQ(worker_reap(w), -EINVAL);      /* not killed yet */
+        worker_kill(w);
+        straggler = fork();
+        CHECK(straggler >= 0);
+        if (straggler == 0) {
+                for (;;)
+                        pause();
+        }
+        CHECK_EQ(setpgid(straggler, pid), 0);   /* the group lives while its dead leader is not reaped */
+        for (int i = 0; i < 500 && kill(pid, 0) == 0; i++) {
+                r = worker_reap(w);
+                CHECK_EQ(r, 0);
+                usleep(10000);
+        }
+        CHECK_EQ(worker_reap(w), 0);            /* leader reaped, the straggler lives */
+        CHECK_EQ(kill(pid, 0), -1);
+        CHECK_EQ(count_workdirs(), 1);
+        CHECK_EQ(kill(straggler, SIGKILL), 0);
+        for (int i = 0; i < 500 && (r = worker_reap(w)) == 0; i++)
+                usleep(10000);
+        CHECK_EQ(r, 1);
+        CHECK(gone(pid) && gone(straggler));
+        CHECK(!worker_free(w));                 /* at once: nothing left to wait for */
+        CHECK_EQ(count_workdirs(), 0);
+
+        /* worker_abandon() waits for nothing, and frees what it held. */
+        w = waiting_worker();
+        pid = worker_pid(w);
+        CHECK(!worker_abandon(w));
+        CHECK_EQ(count_workdirs(), 0);
+        CHECK_EQ(waitpid(pid, NULL, 0), pid);   /* (ours to reap now) */
+}
+
 /* worker_run(), the cold path in one call, on a worker that ends at the
  * seam. */
 static void test_run(void) {
@@ -163,5 +207,6 @@ int main(void) {
         test_run();
         test_receive();
         test_free();
+        test_kill_reap();
         return 0;
 }

@@ -29,6 +29,8 @@ struct Worker {
         bool uid_given;         /* it must report this uid with a decision */
         uid_t uid;
         bool sent;
+        bool killed;            /* worker_kill(): its group was sent SIGKILL */
+        bool leader_reaped;     /* pid is waited for; its group may linger */
         char workdir[64];
 };
 
@@ -49,22 +51,37 @@ static void kill_worker_group(pid_t pid) {
  * Our parent side is a child subreaper (worker_spawn), so the worker's
  * orphans (its qemu) become our children when it dies: reap the whole
  * group, so that no process of this inspection outlives it, even where
- * PID 1 does not reap (containers).  Bounded: they were sent SIGKILL, by
- * us or, when we may not signal their uid, by PDEATHSIG.
+ * PID 1 does not reap (containers).  They were sent SIGKILL, by us or,
+ * when we may not signal their uid, by PDEATHSIG; but a process stuck in
+ * uninterruptible sleep (a read from a hung NFS or iSCSI disk) dies only
+ * when its I/O ends, which may be never.
  */
 static bool group_exists(pid_t pid) {
         /* EPERM: there, but running as a clone uid we may not signal. */
         return kill(-pid, 0) == 0 || errno == EPERM;
 }
 
-static void reap_worker_group(pid_t pid) {
-        for (int i = 0; i < 200 && group_exists(pid); i++) {
-                while (waitpid(-pid, NULL, WNOHANG) > 0)
-                        ;
-                if (!group_exists(pid))
-                        break;
-                usleep(10000);
+void worker_kill(Worker *w) {
+        w->sock = safe_close(w->sock);
+        if (w->pid > 0 && !w->killed) {
+                kill_worker_group(w->pid);
+                w->killed = true;
         }
+}
+
+int worker_reap(Worker *w) {
+        if (w->pid <= 0)
+                return 1;
+        if (!w->killed)
+                return -EINVAL;
+        if (!w->leader_reaped) {
+                pid_t k = waitpid(w->pid, NULL, WNOHANG);
+                if (k == w->pid || (k < 0 && errno == ECHILD))
+                        w->leader_reaped = true;
+        }
+        while (waitpid(-w->pid, NULL, WNOHANG) > 0)
+                ;
+        return w->leader_reaped && !group_exists(w->pid);
 }
 
 void worker_kill_current(void) {
@@ -230,17 +247,8 @@ int worker_receive(Worker *w, InspectReport *ret) {
         return -EBADMSG;
 }
 
-Worker *worker_free(Worker *w) {
-        if (!w)
-                return NULL;
-        safe_close(w->sock);
-        if (w->pid > 0) {
-                /* Whatever the outcome, nothing of this inspection outlives it. */
-                kill_worker_group(w->pid);
-                while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-                reap_worker_group(w->pid);
-        }
+/* What is left once every process of it is gone (or given up on). */
+static Worker *worker_release(Worker *w) {
         if (w->workdir[0])
                 remove_tree_at(AT_FDCWD, w->workdir, 0);
         /* Only now, with every process of it reaped, may its uid serve
@@ -248,6 +256,33 @@ Worker *worker_free(Worker *w) {
         safe_close(w->uid_lock);
         free(w);
         return NULL;
+}
+
+Worker *worker_free(Worker *w) {
+        if (!w)
+                return NULL;
+        /* Whatever the outcome, nothing of this inspection outlives it.
+         * Blocking, for the cold path's one worker: the leader (which
+         * never reads the disk) dies at once; the rest of its group gets
+         * 2 s, after which a process stuck in the kernel is left to die
+         * with its I/O.  The daemon waits for nothing: worker_reap(). */
+        worker_kill(w);
+        for (int i = 0; i < 200 && worker_reap(w) == 0; i++) {
+                if (!w->leader_reaped && waitpid(w->pid, NULL, 0) == w->pid) {
+                        w->leader_reaped = true;
+                        continue;
+                }
+                usleep(10000);
+        }
+        return worker_release(w);
+}
+
+Worker *worker_abandon(Worker *w) {
+        if (!w)
+                return NULL;
+        worker_kill(w);
+        (void) worker_reap(w);
+        return worker_release(w);
 }
 
 static long long now_ms(void) {

@@ -76,9 +76,29 @@ int worker_send(Worker *w, int disk_fd, const Policy *policy);
  * -EPERM (a decision from another uid than the one it was given). */
 int worker_receive(Worker *w, InspectReport *ret);
 
-/* Kill the worker's process group, reap it, remove its directory. */
+/*
+ * The end of a worker, in two halves for an event loop that must never
+ * wait (pvboot-selectd):
+ *  worker_kill()   closes our socket and sends its process group SIGKILL;
+ *  worker_reap()   reaps what has died, without waiting: 1 when nothing
+ *                  of it is left, 0 while some of it lives (call it
+ *                  again on SIGCHLD), -EINVAL before worker_kill().
+ * A process in uninterruptible sleep (a read from a hung NFS or iSCSI
+ * disk) dies only when its I/O ends: until then its worker holds its
+ * directory and its clone uid, so no other clone gets them.
+ */
+void worker_kill(Worker *w);
+int worker_reap(Worker *w);
+
+/* Kill, reap, remove its directory, free its uid.  Returns at once after
+ * worker_reap() said 1; otherwise it waits, the cold path's way: for the
+ * worker itself, then up to 2 s for the rest of its group.  Whatever is
+ * still stuck then is left to die with its I/O. */
 Worker *worker_free(Worker *w);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Worker *, worker_free);
+
+/* The same without any wait, for a daemon on its way out. */
+Worker *worker_abandon(Worker *w);
 
 /*
  * The cold path in one call: spawn, send, wait for the report until the

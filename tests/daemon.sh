@@ -563,19 +563,62 @@ grep -q "neither a regular file nor a block device" <<<"$out" && ok caller-in-al
         bad caller-in-allowed-supplementary-group "$out"
 out=$(setpriv --reuid=65534 --regid=100 --clear-groups "$bus_inspect" file:/dev/null 2>&1)
 grep -q "AccessDenied" <<<"$out" && ok caller-outside-allowed-group || bad caller-outside-allowed-group "$out"
+# pvboot-select's own entry, one per run under libxl, whoever inspected:
+# a decision (from the daemon, and here with --no-daemon), a refusal
+# (nothing to boot) and a failure (an empty disk).
+cp "$work/gpt32.img" "$work/jd-daemon.img"
+cp "$work/mbr64.img" "$work/jd-cold.img"
+cp "$work/none.img" "$work/jd-refusal.img"
+: >"$work/jd-failure.img"
+lxr="--domid=31" run jd-daemon i386 "$work/jd-daemon.img"
+lxr="--domid=32" run jd-cold x86_64 "$work/jd-cold.img" --no-daemon
+lxr="--domid=33" run jd-refusal "fail:nothing to boot" "$work/jd-refusal.img" --no-daemon
+lxr="--domid=34" run jd-failure "fail:cannot use disk" "$work/jd-failure.img"
 jdpid=$dpid
 stop_daemon
 sleep 1
+# One entry each, with the MESSAGE_ID the catalog explains.
+jentry() {      # jentry NAME: the last entry of pvboot-select's run on jd-NAME.img, as JSON
+        journalctl SYSLOG_IDENTIFIER=pvboot-select PVBOOT_DISK="$work/jd-$1.img" -o json --no-pager 2>/dev/null | tail -n 1
+}
+for want in "daemon 31 2134ac4d04d74ae590d7f2f781887593 daemon ok i386 $s32" \
+            "cold 32 2134ac4d04d74ae590d7f2f781887593 cold ok x86_64 $s64" \
+            "refusal 33 2c42941adca04f37a2616f8cfb8e0c8a cold nothing-found - -" \
+            "failure 34 6656c7cd4efb45038c891c6b94d72d36 failed error - -"; do
+        set -- $want
+        got=$(jentry "$1" | python3 -c '
+import json, sys
+e = json.loads(sys.stdin.read())
+print(e["PVBOOT_DOMID"], e["MESSAGE_ID"], e["PVBOOT_PATH"], e["PVBOOT_DECISION"], e.get("PVBOOT_ARCH", "-"),
+      e.get("PVBOOT_STAGE1", "-"), "PVBOOT_REQUEST" in e, e["MESSAGE"].startswith("run for domain"))' 2>&1)
+        [ "$got" = "${*:2} False True" ] && ok "journal-client-$1" || bad "journal-client-$1" "want ${*:2}, got $got"
+done
+# What journalctl -x shows for them: our catalog compiled as systemd's
+# package trigger compiles the installed one (journalctl --update-catalog),
+# into a root of its own, and that database put where journalctl reads it
+# in a mount namespace of the test's (this machine's own is not touched).
+croot=$work/catalog-root
+mkdir -p "$croot/usr/lib/systemd/catalog" "$croot/var/lib/systemd/catalog"
+cp "$here/../systemd/pvboot-select.catalog" "$croot/usr/lib/systemd/catalog/"
+journalctl --root="$croot" --update-catalog
+unshare --mount --propagation private sh -c 'mount --bind "$1" /var/lib/systemd/catalog && shift && exec "$@"' \
+        sh "$croot/var/lib/systemd/catalog" journalctl -x --no-pager SYSLOG_IDENTIFIER=pvboot-select \
+        PVBOOT_DISK="$work/jd-refusal.img" >"$work/journal-x.txt" 2>&1
+grep -q "Subject: PV guest not booted: nothing-found (pvboot-select)" "$work/journal-x.txt" &&
+        grep -q "neither a pvboot ELF" "$work/journal-x.txt" && ok journal-catalog-x ||
+        bad journal-catalog-x "$(tail -5 "$work/journal-x.txt")"
 # The structured entries name themselves (SYSLOG_IDENTIFIER=pvboot-selectd):
 # find this daemon's by its pid.
-journalctl _PID="$jdpid" PVBOOT_PATH=cold -o json --no-pager >"$work/journal.json" 2>&1
+journalctl _PID="$jdpid" PVBOOT_PATH=cold PVBOOT_DOMID=7 -o json --no-pager >"$work/journal.json" 2>&1
 got=$(python3 -c '
 import json, sys
 e = json.loads(open(sys.argv[1]).read().splitlines()[-1])
 print(e["PVBOOT_DOMID"], e["PVBOOT_DECISION"], e["PVBOOT_ARCH"], e["PVBOOT_DISK"].endswith("mbr64.img"),
-      int(e["PVBOOT_STAGE_LAUNCH_USEC"]) > 0, float(e["PVBOOT_DURATION_SEC"]) > 0, "for domain" in e["MESSAGE"])
+      int(e["PVBOOT_STAGE_LAUNCH_USEC"]) > 0, float(e["PVBOOT_DURATION_SEC"]) > 0, "for domain" in e["MESSAGE"],
+      e["MESSAGE_ID"])
 ' "$work/journal.json" 2>&1)
-[ "$got" = "7 ok x86_64 True True True True" ] && ok journal-fields || bad journal-fields "$got"
+[ "$got" = "7 ok x86_64 True True True True 2134ac4d04d74ae590d7f2f781887593" ] && ok journal-fields ||
+        bad journal-fields "$got"
 [ -n "${jpid:-}" ] && kill "$jpid" 2>/dev/null
 
 # 12. The daemon killed outright (no cleanup of its own): its appliances

@@ -35,6 +35,7 @@ installed tmpfiles "$PREFIX/lib/tmpfiles.d/pvboot-select.conf"
 installed bus-policy "$DATADIR/dbus-1/system.d/org.pvbootselect1.conf"
 installed daemon-unit "$PREFIX/lib/systemd/system/pvboot-selectd.service"
 installed xenstore-unit "$PREFIX/lib/systemd/system/pvboot-select-xenstore.service"
+installed journal-catalog "$PREFIX/lib/systemd/catalog/pvboot-select.catalog"
 for h in pvboot-agent template-qemu; do
         if [ -x "$dest$LIBDIR/pvboot-select/$h" ]; then
                 ok "helper-$h"

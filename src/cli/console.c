@@ -2,10 +2,13 @@
 /* The guest console and libxl's log (see console.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <syslog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/console.h"
+#include "pvboot-select.h"
 #include "shared/text.h"
 
 static bool stdout_is_console = true;
@@ -72,4 +75,43 @@ void console_timing(const InspectReport *rep, uint64_t inspect_usec, uint64_t co
         snprintf(line + n, sizeof(line) - n, "reply=%.3f copy=%.3f total=%.3f",
                  (inspect_usec > staged ? inspect_usec - staged : 0) / 1e6, copy_usec / 1e6, total_usec / 1e6);
         console_say("  timing: %s", line);
+}
+
+void console_end_record(const RunEnd *e, int rc, const char *msg, char *diskbuf, size_t disksz,
+                        JournalRecord *ret) {
+        const InspectReport *rep = e->report;
+        bool decided = rc == 0 && rep && rep->outcome == DECISION_OK && !e->refused;
+
+        *ret = (JournalRecord) {
+                .identifier = "pvboot-select",
+                .priority = decided ? LOG_INFO : LOG_WARNING,
+                .domid = e->domid,
+                .disk = e->disk ? text_escape(e->disk, strlen(e->disk), diskbuf, disksz) : NULL,
+                .path = rep ? (e->via_daemon ? "daemon" : "cold") : NULL,
+                /* A run that failed after its report (the copy, a stop)
+                 * decided nothing: a failure, whatever the report said. */
+                .report = rc != 0 && rep && rep->outcome == DECISION_OK && !e->refused ? NULL : rep,
+                .refused = e->refused,
+                .stage1 = decided ? e->stage1 : NULL,
+                .message = msg,
+                .seconds = (double) (now_usec() - e->start_usec) / 1e6,
+        };
+        if (!ret->report)
+                ret->path = NULL;
+}
+
+int console_end(const RunEnd *e, int rc, const char *fmt, ...) {
+        char msg[700], disk[512];
+        JournalRecord j;
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        console_say("%s", msg);
+        if (e->journal) {
+                console_end_record(e, rc, msg, disk, sizeof(disk), &j);
+                (void) journal_record_submit(&j);       /* no journal: the log has the line */
+        }
+        return rc;
 }

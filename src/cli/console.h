@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "record/journal.h"
 #include "selector/report.h"
 
 /* false: stdout is an answer (a subcommand), not the console. */
@@ -35,3 +36,27 @@ void console_evidence(const InspectReport *rep);
  * the stage 1 and the output records, and "total": this process.
  */
 void console_timing(const InspectReport *rep, uint64_t inspect_usec, uint64_t copy_usec, uint64_t total_usec);
+
+/*
+ * How a run under libxl ended, for its one journal entry (journal.h:
+ * decision, refusal or failure).  main() fills it in as it goes.
+ */
+typedef struct RunEnd {
+        bool journal;                   /* false: no entry (-n, the subcommands) */
+        uint32_t domid;                 /* from libxl's output file name; 0: unknown */
+        const char *disk;               /* as given: escaped here */
+        bool via_daemon;                /* who inspected: pvboot-selectd, or this run */
+        const InspectReport *report;    /* NULL until there is one (a failure) */
+        bool refused;                   /* the answer broke the admin's policy (accept.h) */
+        const char *stage1;             /* returned to libxl, NULL: none */
+        uint64_t start_usec;
+} RunEnd;
+
+/* The entry for an end with rc (0: booting) and the console line msg;
+ * disk is escaped into diskbuf. */
+void console_end_record(const RunEnd *e, int rc, const char *msg, char *diskbuf, size_t disksz,
+                        JournalRecord *ret);
+
+/* Say the run's last line (console_say) and send its journal entry
+ * (when there is a journal); returns rc, for "return console_end(...)". */
+int console_end(const RunEnd *e, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

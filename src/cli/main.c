@@ -101,31 +101,44 @@ int main(int argc, char **argv) {
         if (o.inspect)
                 return command_inspect(&o);
 
+        /* From here on every end is said once, and journalled once
+         * (console_end): a decision, a refusal or a failure. */
+        RunEnd end = {
+                .journal = !o.not_really,
+                .domid = client_domid_from_output(o.output),
+                .disk = o.disk,
+                .start_usec = main_start,
+        };
         r = disk_fd_open(o.disk, &disk_fd, err, sizeof(err));
         if (r < 0)
-                return console_say("cannot use disk %s: %s", o.disk, err), 1;
+                return console_end(&end, 1, "cannot use disk %s: %s", o.disk, err);
         if (open_outputs(&o, &out) < 0)
                 return 1;
         r = inspection_run(&o, disk_fd, out.record_fd, out.replay_fd, &in, err, sizeof(err));
         if (r < 0)
-                return console_say("%s", err), 1;
+                return console_end(&end, 1, "%s", err);
+        const InspectReport *rep = &in.rep;
+        end.report = rep;
+        end.via_daemon = in.via_daemon;
         /* A stop that came as the answer did: nothing is recorded or copied. */
         if (stop_signal())
-                return console_say("stopped by %s after the inspection; nothing was written", stop_signal_name()), 1;
-        const InspectReport *rep = &in.rep;
+                return console_end(&end, 1, "stopped by %s after the inspection; nothing was written",
+                                   stop_signal_name());
         if (o.verbose || o.not_really)
                 console_evidence(rep);
         /* Held to the admin's policy first (accept.h): an answer refused
          * is neither used nor recorded. */
         const char *stage1 = NULL;
-        if (rep->outcome == DECISION_OK && !(stage1 = accept_stage1(&o, rep, err, sizeof(err))))
-                return console_say("%s", err), 1;
+        if (rep->outcome == DECISION_OK && !(stage1 = accept_stage1(&o, rep, err, sizeof(err)))) {
+                end.refused = true;
+                return console_end(&end, 1, "%s", err);
+        }
         /* The decision, for the admin, in xenstore (xs-record.h). */
-        r = o.not_really ? 0 : xs_record_decision(client_domid_from_output(o.output), rep);
+        r = o.not_really ? 0 : xs_record_decision(end.domid, rep);
         if (r < 0)
                 console_log("cannot record the decision in xenstore: %s", strerror(-r));
         if (!stage1)
-                return console_say("%s", rep->message), 1;
+                return console_end(&end, 1, "%s", rep->message);
         if (o.not_really)
                 return console_say("%s (not really: %s)", rep->message, stage1), 0;
 
@@ -137,12 +150,13 @@ int main(int argc, char **argv) {
         r = output_deliver(out.dir_fd, o.output_directory, out.out_fd, o.output_format, stage1, name, o.args, err,
                            sizeof(err));
         if (r == -ECANCELED)
-                return console_say("stopped by %s while the stage 1 was copied; the copy is removed, nothing was written",
-                                   stop_signal_name()), 1;
+                return console_end(&end, 1,
+                                   "stopped by %s while the stage 1 was copied; the copy is removed, nothing was written",
+                                   stop_signal_name());
         if (r < 0)
-                return console_say("%s", err), 1;
+                return console_end(&end, 1, "%s", err);
         if (o.verbose)
                 console_timing(rep, in.usec, now_usec() - copy_start, now_usec() - main_start);
-        console_say("%s", rep->message);
-        return 0;
+        end.stage1 = stage1;
+        return console_end(&end, 0, "%s", rep->message);
 }

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/console.h"
+#include "pvboot-select.h"
 #include "shared/test-util.h"
 
 static char out_path[] = "/tmp/test-console-out.XXXXXX", err_path[] = "/tmp/test-console-err.XXXXXX";
@@ -70,6 +72,53 @@ static void evidence_and_timing(void) {
         console_timing(&rep, 500000, 10000, 700000);
 }
 
+static void end_of_run(void) {
+        RunEnd e = { .journal = false };
+        CHECK_EQ(console_end(&e, 3, "nothing to %s", "boot"), 3);
+}
+
+/* Which entry each end of a run makes (record/journal.h). */
+static void test_end_record(void) {
+        InspectReport rep = { .outcome = DECISION_OK, .arch = PV_ARCH_X86_64 };
+        RunEnd e = { .journal = true, .domid = 4, .disk = "/dev/vg/\033x", .start_usec = now_usec() };
+        char disk[64];
+        JournalRecord j;
+
+        /* No report yet (the disk, the inspection): a failure. */
+        console_end_record(&e, 1, "cannot use disk", disk, sizeof(disk), &j);
+        CHECK_STREQ(journal_record_message_id(&j), PVBOOT_MESSAGE_FAILURE);
+        CHECK(!j.path && !j.report && j.priority == LOG_WARNING && j.domid == 4 && j.request_id == 0);
+        CHECK_STREQ(j.disk, "/dev/vg/\\x1bx");    /* escaped */
+        CHECK_STREQ(j.identifier, "pvboot-select");
+        /* Booting, from the daemon's answer. */
+        e.report = &rep;
+        e.via_daemon = true;
+        e.stage1 = "/usr/lib/grub-xen/grub-x86_64-xen.bin";
+        console_end_record(&e, 0, "found x86_64", disk, sizeof(disk), &j);
+        CHECK_STREQ(journal_record_message_id(&j), PVBOOT_MESSAGE_DECISION);
+        CHECK(j.priority == LOG_INFO && j.report == &rep);
+        CHECK_STREQ(j.path, "daemon");
+        CHECK_STREQ(j.stage1, e.stage1);
+        /* The answer, refused by the admin's policy. */
+        e.refused = true;
+        console_end_record(&e, 1, "--force-arch=i386, but the report says x86_64", disk, sizeof(disk), &j);
+        CHECK_STREQ(journal_record_message_id(&j), PVBOOT_MESSAGE_REFUSAL);
+        CHECK(!j.stage1 && j.priority == LOG_WARNING);
+        /* Nothing to boot, found here. */
+        e.refused = false;
+        e.via_daemon = false;
+        rep.outcome = DECISION_NOTHING_FOUND;
+        console_end_record(&e, 1, "nothing to boot", disk, sizeof(disk), &j);
+        CHECK_STREQ(journal_record_message_id(&j), PVBOOT_MESSAGE_REFUSAL);
+        CHECK_STREQ(j.path, "cold");
+        /* A good answer that ended badly after (the copy failed, a stop):
+         * nothing was decided. */
+        rep.outcome = DECISION_OK;
+        console_end_record(&e, 1, "stopped by SIGTERM", disk, sizeof(disk), &j);
+        CHECK_STREQ(journal_record_message_id(&j), PVBOOT_MESSAGE_FAILURE);
+        CHECK(!j.path && !j.stage1);
+}
+
 int main(void) {
         char out[4096], err[4096];
 
@@ -97,6 +146,10 @@ int main(void) {
         CHECK(strstr(out, "timing: bind=0.100 rescan=0.000 search=0.200 read=0.000 validate=0.000 "
                           "reply=0.200 copy=0.010 total=0.700\n"));
         CHECK(!strstr(out, "launch="));
+        run(end_of_run, false, out, err, sizeof(out));
+        CHECK_STREQ(out, "pvboot-select: nothing to boot\n");
+        CHECK_STREQ(err, out);
+        test_end_record();
         unlink(out_path);
         unlink(err_path);
         return 0;

@@ -20,8 +20,20 @@ void journal_record_line(const JournalRecord *j, char *buf, size_t size) {
                 snprintf(dom, sizeof(dom), " for domain %u", j->domid);
         if (j->disk && j->disk[0])
                 snprintf(disk, sizeof(disk), " (%s)", j->disk);
-        snprintf(buf, size, "request %" PRIu64 "%s%s%s: %s (%s, %.2f s)", j->request_id, caller, dom, disk,
-                 j->message, j->path ? j->path : "failed", j->seconds);
+        if (j->request_id)
+                snprintf(buf, size, "request %" PRIu64 "%s%s%s: %s (%s, %.2f s)", j->request_id, caller, dom, disk,
+                         j->message, j->path ? j->path : "failed", j->seconds);
+        else
+                snprintf(buf, size, "run%s%s%s: %s (%s, %.2f s)", caller, dom, disk, j->message,
+                         j->path ? j->path : "failed", j->seconds);
+}
+
+const char *journal_record_message_id(const JournalRecord *j) {
+        if (!j->report)
+                return PVBOOT_MESSAGE_FAILURE;
+        if (j->refused || j->report->outcome != DECISION_OK)
+                return PVBOOT_MESSAGE_REFUSAL;
+        return PVBOOT_MESSAGE_DECISION;
 }
 
 static void add(JournalFields *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -50,9 +62,11 @@ void journal_record_fields(const JournalRecord *j, JournalFields *f) {
         char line[JOURNAL_RECORD_FIELD_MAX - 8];
 
         f->n = 0;
+        add(f, "MESSAGE_ID=%s", journal_record_message_id(j));
         add(f, "PRIORITY=%d", j->priority);
         add(f, "SYSLOG_IDENTIFIER=%s", j->identifier);
-        add(f, "PVBOOT_REQUEST=%" PRIu64, j->request_id);
+        if (j->request_id)
+                add(f, "PVBOOT_REQUEST=%" PRIu64, j->request_id);
         if (j->caller)
                 add(f, "PVBOOT_CALLER=%s", j->caller);
         add(f, "PVBOOT_DURATION_SEC=%.3f", j->seconds);
@@ -62,9 +76,12 @@ void journal_record_fields(const JournalRecord *j, JournalFields *f) {
         if (j->disk && j->disk[0])
                 add(f, "PVBOOT_DISK=%s", j->disk);
         if (rep) {
-                add(f, "PVBOOT_DECISION=%s", decision_outcome_to_string((DecisionOutcome) rep->outcome));
-                if (rep->outcome == DECISION_OK)
+                add(f, "PVBOOT_DECISION=%s",
+                    j->refused ? "refused" : decision_outcome_to_string((DecisionOutcome) rep->outcome));
+                if (rep->outcome == DECISION_OK && !j->refused)
                         add(f, "PVBOOT_ARCH=%s", pv_arch_to_string((PvArch) rep->arch));
+                if (j->stage1 && !j->refused)
+                        add(f, "PVBOOT_STAGE1=%s", j->stage1);
                 for (ReportStage st = 0; st < _STAGE_MAX; st++)
                         if (rep->stage_us[st]) {
                                 char name[16];
@@ -91,15 +108,18 @@ static bool stderr_is_journal(void) {
         return cached;
 }
 
-void journal_record_send(const JournalRecord *j) {
+int journal_record_submit(const JournalRecord *j) {
         static JournalFields f;         /* 32 KiB: not on the stack */
+
+        journal_record_fields(j, &f);
+        return sd_journal_sendv(f.iov, (int) f.n);
+}
+
+void journal_record_send(const JournalRecord *j) {
         char line[900];
 
-        if (stderr_is_journal()) {
-                journal_record_fields(j, &f);
-                if (sd_journal_sendv(f.iov, (int) f.n) >= 0)
-                        return;
-        }
+        if (stderr_is_journal() && journal_record_submit(j) >= 0)
+                return;
         journal_record_line(j, line, sizeof(line));
         fprintf(stderr, "%s: %s\n", j->identifier, line);
 }

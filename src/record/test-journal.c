@@ -44,6 +44,8 @@ int main(void) {
         CHECK_STREQ(field(&f, "PVBOOT_ARCH"), "i386");
         CHECK_STREQ(field(&f, "PVBOOT_DURATION_SEC"), "0.414");
         CHECK_STREQ(field(&f, "PVBOOT_STAGE_SEARCH_USEC"), "1234");
+        CHECK_STREQ(field(&f, "MESSAGE_ID"), PVBOOT_MESSAGE_DECISION);
+        CHECK(field(&f, "PVBOOT_STAGE1") == NULL);
         CHECK(field(&f, "PVBOOT_STAGE_LAUNCH_USEC") == NULL);   /* zero stages are left out */
         CHECK(strncmp(f.text[f.n - 1], "MESSAGE=", 8) == 0);   /* last: truncation stays in it */
         CHECK_STREQ(field(&f, "MESSAGE"), line);
@@ -56,6 +58,39 @@ int main(void) {
         CHECK_STREQ(field(&f, "PVBOOT_DECISION"), "error");
         CHECK(!field(&f, "PVBOOT_CALLER") && !field(&f, "PVBOOT_DOMID") && !field(&f, "PVBOOT_ARCH"));
         CHECK_STREQ(field(&f, "MESSAGE"), "request 1: the appliance did not answer in time (failed, 100.00 s)");
+
+        CHECK_STREQ(field(&f, "MESSAGE_ID"), PVBOOT_MESSAGE_FAILURE);
+
+        /* pvboot-select's own entry: no request, the stage 1 it returns. */
+        JournalRecord run = { .identifier = "pvboot-select", .priority = LOG_INFO, .domid = 9, .disk = "/dev/xvda",
+                              .path = "cold", .report = &rep, .stage1 = "/usr/lib/grub-xen/grub-i386-xen.bin",
+                              .message = "booting i386", .seconds = 1.5 };
+        journal_record_fields(&run, &f);
+        CHECK(field(&f, "PVBOOT_REQUEST") == NULL);
+        CHECK_STREQ(field(&f, "PVBOOT_STAGE1"), "/usr/lib/grub-xen/grub-i386-xen.bin");
+        CHECK_STREQ(field(&f, "MESSAGE_ID"), PVBOOT_MESSAGE_DECISION);
+        CHECK_STREQ(field(&f, "MESSAGE"), "run for domain 9 (/dev/xvda): booting i386 (cold, 1.50 s)");
+        /* ... refused by the parent: a refusal, no width, no stage 1. */
+        run.refused = true;
+        run.priority = LOG_WARNING;
+        journal_record_fields(&run, &f);
+        CHECK_STREQ(field(&f, "MESSAGE_ID"), PVBOOT_MESSAGE_REFUSAL);
+        CHECK_STREQ(field(&f, "PVBOOT_DECISION"), "refused");
+        CHECK(!field(&f, "PVBOOT_ARCH") && !field(&f, "PVBOOT_STAGE1"));
+        /* ... nothing to boot: a refusal with the outcome. */
+        run.refused = false;
+        rep.outcome = DECISION_NOTHING_FOUND;
+        journal_record_fields(&run, &f);
+        CHECK_STREQ(field(&f, "MESSAGE_ID"), PVBOOT_MESSAGE_REFUSAL);
+        CHECK_STREQ(field(&f, "PVBOOT_DECISION"), "nothing-found");
+        CHECK(!field(&f, "PVBOOT_ARCH"));
+        /* The three ids are distinct and 128-bit hex, as the catalog needs. */
+        const char *ids[] = { PVBOOT_MESSAGE_DECISION, PVBOOT_MESSAGE_REFUSAL, PVBOOT_MESSAGE_FAILURE };
+        for (size_t i = 0; i < 3; i++) {
+                CHECK_EQ(strlen(ids[i]), 32u);
+                CHECK_EQ(strspn(ids[i], "0123456789abcdef"), 32u);
+                CHECK(strcmp(ids[i], ids[(i + 1) % 3]) != 0);
+        }
 
         /* An overlong message is cut inside MESSAGE, never past the buffer. */
         char longmsg[3000];

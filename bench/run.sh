@@ -14,7 +14,10 @@
 # clone's memory (RSS and PSS).
 #
 # Prints a Markdown report and writes it to bench/results/DATE.md (UTC;
-# DATE-2.md, -3, ... when that exists: a result is never overwritten).
+# DATE-2.md, -3, ... when that exists: a result is never overwritten),
+# with every decision's number beside it (DATE.tsv) and, drawn from that
+# by bench/plot.sh with gnuplot, DATE-latency.svg and DATE-hostboot.svg,
+# which the report shows.
 # Progress goes to stderr.  A measurement, never a test: nothing here
 # asserts a time.
 #
@@ -413,6 +416,19 @@ report() {
 TXT
 }
 
+# Every decision's number, for bench/plot.sh (its format is there).
+raw() {
+        local p l
+        for l in "${disks[@]}"; do
+                for p in "${paths[@]}"; do
+                        [ ! -f "$(cell "$p" "$l")" ] ||
+                                awk -v p="$p" -v l="$l" '{ print "decision", p, l, $2, $1 }' "$(cell "$p" "$l")"
+                done
+        done
+        paste -d' ' "$work/cells/hostboot" "$work/cells/hostboot.at" |
+                awk '{ print "hostboot", NR, $(NF - 1), $2, $1, ($1 == "ok" ? $4 : "-"), $NF }'
+}
+
 mkdir -p bench/results
 out=${BENCH_OUT:-}
 if [ -z "$out" ]; then
@@ -420,7 +436,20 @@ if [ -z "$out" ]; then
         n=2
         while [ -e "$out" ]; do out=bench/results/$(date -u +%F)-$n.md; n=$((n + 1)); done
 fi
+raw >"${out%.md}.tsv"
+# The pictures beside the report (bench/plot.sh), linked from it.
+plots=
+if command -v gnuplot >/dev/null && bash bench/plot.sh "${out%.md}.tsv"; then
+        plots=$(basename "${out%.md}")
+else
+        say "no pictures: gnuplot is missing or failed (bash tools/install-deps.sh)"
+fi
 report >"$work/report.md"
+if [ -n "$plots" ]; then
+        sed -i "0,/^## Decisions$/s||## Decisions\\n\\n![Wall time of every decision, per disk and path, log scale]($plots-latency.svg)|" \
+                "$work/report.md"
+        sed -i "0,/^## Host boot: .*/s||&\\n\\n![Host boot timeline]($plots-hostboot.svg)|" "$work/report.md"
+fi
 cp "$work/report.md" "$out"
 cat "$work/report.md"
-say "report written to $out"
+say "report written to $out (raw numbers: ${out%.md}.tsv${plots:+; pictures: ${out%.md}-*.svg})"

@@ -27,8 +27,9 @@ pkgs=(
         debootstrap
         # fuzzing and sanitizers: libFuzzer comes with clang's runtime
         clang libclang-rt-14-dev
-        # bench/run.sh: GNU time for peak RSS, cpio for the sample initrd
-        time cpio
+        # bench/run.sh: GNU time for peak RSS, cpio for the sample initrd,
+        # gnuplot for its pictures (bench/plot.sh)
+        time cpio gnuplot-nox
 )
 # A mirror in the middle of a sync can fail one index: retry, and never let
 # that alone fail the build (the lists we already have may well do).

@@ -121,9 +121,13 @@ int main(int argc, char **argv) {
         if (rep->outcome == DECISION_OK && !(stage1 = accept_stage1(&o, rep, err, sizeof(err))))
                 return console_say("%s", err), 1;
         /* The decision, for the admin, in xenstore (xs-record.h). */
-        r = o.not_really ? 0 : xs_record_decision(client_domid_from_output(o.output), rep);
+        int swept = 0;
+        r = o.not_really ? 0 : xs_record_decision(client_domid_from_output(o.output), rep, &swept);
         if (r < 0)
                 console_log("cannot record the decision in xenstore: %s", strerror(-r));
+        if (swept < 0)
+                console_log("xenstore records of released domains left alone: cannot read the hypervisor's domain list: %s",
+                            strerror(-swept));
         if (!stage1)
                 return console_say("%s", rep->message), 1;
         if (o.not_really)

@@ -134,9 +134,13 @@ int main(int argc, char **argv) {
                 return console_end(&end, 1, "%s", err);
         }
         /* The decision, for the admin, in xenstore (xs-record.h). */
-        r = o.not_really ? 0 : xs_record_decision(end.domid, rep);
+        int swept = 0;
+        r = o.not_really ? 0 : xs_record_decision(end.domid, rep, &swept);
         if (r < 0)
                 console_log("cannot record the decision in xenstore: %s", strerror(-r));
+        if (swept < 0)
+                console_log("xenstore records of released domains left alone: cannot read the hypervisor's domain list: %s",
+                            strerror(-swept));
         if (!stage1)
                 return console_end(&end, 1, "%s", rep->message);
         if (o.not_really)

@@ -30,20 +30,35 @@
  * --xenstore-janitor: the one part that needs xenstore, which only root
  * reaches.  It runs as its own service (pvboot-select-xenstore.service,
  * root with no capability, no bus, no guest bytes) and removes the records
- * pvboot-select wrote for domains that are gone.
+ * pvboot-select wrote for domains that are gone, by the hypervisor's
+ * domain list (xs-record.h).
  */
+typedef struct Janitor {
+        XsRecord *x;
+        bool said;      /* that the hypervisor's list cannot be read, once until it can */
+} Janitor;
+
+static void janitor_swept(Janitor *j, int n) {
+        if (n > 0)
+                fprintf(stderr, "pvboot-selectd: removed the xenstore records of %d released domain(s)\n", n);
+        if (n < 0 && !j->said)
+                fprintf(stderr, "pvboot-selectd: cannot read the hypervisor's domain list (%s); "
+                        "no xenstore record is removed until it can be read\n", strerror(-n));
+        j->said = n < 0;
+}
+
 static int janitor_io(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
-        int n = xs_record_dispatch(userdata);
+        Janitor *j = userdata;
         (void) es;
         (void) fd;
         (void) revents;
-        if (n > 0)
-                fprintf(stderr, "pvboot-selectd: removed the xenstore records of %d released domain(s)\n", n);
+        janitor_swept(j, xs_record_dispatch(j->x));
         return 0;
 }
 
 static int run_janitor(sd_event *event) {
-        XsRecord *x = NULL;
+        _cleanup_(xs_record_freep) XsRecord *x = NULL;
+        Janitor j = { 0 };
         int r = xs_record_open(true, &x);
 
         if (r < 0) {
@@ -51,13 +66,15 @@ static int run_janitor(sd_event *event) {
                         r == -ENOENT ? "not running on Xen" : strerror(-r));
                 return r == -ENOENT ? 0 : r;
         }
-        r = sd_event_add_io(event, NULL, xs_record_fd(x), EPOLLIN, janitor_io, x);
+        j.x = x;
+        /* Records of domains that went away while we were not running. */
+        janitor_swept(&j, xs_record_sweep(x));
+        r = sd_event_add_io(event, NULL, xs_record_fd(x), EPOLLIN, janitor_io, &j);
         if (r >= 0) {
                 fprintf(stderr, "pvboot-selectd: watching @releaseDomain for " XS_RECORD_BASE "\n");
                 sd_notify(false, "READY=1");
                 r = sd_event_loop(event);
         }
-        xs_record_free(x);
         return r;
 }
 

@@ -60,13 +60,23 @@ scenarios=(
         "nothing|none|type = \"pv\"||nothing to boot"
         "restrict|mbr64|type = \"pv\"||x86_64-xen pvboot ELF running"
 )
+# Concurrent start (issue 15, point 5; dom0-init.sh runs it after the
+# scenarios): A's bootloader is pvboot-select held before it returns, with
+# a uuid of its own to check the record's against; B is an ordinary guest
+# started meanwhile.  name | layout | type | args | expected, as above.
+concurrent=(
+        "concurrent-a|mbr64|type = \"pv\"||x86_64-xen pvboot ELF running"
+        "concurrent-b|mbr64|type = \"pv\"||x86_64-xen pvboot ELF running"
+)
+uuid_a=e2e0c0c0-0000-4000-8000-00000000000a
 # Restrict mode.  Xen 4.17 (XSA-443 backport) turns it on from xl's
 # environment; the bootloader_restrict/bootloader_user config keys came later.
 restrict_env="LIBXL_BOOTLOADER_RESTRICT=1 LIBXL_BOOTLOADER_USER=pvbootuser"
 mkdir -p "$stage/e2e"
 : >"$stage/e2e/scenarios"
-for s in "${scenarios[@]}"; do
-        IFS='|' read -r name layout type args expect <<<"$s"
+# guest NAME LAYOUT TYPE ARGS [BOOTLOADER [EXTRA-CONFIG]]
+guest() {
+        local name=$1 layout=$2 type=$3 args=$4 bootloader=${5:-pvboot-select} extra=${6:-}
         log "guest $name ($layout): disk + transcript"
         PVBOOT_MARKER=1 bash "$top/tests/mkdisk.sh" "$layout" "$stage/e2e/$name.img" "$work/mk-$name" >/dev/null
         "$work/build/pvboot-select" -n "--record=$stage/e2e/$name.tx" "$stage/e2e/$name.img" \
@@ -79,13 +89,23 @@ for s in "${scenarios[@]}"; do
                 printf '%b\n' "$type"
                 printf 'memory = 256\nvcpus = 1\n'
                 printf 'disk = [ "file:/e2e/%s.img,xvda,r" ]\n' "$name"
-                printf 'bootloader = "pvboot-select"\n'
+                printf 'bootloader = "%s"\n' "$bootloader"
                 printf 'bootloader_args = [ "--replay=/e2e/%s.tx", "-v"%s ]\n' "$name" "${args:+, $args}"
                 printf 'on_poweroff = "destroy"\non_crash = "destroy"\n'
+                [ -z "$extra" ] || printf '%s\n' "$extra"
         } >"$stage/e2e/$name.cfg"
+}
+for s in "${scenarios[@]}"; do
+        IFS='|' read -r name layout type args expect <<<"$s"
+        guest "$name" "$layout" "$type" "$args"
         [ "$name" = restrict ] && echo "$restrict_env" >"$stage/e2e/$name.env"
         echo "$name" >>"$stage/e2e/scenarios"
 done
+IFS='|' read -r name layout type args expect <<<"${concurrent[0]}"
+guest "$name" "$layout" "$type" "$args" /e2e/bootloader-held "uuid = \"$uuid_a\""
+IFS='|' read -r name layout type args expect <<<"${concurrent[1]}"
+guest "$name" "$layout" "$type" "$args"
+install -m 0755 "$top/tests/e2e/bootloader-held.sh" "$stage/e2e/bootloader-held"
 install -m 0755 "$top/tests/e2e/dom0-init.sh" "$stage/e2e/init.sh"
 
 log "dom0 image"
@@ -95,7 +115,7 @@ initrd=$(ls "$rootfs"/boot/initrd.img-* | sort -V | tail -n 1)
 gunzip -c "$rootfs/boot/xen-4.17-amd64.gz" >"$work/xen"
 
 # 4. Boot Xen + dom0; the init script runs the scenarios.
-log "boot Xen + dom0 under TCG, run ${#scenarios[@]} scenarios"
+log "boot Xen + dom0 under TCG, run ${#scenarios[@]} scenarios and the concurrent start"
 start=$(date +%s)
 set +e
 timeout 2400 qemu-system-x86_64 -accel tcg -m 4096 -smp 2 -nographic -no-reboot \
@@ -110,44 +130,89 @@ cp "$work/serial.log" "$top/tests/e2e/logs/serial-$(date +%Y%m%d-%H%M%S).log"
 log "qemu exited $qrc after $(( $(date +%s) - start )) s; serial log kept in tests/e2e/logs/"
 
 # 5. The table.
+serial() { tr -d '\r' <"$work/serial.log"; }
 failed=0
+total=0
+# row NAME EXPECTED pass|FAIL [SECONDS]
+row() {
+        total=$((total + 1))
+        [ "$3" = pass ] || failed=$((failed + 1))
+        printf '%-22s %-34.34s %-6s %s\n' "$1" "$2" "$3" "${4:--}"
+}
 printf '%-22s %-34s %-6s %s\n' scenario expected result seconds
-for s in "${scenarios[@]}"; do
+for s in "${scenarios[@]}" "${concurrent[@]}"; do
         IFS='|' read -r name layout type args expect <<<"$s"
-        line=$(tr -d '\r' <"$work/serial.log" | grep "^E2E-RESULT|$name|" | head -n 1 || true)
+        line=$(serial | grep "^E2E-RESULT|$name|" | head -n 1 || true)
         seen=$(echo "$line" | cut -d'|' -f3)
         secs=$(echo "$line" | cut -d'|' -f4)
-        if [ -n "$line" ] && [[ "$seen" == *"$expect"* ]]; then r=pass; else r=FAIL; failed=$((failed + 1)); fi
-        printf '%-22s %-34.34s %-6s %s\n' "$name" "$expect" "$r" "${secs:--}"
+        if [ -n "$line" ] && [[ "$seen" == *"$expect"* ]]; then r=pass; else r=FAIL; fi
+        row "$name" "$expect" $r "$secs"
         [ "$r" = pass ] || echo "    seen: ${seen:-(no result line)}"
 done
 # Restrict mode: the tool ran as bootloader_user's uid (the worker's own report).
 uid=$(chroot "$rootfs" id -u pvbootuser)
-if tr -d '\r' <"$work/serial.log" | grep -q "E2E-LOG restrict bootloader: pvboot-select:   worker: inspected as uid $uid"; then
-        printf '%-22s %-34s %-6s %s\n' restrict-uid "worker ran as uid $uid" pass -
-else
-        printf '%-22s %-34s %-6s %s\n' restrict-uid "worker ran as uid $uid" FAIL -
-        failed=$((failed + 1))
-fi
+if serial | grep -q "E2E-LOG restrict bootloader: pvboot-select:   worker: inspected as uid $uid"; then r=pass; else r=FAIL; fi
+row restrict-uid "worker ran as uid $uid" $r
 # xenstore: each booted guest's decision was recorded under its domid while
-# it ran (by pvboot-select, as root), and nothing is left once every domain
-# is gone (pvboot-selectd --xenstore-janitor on @releaseDomain).
+# it ran (by pvboot-select, as root), with the uuid xl knows the domain by,
+# and nothing is left once every domain is gone (pvboot-selectd
+# --xenstore-janitor on @releaseDomain).
+# E2E-XS|name|domid|arch|outcome|uuid|xl's uuid[|more]
+xs_line() { serial | grep "^E2E-XS|$1|" | head -n 1 || true; }
 xs_ok=1
 for pair in pv64:x86_64 pv32-shim:i386 both-32bit-kernels:i386 lvm-separate-boot:x86_64 restrict:x86_64; do
-        line=$(tr -d '\r' <"$work/serial.log" | grep "^E2E-XS|${pair%%:*}|" | head -n 1 || true)
-        [ "$(echo "$line" | cut -d'|' -f4,5)" = "${pair#*:}|ok" ] || { xs_ok=0; echo "    xenstore ${pair%%:*}: ${line:-(no record seen)}"; }
+        line=$(xs_line "${pair%%:*}")
+        IFS='|' read -r _ _ _ arch outcome uuid xluuid _ <<<"$line"
+        [ "$arch|$outcome" = "${pair#*:}|ok" ] && [ -n "$uuid" ] && [ "$uuid" = "$xluuid" ] ||
+                { xs_ok=0; echo "    xenstore ${pair%%:*}: ${line:-(no record seen)}"; }
 done
-if [ $xs_ok = 1 ]; then r=pass; else r=FAIL; failed=$((failed + 1)); fi
-printf '%-22s %-34s %-6s %s\n' xenstore-records "arch and outcome per domid" $r -
-left=$(tr -d '\r' <"$work/serial.log" | grep "^E2E-XS-LEFT|" | cut -d'|' -f2 | tr -d ' ')
-if tr -d '\r' <"$work/serial.log" | grep -q "^E2E-XS-LEFT|" && [ -z "$left" ] &&
-   tr -d '\r' <"$work/serial.log" | grep -q "E2E-LOG janitor: .*removed the xenstore records"; then
+if [ $xs_ok = 1 ]; then r=pass; else r=FAIL; fi
+row xenstore-records "arch, outcome, uuid per domid" $r
+# The concurrent start.  A's record, as written and as it must stay while
+# A lives: x86_64, ok, A's own uuid, which is also the one xl shows.
+a_rec="x86_64|ok|$uuid_a|$uuid_a"
+concurrent_row() {      # NAME EXPECTED TAG EXTRA-PATTERN
+        local line rest
+        line=$(xs_line "$3")
+        rest=$(echo "$line" | cut -d'|' -f4-)
+        if [ -n "$line" ] && [[ "$rest" == "$a_rec"* ]] && [[ "$rest" == *"$4"* ]]; then r=pass; else r=FAIL; fi
+        row "$1" "$2" $r
+        [ "$r" = pass ] || echo "    seen: ${line:-(no line)}"
+}
+# Held: pvboot-select exited 0 with the record written, while the domain
+# exists in the hypervisor (xl shows its uuid) and is not introduced.
+concurrent_row concurrent-held "A's record, A not yet introduced" concurrent-held "|rc=0 ring-ref=absent"
+# B's run really happened (it wrote its own record, B's uuid) and swept
+# before that; A's record must be as it was.
+line=$(xs_line concurrent-b)
+IFS='|' read -r _ _ _ arch outcome uuid xluuid _ <<<"$line"
+if [ "$arch|$outcome" = "x86_64|ok" ] && [ -n "$uuid" ] && [ "$uuid" = "$xluuid" ] && [ "$uuid" != "$uuid_a" ]; then
+        concurrent_row concurrent-run-sweep "A's record kept by B's run" concurrent-after-run ""
+else
+        row concurrent-run-sweep "A's record kept by B's run" FAIL
+        echo "    B's record: ${line:-(no line)}"
+        echo "    A's record: $(xs_line concurrent-after-run)"
+fi
+# The janitor swept on B's release (B's record is gone) and kept A's.
+concurrent_row concurrent-janitor "A's record kept by the janitor" concurrent-after-janitor "|b-record=removed"
+# Once A is gone, so is its record.
+line=$(xs_line concurrent-released)
+if [ -n "$line" ] && [ "$(echo "$line" | cut -d'|' -f4)" = "(none)" ]; then r=pass; else r=FAIL; fi
+row concurrent-released "A's record gone with A" $r
+[ "$r" = pass ] || echo "    seen: ${line:-(no line)}"
+left=$(serial | grep "^E2E-XS-LEFT|" | cut -d'|' -f2 | tr -d ' ')
+if serial | grep -q "^E2E-XS-LEFT|" && [ -z "$left" ] &&
+   serial | grep -q "E2E-LOG janitor: .*removed the xenstore records"; then
         r=pass
 else
         r=FAIL
-        failed=$((failed + 1))
-        echo "    left: ${left:-(no line)}; janitor: $(tr -d '\r' <"$work/serial.log" | grep 'E2E-LOG janitor' | head -3)"
+        echo "    left: ${left:-(no line)}; janitor: $(serial | grep 'E2E-LOG janitor' | head -3)"
 fi
-printf '%-22s %-34s %-6s %s\n' xenstore-cleanup "records gone with their domains" $r -
-echo "$(( ${#scenarios[@]} + 3 - failed )) passed, $failed failed"
+row xenstore-cleanup "records gone with their domains" $r
+# The janitor as its unit runs it: alive at the end, no capability.
+line=$(serial | grep "^E2E-JANITOR|" | head -n 1 || true)
+if [ "$line" = "E2E-JANITOR|0000000000000000|0000000000000000" ]; then r=pass; else r=FAIL; fi
+row janitor-no-caps "janitor swept with no capability" $r
+[ "$r" = pass ] || echo "    seen: ${line:-(no line)}"
+echo "$((total - failed)) passed, $failed failed"
 [ "$failed" = 0 ]

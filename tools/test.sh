@@ -5,7 +5,8 @@
 # and the install check are meson's: tests/meson.build):
 #   build/       the product: unit, fuzz replays, install, integration
 #                (the real appliance and the real daemon, several minutes
-#                under TCG); arguments go to this meson test
+#                under TCG); arguments go to this meson test; then the
+#                end-to-end run under real Xen (setup and suite e2e)
 #   build-e2e/   -De2e_replay=true, test setup 'replay': the record/replay seam
 #   build-asan/  ASan + UBSan, test setup 'asan': unit tests, fuzz replays
 # then each libFuzzer target for a bounded time (tools/fuzz.sh).  Ends with
@@ -20,6 +21,9 @@ bash tools/build.sh || exit 1
 rc=0
 rm -f build/meson-logs/testlog*     # counted below: never a stale run's
 meson test -C build --print-errorlogs --num-processes 2 "$@" || rc=1
+# libxl itself running pvboot-select on real Xen (tests/e2e): Xen and a
+# Debian dom0 under TCG, real domains built from its answers.
+meson test -C build --setup e2e --suite e2e --print-errorlogs || rc=1
 
 variant() {     # variant DIR SETUP [meson setup options]
         local dir=$1 setup=$2
@@ -40,7 +44,8 @@ bash tools/fuzz.sh "${PVBOOT_FUZZ_SECONDS:-30}" | tee build/fuzz-summary.txt
 # meson's logs (testlog[-SETUP].json: one line per test;
 # testlog[-SETUP].junit.xml: one testcase per TAP result) and the fuzz
 # run, as one plain line.
-python3 - build/fuzz-summary.txt build/meson-logs/testlog build-e2e/meson-logs/testlog-replay \
+python3 - build/fuzz-summary.txt build/meson-logs/testlog build/meson-logs/testlog-e2e \
+        build-e2e/meson-logs/testlog-replay \
         build-asan/meson-logs/testlog-asan <<'PY' || rc=1
 import json, re, sys
 import xml.etree.ElementTree as et

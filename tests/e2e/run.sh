@@ -5,6 +5,9 @@
 # dom0 booted under qemu-system-x86_64 (TCG), and real domains are built
 # from what it returns.  See tests/e2e/README.md.
 set -euo pipefail
+# TAP on the original stdout (fd 3: meson counts every row of the table);
+# everything else, the table included, on stderr.
+exec 3>&1 1>&2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${PVBOOT_E2E_CACHE:-/var/cache/pvboot-select-tests/e2e}
 rootfs=$cache/rootfs
@@ -17,7 +20,7 @@ trap '[ -n "$keep" ] || rm -rf "$work"' EXIT
 log() { printf '[e2e %s] %s\n' "$(date +%T)" "$*" >&2; }
 
 for t in debootstrap qemu-system-x86_64 mkfs.ext4 grub-mkimage guestfish; do
-        command -v "$t" >/dev/null || { echo "e2e: $t is missing (bash tools/install-deps.sh)"; exit 77; }
+        command -v "$t" >/dev/null || { echo "1..0 # SKIP $t is missing (bash tools/install-deps.sh)" >&3; exit 0; }
 done
 
 # 1. dom0 root filesystem from Debian packages, cached between runs.
@@ -25,9 +28,16 @@ if [ ! -f "$cache/rootfs.done" ]; then
         log "debootstrap (first run only, ~3 min)"
         mkdir -p "$cache"
         rm -rf "$cache/rootfs.tmp"
-        debootstrap --variant=minbase \
-                --include=linux-image-amd64,xen-hypervisor-4.17-amd64,xen-utils-4.17,grub-xen-host,busybox,udev,kmod,iproute2,procps,perl-openssl-defaults,libguestfs0,e2fsprogs \
-                bookworm "$cache/rootfs.tmp" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1
+        # A mirror in the middle of a sync can fail one fetch: try again.
+        for try in 1 2 3; do
+                rm -rf "$cache/rootfs.tmp"
+                debootstrap --variant=minbase \
+                        --include=linux-image-amd64,xen-hypervisor-4.17-amd64,xen-utils-4.17,grub-xen-host,busybox,udev,kmod,iproute2,procps,perl-openssl-defaults,libguestfs0,e2fsprogs \
+                        bookworm "$cache/rootfs.tmp" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 && break
+                [ "$try" = 3 ] && { echo "Bail out! debootstrap failed 3 times: $(tail -2 "$cache/debootstrap.log")" >&3; exit 1; }
+                log "debootstrap failed (try $try): $(tail -1 "$cache/debootstrap.log")"
+                sleep $((try * 10))
+        done
         # xenconsoled keeps each guest's console in /var/log/xen/console.
         echo 'XENCONSOLED_ARGS="--log=guest"' >>"$cache/rootfs.tmp/etc/default/xen"
         # The user of the restrict-mode scenario (bootloader_user).
@@ -136,7 +146,12 @@ total=0
 # row NAME EXPECTED pass|FAIL [SECONDS]
 row() {
         total=$((total + 1))
-        [ "$3" = pass ] || failed=$((failed + 1))
+        if [ "$3" = pass ]; then
+                echo "ok $total - $1" >&3
+        else
+                failed=$((failed + 1))
+                echo "not ok $total - $1" >&3
+        fi
         printf '%-22s %-34.34s %-6s %s\n' "$1" "$2" "$3" "${4:--}"
 }
 printf '%-22s %-34s %-6s %s\n' scenario expected result seconds
@@ -214,5 +229,6 @@ line=$(serial | grep "^E2E-JANITOR|" | head -n 1 || true)
 if [ "$line" = "E2E-JANITOR|0000000000000000|0000000000000000" ]; then r=pass; else r=FAIL; fi
 row janitor-no-caps "janitor swept with no capability" $r
 [ "$r" = pass ] || echo "    seen: ${line:-(no line)}"
+echo "1..$total" >&3
 echo "$((total - failed)) passed, $failed failed"
 [ "$failed" = 0 ]

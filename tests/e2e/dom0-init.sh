@@ -45,6 +45,14 @@ wait_gone() {
         while xl list "$1" >/dev/null 2>&1 && [ $i -lt 240 ]; do sleep 1; i=$((i + 1)); done
         xl destroy "$1" >/dev/null 2>&1
 }
+# Wait (30 s at most) for the record of domid $1 to go: the janitor's work.
+wait_record_gone() {
+        i=0
+        while [ -n "$1" ] && xenstore-exists "/local/domain/0/pvboot-select/$1" 2>/dev/null && [ $i -lt 30 ]; do
+                sleep 1
+                i=$((i + 1))
+        done
+}
 # Guest $1's verdict: its marker on the console, or what its bootloader
 # (log $3) said; seconds since $2; and the logs behind it.
 report() {
@@ -108,11 +116,7 @@ if [ -f /e2e/concurrent-a.cfg ]; then
         # destroys it).  Nothing else sweeps now: B's record going is the
         # janitor's sweep.
         wait_gone concurrent-b
-        i=0
-        while [ -n "$b" ] && xenstore-exists "/local/domain/0/pvboot-select/$b" 2>/dev/null && [ $i -lt 30 ]; do
-                sleep 1
-                i=$((i + 1))
-        done
+        wait_record_gone "$b"
         b_rec=$( [ -n "$b" ] && ! xenstore-exists "/local/domain/0/pvboot-select/$b" 2>/dev/null && echo removed || echo kept)
         echo "E2E-XS|concurrent-after-janitor|${a:-none}|$(xs_record "$a")|$(xl_uuid concurrent-a)|b-record=$b_rec"
         report concurrent-b "$start_b" "/var/log/xen/bootloader.$b.log"
@@ -121,11 +125,7 @@ if [ -f /e2e/concurrent-a.cfg ]; then
         touch /run/pvboot-e2e/release
         wait "$xl_a"
         wait_gone concurrent-a
-        i=0
-        while [ -n "$a" ] && xenstore-exists "/local/domain/0/pvboot-select/$a" 2>/dev/null && [ $i -lt 30 ]; do
-                sleep 1
-                i=$((i + 1))
-        done
+        wait_record_gone "$a"
         echo "E2E-XS|concurrent-released|${a:-none}|$(xs_record "$a")|"
         report concurrent-a "$start_a" "/var/log/xen/bootloader.$a.log"
 fi

@@ -10,6 +10,9 @@ pkgs=(
         gcc meson ninja-build pkg-config python3-docutils
         libguestfs-dev libc6-dev       # libc.a: the agent is static
         libxen-dev libyajl-dev libsystemd-dev libseccomp-dev
+        # install paths, from pkg-config: systemd.pc, dbus-1.pc,
+        # bash-completion.pc (bash-completion, below)
+        systemd libdbus-1-dev
         nettle-dev      # SHA-256: the template's digests, the e2e transcript
         # run: the appliance (libguestfs, supermin, a kernel; lvm2 is in
         # libguestfs's appliance, which guestfish uses for the LVM sample

@@ -9,7 +9,7 @@
 # and nothing in a directory another package owns.  The directories come
 # from meson (PREFIX, BINDIR, SBINDIR, HELPERDIR, DATADIR, MANDIR, and the
 # system's own from pkg-config: UNITDIR, SYSUSERSDIR, TMPFILESDIR,
-# DBUS_POLICYDIR, COMPLETIONSDIR; absolute), so the check follows the
+# DBUS_POLICYDIR, DBUS_SERVICESDIR, COMPLETIONSDIR; absolute), so the check follows the
 # build's options.
 # Reports TAP (tests/lib.sh), one result per installed file.
 set -uo pipefail
@@ -38,7 +38,8 @@ installed tmpfiles "$TMPFILESDIR/pvboot-select.conf"
 installed bus-policy "$DBUS_POLICYDIR/org.pvbootselect1.conf"
 installed daemon-unit "$UNITDIR/pvboot-selectd.service"
 installed xenstore-unit "$UNITDIR/pvboot-select-xenstore.service"
-for h in pvboot-agent template-qemu; do
+installed bus-activation "$DBUS_SERVICESDIR/org.pvbootselect1.service"
+for h in pvboot-agent template-qemu pvboot-selectd-start; do
         if [ -x "$dest$HELPERDIR/$h" ]; then
                 ok "helper-$h"
         else
@@ -50,6 +51,16 @@ if grep -qF "$HELPERDIR" "$dest$BINDIR/pvboot-select"; then
         ok helper-dir-compiled-in
 else
         bad helper-dir-compiled-in "$BINDIR/pvboot-select does not name $HELPERDIR"
+fi
+# The activation file starts what is installed: the starter (no systemd),
+# the unit (systemd), which carries the bus name's alias.
+act=$dest$DBUS_SERVICESDIR/org.pvbootselect1.service
+if grep -qx "Name=org.pvbootselect1" "$act" && grep -qx "Exec=$HELPERDIR/pvboot-selectd-start" "$act" &&
+   grep -qx "User=root" "$act" && grep -qx "SystemdService=pvboot-selectd.service" "$act" &&
+   grep -qx "Alias=dbus-org.pvbootselect1.service" "$dest$UNITDIR/pvboot-selectd.service"; then
+        ok bus-activation-names
+else
+        bad bus-activation-names "$(cat "$act" 2>&1 | grep -v '^#')"
 fi
 # Nothing in Xen's private bin dir (the xen-utils package's): libxl falls
 # back to PATH for a relative bootloader= name.

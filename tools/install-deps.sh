@@ -29,6 +29,9 @@ pkgs=(
         clang libclang-rt-14-dev
         # bench/run.sh: GNU time for peak RSS, cpio for the sample initrd
         time cpio
+        # the Debian package (debian/control's Build-Depends are all above)
+        # and its test (tests/package.sh): build, lint, a fresh root
+        dpkg-dev debhelper lintian debootstrap
 )
 # A mirror in the middle of a sync can fail one index: retry, and never let
 # that alone fail the build (the lists we already have may well do).

@@ -15,12 +15,19 @@
  * parse_bootloader_result() (NUL-terminated records, a keyword, white
  * space, the value), each returned file is mapped and then unlinked.
  *
+ * With --libexec-dir=DIR, a BOOTLOADER without a slash is found the way
+ * libxl finds a relative bootloader= (bootloader_disk_attached_cb():
+ * lstat() of LIBEXEC_BIN/NAME, Debian's /usr/lib/xen-4.17/bin; if nothing
+ * is there, the bare name, which libxl__exec() runs with execvp(), i.e. on
+ * PATH, which the child then also gets, as it gets xl's environment).
+ * Without it BOOTLOADER is run as given.
+ *
  * Then it checks what libxl cannot: the returned kernel lies inside the
  * output directory and is byte-identical to the expected stage 1, and on
  * failure nothing but what "libxl" created is left behind.
  *
  *   libxl-run [--domid=N] [--runas=UID] [--args=S] [--timeout=SEC]
- *             [--stop-signal=NUM] [--stop-within=MS]
+ *             [--stop-signal=NUM] [--stop-within=MS] [--libexec-dir=DIR]
  *             (--expect-stage1=FILE | --expect-fail=TEXT)
  *             BOOTLOADER DISK [BOOTLOADER_ARG...]
  *
@@ -117,9 +124,11 @@ int main(int argc, char **argv) {
                 { "expect-fail", required_argument, NULL, 'f' },
                 { "stop-signal", required_argument, NULL, 'S' },
                 { "stop-within", required_argument, NULL, 'W' },
+                { "libexec-dir", required_argument, NULL, 'L' },
                 {}
         };
-        const char *runas = NULL, *cmdline = NULL, *expect_stage1 = NULL, *expect_fail = NULL;
+        const char *runas = NULL, *cmdline = NULL, *expect_stage1 = NULL, *expect_fail = NULL, *libexec = NULL;
+        bool on_path = false;
         unsigned domid = 7, timeout = 120;
         int stop_signal = SIGTERM;
         long long stop_within = -1, stop_ms = -1, exit_ms = -1;
@@ -141,6 +150,7 @@ int main(int argc, char **argv) {
                 case 'f': expect_fail = optarg; break;
                 case 'S': stop_signal = (int) strtol(optarg, NULL, 10); break;
                 case 'W': stop_within = strtoll(optarg, NULL, 10); break;
+                case 'L': libexec = optarg; break;
                 default: return 2;
                 }
         }
@@ -161,9 +171,24 @@ int main(int argc, char **argv) {
                 die("precreate output");
         close(fd);
 
+        /* bootloader_disk_attached_cb(): a name without a leading slash is
+         * LIBEXEC_BIN/NAME if that exists (lstat), else left as it is. */
+        static char in_libexec[PATH_MAX];
+        const char *bl = argv[optind];
+        if (libexec && bl[0] != '/') {
+                struct stat st;
+                snprintf(in_libexec, sizeof(in_libexec), "%s/%s", libexec, bl);
+                if (lstat(in_libexec, &st) == 0)
+                        bl = in_libexec;
+                else
+                        on_path = true;
+                printf("bootloader: %s%s%s\n", bl, on_path ? ", run from PATH: nothing at " : "",
+                       on_path ? in_libexec : "");
+        }
+
         /* make_bootloader_args() order. */
         static char a_args[4096], a_runas[64], a_out[PATH_MAX + 16], a_dir[PATH_MAX + 32];
-        blargv[n++] = argv[optind];
+        blargv[n++] = (char *) bl;
         if (cmdline && *cmdline) {
                 snprintf(a_args, sizeof(a_args), "--args=%s", cmdline);
                 blargv[n++] = a_args;
@@ -187,14 +212,24 @@ int main(int argc, char **argv) {
         if (pid < 0)
                 die("forkpty");
         if (pid == 0) {
-                static char bus_env[1024];
-                const char *bus = getenv("DBUS_SYSTEM_BUS_ADDRESS");
-                char *env[] = { "TERM=vt100", bus_env, NULL };
-                if (bus)
+                static char bus_env[1024], path_env[4096];
+                const char *bus = getenv("DBUS_SYSTEM_BUS_ADDRESS"), *path = getenv("PATH");
+                char *env[4] = { "TERM=vt100" };
+                int e = 1;
+                if (bus) {
                         snprintf(bus_env, sizeof(bus_env), "DBUS_SYSTEM_BUS_ADDRESS=%s", bus);
+                        env[e++] = bus_env;
+                }
+                if (on_path && path) {
+                        snprintf(path_env, sizeof(path_env), "PATH=%s", path);
+                        env[e++] = path_env;
+                }
+                env[e] = NULL;
+                /* libxl__exec(): execvp(), which searches our PATH. */
+                if (on_path)
+                        execvpe(blargv[0], blargv, env);
                 else
-                        env[1] = NULL;
-                execve(blargv[0], blargv, env);
+                        execve(blargv[0], blargv, env);
                 _exit(127);
         }
 

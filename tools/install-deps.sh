@@ -10,6 +10,9 @@ pkgs=(
         gcc meson ninja-build pkg-config python3-docutils
         libguestfs-dev libc6-dev       # libc.a: the agent is static
         libxen-dev libyajl-dev libsystemd-dev libseccomp-dev
+        # install paths, from pkg-config: systemd.pc, dbus-1.pc,
+        # bash-completion.pc (bash-completion, below)
+        systemd libdbus-1-dev
         nettle-dev      # SHA-256: the template's digests, the e2e transcript
         # run: the appliance (libguestfs, supermin, a kernel; lvm2 is in
         # libguestfs's appliance, which guestfish uses for the LVM sample
@@ -23,13 +26,15 @@ pkgs=(
         # the daemon's tests: a private system bus, process inspection, a
         # disk that hangs (tests/hangfs.c)
         dbus-daemon procps psmisc util-linux libfuse3-dev fuse3
-        # the end-to-end run under real Xen (tests/e2e)
-        debootstrap
         # fuzzing and sanitizers: libFuzzer comes with clang's runtime
         clang libclang-rt-14-dev
         # bench/run.sh: GNU time for peak RSS, cpio for the sample initrd,
         # gnuplot for its pictures (bench/plot.sh)
         time cpio gnuplot-nox
+        # the Debian package (debian/control's Build-Depends are all above)
+        # and its test (tests/package.sh): build, lint, a fresh root; the
+        # end-to-end run's dom0 (tests/e2e) is a debootstrap too
+        dpkg-dev debhelper lintian debootstrap
 )
 # A mirror in the middle of a sync can fail one index: retry, and never let
 # that alone fail the build (the lists we already have may well do).

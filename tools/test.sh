@@ -9,7 +9,9 @@
 #                end-to-end run under real Xen (setup and suite e2e)
 #   build-e2e/   -De2e_replay=true, test setup 'replay': the record/replay seam
 #   build-asan/  ASan + UBSan, test setup 'asan': unit tests, fuzz replays
-# then each libFuzzer target for a bounded time (tools/fuzz.sh).  Ends with
+# then each libFuzzer target for a bounded time (tools/fuzz.sh), then the
+# Debian package as an admin uses it (build/, test setup 'package':
+# tests/package.sh; a few minutes, a first debootstrap cached).  Ends with
 # one "N passed, N failed, N skipped" line that counts scenarios: every
 # TAP result of the shell suites, every other test once, every libFuzzer
 # target once; exits non-zero on any failure.
@@ -41,12 +43,14 @@ variant build-asan asan -Db_sanitize=address,undefined -Db_lundef=false
 bash tools/fuzz.sh "${PVBOOT_FUZZ_SECONDS:-30}" | tee build/fuzz-summary.txt
 [ "${PIPESTATUS[0]}" = 0 ] || rc=1
 
+meson test -C build --setup package --suite package --print-errorlogs || rc=1
+
 # meson's logs (testlog[-SETUP].json: one line per test;
 # testlog[-SETUP].junit.xml: one testcase per TAP result) and the fuzz
 # run, as one plain line.
 python3 - build/fuzz-summary.txt build/meson-logs/testlog build/meson-logs/testlog-e2e \
-        build-e2e/meson-logs/testlog-replay \
-        build-asan/meson-logs/testlog-asan <<'PY' || rc=1
+        build-e2e/meson-logs/testlog-replay build-asan/meson-logs/testlog-asan \
+        build/meson-logs/testlog-package <<'PY' || rc=1
 import json, re, sys
 import xml.etree.ElementTree as et
 

@@ -52,8 +52,7 @@ fi
 log "build and install"
 stage=$work/stage
 cp -al "$rootfs" "$stage"       # hard links: we only add files below
-meson setup "$work/build" "$top" --prefix=/usr -De2e_replay=true \
-        -Dxen_libexec_dir=/usr/lib/xen-4.17/bin >"$work/meson.log"
+meson setup "$work/build" "$top" --prefix=/usr -De2e_replay=true >"$work/meson.log"
 ninja -C "$work/build" >>"$work/meson.log"
 DESTDIR=$stage meson install -C "$work/build" --quiet >>"$work/meson.log"
 

@@ -189,8 +189,9 @@ int output_deliver(int dirfd, const char *dir, int out_fd, OutputFormat fmt, con
                 snprintf(err, errsz, "cannot write the output records: %s",
                          r == -EINVAL ? "a value contains the output format's separator" : strerror(-r));
                 (void) unlinkat(dirfd, name, 0);
-                if (out_fd != STDOUT_FILENO)
-                        (void) ftruncate(out_fd, 0);
+                if (out_fd != STDOUT_FILENO && ftruncate(out_fd, 0) < 0) {
+                        /* Best effort: err already says what failed. */
+                }
         }
         return r;
 }

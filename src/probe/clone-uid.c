@@ -63,9 +63,10 @@ int clone_uid_reserve(const char *lockdir, const CloneUidRange *r, uid_t *ret_ui
                  * the daemon's user must be able to add locks there too. */
                 struct passwd *pw = geteuid() == 0 ? getpwnam(PVBOOT_WORKER_USER) : NULL;
                 if (pw && pw->pw_uid != 0) {
-                        if (slash && slash != path)
-                                (void) chown(path, pw->pw_uid, pw->pw_gid);
-                        (void) chown(lockdir, pw->pw_uid, pw->pw_gid);
+                        if (slash && slash != path && chown(path, pw->pw_uid, pw->pw_gid) < 0)
+                                return -errno;
+                        if (chown(lockdir, pw->pw_uid, pw->pw_gid) < 0)
+                                return -errno;
                 }
                 dfd = open(lockdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         }

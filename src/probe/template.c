@@ -776,6 +776,11 @@ static int lock_dir(const TemplateConfig *cfg, char *err, size_t esz) {
 
 static int build_locked(const TemplateConfig *cfg, char *err, size_t esz) {
         char dir[PATH_MAX];
+        /* What we make must be readable by the daemon's user whatever the
+         * caller's umask: systemd applies the unit's UMask=0077 to its
+         * ExecStartPre=+ too, and supermin and qemu create files under
+         * the process umask.  (Workers set their own: 077.) */
+        mode_t old_umask = umask(022);
         int r = appliance_build(cfg, err, esz);
 
         (void) join(dir, sizeof(dir), cfg->dir, "template.new");
@@ -794,6 +799,7 @@ static int build_locked(const TemplateConfig *cfg, char *err, size_t esz) {
                 snprintf(err, esz, "cannot build the template in %s: %s", cfg->dir, strerror(-r));
         if (r < 0)
                 remove_tree(dir);
+        umask(old_umask);
         return r;
 }
 

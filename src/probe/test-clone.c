@@ -147,10 +147,23 @@ int main(int argc, char **argv) {
         TemplateConfig cfg = { .dir = cache, .agent = argv[1], .wrapper = argv[2], .memsize_mb = 512 };
 
         uint64_t t0 = now_usec();
+        /* As systemd runs it (UMask=0077 applies to ExecStartPre=+ too):
+         * the result must still be readable by the daemon's user. */
+        umask(077);
         int r = template_build(&cfg, err, sizeof(err));
         CHECK(r == 0, "template_build: %s", err);
         if (r < 0)
                 return 1;
+        CHECK(umask(022) == 077, "template_build did not give the caller's umask back");
+        {
+                char cmd[256], first[PATH_MAX] = "";
+                snprintf(cmd, sizeof(cmd), "find %s/template %s/appliance ! -perm -o+r -print", cache, cache);
+                FILE *p = popen(cmd, "r");
+                CHECK(p && (!fgets(first, sizeof(first), p) || !first[0]),
+                      "not readable by others after a build under umask 077: %s", first);
+                if (p)
+                        pclose(p);
+        }
         printf("template: built in %.1f s\n", (double) (now_usec() - t0) / 1e6);
         t0 = now_usec();
         Template *t = open_ok(&cfg);

@@ -32,7 +32,8 @@ static void cleanup(void) {
                 kill(daemon_pid, SIGKILL), waitpid(daemon_pid, NULL, 0);
         char cmd[300];
         snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-        (void) system(cmd);
+        if (system(cmd) != 0)
+                fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 static sd_bus *connect_bus(void) {

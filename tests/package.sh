@@ -32,6 +32,9 @@
 #     only; then a decision answered by a warm clone of its pool.
 #     What this cannot show: the systemd path (SystemdService=, the unit's
 #     sandbox), since no systemd runs as PID 1 in a chroot.
+#  5b. apt-get install of the next version while decisions run back to
+#     back: each is right or fails cleanly, the old daemon is gone, the
+#     new one is started by the bus and answers warm.
 #  6. apt-get purge, then nothing of ours: no file of the package, no
 #     /var/cache/pvboot-select, no /run/pvboot-select, no user or group, no
 #     file owned by a uid that no longer exists, no process, no systemd
@@ -111,6 +114,16 @@ else
         bad lintian-clean "$(grep -v 'running with root privileges' "$work/lintian.log" | head -20)"
 fi
 lap "lintian"
+# The same source one version on, for an upgrade while decisions run (5b).
+copy2=$work/src2/pvboot-select
+mkdir -p "$copy2"
+cp -a "$copy/." "$copy2/"
+sed -i '1s/^pvboot-select (\([^)]*\))/pvboot-select (\1+upgrade1)/' "$copy2/debian/changelog"
+(cd "$copy2" && dpkg-buildpackage -us -uc -b) >"$work/build2.log" 2>&1 ||
+        fatal deb-build-upgrade "dpkg-buildpackage of the next version failed:" "$(tail -15 "$work/build2.log")"
+deb2=$(ls "$work"/src2/pvboot-select_*+upgrade1_amd64.deb 2>/dev/null | head -n 1)
+[ -n "$deb2" ] || fatal deb-found-upgrade "no pvboot-select_*+upgrade1_amd64.deb in $work/src2"
+lap "dpkg-buildpackage (next version)"
 
 # --- 2. A fresh Debian 12 root ---------------------------------------------------
 if [ ! -f "$cache/base.done" ]; then
@@ -185,7 +198,7 @@ ns test -d "$root$xen_bin" || fatal xen-tools-in-root "no $xen_bin in the base r
 # The guest disk and libxl-run, into the chroot's /tmp.
 bash "$tests_dir/mkdisk.sh" mbr64 "$work/mbr64.img" "$work/mk" >"$work/mkdisk.log" 2>&1 ||
         fatal guest-disk "mkdisk.sh mbr64 failed: $(tail -3 "$work/mkdisk.log")"
-ns cp "$work/mbr64.img" "$libxl_run" "$deb" "$root/tmp/pkgtest/" || fatal copy-into-root "cp failed"
+ns cp "$work/mbr64.img" "$libxl_run" "$deb" "$deb2" "$root/tmp/pkgtest/" || fatal copy-into-root "cp failed"
 debname=$(basename "$deb")
 lap "root, mounts, guest disk"
 
@@ -285,6 +298,66 @@ else
 fi
 note "warm: $(grep -m1 'daemon: request' "$work/warm.log" | tr -d '\r' | xargs)"
 lap "warm decision"
+
+# --- 5b. An upgrade while decisions are in flight ----------------------------------
+# Decisions back to back (the disk touched each time, so the cache cannot
+# answer) while apt-get installs the next version: its prerm stops the
+# bus-started daemon mid-stream.  Each must give the right stage 1, or
+# fail cleanly (libxl-run: a pvboot-select line, nothing in the output
+# directory or file); afterwards the old daemon is gone, nothing runs a
+# deleted binary, and the next decision starts the new daemon by bus
+# activation.
+olddpid=$dpid
+(
+        n=0
+        while [ ! -e "$work/upgrade.stop" ] && [ $n -lt 200 ]; do
+                n=$((n + 1))
+                ns touch "$root/tmp/pkgtest/mbr64.img"
+                ns chroot "$root" /usr/bin/env -i PATH="$root_path" \
+                        "/tmp/pkgtest/$(basename "$libxl_run")" --libexec-dir="$xen_bin" \
+                        --expect-stage1=/usr/lib/grub-xen/grub-x86_64-xen.bin --expect-fail="pvboot-select: " \
+                        pvboot-select /tmp/pkgtest/mbr64.img -v >"$work/upgrade-$n.log" 2>&1
+                echo "$n $?" >>"$work/upgrade.results"
+        done
+) &
+loop=$!
+sleep 1         # a decision is under way
+if retry inroot apt-get install -y -q --no-install-recommends "/tmp/pkgtest/$(basename "$deb2")" \
+        >"$work/upgrade.log" 2>&1 &&
+   [ "$(inroot dpkg-query -W -f='${Version}' pvboot-select)" = "$(inroot dpkg-deb -f "/tmp/pkgtest/$(basename "$deb2")" Version)" ]; then
+        ok apt-upgrade
+else
+        bad apt-upgrade "$(grep -v '^(Reading database' "$work/upgrade.log" | tail -10)"
+fi
+sleep 2         # and decisions after it, against no daemon (cold) or a new one
+touch "$work/upgrade.stop"
+wait "$loop"
+runs=$(wc -l <"$work/upgrade.results")
+badruns=$(awk '$2 != 0 { print $1 }' "$work/upgrade.results" | xargs)
+ans() { grep -l "$1" $(awk '$2 == 0 { printf "%s/upgrade-%s.log ", w, $1 }' w="$work" "$work/upgrade.results") 2>/dev/null | wc -l; }
+if [ "$runs" -ge 2 ] && [ -z "$badruns" ]; then
+        ok upgrade-decisions-whole
+else
+        bad upgrade-decisions-whole "$runs decisions, wrong or unclean: ${badruns:-none}" \
+                "$(for b in $badruns; do grep -E '^FAIL|pvboot-select: ' "$work/upgrade-$b.log" | tail -3; done | head -12)"
+fi
+note "upgrade: $runs decisions while apt-get installed the next version: $(ans 'OK: failed as expected') failed cleanly," \
+        "$(ans 'answered by a warm appliance') warm, $(ans 'inspecting here (cold path)') cold"
+leftover=$(ns sh -c 'for e in "$1"/proc/[0-9]*/exe; do l=$(readlink "$e" 2>/dev/null) || continue
+                case "$l" in *"(deleted)"*) case "$l" in */pvboot*|*qemu*) echo "$e -> $l" ;; esac ;; esac; done' sh "$root")
+if [ -n "$olddpid" ] && ! ns test -e "$root/proc/$olddpid" && [ -z "$leftover" ]; then
+        ok upgrade-old-daemon-gone
+else
+        bad upgrade-old-daemon-gone "old daemon $olddpid $(ns test -e "$root/proc/$olddpid" && echo alive); $leftover"
+fi
+busctl_ get-property org.pvbootselect1 /org/pvbootselect1 org.pvbootselect1.Manager PoolSize >/dev/null 2>&1
+for _ in $(seq 120); do [ "$(prop PoolReady)" -ge 1 ] 2>/dev/null && break; sleep 1; done
+if decide after-upgrade && grep -q "answered by a warm appliance" "$work/after-upgrade.log"; then
+        ok upgraded-daemon-warm
+else
+        bad upgraded-daemon-warm "PoolReady $(prop PoolReady): $(tail -8 "$work/after-upgrade.log")"
+fi
+lap "upgrade in flight"
 
 # --- 6. Purge: nothing of ours is left ---------------------------------------------
 inroot dpkg-query -L pvboot-select >"$work/files" 2>&1

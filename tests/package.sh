@@ -196,9 +196,13 @@ ns sh -ec '
 ns test -d "$root$xen_bin" || fatal xen-tools-in-root "no $xen_bin in the base root"
 
 # The guest disk and libxl-run, into the chroot's /tmp.
-bash "$tests_dir/mkdisk.sh" mbr64 "$work/mbr64.img" "$work/mk" >"$work/mkdisk.log" 2>&1 ||
-        fatal guest-disk "mkdisk.sh mbr64 failed: $(tail -3 "$work/mkdisk.log")"
-ns cp "$work/mbr64.img" "$libxl_run" "$deb" "$deb2" "$root/tmp/pkgtest/" || fatal copy-into-root "cp failed"
+# (and an LVM one: the Depends alone must read every layout we support)
+for l in mbr64 lvm-sepboot64; do
+        bash "$tests_dir/mkdisk.sh" $l "$work/$l.img" "$work/mk-$l" >"$work/mkdisk.log" 2>&1 ||
+                fatal guest-disk "mkdisk.sh $l failed: $(tail -3 "$work/mkdisk.log")"
+done
+ns cp "$work/mbr64.img" "$work/lvm-sepboot64.img" "$libxl_run" "$deb" "$deb2" "$root/tmp/pkgtest/" ||
+        fatal copy-into-root "cp failed"
 debname=$(basename "$deb")
 lap "root, mounts, guest disk"
 
@@ -234,11 +238,11 @@ ns test ! -e "$root$xen_bin/pvboot-select" && ok nothing-in-xen-bin-dir ||
         bad nothing-in-xen-bin-dir "$xen_bin/pvboot-select exists"
 
 # --- 4. A decision as libxl makes it (cold: no bus yet) --------------------------
-decide() {      # decide NAME: libxl-run on the guest disk, log in $work/NAME.log
+decide() {      # decide NAME [DISK]: libxl-run on the guest disk (mbr64), log in $work/NAME.log
         ns chroot "$root" /usr/bin/env -i PATH="$root_path" \
                 "/tmp/pkgtest/$(basename "$libxl_run")" --libexec-dir="$xen_bin" \
                 --expect-stage1=/usr/lib/grub-xen/grub-x86_64-xen.bin \
-                pvboot-select /tmp/pkgtest/mbr64.img -v >"$work/$1.log" 2>&1
+                pvboot-select "/tmp/pkgtest/${2:-mbr64}.img" -v >"$work/$1.log" 2>&1
 }
 if decide cold && grep -q "^bootloader: pvboot-select, run from PATH: nothing at $xen_bin/pvboot-select" "$work/cold.log" &&
    grep -q "found x86_64 pvboot ELF" "$work/cold.log" && grep -q "inspecting here (cold path)" "$work/cold.log"; then
@@ -253,6 +257,11 @@ if [ -n "$wuid" ] && [ "$wuid" -ge $clone_uid_base ] && [ "$wuid" -lt $((clone_u
         ok cold-worker-clone-uid
 else
         bad cold-worker-clone-uid "worker uid '${wuid}': $(grep 'worker:' "$work/cold.log" | head -2)"
+fi
+if decide cold-lvm lvm-sepboot64 && grep -q "found x86_64 pvboot ELF .*vg" "$work/cold-lvm.log"; then
+        ok decision-lvm-cold
+else
+        bad decision-lvm-cold "$(grep 'pvboot-select' "$work/cold-lvm.log" | tail -6)"
 fi
 lap "cold decision"
 

@@ -177,6 +177,18 @@ static int read_uuid(XsRecord *x, xs_transaction_t t, uint32_t domid, char **ret
         return 0;
 }
 
+/* End transaction t: committed (1), another writer came first, so try
+ * again (0), or -errno.  With abort_r < 0, abandon it and return abort_r. */
+static int transaction_end(XsRecord *x, xs_transaction_t t, int abort_r) {
+        if (abort_r < 0) {
+                (void) xs_transaction_end(x->xs, t, true);
+                return abort_r;
+        }
+        if (xs_transaction_end(x->xs, t, false))
+                return 1;
+        return errno == EAGAIN ? 0 : -(errno ? errno : EIO);
+}
+
 /* Remove the record if it is still stale: read again, and ask the
  * hypervisor again, inside a transaction, so that a record a new domain
  * with this domid wrote since the sweep looked is kept (the transaction
@@ -197,19 +209,17 @@ static int remove_if_stale(XsRecord *x, const char *name, uint32_t domid) {
                 r = read_uuid(x, t, domid, &uuid);
                 if (r == 0)
                         r = live_domain(x, domid, &d, &n);
-                if (r < 0 || !xs_record_stale(name, uuid, &d, n)) {
-                        (void) xs_transaction_end(x->xs, t, true);
-                        return r < 0 ? r : 0;
+                if (r < 0)
+                        return transaction_end(x, t, r);
+                if (!xs_record_stale(name, uuid, &d, n)) {
+                        (void) transaction_end(x, t, -ESTALE);  /* kept: nothing to commit */
+                        return 0;
                 }
-                if (!xs_rm(x->xs, t, path) && errno != ENOENT) {
-                        r = -(errno ? errno : EIO);
-                        (void) xs_transaction_end(x->xs, t, true);
+                if (!xs_rm(x->xs, t, path) && errno != ENOENT)
+                        return transaction_end(x, t, -(errno ? errno : EIO));
+                r = transaction_end(x, t, 0);
+                if (r != 0)
                         return r;
-                }
-                if (xs_transaction_end(x->xs, t, false))
-                        return 1;
-                if (errno != EAGAIN)
-                        return -(errno ? errno : EIO);
         }
         return -EAGAIN;
 }
@@ -295,15 +305,9 @@ int xs_record_write(XsRecord *x, uint32_t domid, const InspectReport *r) {
                         ok = write_key(x, t, domid, record_keys[i], xs_record_value(r, record_keys[i]));
                 if (ok && have_uuid)
                         ok = write_key(x, t, domid, "uuid", uuid);
-                if (!ok) {
-                        int k = -(errno ? errno : EIO);
-                        (void) xs_transaction_end(x->xs, t, true);
-                        return k;
-                }
-                if (xs_transaction_end(x->xs, t, false))
-                        return 0;
-                if (errno != EAGAIN)
-                        return -(errno ? errno : EIO);
+                int k = transaction_end(x, t, ok ? 0 : -(errno ? errno : EIO));
+                if (k != 0)
+                        return k < 0 ? k : 0;
         }
         return -EAGAIN;
 }

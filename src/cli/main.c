@@ -40,29 +40,31 @@ typedef struct Outputs {
         int dir_fd, out_fd, record_fd, replay_fd;
 } Outputs;
 
-static int open_said(const char *what, const char *path, int flags, int *ret) {
+/* Open what libxl named (and the e2e seam's files); why not, in err. */
+static int open_said(const char *what, const char *path, int flags, int *ret, char *err, size_t errsz) {
         *ret = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
         if (*ret >= 0)
                 return 0;
         int r = -errno;
-        console_say("cannot open %s %s: %s", what, path, strerror(-r));
+        snprintf(err, errsz, "cannot open %s %s: %s", what, path, strerror(-r));
         return r;
 }
 
-static int open_outputs(const Options *o, Outputs *ret) {
+static int open_outputs(const Options *o, Outputs *ret, char *err, size_t errsz) {
         int r = 0;
 
         if (!o->not_really) {
-                r = open_said("output directory", o->output_directory, O_RDONLY | O_DIRECTORY, &ret->dir_fd);
+                r = open_said("output directory", o->output_directory, O_RDONLY | O_DIRECTORY, &ret->dir_fd, err,
+                              errsz);
                 if (r == 0 && o->output && strcmp(o->output, "-") != 0)
-                        r = open_said("output file", o->output, O_WRONLY | O_CREAT, &ret->out_fd);
+                        r = open_said("output file", o->output, O_WRONLY | O_CREAT, &ret->out_fd, err, errsz);
                 else
                         ret->out_fd = STDOUT_FILENO;
         }
         if (r == 0 && o->record)
-                r = open_said("--record file", o->record, O_WRONLY | O_CREAT | O_TRUNC, &ret->record_fd);
+                r = open_said("--record file", o->record, O_WRONLY | O_CREAT | O_TRUNC, &ret->record_fd, err, errsz);
         if (r == 0 && o->replay)
-                r = open_said("--replay file", o->replay, O_RDONLY, &ret->replay_fd);
+                r = open_said("--replay file", o->replay, O_RDONLY, &ret->replay_fd, err, errsz);
         return r;
 }
 
@@ -112,8 +114,8 @@ int main(int argc, char **argv) {
         r = disk_fd_open(o.disk, &disk_fd, err, sizeof(err));
         if (r < 0)
                 return console_end(&end, 1, "cannot use disk %s: %s", o.disk, err);
-        if (open_outputs(&o, &out) < 0)
-                return 1;
+        if (open_outputs(&o, &out, err, sizeof(err)) < 0)
+                return console_end(&end, 1, "%s", err);
         r = inspection_run(&o, disk_fd, out.record_fd, out.replay_fd, &in, err, sizeof(err));
         if (r < 0)
                 return console_end(&end, 1, "%s", err);

@@ -24,18 +24,20 @@
 #define AGENT_PORT_NAME "org.pvbootselect.agent"
 #define AGENT_MAGIC_REQUEST UINT32_C(0x51425650)        /* "PVBQ" */
 #define AGENT_MAGIC_REPLY   UINT32_C(0x52425650)        /* "PVBR" */
-#define AGENT_VERSION 1
+#define AGENT_VERSION 2
 
 #define AGENT_MAX_REQUEST 4096          /* payload of a request */
 #define AGENT_MAX_READ    (256u << 10)  /* bytes one PREAD may return */
 #define AGENT_MAX_REPLY   (AGENT_MAX_READ + 64)
 #define AGENT_MAX_DEVICES 64            /* filesystems one ATTACH reports */
+#define AGENT_MAX_DISKS   8             /* disks one ATTACH takes: SCSI targets arg .. arg+N-1 */
 #define AGENT_MAX_GLOB    64            /* names one GLOB returns */
 #define AGENT_DEVICE_NAME 64            /* "/dev/..." incl. NUL */
 
 typedef enum AgentOp {
         AGENT_OP_HELLO = 1,     /* -> "pvboot-agent <version>" */
-        AGENT_OP_ATTACH,        /* arg = SCSI target of the hot-plugged disk; -> devices, see below */
+        AGENT_OP_ATTACH,        /* arg = SCSI target of the first hot-plugged disk, offset = number of
+                                 * disks (1..AGENT_MAX_DISKS, on consecutive targets); -> devices */
         AGENT_OP_MOUNT,         /* arg = index into ATTACH's list; read-only, nodev, nosuid, noexec */
         AGENT_OP_UMOUNT,
         AGENT_OP_LSTAT,         /* payload path, symlink-free -> AgentStat */
@@ -60,12 +62,22 @@ typedef struct AgentReply {
         uint32_t reserved;
 } AgentReply;
 
-/* ATTACH's payload: one record per filesystem the disk holds, in probe
- * order (the whole disk, partitions, LVM logical volumes). */
+/* ATTACH's payload: one record per filesystem the disks hold, in probe
+ * order (each disk in turn: the whole disk, its partitions; then md RAID
+ * arrays, then LVM logical volumes). */
 typedef struct AgentDevice {
         char name[AGENT_DEVICE_NAME];   /* NUL-terminated */
         char fstype[16];                /* NUL-terminated */
+        uint32_t disk;                  /* which disk (0-based); arrays and LVs: their first member's */
+        uint32_t flags;                 /* AGENT_DEVICE_* */
+        uint64_t subvol;                /* btrfs: the subvolume MOUNT shows (5: the top level) */
 } AgentDevice;
+
+/* A view GRUB does not have: a btrfs filesystem's default subvolume, where
+ * the kernel (and the guest's own /) would look, listed after the same
+ * filesystem's top level so that the host can say why a file there will
+ * not be found by the stage 1. */
+#define AGENT_DEVICE_DEFAULT_SUBVOL UINT32_C(1)
 
 enum {
         AGENT_TYPE_REGULAR = 1,

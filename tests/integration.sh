@@ -58,6 +58,14 @@ scenarios=(
         "kernel-but-no-grub.cfg|nopv-nogrub|fail:no /boot/grub/grub.cfg or /grub/grub.cfg||"
         "pvh-only-elf|pvh-only|fail:PVH-only image||"
         "pvh-mode|pvh-grub|pvh||--pvh"
+        # Filesystems as the stage 1 sees them (issue 16, point 2): btrfs
+        # from its top-level subvolume, md RAID1 (also degraded, and LVM on
+        # it) read from a member.
+        "btrfs-default-subvolume|btrfs-at64|fail:exists only in btrfs subvolume 256, the default of /dev/sda1; the stage 1 reads the top-level subvolume||"
+        "btrfs-top-level|btrfs-top64|x86_64||"
+        "md-raid1|md1-64|x86_64||"
+        "md-raid1-degraded|md1-degraded64|x86_64||"
+        "md090-lvm-on-raid1|md090-lvm32|i386||"
         "host-without-pv32|gpt32|fail:CONFIG_PV32, or set type=\"pvh\", pvshim=1||--host-caps=$stock_caps"
         "host-with-pv32|gpt32|i386||--host-caps=xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64"
         "pvshim-32bit-stock-xen|gpt32|i386||--pvshim;--host-caps=$stock_caps"

@@ -310,6 +310,61 @@ pvh-only)
 pvh-grub)
         newroot; kernels 64; grubcfg; one_part dos
         ;;
+# --- Filesystems as GRUB sees them (issue 16) --------------------------------
+# btrfs in the Ubuntu/SUSE layout: / in subvolume @ (id 256), set as the
+# default.  The stage 1 reads the top level (5), not the default.
+btrfs-at64)
+        # The pvboot ELF only inside @: the stage 1 will not find it.
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
+        tar -C "$work/root" -cf "$work/at.tar" .
+        rm -f "$out"
+        guestfish_tcg -N "$out"=disk:256M -- part-disk /dev/sda mbr : mkfs btrfs /dev/sda1 : \
+                mount /dev/sda1 / : btrfs-subvolume-create /@ : tar-in "$work/at.tar" /@ : \
+                btrfs-subvolume-set-default 256 /
+        ;;
+btrfs-top64)
+        # A 32-bit pvboot ELF inside @, a 64-bit one at the top level where
+        # the stage 1 looks: 64-bit, where the default subvolume says 32.
+        newroot
+        mkdir -p "$work/root/boot/xen" "$work/root2/boot/xen"
+        cp "$(elf i386-xen)" "$work/root/boot/xen/pvboot-i386.elf"
+        cp "$(elf x86_64-xen)" "$work/root2/boot/xen/pvboot-x86_64.elf"
+        tar -C "$work/root" -cf "$work/at.tar" .
+        tar -C "$work/root2" -cf "$work/top.tar" .
+        rm -f "$out"
+        guestfish_tcg -N "$out"=disk:256M -- part-disk /dev/sda mbr : mkfs btrfs /dev/sda1 : \
+                mount /dev/sda1 / : btrfs-subvolume-create /@ : tar-in "$work/at.tar" /@ : \
+                tar-in "$work/top.tar" / : btrfs-subvolume-set-default 256 /
+        ;;
+# md RAID1 over two partitions of the disk: metadata 1.2 holding ext4, or
+# 0.90 (at the end of each member) holding LVM; md1-degraded64 is md1-64
+# with its second member's superblock gone (a missing member).
+md1-64 | md1-degraded64 | md090-lvm32)
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        if [ "$layout" != md090-lvm32 ]; then
+                cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
+        else
+                cp "$(elf i386-xen)" "$work/root/boot/xen/pvboot-i386.elf"
+        fi
+        tar -C "$work/root" -cf "$work/root.tar" .
+        rm -f "$out"
+        truncate -s 128M "$out"
+        printf 'label: dos\nstart=2048, size=126976, type=fd\nstart=129024, size=126976, type=fd\n' | sfdisk -q "$out"
+        if [ "$layout" != md090-lvm32 ]; then
+                guestfish_tcg -a "$out" -- run : md-create md0 "/dev/sda1 /dev/sda2" level:raid1 : \
+                        mkfs ext4 /dev/md/md0 : mount /dev/md/md0 / : tar-in "$work/root.tar" /
+                [ "$layout" = md1-64 ] ||
+                        dd if=/dev/zero of="$out" bs=512 seek=129024 count=2048 conv=notrunc status=none
+        else
+                guestfish_tcg -a "$out" -- run : \
+                        debug sh "mdadm --create /dev/md0 --run --metadata=0.90 --level=1 --raid-devices=2 /dev/sda1 /dev/sda2" : \
+                        pvcreate /dev/md0 : vgcreate mdvg /dev/md0 : lvcreate-free root mdvg 100 : \
+                        mkfs ext4 /dev/mdvg/root : mount /dev/mdvg/root / : tar-in "$work/root.tar" /
+        fi
+        ;;
 *)
         echo "mkdisk.sh: unknown layout $layout" >&2
         exit 2

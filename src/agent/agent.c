@@ -13,18 +13,23 @@
  * files are reached with openat2(RESOLVE_IN_ROOT) below the mount point,
  * so no path the guest chose can lead out of the guest's filesystem.
  * LVM too is read and mapped here, with device-mapper ioctls (lvm.c):
- * the lvm program would cost 0.3 s of retranslation.
+ * the lvm program would cost 0.3 s of retranslation; so are md RAID
+ * mirrors (md.c: mdadm and md cannot assemble from read-only members).
+ * Filesystems are shown as the stage 1's GRUB sees them: btrfs from its
+ * top-level subvolume (GRUB's "/" is subvolume 5, not the default one).
  *
  * Nothing here decides anything: the host parses every answer as hostile.
  *
  * Usage: pvboot-agent --daemon            (in the appliance)
- *        pvboot-agent --fd=N --disk=PATH  (tests: serve fd N, the disk given)
+ *        pvboot-agent --fd=N --disk=PATH... (tests: serve fd N, the disks given)
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <linux/btrfs.h>
+#include <linux/btrfs_tree.h>
 #include <linux/fs.h>
 #include <linux/openat2.h>
 #include <stdbool.h>
@@ -42,6 +47,7 @@
 #include <unistd.h>
 
 #include "agent/lvm.h"
+#include "agent/md.h"
 #include "pvboot-agent.h"
 #include "shared/fd-util.h"
 #include "shared/macro.h"
@@ -60,7 +66,8 @@ static Device devices[AGENT_MAX_DEVICES];
 static unsigned n_devices;
 static bool attached, mounted;
 static int mnt_fd = -1;
-static const char *test_disk;   /* --disk: tests on the host */
+static const char *test_disks[AGENT_MAX_DISKS];     /* --disk: tests on the host */
+static unsigned n_test_disks;
 
 static uint8_t reply_buf[AGENT_MAX_REPLY];
 
@@ -113,6 +120,11 @@ static const char *sniff(const char *node) {
 
         if (fd < 0)
                 return NULL;
+        /* md first: a mirror's member also looks like the filesystem it
+         * holds, as blkid and GRUB's diskfilter know. */
+        MdMember m;
+        if (md_member_read(fd, &m) == 0)
+                return "md_member";
         memset(b, 0, sizeof(b));
         n = pread(fd, b, sizeof(b), 0);
         if (n < 4096)
@@ -138,22 +150,24 @@ static const char *sniff(const char *node) {
         return NULL;
 }
 
-static void add_device(const char *kname, const char *display) {
+static Device *add_device(const char *kname, const char *display, unsigned disk) {
         Device *d;
         const char *t;
 
         if (n_devices >= AGENT_MAX_DEVICES)
-                return;
+                return NULL;
         d = &devices[n_devices];
         memset(d, 0, sizeof(*d));
         if (make_node(kname, d->node, sizeof(d->node)) < 0)
-                return;
+                return NULL;
         t = sniff(d->node);
         if (!t)
-                return;
+                return NULL;
         snprintf(d->pub.name, sizeof(d->pub.name), "%s", display);
         snprintf(d->pub.fstype, sizeof(d->pub.fstype), "%s", t);
+        d->pub.disk = disk;
         n_devices++;
+        return d;
 }
 
 /* The disk at SCSI target T: /sys/bus/scsi/devices/H:0:T:0/block/<name>. */
@@ -212,6 +226,53 @@ static size_t list_partitions(const char *disk, unsigned *parts, size_t max) {
         return n;
 }
 
+/* A block device and its partitions, in table order, as the stage 1
+ * iterates them: display is the name the host shows ("/dev/sdb"), its
+ * partitions get display + number. */
+static void add_with_partitions(const char *kname, const char *display, unsigned disk) {
+        static unsigned parts[1024];    /* the kernel's own bound is far lower */
+        size_t n_parts;
+
+        add_device(kname, display, disk);
+        n_parts = list_partitions(kname, parts, ELEMENTSOF(parts));
+        for (size_t i = 0; i < n_parts && n_devices < AGENT_MAX_DEVICES; i++) {
+                char kpart[80], dpart[AGENT_DEVICE_NAME + 16];
+                /* sdb1, but md127p1, nvme0n1p1 / loop0p1 in tests */
+                snprintf(kpart, sizeof(kpart), "%s%s%u", kname,
+                         isdigit((unsigned char) kname[strlen(kname) - 1]) ? "p" : "", parts[i]);
+                snprintf(dpart, sizeof(dpart), "%s%s%u", display,
+                         isdigit((unsigned char) display[strlen(display) - 1]) ? "p" : "", parts[i]);
+                add_device(kpart, dpart, disk);
+        }
+}
+
+static bool is_type(const Device *d, const char *t) {
+        return strcmp(d->pub.fstype, t) == 0;
+}
+
+/* md RAID: each mirror whose members are among our devices, mapped from
+ * its freshest member (md.h); arrays of other levels are left out. */
+static void activate_md(void) {
+        MdMember members[MD_MAX_MEMBERS];
+        unsigned disk[MD_MAX_MEMBERS], skipped;
+        MdArray arrays[MD_MAX_MEMBERS];
+        size_t n = 0;
+
+        for (unsigned i = 0; i < n_devices && n < MD_MAX_MEMBERS; i++) {
+                if (!is_type(&devices[i], "md_member"))
+                        continue;
+                _cleanup_close_ int fd = open(devices[i].node, O_RDONLY | O_CLOEXEC);
+                if (fd >= 0 && md_member_read(fd, &members[n]) == 0)
+                        disk[n++] = devices[i].pub.disk;
+        }
+        int k = md_activate(members, n, arrays, ELEMENTSOF(arrays), &skipped);
+        for (int i = 0; i < k; i++) {
+                char kname[32];
+                snprintf(kname, sizeof(kname), "dm-%u", arrays[i].minor);
+                add_with_partitions(kname, arrays[i].display, disk[arrays[i].member]);
+        }
+}
+
 /*
  * LVM, read and mapped by the agent itself (lvm.h).  Two VGs of one name
  * with different UUIDs, or a PV we cannot place: which LV a name means is
@@ -219,17 +280,19 @@ static size_t list_partitions(const char *disk, unsigned *parts, size_t max) {
  */
 static void activate_lvm(void) {
         static LvmPv pvs[LVM_MAX_PVS];
+        unsigned pv_disk[LVM_MAX_PVS];
         LvmLv lvs[AGENT_MAX_DEVICES];
         size_t npv = 0;
         bool ok = true;
 
         for (unsigned i = 0; ok && i < n_devices; i++) {
-                if (strcmp(devices[i].pub.fstype, "LVM2_member") != 0)
+                if (!is_type(&devices[i], "LVM2_member"))
                         continue;
                 if (npv >= LVM_MAX_PVS || lvm_pv_read(devices[i].node, &pvs[npv]) < 0) {
                         ok = false;
                         break;
                 }
+                pv_disk[npv] = devices[i].pub.disk;
                 for (size_t j = 0; j < npv; j++)
                         if (strcmp(pvs[j].vg_name, pvs[npv].vg_name) == 0 && strcmp(pvs[j].vg_id, pvs[npv].vg_id) != 0)
                                 ok = false;
@@ -238,35 +301,80 @@ static void activate_lvm(void) {
         int n = ok ? lvm_activate(pvs, npv, lvs, AGENT_MAX_DEVICES) : 0;
         for (int i = 0; i < n; i++) {
                 char kname[32];
+                unsigned disk = 0;
+                /* An LV belongs to the disk of its VG's first PV: "/dev/VG/LV" */
+                for (size_t j = npv; j-- > 0;) {
+                        size_t l = strlen(pvs[j].vg_name);
+                        if (strncmp(lvs[i].display + 5, pvs[j].vg_name, l) == 0 && lvs[i].display[5 + l] == '/')
+                                disk = pv_disk[j];
+                }
                 snprintf(kname, sizeof(kname), "dm-%u", lvs[i].minor);
-                add_device(kname, lvs[i].display);
+                add_device(kname, lvs[i].display, disk);
         }
         for (size_t i = 0; i < npv; i++)
                 lvm_pv_done(&pvs[i]);
 }
 
-static int do_attach(unsigned target, uint32_t *ret_len) {
-        char disk[64], path[PATH_MAX_SYSFS];
-        static unsigned parts[1024];    /* the kernel's own bound is far lower */
-        size_t n_parts;
-        bool lvm = false;
+/* The subvolume a btrfs mount shows at its root. */
+static uint64_t btrfs_root_subvol(int dirfd) {
+        struct btrfs_ioctl_ino_lookup_args a = { .treeid = 0, .objectid = BTRFS_FIRST_FREE_OBJECTID };
+        return ioctl(dirfd, BTRFS_IOC_INO_LOOKUP, &a) < 0 ? 0 : a.treeid;
+}
+
+/*
+ * Each btrfs is listed at its top level, which is what GRUB reads; when
+ * its default subvolume is another one (Ubuntu's and SUSE's "@"), that view
+ * is listed after it, flagged, so that a file found only there can be
+ * explained.  Learning the default costs one mount, only for btrfs.
+ */
+static void add_btrfs_default_views(void) {
+        unsigned n = n_devices;
+
+        for (unsigned i = 0; i < n && n_devices < AGENT_MAX_DEVICES; i++) {
+                Device *d = &devices[i];
+                uint64_t id;
+                if (!is_type(d, "btrfs"))
+                        continue;
+                d->pub.subvol = BTRFS_FS_TREE_OBJECTID;
+                if (mount(d->node, MNT_DIR, "btrfs", MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC | MS_NOATIME,
+                          NULL) < 0)
+                        continue;
+                int fd = open(MNT_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                id = fd < 0 ? 0 : btrfs_root_subvol(fd);
+                if (fd >= 0)
+                        close(fd);
+                (void) umount2(MNT_DIR, MNT_DETACH);
+                if (id == 0 || id == BTRFS_FS_TREE_OBJECTID)
+                        continue;
+                Device *v = &devices[n_devices++];
+                *v = *d;
+                v->pub.flags = AGENT_DEVICE_DEFAULT_SUBVOL;
+                v->pub.subvol = id;
+                snprintf(v->pub.name, sizeof(v->pub.name), "%.40s (default subvolume)", d->pub.name);
+        }
+}
+
+/* Disk i of this attach: the SCSI target first + i in the appliance, the
+ * i-th --disk in tests. */
+static int open_disk(unsigned first, unsigned i, char *kname, size_t size) {
+        char path[PATH_MAX_SYSFS];
         int r, fd;
 
-        if (attached)
-                return -EALREADY;
-        attached = true;
-        if (test_disk) {
-                const char *b = strrchr(test_disk, '/');
-                snprintf(disk, sizeof(disk), "%s", b ? b + 1 : test_disk);
+        if (test_disks[0]) {
+                const char *b;
+                if (i >= ELEMENTSOF(test_disks) || !test_disks[i])
+                        return -ENODEV;
+                b = strrchr(test_disks[i], '/');
+                snprintf(kname, size, "%s", b ? b + 1 : test_disks[i]);
         } else {
-                r = find_disk(target, disk, sizeof(disk));
+                r = find_disk(first + i, kname, size);
                 if (r < 0)
                         return r;
         }
         /* The disk's sysfs entries appear one by one, and before the disk
          * can be opened: wait (bounded) until it can. */
         for (unsigned tries = 0;; tries++) {
-                r = make_node(disk, path, sizeof(path));
+                r = make_node(kname, path, sizeof(path));
                 fd = r < 0 ? r : open(path, O_RDONLY | O_CLOEXEC);
                 if (fd < 0 && r >= 0)
                         r = -errno;
@@ -280,28 +388,43 @@ static int do_attach(unsigned target, uint32_t *ret_len) {
          * lookup: scan again, synchronously, so the list below is whole. */
         (void) ioctl(fd, BLKRRPART);
         close(fd);
+        return 0;
+}
 
-        add_device(disk, "/dev/sda");
-        n_parts = list_partitions(disk, parts, ELEMENTSOF(parts));
-        /* The first partitions in table order, as many as we report. */
-        for (size_t i = 0; i < n_parts && n_devices < AGENT_MAX_DEVICES; i++) {
-                char kname[80], display[AGENT_DEVICE_NAME];
-                /* sdb1, but nvme0n1p1 / loop0p1 in tests */
-                snprintf(kname, sizeof(kname), "%s%s%u", disk, isdigit((unsigned char) disk[strlen(disk) - 1]) ? "p" : "",
-                         parts[i]);
-                snprintf(display, sizeof(display), "/dev/sda%u", parts[i]);
-                add_device(kname, display);
+static int do_attach(unsigned first, uint64_t count, uint32_t *ret_len) {
+        bool md = false, lvm = false;
+        int r;
+
+        if (attached)
+                return -EALREADY;
+        if (count == 0)
+                count = 1;      /* a version 1 host */
+        if (count > AGENT_MAX_DISKS)
+                return -EINVAL;
+        attached = true;
+        for (unsigned i = 0; i < count; i++) {
+                char kname[64], display[16];
+                r = open_disk(first, i, kname, sizeof(kname));
+                if (r < 0)
+                        return r;
+                snprintf(display, sizeof(display), "/dev/sd%c", 'a' + i);
+                add_with_partitions(kname, display, i);
         }
         for (unsigned i = 0; i < n_devices; i++)
-                lvm = lvm || strcmp(devices[i].pub.fstype, "LVM2_member") == 0;
+                md = md || is_type(&devices[i], "md_member");
+        if (md)
+                activate_md();
+        for (unsigned i = 0; i < n_devices; i++)
+                lvm = lvm || is_type(&devices[i], "LVM2_member");
         if (lvm)
                 activate_lvm();
+        add_btrfs_default_views();
 
         /* Only what can be mounted stays; MOUNT's index refers to this list. */
         unsigned kept = 0;
         for (unsigned i = 0; i < n_devices; i++) {
-                const char *t = devices[i].pub.fstype;
-                if (strcmp(t, "LVM2_member") == 0 || strcmp(t, "swap") == 0 || strcmp(t, "crypto_LUKS") == 0)
+                if (is_type(&devices[i], "LVM2_member") || is_type(&devices[i], "swap") ||
+                    is_type(&devices[i], "crypto_LUKS") || is_type(&devices[i], "md_member"))
                         continue;
                 devices[kept++] = devices[i];
         }
@@ -326,10 +449,12 @@ static int do_mount(unsigned idx) {
         d = &devices[idx];
         /* What GRUB sees: no journal replayed (it has no replay either),
          * and nothing on the disk changes (the device is read-only). */
-        if (strcmp(d->pub.fstype, "ext4") == 0)
+        if (is_type(d, "ext4"))
                 opts = "noload";
-        else if (strcmp(d->pub.fstype, "xfs") == 0)
+        else if (is_type(d, "xfs"))
                 opts = "norecovery";
+        else if (is_type(d, "btrfs") && !(d->pub.flags & AGENT_DEVICE_DEFAULT_SUBVOL))
+                opts = "subvolid=5";    /* GRUB's "/": the top level, whatever the default */
         if (mount(d->node, MNT_DIR, d->pub.fstype,
                   MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC | MS_NOATIME, opts) < 0)
                 return -errno;
@@ -487,7 +612,7 @@ static int serve(int fd) {
                                 len = (uint32_t) snprintf((char *) reply_buf, 64, "pvboot-agent %d", AGENT_VERSION);
                                 r = 0;
                                 break;
-                        case AGENT_OP_ATTACH:   r = do_attach(q.arg, &len); break;
+                        case AGENT_OP_ATTACH:   r = do_attach(q.arg, q.offset, &len); break;
                         case AGENT_OP_MOUNT:    r = do_mount(q.arg); break;
                         case AGENT_OP_UMOUNT:   r = do_umount(); break;
                         case AGENT_OP_LSTAT:    r = do_lstat(payload, &len); break;
@@ -548,10 +673,10 @@ int main(int argc, char **argv) {
                         daemon = true;
                 else if (strncmp(argv[i], "--fd=", 5) == 0)
                         fd = atoi(argv[i] + 5);
-                else if (strncmp(argv[i], "--disk=", 7) == 0)
-                        test_disk = argv[i] + 7;
+                else if (strncmp(argv[i], "--disk=", 7) == 0 && n_test_disks < AGENT_MAX_DISKS)
+                        test_disks[n_test_disks++] = argv[i] + 7;
                 else {
-                        fprintf(stderr, "usage: pvboot-agent --daemon | --fd=N --disk=PATH\n");
+                        fprintf(stderr, "usage: pvboot-agent --daemon | --fd=N --disk=PATH...\n");
                         return 2;
                 }
         }

@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "agent/dm.h"
 #include "agent/lvm.h"
 #include "shared/fd-util.h"
 #include "shared/macro.h"
@@ -470,60 +471,15 @@ static void dm_name(const char *vg, const char *lv, char *out, size_t size) {
         out[k] = 0;
 }
 
-static void dm_init(struct dm_ioctl *io, size_t size, const char *name) {
-        memset(io, 0, size);
-        io->version[0] = DM_VERSION_MAJOR;
-        io->data_size = (uint32_t) size;
-        io->data_start = sizeof(*io);
-        snprintf(io->name, sizeof(io->name), "%s", name);
-}
-
 static void activate_one(void *userdata, const char *vg, const char *lv, const char *table, size_t n_lines) {
-        static union {
-                struct dm_ioctl io;
-                uint8_t buf[16384];
-        } u;
         Activation *a = userdata;
         char name[DM_NAME_LEN];
+        unsigned ma, mi;
 
         if (a->n >= a->max)
                 return;
         dm_name(vg, lv, name, sizeof(name));
-        dm_init(&u.io, sizeof(u.io), name);
-        if (ioctl(a->control, DM_DEV_CREATE, &u.io) < 0)
-                return;
-        unsigned ma = major((dev_t) u.io.dev), mi = minor((dev_t) u.io.dev);
-
-        dm_init(&u.io, sizeof(u.buf), name);
-        u.io.flags = DM_READONLY_FLAG;
-        size_t off = sizeof(struct dm_ioctl);
-        const char *line = table;
-        for (size_t i = 0; i < n_lines; i++, line += strlen(line) + 1) {
-                unsigned long long start, length;
-                char target[DM_MAX_TYPE_NAME];
-                int consumed = 0;
-                if (sscanf(line, "%llu %llu %15s %n", &start, &length, target, &consumed) != 3)
-                        return;
-                const char *params = line + consumed;
-                size_t need = sizeof(struct dm_target_spec) + strlen(params) + 1;
-                need = (need + 7) & ~(size_t) 7;
-                if (off + need > sizeof(u.buf))
-                        return;
-                struct dm_target_spec *t = (struct dm_target_spec *) (u.buf + off);
-                memset(t, 0, need);
-                t->sector_start = start;
-                t->length = length;
-                snprintf(t->target_type, sizeof(t->target_type), "%s", target);
-                memcpy(t + 1, params, strlen(params) + 1);
-                t->next = (uint32_t) need;
-                off += need;
-                u.io.target_count++;
-        }
-        u.io.data_size = (uint32_t) off;
-        if (ioctl(a->control, DM_TABLE_LOAD, &u.io) < 0)
-                return;
-        dm_init(&u.io, sizeof(u.io), name);
-        if (ioctl(a->control, DM_DEV_SUSPEND, &u.io) < 0)    /* no SUSPEND flag: resume, making the table live */
+        if (dm_create(a->control, name, table, n_lines, &ma, &mi) < 0)
                 return;
         LvmLv *out = &a->out[a->n++];
         snprintf(out->display, sizeof(out->display), "/dev/%s/%s", vg, lv);
@@ -531,34 +487,11 @@ static void activate_one(void *userdata, const char *vg, const char *lv, const c
         out->minor = mi;
 }
 
-/* device-mapper's "MAJOR:MINOR", as read(2) returns it. */
-static ssize_t read_dm_dev(char *dev, size_t size) {
-        _cleanup_close_ int fd = open("/sys/class/misc/device-mapper/dev", O_RDONLY | O_CLOEXEC);
-        return fd >= 0 ? read(fd, dev, size - 1) : -1;
-}
-
-static int open_control(void) {
-        char dev[32];
-        unsigned ma, mi;
-        int fd;
-        ssize_t n = read_dm_dev(dev, sizeof(dev));
-        if (n <= 0)
-                return -ENODEV;
-        dev[n] = 0;
-        if (sscanf(dev, "%u:%u", &ma, &mi) != 2)
-                return -ENODEV;
-        (void) unlink("/run/pvboot-agent/dm-control");
-        if (mknod("/run/pvboot-agent/dm-control", S_IFCHR | 0600, makedev(ma, mi)) < 0)
-                return -errno;
-        fd = open("/run/pvboot-agent/dm-control", O_RDWR | O_CLOEXEC);
-        return fd < 0 ? -errno : fd;
-}
-
 int lvm_activate(LvmPv *pvs, size_t n, LvmLv *ret, size_t max) {
         Activation a = { .out = ret, .max = max };
         bool done[LVM_MAX_PVS] = { false };
 
-        a.control = open_control();
+        a.control = dm_open_control();
         if (a.control < 0)
                 return a.control;
         /* Each VG once, from the PV with its newest metadata. */

@@ -147,6 +147,42 @@ static void look_for_grub_cfg(Probe *p, Inspection *in, const char *dev) {
         }
 }
 
+/*
+ * A btrfs's default subvolume, a view the stage 1 does not have (it reads
+ * the top level): the first file of the search list found there, so that a
+ * guest whose files are only there is told why the stage 1 will not find
+ * them.  Evidence for that message only, never for the decision.
+ */
+static void look_in_default_subvol(Probe *p, Inspection *in, const char *dev, const AgentDevice *info) {
+        static const char *const cfgs[] = { "/boot/grub/grub.cfg", "/grub/grub.cfg" };
+        const char *paths[PVBOOT_N_PATHS + ELEMENTSOF(cfgs)];
+        size_t n = 0;
+        GuestFsOps ops;
+
+        if (in->hidden[0])
+                return;
+        for (unsigned k = 0; k < PVBOOT_N_PATHS; k++)
+                paths[n++] = pvboot_paths[k].path;
+        for (size_t k = 0; k < ELEMENTSOF(cfgs); k++)
+                paths[n++] = cfgs[k];
+        probe_fs_ops(p, &ops);
+        for (size_t k = 0; k < n; k++) {
+                _cleanup_free_ char *resolved = NULL;
+                GuestStat st;
+                char fs[FS_NAME_MAX];
+                /* The view's name is the filesystem's and a suffix (agent.c). */
+                size_t len = strcspn(dev, " ");
+                if (guest_path_resolve(&ops, paths[k], &resolved, &st) < 0 || st.type != GUEST_FILE_REGULAR)
+                        continue;
+                snprintf(in->hidden, sizeof(in->hidden),
+                         "%s exists only in btrfs subvolume %llu, the default of %s; the stage 1 reads the "
+                         "top-level subvolume (5) and will not find it: put it there too "
+                         "(mount -o subvolid=5 the filesystem and install it at that path)",
+                         paths[k], (unsigned long long) info->subvol, text_escape(dev, len, fs, sizeof(fs)));
+                return;
+        }
+}
+
 static uint64_t minus(uint64_t a, uint64_t b) {
         return a > b ? a - b : 0;
 }
@@ -189,10 +225,16 @@ int inspect_disk(Probe *p, Inspection *ret) {
                                 break;
                         continue;       /* unmountable (corrupt, unsupported): GRUB cannot read it either */
                 }
-                for (unsigned k = 0; k < PVBOOT_N_PATHS; k++)
-                        look_at(p, ret, i, fss[i], k);
-                look_for_kernels(p, ret, i, fss[i]);
-                look_for_grub_cfg(p, ret, fss[i]);
+                const AgentDevice *info = probe_filesystem(p, fss[i]);
+                if (info && (info->flags & AGENT_DEVICE_DEFAULT_SUBVOL)) {
+                        ret->n_filesystems--;   /* not one the stage 1 sees */
+                        look_in_default_subvol(p, ret, fss[i], info);
+                } else {
+                        for (unsigned k = 0; k < PVBOOT_N_PATHS; k++)
+                                look_at(p, ret, i, fss[i], k);
+                        look_for_kernels(p, ret, i, fss[i]);
+                        look_for_grub_cfg(p, ret, fss[i]);
+                }
                 if (!probe_alive(p))
                         break;
                 if (probe_umount(p) < 0) {
@@ -261,6 +303,7 @@ void inspect_report(const Inspection *in, int status, const Policy *policy, Insp
         di.n_filesystems = in->n_filesystems;
         di.grub_cfg = in->grub_cfg;
         memcpy(di.grub_cfg_where, in->grub_cfg_where, sizeof(di.grub_cfg_where));
+        memcpy(di.hidden, in->hidden, sizeof(di.hidden));
 
         Decision d;
         decide(&di, &d);

@@ -36,7 +36,8 @@ typedef struct ProbeBackend {
         int (*bind)(Probe *p, int disk_fd);
         int (*launch)(Probe *p);
         bool (*alive)(Probe *p);
-        int (*list_filesystems)(Probe *p, char ***ret);
+        /* Fill p->devices and p->n_devices, in the agent's order. */
+        int (*list_filesystems)(Probe *p);
         /* The device as given; p->mounted is kept by probe.c. */
         int (*mount)(Probe *p, const char *device);
         int (*umount)(Probe *p);

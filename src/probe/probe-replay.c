@@ -15,6 +15,7 @@
  * answers nothing.)
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,8 +98,27 @@ static bool replay_alive(Probe *p) {
         return true;    /* a replay mismatch fails on its own */
 }
 
-static int replay_list_filesystems(Probe *p, char ***ret) {
-        return replay_strv(p, "filesystems", NULL, 0, PROBE_MAX_FILESYSTEMS, ret);
+/* A filesystem as the transcript keeps it: "FSTYPE DISK FLAGS SUBVOL NAME". */
+static int replay_list_filesystems(Probe *p) {
+        _cleanup_(probe_strv_freep) char **v = NULL;
+        int r = replay_strv(p, "filesystems", NULL, 0, PROBE_MAX_FILESYSTEMS, &v);
+
+        if (r < 0)
+                return r;
+        p->n_devices = 0;
+        for (char **i = v; *i; i++) {
+                AgentDevice *d = &p->devices[p->n_devices];
+                unsigned long long subvol;
+                int name = -1;
+                *d = (AgentDevice) { 0 };
+                if (sscanf(*i, "%15s %" SCNu32 " %" SCNu32 " %llu %n", d->fstype, &d->disk, &d->flags, &subvol,
+                           &name) != 4 || name < 0 || strlen(*i + name) >= sizeof(d->name))
+                        return -EBADMSG;
+                d->subvol = subvol;
+                memcpy(d->name, *i + name, strlen(*i + name) + 1);
+                p->n_devices++;
+        }
+        return 0;
 }
 
 static int replay_mount(Probe *p, const char *device) {
@@ -205,9 +225,17 @@ static bool record_alive(Probe *p) {
         return probe_live.alive(p);
 }
 
-static int record_list_filesystems(Probe *p, char ***ret) {
-        int r = probe_live.list_filesystems(p, ret);
-        record_strv(p, "filesystems", NULL, r, r == 0 ? *ret : NULL);
+static int record_list_filesystems(Probe *p) {
+        char lines[PROBE_MAX_FILESYSTEMS][sizeof(AgentDevice) + 64], *v[PROBE_MAX_FILESYSTEMS + 1] = { NULL };
+        int r = probe_live.list_filesystems(p);
+
+        for (size_t i = 0; r == 0 && i < p->n_devices; i++) {
+                const AgentDevice *d = &p->devices[i];
+                snprintf(lines[i], sizeof(lines[i]), "%s %" PRIu32 " %" PRIu32 " %llu %s", d->fstype, d->disk,
+                         d->flags, (unsigned long long) d->subvol, d->name);
+                v[i] = lines[i];
+        }
+        record_strv(p, "filesystems", NULL, r, v);
         return r;
 }
 

@@ -86,7 +86,30 @@ bool probe_alive(Probe *p) {
 }
 
 int probe_list_filesystems(Probe *p, char ***ret) {
-        return p->backend->list_filesystems(p, ret);
+        _cleanup_(probe_strv_freep) char **out = NULL;
+        int r = p->backend->list_filesystems(p);
+
+        if (r < 0)
+                return r;
+        out = calloc(p->n_devices + 1, sizeof(char *));
+        if (!out)
+                return -ENOMEM;
+        /* In the agent's order: each disk and its partitions, md arrays,
+         * logical volumes, then the views GRUB does not have. */
+        for (size_t i = 0; i < p->n_devices; i++) {
+                out[i] = strdup(p->devices[i].name);
+                if (!out[i])
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+const AgentDevice *probe_filesystem(Probe *p, const char *device) {
+        for (size_t i = 0; i < p->n_devices; i++)
+                if (strcmp(p->devices[i].name, device) == 0)
+                        return &p->devices[i];
+        return NULL;
 }
 
 int probe_mount(Probe *p, const char *device) {
@@ -238,29 +261,10 @@ static bool live_alive(Probe *p) {
         return clone_alive(p->clone);
 }
 
-static int list_devices(Probe *p, char ***ret) {
-        _cleanup_(probe_strv_freep) char **out = NULL;
-
+static int live_list_filesystems(Probe *p) {
         if (p->attach_r != 0)
                 return p->attach_r > 0 ? -EINVAL : p->attach_r;
-        out = calloc(p->n_devices + 1, sizeof(char *));
-        if (!out)
-                return -ENOMEM;
-        /* In the agent's order: the whole disk, partitions, logical volumes. */
-        for (size_t i = 0; i < p->n_devices; i++) {
-                out[i] = strdup(p->devices[i].name);
-                if (!out[i])
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(out);
         return 0;
-}
-
-static int live_list_filesystems(Probe *p, char ***ret) {
-        uint64_t t0 = now_usec();
-        int r = list_devices(p, ret);
-        p->stage_us[STAGE_RESCAN] += now_usec() - t0;
-        return r;
 }
 
 /* An agent call whose failure means the clone is gone: say so. */

@@ -25,6 +25,7 @@
 
 #include "selector/decide.h"
 #include "probe/guest-path.h"
+#include "pvboot-agent.h"
 #include "pvboot-select.h"
 #include "selector/report.h"
 #include "probe/template.h"
@@ -68,6 +69,11 @@ int probe_bind(Probe *p, int disk_fd);
 /* Candidate filesystems in probe order (whole-disk, partitions, LVs):
  * a NULL-terminated, malloc'd array of malloc'd device names. */
 int probe_list_filesystems(Probe *p, char ***ret);
+
+/* What the agent said of a filesystem probe_list_filesystems() named: its
+ * type, disk, btrfs subvolume and flags (AGENT_DEVICE_*), the strings
+ * NUL-terminated; NULL for a name it did not list. */
+const AgentDevice *probe_filesystem(Probe *p, const char *device);
 
 int probe_mount(Probe *p, const char *device);
 int probe_umount(Probe *p);

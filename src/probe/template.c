@@ -42,7 +42,7 @@
 
 /* The modules a clone needs, loaded before the capture: every later
  * modprobe would cost a retranslation of modprobe under TCG. */
-#define PREPARE_CMD "modprobe -a ext4 xfs btrfs vfat isofs dm_mod 2>/dev/null; " \
+#define PREPARE_CMD "modprobe -a ext4 xfs btrfs vfat isofs dm_mod md_mod raid0 raid1 raid10 raid456 2>/dev/null; " \
                     "udevadm control --exit; /pvboot-agent --daemon"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(guestfs_h *, guestfs_close);
@@ -180,8 +180,8 @@ int template_key(const TemplateConfig *cfg, char ret[65]) {
         boot[n > 0 ? n : 0] = 0;
 
         sha256_init(&c);
-        sha_printf(&c, "template %d\nappliance %s\nagent %s\nmemsize %d\nboot %s\n", TEMPLATE_FORMAT, a, agent,
-                   cfg->memsize_mb, boot);
+        sha_printf(&c, "template %d\nappliance %s\nagent %s\nmemsize %d\nboot %s\nprepare %s\n", TEMPLATE_FORMAT, a,
+                   agent, cfg->memsize_mb, boot, PREPARE_CMD);
         /* A migration stream is tied to the exact qemu build. */
         sha_stat(&c, QEMU_BINARY);
         sha_stat(&c, cfg->wrapper);

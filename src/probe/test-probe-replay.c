@@ -66,7 +66,7 @@ static void test_conversation(void) {
         for (size_t i = 0; i < sizeof(big); i++)
                 big[i] = (char) (i * 7);
         PUT(t, "launch", TX_INT(0));
-        PUT(t, "filesystems", TX_INT(0), TX_INT(2), TX_STR("/dev/sda1"), TX_STR("/dev/sda2"));
+        PUT(t, "filesystems", TX_INT(0), TX_INT(2), TX_STR("ext4 0 0 0 /dev/sda1"), TX_STR("btrfs 0 0 5 /dev/sda2"));
         PUT(t, "mount", TX_STR("/dev/sda1"), TX_INT(-EIO));
         PUT(t, "mount", TX_STR("/dev/sda2"), TX_INT(0));
         PUT(t, "glob", TX_STR("/boot/vmlinuz*"), TX_INT(0), TX_INT(1), TX_STR("/boot/vmlinuz-6.1"));
@@ -93,6 +93,10 @@ static void test_conversation(void) {
         CHECK_STREQ(v[1], "/dev/sda2");
         CHECK(!v[2]);
         v = probe_strv_free(v);
+        /* What the agent said of each comes back too. */
+        CHECK_STREQ(probe_filesystem(p, "/dev/sda2")->fstype, "btrfs");
+        CHECK_EQ(probe_filesystem(p, "/dev/sda2")->subvol, 5u);
+        CHECK(!probe_filesystem(p, "/dev/sda3"));
         CHECK_EQ(probe_mount(p, "/dev/sda1"), -EIO);
         CHECK_EQ(probe_umount(p), 0);   /* not mounted: nothing asked */
         CHECK_EQ(probe_mount(p, "/dev/sda2"), 0);
@@ -239,7 +243,7 @@ static void test_inspect(void) {
         Probe *p;
 
         PUT(t, "launch", TX_INT(0));
-        PUT(t, "filesystems", TX_INT(0), TX_INT(1), TX_STR("/dev/sda"));
+        PUT(t, "filesystems", TX_INT(0), TX_INT(1), TX_STR("ext4 0 0 0 /dev/sda"));
         PUT(t, "mount", TX_STR("/dev/sda"), TX_INT(-EIO));
         transcript_free(t);
         p = replaying(fd);

@@ -287,6 +287,12 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
         default:
                 snprintf(buf, size, "internal error: unknown decision");
         }
+        /* A refusal says what the guest has where the stage 1 cannot see it. */
+        size_t len = strlen(buf);
+        if (d->outcome != DECISION_OK && d->outcome != DECISION_HOST_CANNOT && in->hidden[0] && len + 2 < size) {
+                char h[sizeof(in->hidden) * 4];
+                snprintf(buf + len, size - len, "; %s", text_printable(in->hidden, sizeof(in->hidden), h, sizeof(h)));
+        }
 }
 
 unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_fn emit, void *userdata) {
@@ -332,6 +338,12 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
         snprintf(line, sizeof(line), "grub.cfg: %s",
                  in->grub_cfg ? text_printable(in->grub_cfg_where, sizeof(in->grub_cfg_where), a, sizeof(a)) : "none");
         emit(userdata, line), n++;
+        if (in->hidden[0]) {
+                char h[sizeof(in->hidden) * 4];
+                snprintf(line, sizeof(line), "not seen by the stage 1: %s",
+                         text_printable(in->hidden, sizeof(in->hidden), h, sizeof(h)));
+                emit(userdata, line), n++;
+        }
         if (in->policy.host.known)
                 snprintf(line, sizeof(line), "host: xen_caps \"%s\" (%s)", in->policy.host.text,
                          in->policy.host.source ? in->policy.host.source : "?");

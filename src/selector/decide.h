@@ -90,6 +90,8 @@ typedef enum DecisionOutcome {
         _DECISION_OUTCOME_MAX,
 } DecisionOutcome;
 
+#define DECISION_HIDDEN_MAX 384
+
 typedef struct DecisionInput {
         const Candidate *candidates;
         size_t n_candidates;
@@ -98,6 +100,10 @@ typedef struct DecisionInput {
         unsigned n_filesystems;
         bool grub_cfg;                  /* /boot/grub/grub.cfg or /grub/grub.cfg exists */
         char grub_cfg_where[FS_NAME_MAX + 32];
+        /* A file of the search list that exists where the stage 1 does not
+         * look (a btrfs default subvolume), with the fix; printable ASCII,
+         * "" when none.  Said with a refusal and in the evidence. */
+        char hidden[DECISION_HIDDEN_MAX];
         Policy policy;                  /* the admin's: mode, --force-arch, --prefer, the host */
 } DecisionInput;
 

@@ -1031,6 +1031,37 @@ static void test_small_buffer(void) {
         CHECK_EQ(strnlen(desc, sizeof(desc)), sizeof(desc) - 1);
 }
 
+static void count_line(void *userdata, const char *line) {
+        if (strncmp(line, "not seen by the stage 1: ", 25) == 0)
+                (*(unsigned *) userdata)++;
+}
+
+/* A file where the stage 1 does not look (a btrfs default subvolume) is
+ * said with a refusal and in the evidence, never with a decision made. */
+static void test_hidden(void) {
+        Candidate c = make_candidate(&(CandidateSpec) OK_FILE(BOOT_X86_64, 0));
+        DecisionInput in = { .n_filesystems = 1 };
+        Decision d;
+        char desc[1024];
+        unsigned seen = 0;
+
+        snprintf(in.hidden, sizeof(in.hidden), "/boot/xen/pvboot-x86_64.elf exists only in btrfs subvolume 256\x01");
+        decide(&in, &d);
+        CHECK_EQ(d.outcome, DECISION_NOTHING_FOUND);
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(strstr(desc, "; /boot/xen/pvboot-x86_64.elf exists only in btrfs subvolume 256"));
+        CHECK(!strchr(desc, '\x01'));  /* printable, whatever it holds */
+        decision_evidence(&in, &d, count_line, &seen);
+        CHECK_EQ(seen, 1u);
+
+        in.candidates = &c;
+        in.n_candidates = 1;
+        decide(&in, &d);
+        CHECK_EQ(d.outcome, DECISION_OK);
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(!strstr(desc, "subvolume"));
+}
+
 static void test_strings(void) {
         for (int i = 0; i < _FOUND_KIND_MAX; i++) {
                 const char *s = found_kind_to_string((FoundKind) i);
@@ -1066,6 +1097,7 @@ int main(void) {
         test_escaped_once();
         test_hostile_names();
         test_small_buffer();
+        test_hidden();
         test_strings();
         return EXIT_SUCCESS;
 }

@@ -80,7 +80,7 @@ int command_inspect(const Options *o) {
                 snprintf(msg, sizeof(msg), "cannot use disk %s: %s", o->disk, err);
                 return command_inspect_failed(o, NULL, msg, 1);
         }
-        r = inspection_run(o, disk_fd, -1, -1, &in, err, sizeof(err));
+        r = inspection_run(o, &disk_fd, 1, -1, -1, &in, err, sizeof(err));
         if (r < 0)
                 return command_inspect_failed(o, NULL, err, 1);
         const InspectReport *rep = &in.rep;

@@ -10,6 +10,7 @@
 #include "cli/inspection.h"
 #include "cli/stop.h"
 #include "probe/disk-fd.h"
+#include "probe/probe.h"
 #include "probe/template.h"
 #include "probe/worker.h"
 
@@ -89,8 +90,8 @@ static const char *worker_error(int r) {
 }
 
 /* A worker of our own, from the verified template. */
-static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd, unsigned deadline,
-                    Inspected *ret, char *err, size_t errsz) {
+static int run_cold(const Options *o, const int *disk_fds, size_t n_disks, int record_fd, int replay_fd,
+                    unsigned deadline, Inspected *ret, char *err, size_t errsz) {
         WorkerSetup setup = {
                 .format = o->policy.format,
                 .tcg_cache_mb = PVBOOT_TCG_CACHE_MB_DEFAULT,
@@ -136,7 +137,7 @@ static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd,
                 deadline = spent < deadline ? deadline - spent : 0;
         }
         wc.template = t;
-        r = worker_run(&wc, disk_fd, &o->policy, deadline, &ret->rep);
+        r = worker_run(&wc, disk_fds, n_disks, &o->policy, deadline, &ret->rep);
         ret->usec = now_usec() - start;
         if (r == -ECANCELED)
                 return stopped("during the inspection: its appliance was killed", err, errsz);
@@ -147,27 +148,38 @@ static int run_cold(const Options *o, int disk_fd, int record_fd, int replay_fd,
         return 0;
 }
 
-int inspection_run(const Options *o, int disk_fd, int record_fd, int replay_fd, Inspected *ret, char *err,
-                   size_t errsz) {
+int inspection_run(const Options *o, const int *disk_fds, size_t n_disks, int record_fd, int replay_fd,
+                   Inspected *ret, char *err, size_t errsz) {
         unsigned cold_deadline = o->policy.timeout_sec;
         int r;
 
         *ret = (Inspected) { 0 };
-        r = disk_fd_check_format(disk_fd, o->policy.format, err, errsz);
-        if (r < 0) {
-                char why[512];
-                snprintf(why, sizeof(why), "%s", err);
-                snprintf(err, errsz, "cannot use disk %s: %s", o->disk, why);
-                return r;
+        if (n_disks == 0 || n_disks > PROBE_MAX_DISKS) {
+                snprintf(err, errsz, "at most %d disks can be inspected together", PROBE_MAX_DISKS);
+                return -EINVAL;
+        }
+        for (size_t i = 0; i < n_disks; i++) {
+                r = disk_fd_check_format(disk_fds[i], o->policy.format, err, errsz);
+                if (r < 0) {
+                        char why[512];
+                        snprintf(why, sizeof(why), "%s", err);
+                        snprintf(err, errsz, "cannot use disk %s: %s", i == 0 ? o->disk : "given by --disk", why);
+                        return r;
+                }
         }
         if (o->runas_set && !o->no_daemon && !o->not_really)
                 console_log("restrict mode (--runas=%lu): inspecting here as that uid, not through pvboot-selectd",
                             (unsigned long) o->runas);
         if (stop_signal())
                 return stopped("before the inspection started", err, errsz);
-        r = inspection_may_use_daemon(o) ? ask_daemon(o, disk_fd, ret, &cold_deadline, err, errsz) : CLIENT_NO_DAEMON;
+        /* pvboot-selectd's clones take one disk: a guest with others
+         * (--disk) is inspected here, all its disks in one clone. */
+        if (n_disks > 1 && inspection_may_use_daemon(o) && (o->verbose || o->not_really))
+                console_say("  %zu disks: inspected here, in one clone (pvboot-selectd takes one disk)", n_disks);
+        r = inspection_may_use_daemon(o) && n_disks == 1 ? ask_daemon(o, disk_fds[0], ret, &cold_deadline, err, errsz)
+                                                         : CLIENT_NO_DAEMON;
         if (r == CLIENT_NO_DAEMON)
-                r = run_cold(o, disk_fd, record_fd, replay_fd, cold_deadline, ret, err, errsz);
+                r = run_cold(o, disk_fds, n_disks, record_fd, replay_fd, cold_deadline, ret, err, errsz);
         if (r < 0)
                 return r;
         if (ret->rep.status < 0) {

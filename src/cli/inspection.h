@@ -25,13 +25,16 @@ typedef struct Inspected {
 } Inspected;
 
 /*
+ * Inspect the guest's disks (the one libxl gave, then --disk's, in the
+ * domain's order; at most PROBE_MAX_DISKS): through pvboot-selectd when
+ * it may answer and there is one disk, else in a clone of our own.
  * 0 with a report that ran (its outcome may still be "nothing to boot");
  * -errno with the console line in err; -ECANCELED when a signal stopped
  * it (stop.h: the daemon's request cancelled, the cold worker killed).
  * record_fd/replay_fd: the e2e seam's files, opened by the caller, or -1.
  */
-int inspection_run(const Options *o, int disk_fd, int record_fd, int replay_fd, Inspected *ret, char *err,
-                   size_t errsz);
+int inspection_run(const Options *o, const int *disk_fds, size_t n_disks, int record_fd, int replay_fd,
+                   Inspected *ret, char *err, size_t errsz);
 
 /* May the daemon answer this request?  Not with --no-daemon, not in
  * restrict mode (libxl names the uid that must inspect; the daemon's

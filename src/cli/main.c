@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
                 return console_end(&end, 1, "cannot use disk %s: %s", o.disk, err);
         if (open_outputs(&o, &out, err, sizeof(err)) < 0)
                 return console_end(&end, 1, "%s", err);
-        r = inspection_run(&o, disk_fd, out.record_fd, out.replay_fd, &in, err, sizeof(err));
+        r = inspection_run(&o, &disk_fd, 1, out.record_fd, out.replay_fd, &in, err, sizeof(err));
         if (r < 0)
                 return console_end(&end, 1, "%s", err);
         const InspectReport *rep = &in.rep;

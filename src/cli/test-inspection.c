@@ -35,7 +35,7 @@ int main(void) {
         o.clone_uid_base = 100;         /* inside the system range: refused before anything runs */
         Inspected in;
         char err[512];
-        CHECK(inspection_run(&o, -1, -1, -1, &in, err, sizeof(err)) < 0);
+        CHECK(inspection_run(&o, &(int) { -1 }, 1, -1, -1, &in, err, sizeof(err)) < 0);
         if (!strstr(err, "inspection failed: clone uid range 100+256"))
                 fprintf(stderr, "got: %s\n", err);
         CHECK(strstr(err, "inspection failed: clone uid range 100+256"));

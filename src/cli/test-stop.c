@@ -30,7 +30,7 @@ int main(void) {
         CHECK(stop_fd() >= 0);
         CHECK(!readable(stop_fd()));
         /* Neither template nor seam: refused as such while nobody stopped us. */
-        CHECK_EQ(worker_run(&none, 0, &policy, 5, &rep), -EINVAL);
+        CHECK_EQ(worker_run(&none, &(int) { 0 }, 1, &policy, 5, &rep), -EINVAL);
 
         /* A child between fork and its own handlers (a worker) that gets
          * the signal: its handler is ours, its stop is not. */
@@ -54,6 +54,6 @@ int main(void) {
         CHECK(readable(stop_fd()));     /* and it stays readable for every later wait */
 
         /* Stopped before a cold worker existed: none starts. */
-        CHECK_EQ(worker_run(&none, 0, &policy, 5, &rep), -ECANCELED);
+        CHECK_EQ(worker_run(&none, &(int) { 0 }, 1, &policy, 5, &rep), -ECANCELED);
         return 0;
 }

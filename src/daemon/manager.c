@@ -451,7 +451,7 @@ static void dispatch(Manager *m) {
                 }
                 s->req = r;
                 r->slot = s;
-                k = worker_send(s->w, r->disk_fd, &r->policy);
+                k = worker_send(s->w, &r->disk_fd, 1, &r->policy);
                 if (k < 0) {
                         request_fail(r, PVBOOT_BUS_ERROR_INSPECTION_FAILED, "cannot hand the disk to the appliance: %s",
                                      strerror(-k));

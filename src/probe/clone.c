@@ -338,39 +338,51 @@ int clone_start(const CloneConfig *cfg, Clone **ret) {
         return r;
 }
 
-int clone_attach(Clone *c, int disk_fd, const char *format, AgentDevice *ret, size_t max, size_t *ret_n) {
+/* Disk i as the appliance's SCSI target GUEST_TARGET + i, read-only, from
+ * the descriptor: qemu opens /dev/fdset/<1+i>, a dup of ours. */
+static int attach_one(Clone *c, size_t i, int disk_fd, const char *format) {
         char cmd[512];
-        size_t len;
         int r;
 
+        snprintf(cmd, sizeof(cmd), "{\"execute\":\"add-fd\",\"arguments\":{\"fdset-id\":%zu}}", i + 1);
+        r = qmp_execute(c->qmp, cmd, disk_fd, c->timeout_ms, NULL);
+        if (r < 0)
+                return r;
+        /* A qcow2's backing file is a path the guest chose: never opened. */
+        snprintf(cmd, sizeof(cmd),
+                 "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"%s\",\"node-name\":\"guest%zu\","
+                 "\"read-only\":true,%s\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/%zu\","
+                 "\"read-only\":true}}}", format, i, strcmp(format, "qcow2") == 0 ? "\"backing\":null," : "", i + 1);
+        r = qmp_execute(c->qmp, cmd, -1, c->timeout_ms, NULL);
+        if (r < 0)
+                return r;
+        snprintf(cmd, sizeof(cmd),
+                 "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"scsi-hd\",\"bus\":\"scsi.0\","
+                 "\"drive\":\"guest%zu\",\"id\":\"guest%zu\",\"scsi-id\":%zu}}", i, i, GUEST_TARGET + i);
+        return qmp_execute(c->qmp, cmd, -1, c->timeout_ms, NULL);
+}
+
+int clone_attach(Clone *c, const int *disk_fds, size_t n_disks, const char *format, AgentDevice *ret, size_t max,
+                 size_t *ret_n) {
+        size_t len;
+        int r = 0;
+
         *ret_n = 0;
-        if (c->attached || c->dead)
+        if (c->attached || c->dead || n_disks == 0 || n_disks > AGENT_MAX_DISKS)
                 return -EINVAL;
         c->attached = true;
         if (strcmp(format, "raw") != 0 && strcmp(format, "qcow2") != 0) {
                 set_error(c, "disk format %s is not supported (raw or qcow2)", format);
                 return -EINVAL;
         }
-        /* The disk as a descriptor: qemu opens /dev/fdset/1, a dup of ours. */
-        r = qmp_execute(c->qmp, "{\"execute\":\"add-fd\",\"arguments\":{\"fdset-id\":1}}", disk_fd, c->timeout_ms, NULL);
-        if (r >= 0) {
-                /* A qcow2's backing file is a path the guest chose: never opened. */
-                snprintf(cmd, sizeof(cmd),
-                         "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"%s\",\"node-name\":\"guest0\","
-                         "\"read-only\":true,%s\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/1\","
-                         "\"read-only\":true}}}", format, strcmp(format, "qcow2") == 0 ? "\"backing\":null," : "");
-                r = qmp_execute(c->qmp, cmd, -1, c->timeout_ms, NULL);
-        }
-        if (r >= 0)
-                r = qmp_execute(c->qmp, "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"scsi-hd\","
-                                        "\"bus\":\"scsi.0\",\"drive\":\"guest0\",\"id\":\"guest0\",\"scsi-id\":1}}",
-                                -1, c->timeout_ms, NULL);
+        for (size_t i = 0; i < n_disks && r >= 0; i++)
+                r = attach_one(c, i, disk_fds[i], format);
         if (r < 0) {
                 set_error(c, "cannot attach the disk to the appliance: %s",
                           r == -EREMOTEIO ? qmp_last_error(c->qmp) : strerror(-r));
                 return r == -EREMOTEIO ? -EIO : r;
         }
-        r = clone_call(c, AGENT_OP_ATTACH, GUEST_TARGET, 0, NULL, ret, max * sizeof(AgentDevice), &len);
+        r = clone_call(c, AGENT_OP_ATTACH, GUEST_TARGET, n_disks, NULL, ret, max * sizeof(AgentDevice), &len);
         if (r < 0) {
                 if (!c->dead)
                         set_error(c, "the appliance cannot see the disk: %s", strerror(-r));

@@ -41,7 +41,8 @@ int clone_start(const CloneConfig *cfg, Clone **ret);
 
 /* Hot-plug the disk (borrowed) in the given format ("raw"; "qcow2" opens
  * no backing file) and list its filesystems: *ret_n records in ret[]. */
-int clone_attach(Clone *c, int disk_fd, const char *format, AgentDevice *ret, size_t max, size_t *ret_n);
+int clone_attach(Clone *c, const int *disk_fds, size_t n_disks, const char *format, AgentDevice *ret, size_t max,
+                 size_t *ret_n);
 
 /* One agent call: the reply's payload into buf (at most bufsz bytes, the
  * reply must fit), its length in *ret_len.  Returns the agent's status

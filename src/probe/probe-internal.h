@@ -32,8 +32,8 @@
 #include "probe/transcript.h"
 
 typedef struct ProbeBackend {
-        /* Take the disk (borrowed); p->bound is already set. */
-        int (*bind)(Probe *p, int disk_fd);
+        /* Take the disks (borrowed); p->bound is already set. */
+        int (*bind)(Probe *p, const int *disk_fds, size_t n_disks);
         int (*launch)(Probe *p);
         bool (*alive)(Probe *p);
         /* Fill p->devices and p->n_devices, in the agent's order. */
@@ -62,7 +62,8 @@ struct Probe {
 
         /* probe_live's */
         Clone *clone;
-        int disk_fd;            /* ours until the clone has it */
+        int disk_fds[PROBE_MAX_DISKS];  /* ours until the clone has them */
+        size_t n_disks;
         int attach_r;           /* 1: not yet attached */
         AgentDevice devices[PROBE_MAX_FILESYSTEMS];
         size_t n_devices;

@@ -46,13 +46,6 @@ static void seam_done(Probe *p) {
  * replay
  */
 
-static int replay_bind(Probe *p, int disk_fd) {
-        int r = transcript_replay(p->cfg.replay_fd, disk_fd, &p->tx);
-        if (r < 0)
-                return transcript_error(p, r);
-        return 0;
-}
-
 static int replay_rc(Probe *p, const char *call, const TxField *args, size_t n) {
         int64_t rc;
         if (transcript_next(p->tx, call, args, n) < 0 || transcript_result_int(p->tx, 0, &rc) < 0 ||
@@ -62,6 +55,18 @@ static int replay_rc(Probe *p, const char *call, const TxField *args, size_t n) 
         }
         return (int) rc;
 }
+
+/* The transcript is tied to the first disk's bytes, and says how many
+ * there were. */
+static int replay_bind(Probe *p, const int *disk_fds, size_t n_disks) {
+        int r = transcript_replay(p->cfg.replay_fd, disk_fds[0], &p->tx);
+        if (r < 0)
+                return transcript_error(p, r);
+        const TxField a[] = { TX_INT((int64_t) n_disks) };
+        r = replay_rc(p, "disks", a, 1);
+        return r < 0 ? r : 0;
+}
+
 
 /* A recorded list: rc, count, then that many strings, as a NULL-terminated array. */
 static int replay_strv(Probe *p, const char *call, const TxField *args, size_t nargs, size_t max, char ***ret) {
@@ -192,11 +197,12 @@ static const ProbeBackend probe_replay = {
  * record
  */
 
-static int record_bind(Probe *p, int disk_fd) {
-        int r = transcript_record(p->cfg.record_fd, disk_fd, &p->tx);
+static int record_bind(Probe *p, const int *disk_fds, size_t n_disks) {
+        int r = transcript_record(p->cfg.record_fd, disk_fds[0], &p->tx);
         if (r < 0)
                 return transcript_error(p, r);
-        return probe_live.bind(p, disk_fd);
+        RECORD(p, "disks", TX_INT((int64_t) n_disks), TX_INT(0));
+        return probe_live.bind(p, disk_fds, n_disks);
 }
 
 static void record_strv(Probe *p, const char *call, const char *arg, int rc, char **v) {

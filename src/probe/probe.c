@@ -53,7 +53,6 @@ int probe_new(const ProbeConfig *cfg, Probe **ret) {
                 return -ENOMEM;
         p->cfg = *cfg;
         p->backend = backend;
-        p->disk_fd = -1;
         p->attach_r = 1;
         *ret = p;
         return 0;
@@ -63,18 +62,22 @@ Probe *probe_free(Probe *p) {
         if (!p)
                 return NULL;
         clone_free(p->clone);
-        safe_close(p->disk_fd);
+        for (size_t i = 0; i < p->n_disks; i++)
+                safe_close(p->disk_fds[i]);
         if (p->backend->done)
                 p->backend->done(p);
         free(p);
         return NULL;
 }
 
-int probe_bind(Probe *p, int disk_fd) {
-        if (p->bound || disk_fd < 0)
+int probe_bind(Probe *p, const int *disk_fds, size_t n_disks) {
+        if (p->bound || n_disks == 0 || n_disks > PROBE_MAX_DISKS)
                 return -EINVAL;
+        for (size_t i = 0; i < n_disks; i++)
+                if (disk_fds[i] < 0)
+                        return -EINVAL;
         p->bound = true;
-        return p->backend->bind(p, disk_fd);
+        return p->backend->bind(p, disk_fds, n_disks);
 }
 
 int probe_launch(Probe *p) {
@@ -211,23 +214,28 @@ void probe_file_init(ProbeFile *f, Probe *p, const char *path, uint64_t size) {
  * filesystems: the only scan there is, the same in both timings. */
 static int attach(Probe *p) {
         uint64_t t0 = now_usec();
-        int r = clone_attach(p->clone, p->disk_fd, p->cfg.format, p->devices, PROBE_MAX_FILESYSTEMS, &p->n_devices);
+        int r = clone_attach(p->clone, p->disk_fds, p->n_disks, p->cfg.format, p->devices, PROBE_MAX_FILESYSTEMS,
+                             &p->n_devices);
         p->stage_us[STAGE_RESCAN] += now_usec() - t0;
-        p->disk_fd = safe_close(p->disk_fd);
+        for (size_t i = 0; i < p->n_disks; i++)
+                p->disk_fds[i] = safe_close(p->disk_fds[i]);
         if (r < 0)
                 set_error(p);
         p->attach_r = r;
         return r;
 }
 
-static int live_bind(Probe *p, int disk_fd) {
+static int live_bind(Probe *p, const int *disk_fds, size_t n_disks) {
         uint64_t t0 = now_usec();
-        p->disk_fd = fcntl(disk_fd, F_DUPFD_CLOEXEC, 3);
-        p->stage_us[STAGE_BIND] += now_usec() - t0;
-        if (p->disk_fd < 0) {
-                snprintf(p->error, sizeof(p->error), "cannot keep the disk: %s", strerror(errno));
-                return -errno;
+        for (size_t i = 0; i < n_disks; i++) {
+                p->disk_fds[i] = fcntl(disk_fds[i], F_DUPFD_CLOEXEC, 3);
+                if (p->disk_fds[i] < 0) {
+                        snprintf(p->error, sizeof(p->error), "cannot keep the disk: %s", strerror(errno));
+                        return -errno;
+                }
+                p->n_disks++;
         }
+        p->stage_us[STAGE_BIND] += now_usec() - t0;
         return p->clone ? attach(p) : 0;
 }
 

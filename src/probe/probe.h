@@ -46,6 +46,7 @@ typedef struct ProbeConfig {
 } ProbeConfig;
 
 #define PROBE_MAX_FILESYSTEMS 64
+#define PROBE_MAX_DISKS AGENT_MAX_DISKS
 
 int probe_new(const ProbeConfig *cfg, Probe **ret);
 Probe *probe_free(Probe *p);
@@ -62,9 +63,11 @@ bool probe_alive(Probe *p);
 /* Restore the clone (and attach the disk if it is bound already). */
 int probe_launch(Probe *p);
 
-/* Bind the guest disk, once (see above).  disk_fd is borrowed; the clone
- * gets its own duplicate.  probe_last_error() says why it failed. */
-int probe_bind(Probe *p, int disk_fd);
+/* Bind the guest's disks, once (see above), in the domain's order (the
+ * disk libxl gave, then the others: the stage 1 sees them in that order);
+ * at most PROBE_MAX_DISKS.  The descriptors are borrowed; the clone gets
+ * its own duplicates.  probe_last_error() says why it failed. */
+int probe_bind(Probe *p, const int *disk_fds, size_t n_disks);
 
 /* Candidate filesystems in probe order (whole-disk, partitions, LVs):
  * a NULL-terminated, malloc'd array of malloc'd device names. */

@@ -77,7 +77,7 @@ static void one_clone(const Template *t) {
         uint64_t t1 = now_usec();
         fd = open(disk, O_RDONLY | O_CLOEXEC);
         CHECK(fd >= 0, "open disk");
-        r = clone_attach(c, fd, "raw", devs, AGENT_MAX_DEVICES, &n);
+        r = clone_attach(c, &fd, 1, "raw", devs, AGENT_MAX_DEVICES, &n);
         close(fd);
         CHECK(r == 0 && n == 1, "attach: %d, %zu devices: %s", r, n, clone_last_error(c));
         if (r == 0 && n == 1)

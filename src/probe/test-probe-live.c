@@ -54,7 +54,7 @@ static void converse(const Template *t, int disk, int record_fd, int replay_fd, 
 
         memset(ret, 0, sizeof(*ret));
         CHECK_EQ(probe_new(&cfg, &p), 0);
-        CHECK_EQ(probe_bind(p, disk), 0);
+        CHECK_EQ(probe_bind(p, &(int) { disk }, 1), 0);
         if (probe_launch(p) < 0) {
                 fprintf(stderr, "launch: %s\n", probe_last_error(p));
                 exit(EXIT_FAILURE);

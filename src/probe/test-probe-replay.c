@@ -36,6 +36,7 @@ static Transcript *start(const char *name, int *ret_fd) {
         Transcript *t = NULL;
         *ret_fd = mkfile(name, "", 0);
         CHECK_EQ(transcript_record(*ret_fd, disk, &t), 0);
+        PUT(t, "disks", TX_INT(1), TX_INT(0));  /* what binding one disk records */
         return t;
 }
 
@@ -44,7 +45,7 @@ static Probe *replaying(int tx) {
         Probe *p = NULL;
 
         CHECK_EQ(probe_new(&cfg, &p), 0);
-        CHECK_EQ(probe_bind(p, disk), 0);
+        CHECK_EQ(probe_bind(p, &(int) { disk }, 1), 0);
         return p;
 }
 
@@ -193,13 +194,13 @@ static void test_wrong_transcript(void) {
         CHECK_EQ(probe_new(&cfg, &p), 0);
         /* Launched before any disk is bound: there is no transcript yet. */
         CHECK_EQ(probe_launch(p), -EBADMSG);
-        CHECK_EQ(probe_bind(p, other), -ESTALE);
+        CHECK_EQ(probe_bind(p, &(int) { other }, 1), -ESTALE);
         CHECK(strstr(probe_last_error(p), "recorded from another disk"));
         probe_free(p);
 
         cfg.replay_fd = other;  /* not a transcript at all */
         CHECK_EQ(probe_new(&cfg, &p), 0);
-        CHECK_EQ(probe_bind(p, disk), -EBADMSG);
+        CHECK_EQ(probe_bind(p, &(int) { disk }, 1), -EBADMSG);
         CHECK_STREQ(probe_last_error(p), "replay: not a valid transcript");
         probe_free(p);
         close(other);

@@ -76,15 +76,15 @@ static void test_bind(void) {
 
         CHECK(disk >= 0);
         CHECK_EQ(probe_new(&cfg, &p), 0);
-        CHECK_EQ(probe_bind(p, -1), -EINVAL);
+        CHECK_EQ(probe_bind(p, &(int) { -1 }, 1), -EINVAL);
         /* Cold: bound before the launch, the probe keeps its own copy. */
-        CHECK_EQ(probe_bind(p, disk), 0);
+        CHECK_EQ(probe_bind(p, &(int) { disk }, 1), 0);
         CHECK_EQ(count_fds(), before + 2);
         close(disk);
         CHECK_EQ(count_fds(), before + 1);
         /* Once only. */
         disk = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        CHECK_EQ(probe_bind(p, disk), -EINVAL);
+        CHECK_EQ(probe_bind(p, &(int) { disk }, 1), -EINVAL);
         close(disk);
         /* Not attached to any clone: nothing to list, and no pretending. */
         CHECK_EQ(probe_list_filesystems(p, &fss), -EINVAL);
@@ -95,9 +95,9 @@ static void test_bind(void) {
         /* A descriptor that cannot be kept: the error says so, and the
          * one bind is spent. */
         CHECK_EQ(probe_new(&cfg, &p), 0);
-        CHECK_EQ(probe_bind(p, 999), -EBADF);
+        CHECK_EQ(probe_bind(p, &(int) { 999 }, 1), -EBADF);
         CHECK(strstr(probe_last_error(p), "cannot keep the disk"));
-        CHECK_EQ(probe_bind(p, STDIN_FILENO), -EINVAL);
+        CHECK_EQ(probe_bind(p, &(int) { STDIN_FILENO }, 1), -EINVAL);
         probe_free(p);
         CHECK_EQ(count_fds(), before);
 }

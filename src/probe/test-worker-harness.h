@@ -82,7 +82,7 @@ static inline int run_early(const WorkerConfig *wc, bool send, InspectReport *re
         if (r < 0)
                 return r;
         if (send)
-                r = worker_send(w, disk, &policy);
+                r = worker_send(w, &disk, 1, &policy);
         for (int i = 0; r >= 0 && i < 6000; i++) {
                 r = worker_receive(w, ret);
                 if (r == -EAGAIN) {

@@ -24,7 +24,7 @@ static void test_refusals(void) {
         /* worker_run is the cold path only. */
         wc.template = &fake_template;
         wc.pooled = true;
-        CHECK_EQ(worker_run(&wc, disk, &policy, 10, &rep), -EINVAL);
+        CHECK_EQ(worker_run(&wc, &(int) { disk }, 1, &policy, 10, &rep), -EINVAL);
         wc.pooled = false;
         /* Every clone uid taken. */
         CHECK_EQ(clone_uid_reserve(NULL, &RANGE, &uid, &locks[0]), 0);
@@ -183,16 +183,16 @@ static void test_run(void) {
         policy_init(&policy);
         if (PVBOOT_E2E_REPLAY) {
                 /* The whole cold path in one call ... */
-                CHECK_EQ(worker_run(&wc, disk, &policy, 60, &rep), 0);
+                CHECK_EQ(worker_run(&wc, &(int) { disk }, 1, &policy, 60, &rep), 0);
                 check_seam_report(&rep);
                 /* ... and out of time before any answer. */
-                CHECK_EQ(worker_run(&wc, disk, &policy, 0, &rep), -ETIMEDOUT);
+                CHECK_EQ(worker_run(&wc, &(int) { disk }, 1, &policy, 0, &rep), -ETIMEDOUT);
         } else
                 /* A worker that reports and leaves before its request: its
                  * report is the answer, never the broken pipe, whoever wins
                  * the race between its exit and our send. */
                 for (int i = 0; i < 20; i++) {
-                        CHECK_EQ(worker_run(&wc, disk, &policy, 60, &rep), 0);
+                        CHECK_EQ(worker_run(&wc, &(int) { disk }, 1, &policy, 60, &rep), 0);
                         check_seam_report(&rep);
                 }
 

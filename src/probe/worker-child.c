@@ -129,17 +129,20 @@ static _Noreturn void fail(int sock, int status, const Policy *policy, const cha
 }
 
 /* Wait for the request; -errno if the parent went away or sent garbage. */
-static int receive_request(int sock, Policy *policy, int *ret_fd) {
-        _cleanup_close_ int fd = -EBADF;
+static int receive_request(int sock, Policy *policy, int *ret_fds, size_t *ret_n) {
+        int fds[PROBE_MAX_DISKS];
+        size_t n_fds = 0;
         WorkerRequest req;
         ssize_t n;
 
-        n = recv_with_fd(sock, &req, sizeof(req), &fd);
+        n = recv_with_fds(sock, &req, sizeof(req), fds, PROBE_MAX_DISKS, &n_fds);
         if (n == -EPIPE)
                 return -EPIPE;
         if (n < 0)
                 return -EBADMSG;
-        if ((size_t) n != sizeof(req) ||
+        /* Held until they are ours, closed on every refusal. */
+        _cleanup_(close_manyp) CloseMany held = { .fds = fds, .n = n_fds };
+        if ((size_t) n != sizeof(req) || req.n_disks != n_fds ||
             req.magic != WORKER_MAGIC || req.mode >= _MODE_MAX || req.force_arch >= _PV_ARCH_MAX ||
             req.prefer >= _PV_ARCH_MAX || req.host_source >= N_HOST_SOURCES ||
             memchr(req.host_caps, 0, sizeof(req.host_caps)) == NULL)
@@ -151,7 +154,9 @@ static int receive_request(int sock, Policy *policy, int *ret_fd) {
         if (req.host_known &&
             host_caps_parse(req.host_caps, host_sources[req.host_source], &policy->host) < 0)
                 return -EBADMSG;
-        *ret_fd = TAKE_FD(fd);
+        memcpy(ret_fds, fds, sizeof(int) * n_fds);
+        *ret_n = n_fds;
+        held.n = 0;
         return 0;
 }
 
@@ -160,7 +165,9 @@ _Noreturn void worker_child_main(const WorkerConfig *cfg, const char *workdir, i
         Policy policy;
         InspectReport rep;
         Probe *p = NULL;
-        int disk_fd = -1, r;
+        int disk_fds[PROBE_MAX_DISKS];
+        size_t n_disks = 0;
+        int r;
 
         /* If the parent dies (libxl's timeout sends SIGTERM to it, or the
          * daemon stops), take the appliance down too; qemu
@@ -237,11 +244,12 @@ _Noreturn void worker_child_main(const WorkerConfig *cfg, const char *workdir, i
                         fail(sock, r, &policy, "appliance failed to start: %s", probe_last_error(p));
                 send_message(sock, WORKER_READY, NULL);
         }
-        r = receive_request(sock, &policy, &disk_fd);
+        r = receive_request(sock, &policy, disk_fds, &n_disks);
         if (r < 0)
                 _exit(r == -EPIPE ? 0 : 1);     /* nothing to report to */
-        r = probe_bind(p, disk_fd);
-        close(disk_fd);
+        r = probe_bind(p, disk_fds, n_disks);
+        for (size_t i = 0; i < n_disks; i++)
+                close(disk_fds[i]);
         if (r < 0)
                 fail(sock, r, &policy, "cannot serve the disk to the appliance: %s", probe_last_error(p));
         if (!cfg->pooled) {

@@ -26,6 +26,7 @@ typedef struct WorkerRequest {
         uint32_t prefer;
         uint32_t host_known;
         uint32_t host_source;           /* index into host_sources[] */
+        uint32_t n_disks;               /* the descriptors this message carries */
         char host_caps[HOST_CAPS_MAX];  /* NUL-terminated */
 } WorkerRequest;
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "shared/fd-util.h"
+#include "probe/probe.h"
 #include "probe/worker-wire.h"
 
 struct Worker {
@@ -182,9 +183,10 @@ pid_t worker_pid(const Worker *w) {
         return w->pid;
 }
 
-int worker_send(Worker *w, int disk_fd, const Policy *policy) {
+int worker_send(Worker *w, const int *disk_fds, size_t n_disks, const Policy *policy) {
         WorkerRequest req = {
                 .magic = WORKER_MAGIC,
+                .n_disks = (uint32_t) n_disks,
                 .mode = policy->mode,
                 .force_arch = policy->force_arch,
                 .prefer = policy->prefer,
@@ -192,7 +194,7 @@ int worker_send(Worker *w, int disk_fd, const Policy *policy) {
         };
         int r;
 
-        if (w->sent || disk_fd < 0)
+        if (w->sent || n_disks == 0 || n_disks > PROBE_MAX_DISKS)
                 return -EINVAL;
         if (policy->host.known) {
                 size_t i = 0;
@@ -202,7 +204,7 @@ int worker_send(Worker *w, int disk_fd, const Policy *policy) {
                 req.host_source = (uint32_t) i;
                 snprintf(req.host_caps, sizeof(req.host_caps), "%s", policy->host.text);
         }
-        r = send_with_fd(w->sock, &req, sizeof(req), disk_fd);
+        r = send_with_fds(w->sock, &req, sizeof(req), disk_fds, n_disks);
         if (r < 0)
                 return r;
         w->sent = true;
@@ -291,7 +293,7 @@ static long long now_ms(void) {
         return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int worker_run(const WorkerConfig *cfg, int disk_fd, const Policy *policy,
+int worker_run(const WorkerConfig *cfg, const int *disk_fds, size_t n_disks, const Policy *policy,
                unsigned deadline_sec, InspectReport *ret) {
         long long deadline = now_ms() + (long long) deadline_sec * 1000;
         Worker *w = NULL;
@@ -306,7 +308,7 @@ int worker_run(const WorkerConfig *cfg, int disk_fd, const Policy *policy,
                 return r;
         current_worker = w->pid;
         /* A stop that came while we forked found no worker to kill. */
-        r = stopped ? -ECANCELED : worker_send(w, disk_fd, policy);
+        r = stopped ? -ECANCELED : worker_send(w, disk_fds, n_disks, policy);
         /* A worker that failed before it took the request (its sandbox,
          * its uid) said why and left: that report, not the broken pipe,
          * is the answer. */

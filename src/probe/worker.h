@@ -65,10 +65,11 @@ int worker_spawn(const WorkerConfig *cfg, Worker **ret);
 int worker_fd(const Worker *w);
 pid_t worker_pid(const Worker *w);
 
-/* Send the request: the disk (borrowed) and the admin's policy (mode,
+/* Send the request: the disks (borrowed, the domain's order, at most
+ * PROBE_MAX_DISKS) and the admin's policy (mode,
  * force_arch, prefer, host; the format is the WorkerConfig's).  Once per
  * worker. */
-int worker_send(Worker *w, int disk_fd, const Policy *policy);
+int worker_send(Worker *w, const int *disk_fds, size_t n_disks, const Policy *policy);
 
 /* Read one message, non-blocking: WORKER_READY, WORKER_REPORT (*ret
  * filled and validated), -EAGAIN (nothing yet), -EPIPE (the worker is
@@ -106,7 +107,7 @@ Worker *worker_abandon(Worker *w);
  * report, crashed worker), -ECANCELED (worker_kill_current() was called,
  * before or during the run) or another -errno.
  */
-int worker_run(const WorkerConfig *cfg, int disk_fd, const Policy *policy,
+int worker_run(const WorkerConfig *cfg, const int *disk_fds, size_t n_disks, const Policy *policy,
                unsigned deadline_sec, InspectReport *ret);
 
 /* Forward a termination signal to worker_run's worker (async-signal-safe):

@@ -94,25 +94,28 @@ int fd_read_full(int fd, void *buf, size_t len, uint64_t deadline_usec) {
         return 0;
 }
 
-int send_with_fd(int sock, const void *buf, size_t len, int fd) {
+int send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t n_fds) {
         union {
                 struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int))];
+                char buf[CMSG_SPACE(sizeof(int) * FD_PASS_MAX)];
         } u;
         struct iovec iov = { .iov_base = (void *) buf, .iov_len = len };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = sizeof(u.buf) };
+                             .msg_controllen = CMSG_SPACE(sizeof(int) * n_fds) };
         struct cmsghdr *c;
         ssize_t n;
 
-        if (fd < 0)
-                return -EBADF;
+        if (n_fds == 0 || n_fds > FD_PASS_MAX)
+                return -EINVAL;
+        for (size_t i = 0; i < n_fds; i++)
+                if (fds[i] < 0)
+                        return -EBADF;
         memset(&u, 0, sizeof(u));
         c = CMSG_FIRSTHDR(&mh);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
         do
                 n = sendmsg(sock, &mh, MSG_NOSIGNAL);
         while (n < 0 && errno == EINTR);
@@ -121,16 +124,20 @@ int send_with_fd(int sock, const void *buf, size_t len, int fd) {
         return (size_t) n == len ? 0 : -EIO;
 }
 
-ssize_t recv_with_fd(int sock, void *buf, size_t len, int *ret_fd) {
+int send_with_fd(int sock, const void *buf, size_t len, int fd) {
+        return send_with_fds(sock, buf, len, &fd, 1);
+}
+
+ssize_t recv_with_fds(int sock, void *buf, size_t len, int *ret_fds, size_t max, size_t *ret_n) {
         union {
                 struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int) * 8)];
+                char buf[CMSG_SPACE(sizeof(int) * FD_PASS_MAX)];
         } u;
         struct iovec iov = { .iov_base = buf, .iov_len = len };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
                              .msg_controllen = sizeof(u.buf) };
-        _cleanup_close_ int fd = -EBADF;
-        int n_fds = 0;
+        int fds[FD_PASS_MAX];
+        size_t n_fds = 0, extra = 0;
         ssize_t n;
 
         do
@@ -146,15 +153,26 @@ ssize_t recv_with_fd(int sock, void *buf, size_t len, int *ret_fd) {
                 for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
                         int f;
                         memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                        if (n_fds++ == 0)
-                                fd = f;
-                        else
+                        if (n_fds < max && n_fds < FD_PASS_MAX)
+                                fds[n_fds++] = f;
+                        else {
                                 close(f);
+                                extra++;
+                        }
                 }
         }
-        /* Exactly one descriptor and the whole message, or nothing. */
-        if (n_fds != 1 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+        /* Between one and max descriptors and the whole message, or nothing. */
+        if (n_fds == 0 || extra > 0 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+                for (size_t i = 0; i < n_fds; i++)
+                        close(fds[i]);
                 return -EBADMSG;
-        *ret_fd = TAKE_FD(fd);
+        }
+        memcpy(ret_fds, fds, sizeof(int) * n_fds);
+        *ret_n = n_fds;
         return n;
+}
+
+ssize_t recv_with_fd(int sock, void *buf, size_t len, int *ret_fd) {
+        size_t n_fds;
+        return recv_with_fds(sock, buf, len, ret_fd, 1, &n_fds);
 }

@@ -39,3 +39,10 @@ int send_with_fd(int sock, const void *buf, size_t len, int fd);
  * in *ret_fd; -EPIPE at end of stream; -EBADMSG when it carried no
  * descriptor, more than one (the extra ones are closed) or was truncated. */
 ssize_t recv_with_fd(int sock, void *buf, size_t len, int *ret_fd);
+
+/* The same with 1..n descriptors (at most FD_PASS_MAX): a guest's disks.
+ * recv_with_fds() takes at most max of them; more than that is -EBADMSG,
+ * everything received closed. */
+#define FD_PASS_MAX 8
+int send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t n_fds);
+ssize_t recv_with_fds(int sock, void *buf, size_t len, int *ret_fds, size_t max, size_t *ret_n);

@@ -52,6 +52,18 @@ static inline void close_pairp(int (*p)[2]) {
 }
 #define _cleanup_close_pair_ _cleanup_(close_pairp)
 
+/* The first n of fds, closed at scope exit unless n is set to 0 (taken):
+ *   _cleanup_(close_manyp) CloseMany held = { .fds = fds, .n = n }; */
+typedef struct CloseMany {
+        int *fds;
+        size_t n;
+} CloseMany;
+static inline void close_manyp(CloseMany *c) {
+        for (size_t i = 0; i < c->n; i++)
+                c->fds[i] = safe_close(c->fds[i]);
+        c->n = 0;
+}
+
 /* The value, and the variable emptied: ownership moves to the caller. */
 #define TAKE_GENERIC(var, empty)                         \
         ({                                               \

@@ -76,6 +76,25 @@ static void test_fd_passing(void) {
         CHECK_EQ(after, before);
         close(after);
 
+        /* Several (a guest's disks): all of them, in order; more than the
+         * receiver takes: refused, none left open. */
+        int three[3] = { fd, sv[0], fd }, got3[3] = { -1, -1, -1 };
+        size_t n3 = 0;
+        CHECK_EQ(send_with_fds(sv[0], "abc", 3, three, 3), 0);
+        CHECK_EQ(recv_with_fds(sv[1], buf, sizeof(buf), got3, 3, &n3), 3);
+        CHECK(n3 == 3 && same_file(got3[0], fd) && same_file(got3[1], sv[0]) && same_file(got3[2], fd));
+        for (size_t i = 0; i < 3; i++)
+                close(got3[i]);
+        CHECK_EQ(send_with_fds(sv[0], "abc", 3, three, 3), 0);
+        before = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        close(before);
+        CHECK_EQ(recv_with_fds(sv[1], buf, sizeof(buf), got3, 2, &n3), -EBADMSG);
+        after = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        CHECK_EQ(after, before);
+        close(after);
+        CHECK_EQ(send_with_fds(sv[0], "x", 1, three, 0), -EINVAL);
+        CHECK_EQ(send_with_fds(sv[0], "x", 1, three, FD_PASS_MAX + 1), -EINVAL);
+
         /* The peer gone. */
         CHECK_EQ(send_with_fd(sv[0], "x", 1, -1), -EBADF);
         close(sv[0]);

@@ -30,7 +30,7 @@
 #define AGENT_MAX_READ    (256u << 10)  /* bytes one PREAD may return */
 #define AGENT_MAX_REPLY   (AGENT_MAX_READ + 64)
 #define AGENT_MAX_DEVICES 64            /* filesystems one ATTACH reports */
-#define AGENT_MAX_DISKS   8             /* disks one ATTACH takes: SCSI targets arg .. arg+N-1 */
+#define AGENT_MAX_DISKS   16            /* disks one ATTACH takes: SCSI targets arg .. arg+N-1 */
 #define AGENT_MAX_GLOB    64            /* names one GLOB returns */
 #define AGENT_DEVICE_NAME 64            /* "/dev/..." incl. NUL */
 

@@ -7,7 +7,7 @@ _pvboot_select() {
         local opts="--output= --output-format= --output-directory= --args= --runas= --quiet
                     --format= --stage1-x86_64= --stage1-i386= --stage1-pvh= --force-arch= --prefer=
                     --pvh --pvshim --host-caps= --timeout= --no-daemon --not-really --verbose --debug --help --entry=
-                    --config= --json"
+                    --config= --json --disk="
         case "$cur" in
         --output-format=*)
                 COMPREPLY=($(compgen -W "simple0 simple sxp" -- "${cur#*=}")); return ;;
@@ -15,7 +15,7 @@ _pvboot_select() {
                 COMPREPLY=($(compgen -W "i386 x86_64" -- "${cur#*=}")); return ;;
         --format=*)
                 COMPREPLY=($(compgen -W "raw qcow2 vmdk vdi vhdx" -- "${cur#*=}")); return ;;
-        --output=*|--stage1-*=*|--config=*)
+        --output=*|--stage1-*=*|--config=*|--disk=*)
                 cur=${cur#*=}; _filedir; return ;;
         --output-directory=*)
                 cur=${cur#*=}; _filedir -d; return ;;

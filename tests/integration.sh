@@ -66,6 +66,13 @@ scenarios=(
         "md-raid1|md1-64|x86_64||"
         "md-raid1-degraded|md1-degraded64|x86_64||"
         "md090-lvm-on-raid1|md090-lvm32|i386||"
+        # Every disk the stage 1 sees (point 3): libxl passes the first,
+        # --disk names the others, one clone sees them all, first match in
+        # the domain's disk order.
+        "pvboot-on-second-disk|none+gpt32|i386||"
+        "two-disks-two-widths|mbr64+gpt32|x86_64||"
+        "two-disks-prefer-i386|mbr64+gpt32|i386||--prefer=i386"
+        "second-disk-is-the-first|mbr64+@self|fail:is DISK||"
         "host-without-pv32|gpt32|fail:CONFIG_PV32, or set type=\"pvh\", pvshim=1||--host-caps=$stock_caps"
         "host-with-pv32|gpt32|i386||--host-caps=xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64"
         "pvshim-32bit-stock-xen|gpt32|i386||--pvshim;--host-caps=$stock_caps"
@@ -90,11 +97,23 @@ run_one() {
                 elif [ "$layout" = @directory ]; then
                         disk="$work"
                 else
-                        bash "$here/mkdisk.sh" "$layout" "$disk" "$work/build-$name" || { echo "FAIL: mkdisk"; exit 1; }
+                        bash "$here/mkdisk.sh" "${layout%%+*}" "$disk" "$work/build-$name" || { echo "FAIL: mkdisk"; exit 1; }
                 fi
                 local -a h=() b=()
                 [ -n "$hopts" ] && h=("$hopts")
                 [ -n "$blargs" ] && IFS=';' read -ra b <<<"$blargs"
+                # A+B: the domain's second disk, given as --disk (libxl passes
+                # only the first); A+@self names the first disk again.
+                if [ "$layout" != "${layout#*+}" ]; then
+                        local second="$work/$name-2.img"
+                        if [ "${layout#*+}" = @self ]; then
+                                second=$disk
+                        else
+                                bash "$here/mkdisk.sh" "${layout#*+}" "$second" "$work/build-$name" ||
+                                        { echo "FAIL: mkdisk"; exit 1; }
+                        fi
+                        b=("--disk=$second" "${b[@]}")
+                fi
                 case "$expect" in
                 x86_64) h+=("--expect-stage1=$s64") ;;
                 i386)   h+=("--expect-stage1=$s32") ;;
@@ -105,7 +124,7 @@ run_one() {
         } >"$log" 2>&1
         rc=$?
         end=$(date +%s.%N)
-        [ "$disk" = "$work" ] || rm -rf "$disk"
+        [ "$disk" = "$work" ] || rm -rf "$disk" "$work/$name-2.img"
         rm -rf "$work/build-$name"
         printf '%s|%s|%s|%.1f\n' "$name" "$expect" "$([ $rc = 0 ] && echo pass || echo FAIL)" \
                 "$(echo "$end - $start" | bc)" >"$work/$name.result"

@@ -36,6 +36,7 @@ enum {
         ARG_CONFIG,
         ARG_JSON,
         ARG_REPLAY,
+        ARG_EXTRA_DISK,
 };
 
 const char options_usage[] =
@@ -58,8 +59,9 @@ const char options_usage[] =
         "  --stage1-pvh=PATH         PVH stage 1 (default " STAGE1_DEFAULT_PVH ")\n"
         "  --force-arch=i386|x86_64  use this width (still checked against the guest and the host)\n"
         "  --prefer=i386|x86_64      tie-break when the kernels do not decide (default x86_64)\n"
-        "  --pvh                     type=\"pvh\": return the PVH stage 1\n"
+        "  --pvh                     type=\"pvh\": return the PVH stage 1 (default: the type libxl recorded)\n"
         "  --pvshim                  type=\"pvh\" + pvshim=1: PV stage 1 run by the shim\n"
+        "  --disk=PATH               the domain's next disk after DISK, in its order (repeatable)\n"
         "  --host-caps=CAPS          the hypervisor's xen_caps (default: read from Xen)\n"
         "  --timeout=SEC             give up on the inspection after SEC seconds (" STRINGIFY(TIMEOUT_MIN) "-"
         STRINGIFY(TIMEOUT_MAX) ", default " STRINGIFY(TIMEOUT_DEFAULT) ")\n"
@@ -148,6 +150,7 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 { "host-caps",        required_argument, NULL, ARG_HOST_CAPS },
                 { "verbose",          no_argument,       NULL, 'v' },
                 { "timeout",          required_argument, NULL, ARG_TIMEOUT },
+                { "disk",             required_argument, NULL, ARG_EXTRA_DISK },
 #if PVBOOT_E2E_REPLAY
                 /* The end-to-end test's seam; absent from normal builds. */
                 { "record",           required_argument, NULL, ARG_RECORD },
@@ -261,11 +264,13 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                         if (o.policy.mode == MODE_PVSHIM)
                                 return fail(err, errsz, "", "--pvh and --pvshim conflict: a guest is one or the other", "");
                         o.policy.mode = MODE_PVH;
+                        o.mode_given = true;
                         break;
                 case ARG_PVSHIM:
                         if (o.policy.mode == MODE_PVH)
                                 return fail(err, errsz, "", "--pvh and --pvshim conflict: a guest is one or the other", "");
                         o.policy.mode = MODE_PVSHIM;
+                        o.mode_given = true;
                         break;
                 case ARG_TIMEOUT: {
                         char *end;
@@ -287,6 +292,15 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                         break;
                 case ARG_REPLAY:
                         o.replay = optarg;
+                        break;
+                case ARG_EXTRA_DISK:
+                        /* Opened, checked and ordered by extra-disks.c. */
+                        if (optarg[0] != '/')
+                                return fail(err, errsz, "--disk='", optarg, "': give an absolute path");
+                        if (o.n_extra_disks >= OPTIONS_EXTRA_DISKS_MAX)
+                                return fail(err, errsz, "", "more than " STRINGIFY(OPTIONS_EXTRA_DISKS_MAX)
+                                            " --disk given (the stage 1 sees xvda..xvdp)", "");
+                        o.extra_disks[o.n_extra_disks++] = optarg;
                         break;
                 case ARG_NO_DAEMON:
                         o.no_daemon = true;

@@ -23,8 +23,13 @@
 #include "cli/output.h"
 #include "pvboot-select.h"
 
+/* --disk: the domain's disks after DISK, 15 more make xvda..xvdp. */
+#define OPTIONS_EXTRA_DISKS_MAX 15
+
 typedef struct Options {
         const char *disk;
+        const char *extra_disks[OPTIONS_EXTRA_DISKS_MAX];  /* --disk, in order (cli/extra-disks.h) */
+        unsigned n_extra_disks;
         const char *config;             /* --config, NULL: CONFIG_DEFAULT_PATH */
         bool inspect;                   /* pvboot-select inspect [--json] DISK */
         bool status;                    /* pvboot-select status [--json] */
@@ -38,6 +43,7 @@ typedef struct Options {
         const char *stage1_pvh;
         Policy policy;                  /* --pvh/--pvshim, --force-arch, --prefer, --format,
                                          * --timeout, --host-caps (else read by policy_read_host) */
+        bool mode_given;                /* --pvh or --pvshim: else libxl's record sets it (cli/domain.h) */
         const char *record, *replay;    /* e2e builds only (-De2e_replay=true) */
         const char *appliance_cache;    /* appliance_cache: the template (NULL: the default) */
         int memsize_mb;                 /* memsize: the template's appliance memory (0: the default) */

@@ -176,6 +176,10 @@ int inspection_run(const Options *o, const int *disk_fds, size_t n_disks, int re
          * (--disk) is inspected here, all its disks in one clone. */
         if (n_disks > 1 && inspection_may_use_daemon(o) && (o->verbose || o->not_really))
                 console_say("  %zu disks: inspected here, in one clone (pvboot-selectd takes one disk)", n_disks);
+        /* Which is which, as the evidence names them. */
+        for (size_t i = 0; n_disks > 1 && i < n_disks && (o->verbose || o->not_really); i++)
+                console_say("  disk /dev/sd%c: %s%s", (char) ('a' + i), i == 0 ? "" : "--disk=",
+                            i == 0 ? o->disk : i - 1 < o->n_extra_disks ? o->extra_disks[i - 1] : "?");
         r = inspection_may_use_daemon(o) && n_disks == 1 ? ask_daemon(o, disk_fds[0], ret, &cold_deadline, err, errsz)
                                                          : CLIENT_NO_DAEMON;
         if (r == CLIENT_NO_DAEMON)

@@ -26,10 +26,13 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/console.h"
+#include "cli/domain.h"
+#include "cli/extra-disks.h"
 #include "cli/inspection.h"
 #include "cli/output.h"
 #include "cli/stop.h"
 #include "probe/disk-fd.h"
+#include "probe/probe.h"
 #include "probe/worker.h"
 #include "record/xs-record.h"
 #include "shared/macro.h"
@@ -71,6 +74,7 @@ static int open_outputs(const Options *o, Outputs *ret, char *err, size_t errsz)
 int main(int argc, char **argv) {
         uint64_t main_start = now_usec();
         _cleanup_close_ int disk_fd = -EBADF;
+        _cleanup_(extra_disks_close) ExtraDisks extra = { .n = 0 };
         Outputs out = { -EBADF, -EBADF, -EBADF, -EBADF };
         char err[600];
         _cleanup_(config_free) Config conf = { 0 };
@@ -111,12 +115,28 @@ int main(int argc, char **argv) {
                 .disk = o.disk,
                 .start_usec = main_start,
         };
+        /* The type libxl recorded for the domid, unless --pvh/--pvshim
+         * say otherwise (domain.h). */
+        bool loud = false;
+        if (domain_mode_apply(&o, end.domid, err, sizeof(err), &loud) < 0)
+                return console_end(&end, 1, "%s", err);
+        if (loud)
+                console_say("%s", err);
+        else if (o.verbose)
+                console_log("%s", err);
         r = disk_fd_open(o.disk, &disk_fd, err, sizeof(err));
         if (r < 0)
                 return console_end(&end, 1, "cannot use disk %s: %s", o.disk, err);
+        /* The domain's other disks (--disk), in its order, checked as DISK. */
+        if (extra_disks_open(&o, disk_fd, &extra, err, sizeof(err)) < 0)
+                return console_end(&end, 1, "%s", err);
         if (open_outputs(&o, &out, err, sizeof(err)) < 0)
                 return console_end(&end, 1, "%s", err);
-        r = inspection_run(&o, &disk_fd, 1, out.record_fd, out.replay_fd, &in, err, sizeof(err));
+        _Static_assert(1 + OPTIONS_EXTRA_DISKS_MAX <= PROBE_MAX_DISKS, "one clone takes every disk --disk may name");
+        int disks[1 + OPTIONS_EXTRA_DISKS_MAX] = { disk_fd };
+        for (unsigned i = 0; i < extra.n; i++)
+                disks[1 + i] = extra.disk[i].fd;
+        r = inspection_run(&o, disks, 1 + extra.n, out.record_fd, out.replay_fd, &in, err, sizeof(err));
         if (r < 0)
                 return console_end(&end, 1, "%s", err);
         const InspectReport *rep = &in.rep;

@@ -516,8 +516,53 @@ static void test_config_layering(void) {
         config_free(&c);
 }
 
+/* --disk: the domain's other disks, in order; and whether a type flag was
+ * given at all (else libxl's record decides: cli/domain.h). */
+static void test_disks_and_mode_given(void) {
+        Options o;
+
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.n_extra_disks, 0u);
+        CHECK(!o.mode_given);
+        CHECK_EQ(o.policy.mode, MODE_PV);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--disk=/dev/vg/b", "--disk", "/srv/c.img", "/dev/xvda",
+                       "--pvh", NULL), 0);
+        CHECK_EQ(o.n_extra_disks, 2u);
+        CHECK_STREQ(o.extra_disks[0], "/dev/vg/b");
+        CHECK_STREQ(o.extra_disks[1], "/srv/c.img");
+        CHECK_STREQ(o.disk, "/dev/xvda");
+        CHECK(o.mode_given);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--pvshim", "/dev/xvda", NULL), 0);
+        CHECK(o.mode_given);
+
+        expect_fail("pvboot-select", LIBXL_BASE, "--disk=b.img", "/dev/xvda", NULL);
+        CHECK(strstr(err, "absolute"));
+        expect_fail("pvboot-select", LIBXL_BASE, "--disk=", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "/dev/xvda", "--disk", NULL);
+        /* Fifteen more disks at most: xvdb..xvdp. */
+        char *many[OPTIONS_EXTRA_DISKS_MAX + 8];
+        char buf[OPTIONS_EXTRA_DISKS_MAX + 1][16];
+        int n = 0;
+        many[n++] = (char *) "pvboot-select";
+        many[n++] = (char *) "--output-directory=/tmp";
+        for (int i = 0; i <= OPTIONS_EXTRA_DISKS_MAX; i++) {
+                snprintf(buf[i], sizeof(buf[i]), "--disk=/d%d", i);
+                many[n++] = buf[i];
+        }
+        many[n++] = (char *) "/dev/xvda";
+        many[n] = NULL;
+        CHECK_EQ(options_parse(n, many, &o, err, sizeof(err)), -EINVAL);
+        CHECK(strstr(err, "more than 15 --disk"));
+        many[n - 2] = many[n - 1];      /* one fewer: accepted */
+        many[n - 1] = NULL;
+        CHECK_EQ(options_parse(n - 1, many, &o, err, sizeof(err)), 0);
+        CHECK_EQ(o.n_extra_disks, (unsigned) OPTIONS_EXTRA_DISKS_MAX);
+        CHECK_STREQ(o.extra_disks[OPTIONS_EXTRA_DISKS_MAX - 1], "/d14");
+}
+
 int main(void) {
         test_libxl_argv();
+        test_disks_and_mode_given();
         test_bootloader_args();
         test_policy();
         test_errors();

@@ -6,7 +6,6 @@
  * disk descriptor it is given.  With a clone: test-probe-live.c; its
  * answers checked against a transcript: test-probe-replay.c.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -17,17 +16,6 @@
 
 /* Never used to start a clone here: probe_new only needs one to exist. */
 static const Template fake_template = { .ram_fd = -1, .state_fd = -1 };
-
-static unsigned count_fds(void) {
-        DIR *d = opendir("/proc/self/fd");
-        unsigned n = 0;
-
-        CHECK(d);
-        while (readdir(d))
-                n++;
-        closedir(d);
-        return n;
-}
 
 static ProbeConfig config(void) {
         return (ProbeConfig) { .format = "raw", .template = &fake_template, .record_fd = -1, .replay_fd = -1 };
@@ -71,7 +59,7 @@ static void test_bind(void) {
         ProbeConfig cfg = config();
         Probe *p = NULL;
         char **fss = NULL;
-        unsigned before = count_fds();
+        unsigned before = test_count_fds();
         int disk = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
         CHECK(disk >= 0);
@@ -79,9 +67,9 @@ static void test_bind(void) {
         CHECK_EQ(probe_bind(p, &(int) { -1 }, 1), -EINVAL);
         /* Cold: bound before the launch, the probe keeps its own copy. */
         CHECK_EQ(probe_bind(p, &(int) { disk }, 1), 0);
-        CHECK_EQ(count_fds(), before + 2);
+        CHECK_EQ(test_count_fds(), before + 2);
         close(disk);
-        CHECK_EQ(count_fds(), before + 1);
+        CHECK_EQ(test_count_fds(), before + 1);
         /* Once only. */
         disk = open("/dev/null", O_RDONLY | O_CLOEXEC);
         CHECK_EQ(probe_bind(p, &(int) { disk }, 1), -EINVAL);
@@ -90,7 +78,7 @@ static void test_bind(void) {
         CHECK_EQ(probe_list_filesystems(p, &fss), -EINVAL);
         CHECK(!fss);
         CHECK(!probe_free(p));
-        CHECK_EQ(count_fds(), before);
+        CHECK_EQ(test_count_fds(), before);
 
         /* A descriptor that cannot be kept: the error says so, and the
          * one bind is spent. */
@@ -99,7 +87,7 @@ static void test_bind(void) {
         CHECK(strstr(probe_last_error(p), "cannot keep the disk"));
         CHECK_EQ(probe_bind(p, &(int) { STDIN_FILENO }, 1), -EINVAL);
         probe_free(p);
-        CHECK_EQ(count_fds(), before);
+        CHECK_EQ(test_count_fds(), before);
 }
 
 static void test_mount_state(void) {

@@ -62,6 +62,7 @@ static void live_from_info(const xc_domaininfo_t *info, LiveDomain *ret) {
         ret->domid = info->domain;
         memcpy(ret->handle, info->handle, sizeof(ret->handle));
         ret->dying = info->flags & XEN_DOMINF_dying;
+        ret->hvm = info->flags & XEN_DOMINF_hvm_guest;
 }
 
 int hypervisor_domains(Hypervisor *h, LiveDomain **ret, size_t *ret_n) {

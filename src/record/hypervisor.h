@@ -4,7 +4,9 @@
 /*
  * The hypervisor's own list of domains, through libxenctrl: which domids
  * exist, with which handle (the uuid libxl gives a domain when it creates
- * it), and whether each is dying.  This is what says whether a xenstore
+ * it), whether each is dying, and whether it is an HVM container (PVH or
+ * HVM: libxl creates every domain but a PV one with XEN_DOMCTL_CDF_hvm,
+ * libxl__domain_make).  This is what says whether a xenstore
  * record still has its domain (xs-record.h); xenstored's "introduced"
  * cannot, because a domain is introduced only once it is built, after
  * its bootloader ran.
@@ -27,6 +29,7 @@ typedef struct LiveDomain {
         uint32_t domid;
         uint8_t handle[DOMAIN_HANDLE_SIZE];
         bool dying;
+        bool hvm;               /* XEN_DOMINF_hvm_guest */
 } LiveDomain;
 
 typedef struct Hypervisor Hypervisor;

@@ -7,6 +7,7 @@
 #include <xenstore.h>
 
 #include "record/xs-record.h"
+#include "record/xs-util.h"
 #include "shared/macro.h"
 
 struct XsRecord {
@@ -15,8 +16,6 @@ struct XsRecord {
         int hv_error;
 };
 
-/* Xen's domid space: DOMID_FIRST_RESERVED is 0x7FF0. */
-#define DOMID_MAX 0x7FEF
 /* A record's path: the base, "/", a domid, "/", the longest key. */
 #define RECORD_PATH_MAX (sizeof(XS_RECORD_BASE) + 16)
 /* A transaction that keeps meeting another writer gives up (and keeps). */
@@ -32,7 +31,7 @@ int xs_record_parse_domid(const char *name, uint32_t *ret) {
                 return -EINVAL;
         errno = 0;
         v = strtoul(name, &end, 10);
-        if (errno || *end || v == 0 || v > DOMID_MAX)
+        if (errno || *end || v == 0 || v > XS_DOMID_MAX)
                 return -EINVAL;
         *ret = (uint32_t) v;
         return 0;
@@ -124,8 +123,6 @@ static int live_domains(XsRecord *x, LiveDomain **ret, size_t *ret_n) {
 static int live_domain(XsRecord *x, uint32_t domid, LiveDomain *ret, size_t *ret_n) {
         return x->hv ? hypervisor_domain(x->hv, domid, ret, ret_n) : x->hv_error;
 }
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct xs_handle *, xs_close);
 
 int xs_record_open(bool watch, XsRecord **ret) {
         _cleanup_(xs_closep) struct xs_handle *xs = xs_open(0);
@@ -287,7 +284,7 @@ int xs_record_write(XsRecord *x, uint32_t domid, const InspectReport *r) {
         char uuid[XS_RECORD_UUID_STRLEN + 1], dir[RECORD_PATH_MAX];
         bool have_uuid;
 
-        if (domid == 0 || domid > DOMID_MAX)
+        if (domid == 0 || domid > XS_DOMID_MAX)
                 return -EINVAL;
         /* Without the hypervisor the record is judged by its domid alone. */
         have_uuid = domain_uuid(x, domid, uuid) == 0;

@@ -43,6 +43,6 @@ ssize_t recv_with_fd(int sock, void *buf, size_t len, int *ret_fd);
 /* The same with 1..n descriptors (at most FD_PASS_MAX): a guest's disks.
  * recv_with_fds() takes at most max of them; more than that is -EBADMSG,
  * everything received closed. */
-#define FD_PASS_MAX 8
+#define FD_PASS_MAX 16
 int send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t n_fds);
 ssize_t recv_with_fds(int sock, void *buf, size_t len, int *ret_fds, size_t max, size_t *ret_n);

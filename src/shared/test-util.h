@@ -37,6 +37,20 @@
                 }                                                                \
         } while (0)
 
+/* How many descriptors this process has open: a test of "nothing left
+ * open" compares it before and after. */
+#include <dirent.h>
+static inline unsigned test_count_fds(void) {
+        DIR *d = opendir("/proc/self/fd");
+        unsigned n = 0;
+
+        CHECK(d);
+        while (readdir(d))
+                n++;
+        closedir(d);
+        return n;
+}
+
 /* A peer for protocol tests: a socketpair whose other end a forked child
  * serves with serve(fd, arg) (which must not return).  Our end, and the
  * child's pid in *ret_pid for the caller to kill and reap. */

@@ -83,6 +83,11 @@ while read -r name; do
         bl=$(ls -t /var/log/xen/bootloader.*.log 2>/dev/null | head -n 1)
         report "$name" "$start" "$bl"
         rm -f "$bl"
+        # What /e2e/bootloader-facts wrote down, for the scenario that has it.
+        if [ -f /run/pvboot-e2e/facts ]; then
+                sed "s/^/E2E-FACTS|$name|/" /run/pvboot-e2e/facts
+                rm -f /run/pvboot-e2e/facts
+        fi
 done </e2e/scenarios
 
 # Concurrent start (issue 15, point 5).  concurrent-a's bootloader

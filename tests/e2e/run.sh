@@ -66,6 +66,7 @@ scenarios=(
         "both-32bit-kernels|both-k32|type = \"pvh\"\npvshim = 1\nmsr_relaxed = 1|\"--pvshim\"|i386-xen pvboot ELF running"
         "lvm-separate-boot|lvm-sepboot64|type = \"pv\"||x86_64-xen pvboot ELF running"
         "pvh|pvh-grub|type = \"pvh\"|\"--pvh\"|guest grub.cfg read"
+        "pvh-auto|pvh-grub|type = \"pvh\"||guest grub.cfg read"
         "nothing|none|type = \"pv\"||nothing to boot"
         "restrict|mbr64|type = \"pv\"||x86_64-xen pvboot ELF running"
 )
@@ -78,14 +79,20 @@ concurrent=(
         "concurrent-b|mbr64|type = \"pv\"||x86_64-xen pvboot ELF running"
 )
 uuid_a=e2e0c0c0-0000-4000-8000-00000000000a
+# What libxl lets its bootloader see (README: "What libxl tells its
+# bootloader"): the bootloader is /e2e/bootloader-facts, which writes it
+# down and becomes pvboot-select; the guest has a second disk, and is
+# pvshim (xl records only "pvh"); --disk names the second disk, since
+# libxl does not.  name | layout | type | args | expected.
+facts="libxl-facts|mbr64|type = \"pvh\"\npvshim = 1\nmsr_relaxed = 1|\"--pvshim\", \"--disk=/e2e/libxl-facts-second.img\"|x86_64-xen pvboot ELF running"
 # Restrict mode.  Xen 4.17 (XSA-443 backport) turns it on from xl's
 # environment; the bootloader_restrict/bootloader_user config keys came later.
 restrict_env="LIBXL_BOOTLOADER_RESTRICT=1 LIBXL_BOOTLOADER_USER=pvbootuser"
 mkdir -p "$stage/e2e"
 : >"$stage/e2e/scenarios"
-# guest NAME LAYOUT TYPE ARGS [BOOTLOADER [EXTRA-CONFIG]]
+# guest NAME LAYOUT TYPE ARGS [BOOTLOADER [EXTRA-CONFIG [EXTRA-DISKS]]]
 guest() {
-        local name=$1 layout=$2 type=$3 args=$4 bootloader=${5:-pvboot-select} extra=${6:-}
+        local name=$1 layout=$2 type=$3 args=$4 bootloader=${5:-pvboot-select} extra=${6:-} disks=${7:-}
         log "guest $name ($layout): disk + transcript"
         PVBOOT_MARKER=1 bash "$top/tests/mkdisk.sh" "$layout" "$stage/e2e/$name.img" "$work/mk-$name" >/dev/null
         "$work/build/pvboot-select" -n "--record=$stage/e2e/$name.tx" "$stage/e2e/$name.img" \
@@ -97,7 +104,7 @@ guest() {
                 printf 'name = "%s"\n' "$name"
                 printf '%b\n' "$type"
                 printf 'memory = 256\nvcpus = 1\n'
-                printf 'disk = [ "file:/e2e/%s.img,xvda,r" ]\n' "$name"
+                printf 'disk = [ "file:/e2e/%s.img,xvda,r"%s ]\n' "$name" "${disks:+, $disks}"
                 printf 'bootloader = "%s"\n' "$bootloader"
                 printf 'bootloader_args = [ "--replay=/e2e/%s.tx", "-v"%s ]\n' "$name" "${args:+, $args}"
                 printf 'on_poweroff = "destroy"\non_crash = "destroy"\n'
@@ -114,7 +121,12 @@ IFS='|' read -r name layout type args expect <<<"${concurrent[0]}"
 guest "$name" "$layout" "$type" "$args" /e2e/bootloader-held "uuid = \"$uuid_a\""
 IFS='|' read -r name layout type args expect <<<"${concurrent[1]}"
 guest "$name" "$layout" "$type" "$args"
+IFS='|' read -r name layout type args expect <<<"$facts"
+truncate -s 16M "$stage/e2e/$name-second.img"
+guest "$name" "$layout" "$type" "$args" /e2e/bootloader-facts "" "\"file:/e2e/$name-second.img,xvdb,r\""
+echo "$name" >>"$stage/e2e/scenarios"
 install -m 0755 "$top/tests/e2e/bootloader-held.sh" "$stage/e2e/bootloader-held"
+install -m 0755 "$top/tests/e2e/bootloader-facts.sh" "$stage/e2e/bootloader-facts"
 install -m 0755 "$top/tests/e2e/dom0-init.sh" "$stage/e2e/init.sh"
 
 log "dom0 image"
@@ -154,7 +166,7 @@ row() {
         printf '%-22s %-34.34s %-6s %s\n' "$1" "$2" "$3" "${4:--}"
 }
 printf '%-22s %-34s %-6s %s\n' scenario expected result seconds
-for s in "${scenarios[@]}" "${concurrent[@]}"; do
+for s in "${scenarios[@]}" "$facts" "${concurrent[@]}"; do
         IFS='|' read -r name layout type args expect <<<"$s"
         line=$(serial | grep "^E2E-RESULT|$name|" | head -n 1 || true)
         seen=$(echo "$line" | cut -d'|' -f3)
@@ -163,6 +175,35 @@ for s in "${scenarios[@]}" "${concurrent[@]}"; do
         row "$name" "$expect" $r "$secs"
         [ "$r" = pass ] || echo "    seen: ${seen:-(no result line)}"
 done
+# What libxl told the bootloader of libxl-facts (E2E-FACTS lines, from
+# /e2e/bootloader-facts): the domain type in xenstore, "pvh" for a pvshim
+# guest, and nothing of its second disk: no saved configuration in
+# /var/lib/xen yet, no backend of any of its devices, one disk in argv.
+fact() { serial | grep "^E2E-FACTS|libxl-facts|$1" | head -n 1 | cut -d'|' -f3- || true; }
+if [ "$(fact libxl-type:)" = "libxl-type: pvh" ]; then r=pass; else r=FAIL; fi
+row facts-type "/libxl/DOMID/type is pvh" $r
+[ "$r" = pass ] || echo "    seen: $(fact libxl-type:)"
+if [ "$(fact userdata-count:)" = "userdata-count: 0" ] && [ "$(fact xs-backend-count:)" = "xs-backend-count: 0" ] &&
+   [ "$(serial | grep -c '^E2E-FACTS|libxl-facts|argv: /.*\.img$')" = 1 ]; then r=pass; else r=FAIL; fi
+row facts-one-disk "no other disk visible" $r
+[ "$r" = pass ] || echo "    seen: $(fact userdata-count:); $(fact xs-backend-count:); $(serial | grep '^E2E-FACTS|libxl-facts|argv: ' | tr '\n' ' ')"
+# The type came from libxl's record (pvboot-select -v says where), a
+# flag that agrees with it is not a disagreement, and none was reported.
+bl_log() { serial | grep "^E2E-LOG $1 bootloader: " || true; }
+if bl_log pvh-auto | grep -q "pvboot-select: domain [0-9]* is type pvh (/libxl/[0-9]*/type): the PVH stage 1" &&
+   bl_log pv64 | grep -q "pvboot-select: domain [0-9]* is type pv (/libxl/[0-9]*/type)$" &&
+   bl_log libxl-facts | grep -q "is type pvh (/libxl/[0-9]*/type), and --pvshim agrees" &&
+   ! serial | grep "^E2E-LOG .* bootloader: " | grep -q "libxl/[0-9]*/type.*\(but --\|going by the flags\)"; then
+        r=pass
+else
+        r=FAIL
+fi
+row type-from-libxl "pvh-auto, pv64, libxl-facts" $r
+[ "$r" = pass ] || serial | grep "^E2E-LOG .* bootloader: .*type" | head -n 5 | sed 's/^/    /'
+# --disk from bootloader_args: the second disk opened and checked by
+# pvboot-select as libxl runs it.
+if bl_log libxl-facts | grep -q "pvboot-select: --disk: 1 more disk(s) opened and checked"; then r=pass; else r=FAIL; fi
+row disk-option "--disk opened and checked" $r
 # Restrict mode: the tool ran as bootloader_user's uid (the worker's own report).
 uid=$(chroot "$rootfs" id -u pvbootuser)
 if serial | grep -q "E2E-LOG restrict bootloader: pvboot-select:   worker: inspected as uid $uid"; then r=pass; else r=FAIL; fi

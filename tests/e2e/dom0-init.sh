@@ -40,9 +40,9 @@ xl_uuid() {
         xl list -v "$1" 2>/dev/null | grep -o '[0-9a-f]\{8\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{12\}' | head -n 1
 }
 # Wait for guest $1 to go away (its marker image powers off), then make sure.
-wait_gone() {
+wait_gone() {   # wait_gone NAME [SECONDS]: until it powers off, or destroy it
         i=0
-        while xl list "$1" >/dev/null 2>&1 && [ $i -lt 240 ]; do sleep 1; i=$((i + 1)); done
+        while xl list "$1" >/dev/null 2>&1 && [ $i -lt "${2:-240}" ]; do sleep 1; i=$((i + 1)); done
         xl destroy "$1" >/dev/null 2>&1
 }
 # Wait (30 s at most) for the record of domid $1 to go: the janitor's work.
@@ -79,7 +79,7 @@ while read -r name; do
         # the uuid xl knows it by.
         domid=$(xl domid "$name" 2>/dev/null)
         [ -n "$domid" ] && echo "E2E-XS|$name|$domid|$(xs_record "$domid")|$(xl_uuid "$name")"
-        wait_gone "$name"
+        wait_gone "$name" "$(cat "/e2e/$name.wait" 2>/dev/null || echo 240)"
         bl=$(ls -t /var/log/xen/bootloader.*.log 2>/dev/null | head -n 1)
         report "$name" "$start" "$bl"
         rm -f "$bl"

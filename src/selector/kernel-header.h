@@ -15,6 +15,7 @@
  * invented.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pvboot-select.h"
@@ -34,13 +35,47 @@ typedef enum KernelReason {
         _KERNEL_REASON_MAX,
 } KernelReason;
 
+/*
+ * What a bzImage carries (boot protocol 2.08+: payload_offset/_length at
+ * 0x248/0x24c, from the end of the setup sectors): the kernel ELF,
+ * compressed or not.  The stage 1 does not run the kernel's own
+ * decompressor: GRUB's Xen loader (grub-core/loader/i386/xen_file.c)
+ * opens the payload through GRUB's file filters, which read gzip (gzio),
+ * xz (xzio) and lzo (lzopio) only.  A zstd, lz4, bzip2 or lzma payload
+ * cannot be loaded by a PV stage 1 at all.  Read: KERNEL_PAYLOAD_READ
+ * bytes, once, only for a bzImage whose width is known.
+ */
+#define KERNEL_PAYLOAD_READ 8u
+
+typedef enum KernelPayload {
+        PAYLOAD_UNKNOWN = 0,    /* not read: no bzImage of known width, or out of the file */
+        PAYLOAD_ELF,            /* uncompressed */
+        PAYLOAD_GZIP,
+        PAYLOAD_XZ,
+        PAYLOAD_LZO,
+        PAYLOAD_ZSTD,
+        PAYLOAD_LZ4,
+        PAYLOAD_BZIP2,
+        PAYLOAD_LZMA,
+        PAYLOAD_OTHER,          /* none of these: not a kernel GRUB can load either */
+        _PAYLOAD_MAX,
+} KernelPayload;
+
 typedef struct KernelInfo {
         PvArch width;           /* PV_ARCH_NONE: unknown */
         KernelReason reason;
         unsigned protocol;      /* bzImage boot protocol, e.g. 0x20f */
+        KernelPayload payload;
 } KernelInfo;
 
 /* 0 and *ret filled, or -errno if the source failed. */
 int kernel_inspect(const ByteSource *src, KernelInfo *ret);
 
 const char *kernel_reason_to_string(KernelReason r);
+
+/* "xz", "zstd", ...; "unknown" for PAYLOAD_UNKNOWN and out of range. */
+const char *kernel_payload_to_string(KernelPayload p);
+
+/* Can a PV stage 1 (GRUB's Xen loader) load a kernel with this payload?
+ * PAYLOAD_UNKNOWN: not known to be impossible, so true. */
+bool kernel_payload_xen_loadable(KernelPayload p);

@@ -73,6 +73,9 @@ scenarios=(
         "two-disks-two-widths|mbr64+gpt32|x86_64||"
         "two-disks-prefer-i386|mbr64+gpt32|i386||--prefer=i386"
         "second-disk-is-the-first|mbr64+@self|fail:is DISK||"
+        # Guests pvgrub2 cannot boot get the fix (point 7).
+        "extlinux-only|extlinux64|fail:boots with extlinux/syslinux (/dev/sda1:/boot/extlinux/extlinux.conf), which pvgrub2 does not read||"
+        "bls-entries-only|bls64|fail:Boot Loader Specification entries (/dev/sda1:/boot/loader/entries/) but no grub.cfg||"
         "host-without-pv32|gpt32|fail:CONFIG_PV32, or set type=\"pvh\", pvshim=1||--host-caps=$stock_caps"
         "host-with-pv32|gpt32|i386||--host-caps=xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64"
         "pvshim-32bit-stock-xen|gpt32|i386||--pvshim;--host-caps=$stock_caps"

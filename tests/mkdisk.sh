@@ -365,6 +365,23 @@ md1-64 | md1-degraded64 | md090-lvm32)
                         mkfs ext4 /dev/mdvg/root : mount /dev/mdvg/root / : tar-in "$work/root.tar" /
         fi
         ;;
+# --- Guests pvgrub2 cannot boot, and the fix they are told -----------------
+extlinux64)
+        # A kernel booted by extlinux: no grub.cfg, no pvboot ELF.
+        newroot; kernels 64
+        mkdir -p "$work/root/boot/extlinux"
+        printf 'DEFAULT linux\nLABEL linux\n  KERNEL /boot/vmlinuz-6.1.0-56-amd64\n  APPEND root=/dev/xvda1\n' \
+                >"$work/root/boot/extlinux/extlinux.conf"
+        one_part dos
+        ;;
+bls64)
+        # Boot Loader Specification entries, as Fedora writes them, and no grub.cfg.
+        newroot; kernels 64
+        mkdir -p "$work/root/boot/loader/entries"
+        printf 'title Guest\nversion 6.1.0-56-amd64\nlinux /boot/vmlinuz-6.1.0-56-amd64\noptions root=/dev/xvda1\n' \
+                >"$work/root/boot/loader/entries/0123456789abcdef-6.1.0-56-amd64.conf"
+        one_part dos
+        ;;
 *)
         echo "mkdisk.sh: unknown layout $layout" >&2
         exit 2

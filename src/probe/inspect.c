@@ -148,6 +148,36 @@ static void look_for_grub_cfg(Probe *p, Inspection *in, const char *dev) {
 }
 
 /*
+ * Boot configurations pvgrub2 does not read: extlinux/syslinux, and Boot
+ * Loader Specification entries (which GRUB reads only with blscfg, a
+ * Fedora/SUSE patch).  The first of each, for the fix a refusal names.
+ */
+static void look_for_other_boot(Probe *p, Inspection *in, const char *dev) {
+        static const char *const extlinux[] = {
+                "/boot/extlinux/extlinux.conf", "/extlinux/extlinux.conf", "/boot/syslinux/syslinux.cfg",
+                "/syslinux/syslinux.cfg", "/extlinux.conf",
+        };
+        static const char *const bls[] = { "/boot/loader/entries/*.conf", "/loader/entries/*.conf" };
+        GuestFsOps ops;
+        char fs[FS_NAME_MAX];
+
+        probe_fs_ops(p, &ops);
+        text_escape(dev, strlen(dev), fs, sizeof(fs));
+        for (size_t k = 0; k < ELEMENTSOF(extlinux) && !in->extlinux[0]; k++) {
+                _cleanup_free_ char *resolved = NULL;
+                GuestStat st;
+                if (guest_path_resolve(&ops, extlinux[k], &resolved, &st) == 0 && st.type == GUEST_FILE_REGULAR)
+                        snprintf(in->extlinux, sizeof(in->extlinux), "%s:%s", fs, extlinux[k]);
+        }
+        for (size_t k = 0; k < ELEMENTSOF(bls) && !in->bls[0]; k++) {
+                _cleanup_(probe_strv_freep) char **names = NULL;
+                if (probe_glob(p, bls[k], &names) == 0 && names[0])
+                        snprintf(in->bls, sizeof(in->bls), "%s:%.*s/", fs, (int) (strrchr(bls[k], '/') - bls[k]),
+                                 bls[k]);
+        }
+}
+
+/*
  * A btrfs's default subvolume, a view the stage 1 does not have (it reads
  * the top level): the first file of the search list found there, so that a
  * guest whose files are only there is told why the stage 1 will not find
@@ -234,6 +264,7 @@ int inspect_disk(Probe *p, Inspection *ret) {
                                 look_at(p, ret, i, fss[i], k);
                         look_for_kernels(p, ret, i, fss[i]);
                         look_for_grub_cfg(p, ret, fss[i]);
+                        look_for_other_boot(p, ret, fss[i]);
                 }
                 if (!probe_alive(p))
                         break;
@@ -304,6 +335,8 @@ void inspect_report(const Inspection *in, int status, const Policy *policy, Insp
         di.grub_cfg = in->grub_cfg;
         memcpy(di.grub_cfg_where, in->grub_cfg_where, sizeof(di.grub_cfg_where));
         memcpy(di.hidden, in->hidden, sizeof(di.hidden));
+        memcpy(di.extlinux, in->extlinux, sizeof(di.extlinux));
+        memcpy(di.bls, in->bls, sizeof(di.bls));
 
         Decision d;
         decide(&di, &d);

@@ -287,12 +287,40 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
         default:
                 snprintf(buf, size, "internal error: unknown decision");
         }
-        /* A refusal says what the guest has where the stage 1 cannot see it. */
-        size_t len = strlen(buf);
-        if (d->outcome != DECISION_OK && d->outcome != DECISION_HOST_CANNOT && in->hidden[0] && len + 2 < size) {
-                char h[sizeof(in->hidden) * 4];
-                snprintf(buf + len, size - len, "; %s", text_printable(in->hidden, sizeof(in->hidden), h, sizeof(h)));
+        /* A refusal says what the guest has where the stage 1 cannot see
+         * it, or what it has instead, and what to change in the guest. */
+        if (d->outcome != DECISION_OK && d->outcome != DECISION_HOST_CANNOT) {
+                char fix[1024];
+                if (decision_fix(in, d, fix, sizeof(fix)) && strlen(buf) + 2 < size)
+                        snprintf(buf + strlen(buf), size - strlen(buf), "; %s", fix);
         }
+}
+
+bool decision_fix(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
+        char a[sizeof(in->hidden) * 4];
+        bool no_config = d->outcome == DECISION_NO_GRUB_CFG || d->outcome == DECISION_NOTHING_FOUND;
+
+        if (in->hidden[0])
+                snprintf(buf, size, "%s", text_printable(in->hidden, sizeof(in->hidden), a, sizeof(a)));
+        else if (no_config && in->extlinux[0])
+                snprintf(buf, size,
+                         "the guest boots with extlinux/syslinux (%s), which pvgrub2 does not read: in the guest "
+                         "install GRUB for Xen and write its grub.cfg (Debian: apt install grub-xen-bin; "
+                         "grub-install --target=x86_64-xen; update-grub)",
+                         text_printable(in->extlinux, sizeof(in->extlinux), a, sizeof(a)));
+        else if (no_config && in->bls[0])
+                snprintf(buf, size,
+                         "the guest has Boot Loader Specification entries (%s) but no grub.cfg, and a stage 1 "
+                         "reads grub.cfg: in the guest write one with the entries expanded "
+                         "(GRUB_ENABLE_BLSCFG=false in /etc/default/grub; grub2-mkconfig -o /boot/grub/grub.cfg)",
+                         text_printable(in->bls, sizeof(in->bls), a, sizeof(a)));
+        else if (d->outcome == DECISION_NO_GRUB_CFG)
+                snprintf(buf, size,
+                         "in the guest write /boot/grub/grub.cfg for its kernels (Debian: apt install grub-xen-bin; "
+                         "update-grub), or install a pvboot ELF (grub-install --target=x86_64-xen)");
+        else
+                return false;
+        return true;
 }
 
 unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_fn emit, void *userdata) {
@@ -342,6 +370,17 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
                 char h[sizeof(in->hidden) * 4];
                 snprintf(line, sizeof(line), "not seen by the stage 1: %s",
                          text_printable(in->hidden, sizeof(in->hidden), h, sizeof(h)));
+                emit(userdata, line), n++;
+        }
+        if (in->extlinux[0] || in->bls[0]) {
+                char e[sizeof(in->extlinux) * 4], bl[sizeof(in->bls) * 4];
+                snprintf(line, sizeof(line), "not read by pvgrub2: %s%s%s%s",
+                         in->extlinux[0] ? "extlinux/syslinux " : "",
+                         in->extlinux[0] ? text_printable(in->extlinux, sizeof(in->extlinux), e, sizeof(e)) : "",
+                         in->extlinux[0] && in->bls[0] ? ", " : "",
+                         in->bls[0] ? text_printable(in->bls, sizeof(in->bls), bl, sizeof(bl)) : "");
+                if (in->bls[0])
+                        snprintf(line + strlen(line), sizeof(line) - strlen(line), " (BLS entries)");
                 emit(userdata, line), n++;
         }
         if (in->policy.host.known)

@@ -104,6 +104,10 @@ typedef struct DecisionInput {
          * look (a btrfs default subvolume), with the fix; printable ASCII,
          * "" when none.  Said with a refusal and in the evidence. */
         char hidden[DECISION_HIDDEN_MAX];
+        /* Boot configurations pvgrub2 does not read, "fs:path" ("" when
+         * none): what a guest that cannot be booted has instead. */
+        char extlinux[FS_NAME_MAX + 40];
+        char bls[FS_NAME_MAX + 40];
         Policy policy;                  /* the admin's: mode, --force-arch, --prefer, the host */
 } DecisionInput;
 
@@ -121,6 +125,11 @@ void decide(const DecisionInput *in, Decision *ret);
 
 /* One line for the guest console: printable ASCII, no newline. */
 void decision_describe(const DecisionInput *in, const Decision *d, char *buf, size_t size);
+
+/* For a refusal: what the guest admin changes so that pvgrub2 can boot
+ * it (a file only in a btrfs default subvolume, extlinux, BLS entries, no
+ * grub.cfg); false when there is nothing to add.  Printable ASCII. */
+bool decision_fix(const DecisionInput *in, const Decision *d, char *buf, size_t size);
 
 /* The evidence, one printable line each, in a fixed order: files, kernels,
  * grub.cfg, host, rule.  Returns the number of lines emitted. */

@@ -1062,6 +1062,48 @@ static void test_hidden(void) {
         CHECK(!strstr(desc, "subvolume"));
 }
 
+/* A refusal names the fix for what the guest has instead of a grub.cfg. */
+static void test_fix(void) {
+        DecisionInput in = { .n_filesystems = 1 };
+        Decision d;
+        char desc[2048], fix[1024];
+
+        decide(&in, &d);
+        CHECK_EQ(d.outcome, DECISION_NOTHING_FOUND);
+        CHECK(!decision_fix(&in, &d, fix, sizeof(fix)));        /* nothing to say */
+
+        snprintf(in.extlinux, sizeof(in.extlinux), "/dev/sda1:/boot/extlinux/extlinux.conf");
+        snprintf(in.bls, sizeof(in.bls), "/dev/sda1:/boot/loader/entries/");
+        decide(&in, &d);
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(strstr(desc, "nothing to boot"));
+        CHECK(strstr(desc, "boots with extlinux/syslinux (/dev/sda1:/boot/extlinux/extlinux.conf)"));
+        CHECK(strstr(desc, "grub-install --target=x86_64-xen"));
+        in.extlinux[0] = 0;
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(strstr(desc, "Boot Loader Specification entries (/dev/sda1:/boot/loader/entries/)"));
+
+        /* A kernel of known width and no grub.cfg. */
+        in.bls[0] = 0;
+        KernelEvidence k = { .kind = FOUND_REGULAR, .info = { .width = PV_ARCH_X86_64, .reason = KERNEL_BZIMAGE_64 } };
+        in.kernels = &k;
+        in.n_kernels = 1;
+        decide(&in, &d);
+        CHECK_EQ(d.outcome, DECISION_NO_GRUB_CFG);
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(strstr(desc, "update-grub"));
+
+        /* A decision made is never followed by a fix. */
+        Candidate c = make_candidate(&(CandidateSpec) OK_FILE(BOOT_X86_64, 0));
+        in.candidates = &c;
+        in.n_candidates = 1;
+        snprintf(in.extlinux, sizeof(in.extlinux), "/dev/sda1:/extlinux.conf");
+        decide(&in, &d);
+        CHECK_EQ(d.outcome, DECISION_OK);
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(!strstr(desc, "extlinux"));
+}
+
 static void test_strings(void) {
         for (int i = 0; i < _FOUND_KIND_MAX; i++) {
                 const char *s = found_kind_to_string((FoundKind) i);
@@ -1098,6 +1140,7 @@ int main(void) {
         test_hostile_names();
         test_small_buffer();
         test_hidden();
+        test_fix();
         test_strings();
         return EXIT_SUCCESS;
 }

@@ -314,6 +314,10 @@ bool decision_fix(const DecisionInput *in, const Decision *d, char *buf, size_t 
                          "reads grub.cfg: in the guest write one with the entries expanded "
                          "(GRUB_ENABLE_BLSCFG=false in /etc/default/grub; grub2-mkconfig -o /boot/grub/grub.cfg)",
                          text_printable(in->bls, sizeof(in->bls), a, sizeof(a)));
+        else if (d->outcome == DECISION_NO_GRUB_CFG && in->policy.mode == MODE_PVH)
+                snprintf(buf, size,
+                         "in the guest write /boot/grub/grub.cfg; or, for a pvshim=1 guest (libxl records it as "
+                         "pvh), add bootloader_args = [\"--pvshim\"]");
         else if (d->outcome == DECISION_NO_GRUB_CFG)
                 snprintf(buf, size,
                          "in the guest write /boot/grub/grub.cfg for its kernels (Debian: apt install grub-xen-bin; "

@@ -1093,6 +1093,14 @@ static void test_fix(void) {
         decision_describe(&in, &d, desc, sizeof(desc));
         CHECK(strstr(desc, "update-grub"));
 
+        /* PVH (libxl's record) with no grub.cfg: maybe a pvshim guest. */
+        in.policy.mode = MODE_PVH;
+        decide(&in, &d);
+        CHECK_EQ(d.outcome, DECISION_NO_GRUB_CFG);
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(strstr(desc, "bootloader_args = [\"--pvshim\"]"));
+        in.policy.mode = MODE_PV;
+
         /* A decision made is never followed by a fix. */
         Candidate c = make_candidate(&(CandidateSpec) OK_FILE(BOOT_X86_64, 0));
         in.candidates = &c;

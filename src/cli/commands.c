@@ -85,15 +85,17 @@ int command_inspect(const Options *o) {
                 return command_inspect_failed(o, NULL, err, 1);
         const InspectReport *rep = &in.rep;
         const char *stage1 = NULL;
+        /* -l, as pygrub -l: 0 once the disk was looked at, whatever was found. */
+        int found = o->list ? 0 : 1;
         if (rep->outcome == DECISION_OK && !(stage1 = accept_stage1(o, rep, err, sizeof(err))))
-                return command_inspect_failed(o, rep, err, 1);
+                return command_inspect_failed(o, rep, err, found);
         if (o->json) {
                 InspectJson j = { .disk = o->disk, .mode = o->policy.mode, .rep = rep, .stage1 = stage1,
                                   .error = stage1 ? NULL : rep->message };
-                return inspect_json_write(&j, stdout) < 0 ? 1 : stage1 ? 0 : 1;
+                return inspect_json_write(&j, stdout) < 0 ? 1 : stage1 ? 0 : found;
         }
         print_decision(o, &in, stage1);
-        return stage1 ? 0 : 1;
+        return stage1 ? 0 : found;
 }
 
 int command_status(const Options *o) {

@@ -52,7 +52,7 @@ const char options_usage[] =
         "  --output=FILE             write the records here (default: stdout)\n"
         "  --output-format=FMT       simple0 (default), simple or sxp\n"
         "  --output-directory=DIR    where the stage 1 copy is created\n"
-        "  --args=STRING             passed on as the kernel command line\n"
+        "  --args=STRING             returned to libxl as the stage 1's command line\n"
         "  --runas=UID               inspect the disk as this uid (libxl restrict mode)\n"
         "  -q, --quiet               no interactive use (always true here)\n"
         "Selection (via bootloader_args):\n"

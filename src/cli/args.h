@@ -54,7 +54,7 @@ typedef struct Options {
         const char *output;             /* NULL or "-": stdout */
         const char *output_directory;
         OutputFormat output_format;
-        const char *args;               /* passed on as the "args" record */
+        const char *args;               /* passed on as the "args" record: the stage 1's command line */
         const char *kernel, *ramdisk;   /* pygrub's: ignored, said (PYGRUB_KERNEL) */
         unsigned pygrub_ignored;        /* 1u << PygrubFlag, for each one given */
         bool list;                      /* -l: print the decision as inspect does, exit 0 */

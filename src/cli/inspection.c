@@ -221,10 +221,11 @@ int inspection_fit_libxl(Options *o, const LibxlTimeout *t, uint64_t spent_usec,
         int64_t left = ((int64_t) t->kill_sec * 1000000 - (int64_t) spent_usec) / 1000000 - margin;
         if (left < TIMEOUT_MIN) {
                 snprintf(err, errsz, "%s: libxl kills the bootloader %u s after starting it, which leaves %lld s for "
-                         "the inspection once %u s are kept for starting, stopping and writing the output; an "
-                         "inspection needs %d s: not starting one; raise LIBXL_BOOTLOADER_TIMEOUT, or unset it "
-                         "for libxl's " STRINGIFY(LIBXL_TIMEOUT_DEFAULT) " s",
-                         what, t->kill_sec, (long long) (left > 0 ? left : 0), margin, TIMEOUT_MIN);
+                         "the inspection once %u s are kept for starting, stopping and writing the output (%.1f s "
+                         "spent, counted as whole seconds); an inspection needs %d s: not starting one; raise "
+                         "LIBXL_BOOTLOADER_TIMEOUT, or unset it for libxl's " STRINGIFY(LIBXL_TIMEOUT_DEFAULT) " s",
+                         what, t->kill_sec, (long long) (left > 0 ? left : 0), margin, (double) spent_usec / 1e6,
+                         TIMEOUT_MIN);
                 return -ETIME;
         }
         if (left < own) {

@@ -7,7 +7,9 @@ _pvboot_select() {
         local opts="--output= --output-format= --output-directory= --args= --runas= --quiet
                     --format= --stage1-x86_64= --stage1-i386= --stage1-pvh= --force-arch= --prefer=
                     --pvh --pvshim --host-caps= --timeout= --no-daemon --not-really --verbose --debug --help --entry=
-                    --config= --json --disk="
+                    --config= --json --disk=
+                    --list-entries --interactive --isconfig --offset= --kernel= --ramdisk=
+                    --default_args= --extra_args="
         case "$cur" in
         --output-format=*)
                 COMPREPLY=($(compgen -W "simple0 simple sxp" -- "${cur#*=}")); return ;;

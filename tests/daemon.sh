@@ -292,7 +292,7 @@ else
 fi
 wait_prop PoolReady 2
 
-# 5a. libxl stops the client mid-call (xl destroy, or its timeout: SIGTERM)
+# 5a. libxl stops the client mid-call (xl destroy: SIGTERM)
 #     while the clone bound to its disk is held still: the client exits
 #     within 1 s of the signal, saying so, having told the daemon
 #     (Cancel with the request's cookie), which destroys that clone, and

@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# faults.sh PVBOOT_SELECT
+# faults.sh PVBOOT_SELECT LIBXL_RUN
 #
 # Fault injection on the cold path: the output directory missing or
 # read-only, the output file replaced by a symlink, ENOSPC while copying the
 # stage 1, the clone's qemu killed while it restores and while it inspects,
 # the appliance hanging until the deadline, the disk truncated before
 # the clone reads it, and libxl's SIGTERM (or SIGINT, SIGHUP) while the
-# clone inspects or restores, which must also end the run within 1 s.
+# clone inspects or restores, which must also end the run within 1 s;
+# and libxl's own timeout in restrict mode while the appliance hangs,
+# which pvboot-select's deadline must beat with its own message.
 # Each must fail
 # cleanly, with a message, nothing left in the output directory, an empty
 # output file, no leftover process and no leftover temporary directory.
@@ -22,6 +24,7 @@
 # per check.
 set -uo pipefail
 pvboot=$1
+libxl_run=$2
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 require_root "tmpfs mount"
@@ -244,7 +247,7 @@ else
 fi
 rm -f "$work/gone.img"
 
-# 9. libxl stops the run (xl destroy, its timeout: SIGTERM) while the clone
+# 9. libxl stops the run (xl destroy: SIGTERM) while the clone
 #    inspects; an admin's ^C (SIGINT) or a closed console (SIGHUP) while
 #    it restores.  The run ends within 1 s of the signal, says so, kills
 #    its clone, and leaves nothing (check_clean).
@@ -274,5 +277,40 @@ stopped_run() {   # stopped_run NAME SIGNAL plugged|restoring
 stopped_run sigterm-inspecting TERM plugged
 stopped_run sigint-restoring INT restoring
 stopped_run sighup-restoring HUP restoring
+
+# 10. libxl's timeout (issue 16, point 5): restrict mode with
+#     LIBXL_BOOTLOADER_TIMEOUT=14, run by libxl-run as libxl runs it, which
+#     SIGKILLs at 14 s and fails any run it had to kill.  The appliance
+#     hangs (qemu stopped): pvboot-select's own deadline (14 s less the
+#     margin, cli/inspection.h) must fire first, and the run end, with its
+#     message and nothing written, before libxl's kill.
+lxr_log=$work/libxl-timeout.log
+"$libxl_run" --runas=131079 --xl-env=LIBXL_BOOTLOADER_TIMEOUT=14 --expect-fail="did not answer in time" \
+        "$pvboot" "$work/disk.img" >"$lxr_log" 2>&1 &
+lxr=$!
+pv=
+for _ in $(seq 500); do pv=$(pgrep -P $lxr | head -n 1); [ -n "$pv" ] && break; sleep 0.01; done
+if [ -n "$pv" ] && read -r q wd < <(qemu_of_run "$pv"); then
+        wait $lxr
+        rc=$?
+        ended=$(sed -n 's/^libxl timeout: 14000 ms; the bootloader ended after \([0-9]*\) ms$/\1/p' "$lxr_log")
+        echo "libxl-timeout: the run ended ${ended:-?} ms after libxl started its 14 s clock; $(grep -m1 -o 'the inspection gets [0-9]* s' "$lxr_log")"
+        if [ $rc = 0 ] && [ -n "$ended" ] && grep -q "the inspection gets 7 s" "$lxr_log"; then
+                ok libxl-timeout-beaten
+        else
+                bad libxl-timeout-beaten "exit $rc: $(tail -n 8 "$lxr_log")"
+        fi
+        if ps -o stat= -p "$q" 2>/dev/null | grep -qv '^Z'; then
+                bad libxl-timeout-qemu-gone "the stopped qemu $q outlived the run"
+                kill -9 "$q"
+        else
+                ok libxl-timeout-qemu-gone
+        fi
+else
+        kill -9 $lxr 2>/dev/null
+        wait $lxr
+        bad libxl-timeout-beaten "no qemu of this run seen: $(tail -n 5 "$lxr_log")"
+        bad libxl-timeout-qemu-gone "no qemu of this run seen"
+fi
 
 done_testing

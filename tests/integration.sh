@@ -46,7 +46,22 @@ scenarios=(
         "both-no-kernels|both|x86_64||"
         "both-forced-i386|both|i386||--force-arch=i386"
         "format-not-raw|mbr64|fail:libxl always hands its bootloader a raw device||--format=qcow2"
-        "kernel-given|mbr64|fail:pvboot-select only returns the host pvgrub2 stage 1||--kernel=/boot/vmlinuz"
+        # An xl config written for pygrub, bootloader= changed (issue 16,
+        # point 6): kernel=, ramdisk=, extra= and pygrub's bootloader_args,
+        # each ignored flag said once (checked below), the stage 1 returned.
+        "pygrub-config|mbr64|x86_64|--kernel=/boot/vmlinuz;--ramdisk=/boot/initrd.img;--args=root=/dev/xvda1 quiet|-q;--entry=1;-i;--isconfig;--offset=1048576;--default_args=ro;--extra_args=quiet;--debug"
+        "pygrub-restrict|mbr64|x86_64|--kernel=/boot/vmlinuz;--runas=$runas_uid|--entry=Debian GNU/Linux"
+        "pygrub-unknown-flag|mbr64|fail:unknown option '--no-such-flag'||-q;--no-such-flag"
+        # libxl's timeout, restrict mode (issue 16, point 5): libxl-run
+        # arms it as libxl does and fails any run it has to kill.
+        "timeout-fits|mbr64|x86_64|--runas=$runas_uid;--xl-env=LIBXL_BOOTLOADER_TIMEOUT=20|"
+        "timeout-too-short|mbr64|fail:not starting one|--runas=$runas_uid;--xl-env=LIBXL_BOOTLOADER_TIMEOUT=10|"
+        "timeout-zero|mbr64|x86_64|--runas=$runas_uid;--xl-env=LIBXL_BOOTLOADER_TIMEOUT=0|"
+        "timeout-negative|mbr64|x86_64|--runas=$runas_uid;--xl-env=LIBXL_BOOTLOADER_TIMEOUT=-1|"
+        "timeout-text|mbr64|x86_64|--runas=$runas_uid;--xl-env=LIBXL_BOOTLOADER_TIMEOUT=text|"
+        "timeout-99999|mbr64|x86_64|--xl-env=LIBXL_BOOTLOADER_USER=pvboot-select;--runas=$runas_uid;--xl-env=LIBXL_BOOTLOADER_TIMEOUT=99999|"
+        "timeout-overflow|mbr64|fail:out of libxl's range|--runas=$runas_uid;--xl-env=LIBXL_BOOTLOADER_TIMEOUT=99999999999|"
+        "timeout-not-restrict|mbr64|x86_64|--xl-env=LIBXL_BOOTLOADER_TIMEOUT=1|"
         "missing-disk|@missing|fail:cannot use disk||"
         # Width selection (issue 3): real Debian kernels decide.
         "both-32bit-kernels|both-k32|i386||"
@@ -103,7 +118,7 @@ run_one() {
                         bash "$here/mkdisk.sh" "${layout%%+*}" "$disk" "$work/build-$name" || { echo "FAIL: mkdisk"; exit 1; }
                 fi
                 local -a h=() b=()
-                [ -n "$hopts" ] && h=("$hopts")
+                [ -n "$hopts" ] && IFS=';' read -ra h <<<"$hopts"
                 [ -n "$blargs" ] && IFS=';' read -ra b <<<"$blargs"
                 # A+B: the domain's second disk, given as --disk (libxl passes
                 # only the first); A+@self names the first disk again.
@@ -154,6 +169,44 @@ for s in "${scenarios[@]}"; do
                 bad "$name" "expected $e" "$(tail -n 5 "$work/$name.log")"
         fi
 done
+# What each scenario's log must also say (issue 16): one line per pygrub
+# flag ignored, with what to do instead; libxl's timeout as it was read.
+# name | text (one grep -F per ;-separated item)
+said=(
+        "pygrub-config|-i/--interactive ignored;--entry ignored;--isconfig ignored;--offset ignored;--kernel/--ramdisk ignored: they name files inside the guest;--default_args/--extra_args ignored;does not reach the guest kernel: pvgrub2 boots it with the command line of the guest's grub.cfg;args: root=/dev/xvda1 quiet"
+        "pygrub-restrict|--entry ignored;--kernel/--ramdisk ignored"
+        "timeout-fits|s: libxl kills the bootloader at 20 s, from LIBXL_BOOTLOADER_TIMEOUT='20';libxl timeout: 20000 ms"
+        "timeout-too-short|LIBXL_BOOTLOADER_TIMEOUT='10': libxl kills the bootloader 10 s after starting it"
+        "timeout-zero|libxl sets no timeout"
+        "timeout-negative|(read as -1 by libxl's atoi()): libxl sets no timeout"
+        "timeout-text|(read as 0 by libxl's atoi()): libxl sets no timeout"
+        "timeout-99999|LIBXL_BOOTLOADER_TIMEOUT='99999': libxl kills the bootloader at 99999 s; the inspection keeps its own 100 s"
+        "timeout-overflow|set 0 (no timeout) to 2147483"
+        "timeout-not-restrict|is not used: libxl times its bootloader out in restrict mode only"
+)
+for s in "${said[@]}"; do
+        IFS='|' read -r name texts <<<"$s"
+        IFS=';' read -ra want <<<"$texts"
+        miss=
+        for w in "${want[@]}"; do grep -qF -- "$w" "$work/$name.log" || miss="$miss [$w]"; done
+        # Once each, not once per mention.
+        dup=$(grep -o 'pvboot-select: [^:]* ignored' "$work/$name.log" | sort | uniq -d | head -n 1)
+        [ -z "$miss$dup" ] && ok "$name-said" || bad "$name-said" "missing:$miss${dup:+ repeated: $dup}"
+done
+
+# pygrub -l: what the stage 1 would boot, on stdout, nothing written,
+# exit 0 whether or not there is something to boot (as pygrub -l).
+bash "$here/mkdisk.sh" mbr64 "$work/l.img" "$work/build-l" >/dev/null 2>&1
+bash "$here/mkdisk.sh" none "$work/l-none.img" "$work/build-l-none" >/dev/null 2>&1
+out=$("$pvboot" -l "$work/l.img" 2>"$work/l.err")
+rc=$?
+[ $rc = 0 ] && grep -q "^decision:  x86_64 PV (the guest's pvboot ELF)" <<<"$out" && grep -q "^found:     .*/boot/xen/pvboot-x86_64.elf" <<<"$out" &&
+        ok list-entries || bad list-entries "exit $rc: $out $(cat "$work/l.err")"
+out=$("$pvboot" --list-entries -q "$work/l-none.img" 2>&1)
+rc=$?
+[ $rc = 0 ] && grep -q "^decision:  none" <<<"$out" && ok list-entries-nothing || bad list-entries-nothing "exit $rc: $out"
+rm -rf "$work/l.img" "$work/l-none.img" "$work/build-l" "$work/build-l-none"
+
 # Without --runas the worker runs as a uid of its own from the clone uid
 # range (the default: 256 uids from 196608).
 clone_uid=$(sed -n 's/.*worker: inspected as uid \([0-9]*\).*/\1/p' "$work/unprivileged-default.log" | head -n 1)

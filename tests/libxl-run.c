@@ -7,11 +7,21 @@
  * created mode 0600 and the output file precreated empty (O_TRUNC, 0600);
  * argv is built in make_bootloader_args() order; the child runs on a pty
  * (login_tty) with TERM=vt100 added to xl's environment, which here is
- * reduced to DBUS_SYSTEM_BUS_ADDRESS when set (the tests' private bus);
- * it is sent
- * SIGTERM after the timeout, and when libxl-run gets SIGUSR1 (the test's
- * `xl destroy`: libxl's bootloader_stop() sends SIGTERM); the output
- * file is parsed like
+ * reduced to DBUS_SYSTEM_BUS_ADDRESS when set (the tests' private bus)
+ * and what --xl-env=NAME=VALUE gives (repeatable: xl's environment, which
+ * libxl reads too).  It is sent SIGTERM when libxl-run gets SIGUSR1 (the
+ * test's `xl destroy`: libxl's bootloader_stop() sends SIGTERM).
+ *
+ * libxl's timeout (Xen 4.17 + XSA-443, bootloader_gotptys() and
+ * bootloader_timeout()): in restrict mode only, that is with
+ * LIBXL_BOOTLOADER_RESTRICT or LIBXL_BOOTLOADER_USER in xl's environment
+ * (--runas alone adds LIBXL_BOOTLOADER_RESTRICT=1: libxl passes --runas
+ * in restrict mode only), a timer armed just before the fork, of
+ * atoi(LIBXL_BOOTLOADER_TIMEOUT) seconds or 120, none for 0, never firing
+ * for less, SIGKILLs the bootloader.  A bootloader killed so has failed
+ * the contract: FAIL, whatever was expected.  Outside restrict mode libxl
+ * waits forever; here --timeout (default 300 s) ends a hung test, FAIL.
+ * The output file is parsed like
  * parse_bootloader_result() (NUL-terminated records, a keyword, white
  * space, the value), each returned file is mapped and then unlinked.
  *
@@ -26,7 +36,8 @@
  * output directory and is byte-identical to the expected stage 1, and on
  * failure nothing but what "libxl" created is left behind.
  *
- *   libxl-run [--domid=N] [--runas=UID] [--args=S] [--timeout=SEC]
+ *   libxl-run [--domid=N] [--kernel=K] [--ramdisk=R] [--args=S] [--runas=UID]
+ *             [--xl-env=NAME=VALUE]... [--timeout=SEC]
  *             [--stop-signal=NUM] [--stop-within=MS] [--libexec-dir=DIR]
  *             (--expect-stage1=FILE | --expect-fail=TEXT | both)
  *             BOOTLOADER DISK [BOOTLOADER_ARG...]
@@ -128,11 +139,18 @@ int main(int argc, char **argv) {
                 { "stop-signal", required_argument, NULL, 'S' },
                 { "stop-within", required_argument, NULL, 'W' },
                 { "libexec-dir", required_argument, NULL, 'L' },
+                { "xl-env", required_argument, NULL, 'E' },
+                { "kernel", required_argument, NULL, 'k' },
+                { "ramdisk", required_argument, NULL, 'r' },
                 {}
         };
         const char *runas = NULL, *cmdline = NULL, *expect_stage1 = NULL, *expect_fail = NULL, *libexec = NULL;
         bool on_path = false;
-        unsigned domid = 7, timeout = 120;
+        unsigned domid = 7, timeout = 300;
+        char *xl_env[16];
+        int n_xl_env = 0;
+        const char *restrict_env = NULL, *user_env = NULL, *timeout_env = NULL;
+        const char *kernel_cfg = NULL, *ramdisk_cfg = NULL;     /* xl's kernel=, ramdisk= */
         int stop_signal = SIGTERM;
         long long stop_within = -1, stop_ms = -1, exit_ms = -1;
         bool exited = false;
@@ -141,7 +159,8 @@ int main(int argc, char **argv) {
         int n = 0, c, master, status, fd;
         pid_t pid;
         long long deadline;
-        bool ok = true, timed_out = false;
+        bool ok = true, timed_out = false, libxl_killed = false;
+        long long libxl_ms = -1;       /* libxl's timer, -1: none */
 
         while ((c = getopt_long(argc, argv, "+", opts, NULL)) >= 0) {
                 switch (c) {
@@ -154,12 +173,51 @@ int main(int argc, char **argv) {
                 case 'S': stop_signal = (int) strtol(optarg, NULL, 10); break;
                 case 'W': stop_within = strtoll(optarg, NULL, 10); break;
                 case 'L': libexec = optarg; break;
+                case 'k': kernel_cfg = optarg; break;
+                case 'r': ramdisk_cfg = optarg; break;
+                case 'E':
+                        if (!strchr(optarg, '=') || n_xl_env >= (int) (sizeof(xl_env) / sizeof(xl_env[0])) - 1)
+                                return 2;
+                        xl_env[n_xl_env++] = optarg;
+                        break;
                 default: return 2;
                 }
         }
         if (argc - optind < 2 || (!expect_stage1 && !expect_fail) || argc - optind > 40) {
                 fprintf(stderr, "usage: libxl-run [options] (--expect-stage1=F and/or --expect-fail=T) BOOTLOADER DISK [ARGS...]\n");
                 return 2;
+        }
+
+        /* What libxl reads from xl's environment (getenv(): the first). */
+        for (int i = n_xl_env - 1; i >= 0; i--) {
+                const char *v = strchr(xl_env[i], '=') + 1;
+                size_t l = (size_t) (v - 1 - xl_env[i]);
+                if (l == 25 && strncmp(xl_env[i], "LIBXL_BOOTLOADER_RESTRICT", l) == 0)
+                        restrict_env = v;
+                else if (l == 21 && strncmp(xl_env[i], "LIBXL_BOOTLOADER_USER", l) == 0)
+                        user_env = v;
+                else if (l == 24 && strncmp(xl_env[i], "LIBXL_BOOTLOADER_TIMEOUT", l) == 0)
+                        timeout_env = v;
+        }
+        if ((restrict_env || user_env) && !runas) {
+                fprintf(stderr, "libxl-run: restrict mode needs --runas=UID (libxl passes the uid it looked up)\n");
+                return 2;
+        }
+        if (runas && !restrict_env && !user_env) {
+                static char restrict_one[] = "LIBXL_BOOTLOADER_RESTRICT=1";
+                xl_env[n_xl_env++] = restrict_one;
+                restrict_env = "1";
+        }
+        if (restrict_env || user_env) {
+                /* int timeout = atoi(...); if (timeout) register(timeout * 1000),
+                 * where a negative time never fires.  Beyond int, libxl's
+                 * arithmetic is undefined: the harness does not guess. */
+                long t = timeout_env ? strtol(timeout_env, NULL, 10) : 120;
+                if (t > 2147483 || t < -2147483)
+                        printf("libxl timeout: LIBXL_BOOTLOADER_TIMEOUT=%s is undefined in libxl; none armed here\n",
+                               timeout_env);
+                else if (t > 0)
+                        libxl_ms = t * 1000;
         }
 
         /* XEN_LIB_DIR stand-in: libxl's own names inside a private dir. */
@@ -191,7 +249,16 @@ int main(int argc, char **argv) {
 
         /* make_bootloader_args() order. */
         static char a_args[4096], a_runas[64], a_out[PATH_MAX + 16], a_dir[PATH_MAX + 32];
+        static char a_kernel[PATH_MAX + 16], a_ramdisk[PATH_MAX + 16];
         blargv[n++] = (char *) bl;
+        if (kernel_cfg) {
+                snprintf(a_kernel, sizeof(a_kernel), "--kernel=%s", kernel_cfg);
+                blargv[n++] = a_kernel;
+        }
+        if (ramdisk_cfg) {
+                snprintf(a_ramdisk, sizeof(a_ramdisk), "--ramdisk=%s", ramdisk_cfg);
+                blargv[n++] = a_ramdisk;
+        }
         if (cmdline && *cmdline) {
                 snprintf(a_args, sizeof(a_args), "--args=%s", cmdline);
                 blargv[n++] = a_args;
@@ -217,8 +284,10 @@ int main(int argc, char **argv) {
         if (pid == 0) {
                 static char bus_env[1024], path_env[4096];
                 const char *bus = getenv("DBUS_SYSTEM_BUS_ADDRESS"), *path = getenv("PATH");
-                char *env[4] = { "TERM=vt100" };
+                char *env[4 + 16] = { "TERM=vt100" };
                 int e = 1;
+                for (int i = 0; i < n_xl_env; i++)
+                        env[e++] = xl_env[i];
                 if (bus) {
                         snprintf(bus_env, sizeof(bus_env), "DBUS_SYSTEM_BUS_ADDRESS=%s", bus);
                         env[e++] = bus_env;
@@ -240,12 +309,27 @@ int main(int argc, char **argv) {
         struct sigaction sa = { .sa_handler = on_usr1 };
         sigaction(SIGUSR1, &sa, NULL);
 
-        /* The "display" datacopier: everything the bootloader prints. */
-        deadline = now_ms() + (long long) timeout * 1000;
+        /* The "display" datacopier: everything the bootloader prints.
+         * libxl's timer runs from the fork (just before it, in libxl). */
+        long long started = now_ms();
+        deadline = started + (long long) timeout * 1000;
+        if (libxl_ms >= 0 && started + libxl_ms < deadline)
+                deadline = started + libxl_ms;
         for (;;) {
                 struct pollfd p = { .fd = master, .events = POLLIN };
                 long long left = deadline - now_ms();
                 ssize_t r;
+                /* bootloader_timeout(): SIGKILL, and libxl goes on at once
+                 * (the child is deregistered); here, reaped to report. */
+                if (left <= 0 && libxl_ms >= 0 && !libxl_killed && !timed_out && !exited &&
+                    now_ms() - started >= libxl_ms) {
+                        kill(pid, SIGKILL);
+                        libxl_killed = true;
+                        waitpid(pid, &status, 0);
+                        exited = true;
+                        exit_ms = now_ms();
+                        break;
+                }
                 if (destroy_requested && stop_ms < 0) {
                         kill(pid, stop_signal); /* xl destroy: libxl's bootloader_stop() */
                         stop_ms = now_ms();
@@ -257,7 +341,7 @@ int main(int argc, char **argv) {
                         exit_ms = now_ms();
                 }
                 if (left <= 0 && !timed_out) {
-                        kill(pid, SIGTERM);     /* libxl's bootloader_stop() */
+                        kill(pid, SIGTERM);     /* the harness's own limit */
                         timed_out = true;
                         if (stop_ms < 0)
                                 stop_ms = now_ms();
@@ -284,8 +368,17 @@ int main(int argc, char **argv) {
 
         printf("--- console (%zu bytes) ---\n%s%s--- end console ---\n", console_len, console,
                console_len && console[console_len - 1] != '\n' ? "\n" : "");
-        if (timed_out)
-                printf("TIMEOUT: bootloader killed after %u s\n", timeout);
+        if (libxl_killed) {
+                printf("FAIL: libxl's timeout killed the bootloader (SIGKILL) after %lld ms, before it ended itself\n",
+                       libxl_ms);
+                ok = false;
+        } else if (libxl_ms >= 0)
+                printf("libxl timeout: %lld ms; the bootloader ended after %lld ms\n", libxl_ms,
+                       (exit_ms >= 0 ? exit_ms : now_ms()) - started);
+        if (timed_out) {
+                printf("FAIL: the harness gave up after %u s (libxl would have waited on)\n", timeout);
+                ok = false;
+        }
         if (stop_ms >= 0)
                 printf("stop: the bootloader exited %lld ms after the signal\n", exit_ms - stop_ms);
         if (stop_within >= 0 && stop_ms < 0) {

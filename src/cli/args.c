@@ -37,6 +37,10 @@ enum {
         ARG_JSON,
         ARG_REPLAY,
         ARG_EXTRA_DISK,
+        /* pygrub's, accepted for an xl config written for pygrub */
+        ARG_ISCONFIG,
+        ARG_OFFSET,
+        ARG_XEND_ARGS,
 };
 
 const char options_usage[] =
@@ -49,7 +53,7 @@ const char options_usage[] =
         "  --output=FILE             write the records here (default: stdout)\n"
         "  --output-format=FMT       simple0 (default), simple or sxp\n"
         "  --output-directory=DIR    where the stage 1 copy is created\n"
-        "  --args=STRING             passed on as the kernel command line\n"
+        "  --args=STRING             returned to libxl as the stage 1's command line\n"
         "  --runas=UID               inspect the disk as this uid (libxl restrict mode)\n"
         "  -q, --quiet               no interactive use (always true here)\n"
         "Selection (via bootloader_args):\n"
@@ -72,7 +76,12 @@ const char options_usage[] =
         "  -n, --not-really          print the decision, copy and write nothing\n"
         "  -v, --verbose             print the evidence behind the decision\n"
         "  --debug                   show the appliance's output (implies -v)\n"
-        "  -h, --help                this text\n";
+        "  -h, --help                this text\n"
+        "pygrub's flags (accepted; see \"Switching from pygrub\" in pvboot-select(1)):\n"
+        "  -l, --list-entries        print what the stage 1 would boot, write nothing, exit 0\n"
+        "  -i, --interactive, --entry=E, --isconfig, --offset=N, --kernel=K, --ramdisk=R,\n"
+        "  --default_args=A, --extra_args=A\n"
+        "                            ignored, each with one line saying what to do instead\n";
 
 /* "before 'what' after", with what escaped: argv may hold anything. */
 static int fail(char *err, size_t errsz, const char *before, const char *what, const char *after) {
@@ -94,6 +103,38 @@ static bool parse_uid(const char *s, uid_t *ret) {
                 return false;
         *ret = (uid_t) v;
         return true;
+}
+
+/* pygrub's flags we cannot honour: one line each (args.h). */
+static const char *const pygrub_notes[_PYGRUB_MAX] = {
+        [PYGRUB_INTERACTIVE] = "-i/--interactive ignored: the boot menu is the guest's own GRUB's, shown by the "
+                               "stage 1 on the guest console (xl create -c)",
+        [PYGRUB_ENTRY] = "--entry ignored: the boot menu is the guest's own GRUB's, on the guest console (xl create -c); "
+                         "set the default entry inside the guest (GRUB_DEFAULT, grub-set-default)",
+        [PYGRUB_ISCONFIG] = "--isconfig ignored: pvboot-select reads the disk libxl passes, never a config file; "
+                            "remove it from bootloader_args",
+        [PYGRUB_OFFSET] = "--offset ignored: the stage 1 searches every partition of the disk itself; "
+                          "remove it from bootloader_args",
+        [PYGRUB_KERNEL] = "--kernel/--ramdisk ignored: they name files inside the guest for pygrub, and pvgrub2 boots "
+                          "what the guest's grub.cfg names; remove kernel= and ramdisk= from the xl config",
+        [PYGRUB_ARGS] = "--args (xl's extra=, root= or cmdline=) does not reach the guest kernel: pvgrub2 boots it "
+                        "with the command line of the guest's grub.cfg; put it there (GRUB_CMDLINE_LINUX in the "
+                        "guest's /etc/default/grub, then update-grub)",
+        [PYGRUB_XEND_ARGS] = "--default_args/--extra_args ignored: pvgrub2 boots the guest kernel with the command "
+                             "line of the guest's grub.cfg; put it there (GRUB_CMDLINE_LINUX in the guest's "
+                             "/etc/default/grub, then update-grub)",
+};
+
+const char *options_pygrub_note(PygrubFlag f, bool xen_grub_env) {
+        /* GRUB's kern/xen/cmdline.c (upstream since August 2025, in no
+         * release Debian 12 ships) turns xen_grub_env_NAME=VALUE words of
+         * its own command line, i.e. of extra=, into GRUB variables that
+         * the guest's grub.cfg may use. */
+        if (f == PYGRUB_ARGS && xen_grub_env)
+                return "--args (xl's extra=, root= or cmdline=) does not reach the guest kernel: pvgrub2 boots it with "
+                       "the command line of the guest's grub.cfg; put it there, or pass xen_grub_env_NAME=VALUE words "
+                       "in extra=, which this stage 1 sets as GRUB variables for the guest's grub.cfg to use";
+        return f < _PYGRUB_MAX ? pygrub_notes[f] : "";
 }
 
 /* What the config file sets, over the built-in defaults. */
@@ -162,6 +203,15 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 { "quiet",            no_argument,       NULL, 'q' },
                 { "not-really",       no_argument,       NULL, 'n' },
                 { "help",             no_argument,       NULL, 'h' },
+                /* pygrub's (and xend's --default_args/--extra_args): an
+                 * xl config written for pygrub works as it is.  --entry,
+                 * --kernel, --ramdisk, --args, --runas and --debug are above. */
+                { "interactive",      no_argument,       NULL, 'i' },
+                { "list-entries",     no_argument,       NULL, 'l' },
+                { "isconfig",         no_argument,       NULL, ARG_ISCONFIG },
+                { "offset",           required_argument, NULL, ARG_OFFSET },
+                { "default_args",     required_argument, NULL, ARG_XEND_ARGS },
+                { "extra_args",       required_argument, NULL, ARG_XEND_ARGS },
                 {}
         };
         Options o = {
@@ -191,7 +241,7 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
 
         /* "+" is not used: libxl puts options after nothing positional but
          * an admin may write DISK first; GNU permutation handles both. */
-        while ((li = -1, c = getopt_long(argc, argv, ":qnhv", longopts, &li)) >= 0) {
+        while ((li = -1, c = getopt_long(argc, argv, ":qnhvil", longopts, &li)) >= 0) {
                 /* status reads the daemon's properties: an option that
                  * would change a decision means the admin expects one. */
                 if (o.status && c != ARG_JSON && c != ARG_CONFIG && c != 'h' && c != ':' && c != '?') {
@@ -215,12 +265,18 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                         break;
                 case ARG_KERNEL:
                         o.kernel = optarg;
+                        o.pygrub_ignored |= 1u << PYGRUB_KERNEL;
                         break;
                 case ARG_RAMDISK:
                         o.ramdisk = optarg;
+                        o.pygrub_ignored |= 1u << PYGRUB_KERNEL;
                         break;
                 case ARG_ARGS:
                         o.args = optarg;
+                        if (*optarg)
+                                o.pygrub_ignored |= 1u << PYGRUB_ARGS;
+                        else
+                                o.pygrub_ignored &= ~(1u << PYGRUB_ARGS);
                         break;
                 case ARG_RUNAS:
                         if (!parse_uid(optarg, &o.runas))
@@ -249,6 +305,7 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 case ARG_ENTRY:
                         /* pygrub's menu entry: the guest's own GRUB owns its
                          * menu, so there is nothing to select here. */
+                        o.pygrub_ignored |= 1u << PYGRUB_ENTRY;
                         break;
                 case ARG_DEBUG:
                         o.debug = o.verbose = true;
@@ -280,7 +337,7 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                         if (errno != 0 || *end != 0 || *optarg < '1' || *optarg > '9' ||
                             policy_set_timeout(&o.policy, v) < 0)
                                 return fail(err, errsz, "--timeout='", optarg, "': seconds from " STRINGIFY(TIMEOUT_MIN) " to "
-                                            STRINGIFY(TIMEOUT_MAX) " (libxl kills us at 120)");
+                                            STRINGIFY(TIMEOUT_MAX) " (libxl's own timeout may lower it)");
                         break;
                 }
                 case ARG_HOST_CAPS:
@@ -323,6 +380,28 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 case 'h':
                         o.help = true;
                         break;
+                case 'i':
+                        o.pygrub_ignored |= 1u << PYGRUB_INTERACTIVE;
+                        break;
+                case 'l':
+                        o.list = true;
+                        break;
+                case ARG_ISCONFIG:
+                        o.pygrub_ignored |= 1u << PYGRUB_ISCONFIG;
+                        break;
+                case ARG_OFFSET: {
+                        /* pygrub takes a byte offset (int()); so do we, to ignore it. */
+                        char *end;
+                        errno = 0;
+                        (void) strtoll(optarg, &end, 10);
+                        if (errno != 0 || end == optarg || *end != 0)
+                                return fail(err, errsz, "--offset='", optarg, "' is not a byte offset");
+                        o.pygrub_ignored |= 1u << PYGRUB_OFFSET;
+                        break;
+                }
+                case ARG_XEND_ARGS:
+                        o.pygrub_ignored |= 1u << PYGRUB_XEND_ARGS;
+                        break;
                 case ':':
                         return fail(err, errsz, "option '", argv[optind - 1], "' needs a value");
                 default:
@@ -350,20 +429,21 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 return fail(err, errsz, "", optind >= argc ? "no DISK given" : "more than one DISK given", "");
         o.disk = argv[optind];
 
-        /* pvboot-select never hands a guest-supplied (or any other) kernel
-         * to the domain builder: the only kernel it returns is the host's
-         * own stage 1.  An xl config with both kernel= and bootloader= is
-         * a mistake we must not paper over. */
-        if (o.kernel || o.ramdisk)
-                return fail(err, errsz, "", "--kernel/--ramdisk given (xl config sets kernel= or ramdisk= with bootloader=): "
-                            "pvboot-select only returns the host pvgrub2 stage 1; remove kernel=/ramdisk=", "");
+        /* With bootloader= set, libxl builds the domain from the records
+         * we write and nothing else (libxl__bootloader_run(): kernel= and
+         * ramdisk= only become our --kernel/--ramdisk, as pygrub's names
+         * of files inside the guest).  We return the host's own stage 1
+         * whatever they say: they are ignored, and said so. */
+        /* -l: pygrub's listing; here inspect's answer, on stdout. */
+        if (o.list)
+                o.inspect = true;
         /* libxl hands its bootloader a raw device: a qcow2, vhd or
          * script= disk is attached in dom0 first and passed as /dev/xvdX
          * (libxl_bootloader.c).  Another format here could only make the
          * host follow paths written in the image. */
         if (!o.inspect && strcmp(o.policy.format, "raw") != 0)
                 return fail(err, errsz, "--format='", o.policy.format, "': libxl always hands its bootloader a raw "
-                            "device; only 'pvboot-select inspect' reads image files (raw or qcow2)");
+                            "device; only 'pvboot-select inspect' and -l read image files (raw or qcow2)");
         if (o.record && o.replay)
                 return fail(err, errsz, "", "--record and --replay conflict", "");
         if (policy_check(&o.policy) < 0)
@@ -377,5 +457,38 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 return fail(err, errsz, "stage 1 path '", o.stage1_pvh, "' must be absolute");
 
         *ret = o;
+        return 0;
+}
+
+/* atoi() as glibc has it, (int) strtol(s, NULL, 10), with what it hides:
+ * where it stopped, and whether strtol() itself overflowed. */
+int libxl_timeout_parse(const char *restrict_env, const char *user_env, const char *timeout_env,
+                        LibxlTimeout *ret, char *err, size_t errsz) {
+        LibxlTimeout t = {
+                .restrict_mode = restrict_env || user_env,
+                .text = timeout_env,
+                .value = LIBXL_TIMEOUT_DEFAULT,
+        };
+        bool overflow = false;
+
+        err[0] = 0;
+        if (timeout_env) {
+                char *end;
+                errno = 0;
+                t.value = strtol(timeout_env, &end, 10);
+                overflow = errno == ERANGE || t.value > LIBXL_TIMEOUT_MAX || t.value < -LIBXL_TIMEOUT_MAX;
+                /* Leading white space and a sign are atoi()'s too. */
+                t.trailing = *end != 0;
+        }
+        if (t.restrict_mode && overflow) {
+                fail(err, errsz, "LIBXL_BOOTLOADER_TIMEOUT='", timeout_env,
+                     "' is out of libxl's range (0 to " STRINGIFY(LIBXL_TIMEOUT_MAX) " s; beyond it libxl's timeout "
+                     "is undefined): not starting; set 0 (no timeout) to " STRINGIFY(LIBXL_TIMEOUT_MAX)
+                     ", or unset it for libxl's " STRINGIFY(LIBXL_TIMEOUT_DEFAULT) " s");
+                return -ERANGE;
+        }
+        if (t.restrict_mode && t.value > 0 && !overflow)
+                t.kill_sec = (unsigned) t.value;
+        *ret = t;
         return 0;
 }

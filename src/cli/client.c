@@ -243,7 +243,8 @@ int client_inspect_on(sd_bus *bus, const char *daemon, int disk_fd, const Client
 
         /* The daemon enforces the deadline; a little more here so that
          * its Timeout error, not ours, is what we report. */
-        k = sd_bus_call_async(bus, &slot, m, on_reply, &reply, (uint64_t) (req->policy->timeout_sec + 5) * 1000000);
+        k = sd_bus_call_async(bus, &slot, m, on_reply, &reply,
+                              (uint64_t) (req->policy->timeout_sec + CLIENT_REPLY_GRACE_SEC) * 1000000);
         if (k >= 0)
                 k = wait_reply(bus, req->stop_fd, &reply);
         if (k == -ECANCELED) {

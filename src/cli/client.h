@@ -26,6 +26,10 @@ typedef struct ClientRequest {
         int stop_fd;            /* readable: stop waiting, cancel the request (stop.h); -1: none */
 } ClientRequest;
 
+/* How long past the request's Timeout the client waits for the daemon's
+ * answer, so that the daemon's Timeout error, not ours, is what is said. */
+#define CLIENT_REPLY_GRACE_SEC 5
+
 /* How long Cancel may take once we were told to stop. */
 #define CLIENT_CANCEL_USEC (500 * 1000)
 

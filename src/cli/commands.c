@@ -7,6 +7,7 @@
 #include "cli/accept.h"
 #include "cli/client.h"
 #include "cli/commands.h"
+#include "cli/extra-disks.h"
 #include "cli/console.h"
 #include "cli/inspection.h"
 #include "cli/json.h"
@@ -70,6 +71,8 @@ static void print_decision(const Options *o, const Inspected *in, const char *st
 
 int command_inspect(const Options *o) {
         _cleanup_close_ int disk_fd = -EBADF;
+        _cleanup_(extra_disks_close) ExtraDisks extra = { .n = 0 };
+        int disks[1 + OPTIONS_EXTRA_DISKS_MAX];
         char err[600];
         Inspected in;
         int r;
@@ -80,20 +83,25 @@ int command_inspect(const Options *o) {
                 snprintf(msg, sizeof(msg), "cannot use disk %s: %s", o->disk, err);
                 return command_inspect_failed(o, NULL, msg, 1);
         }
-        r = inspection_run(o, &disk_fd, 1, -1, -1, &in, err, sizeof(err));
+        /* The domain's other disks too, as a libxl run sees them. */
+        if (extra_disks_open(o, disk_fd, &extra, err, sizeof(err)) < 0)
+                return command_inspect_failed(o, NULL, err, 1);
+        r = inspection_run(o, disks, extra_disks_all(&extra, disk_fd, disks), -1, -1, &in, err, sizeof(err));
         if (r < 0)
                 return command_inspect_failed(o, NULL, err, 1);
         const InspectReport *rep = &in.rep;
         const char *stage1 = NULL;
+        /* -l, as pygrub -l: 0 once the disk was looked at, whatever was found. */
+        int found = o->list ? 0 : 1;
         if (rep->outcome == DECISION_OK && !(stage1 = accept_stage1(o, rep, err, sizeof(err))))
-                return command_inspect_failed(o, rep, err, 1);
+                return command_inspect_failed(o, rep, err, found);
         if (o->json) {
                 InspectJson j = { .disk = o->disk, .mode = o->policy.mode, .rep = rep, .stage1 = stage1,
                                   .error = stage1 ? NULL : rep->message };
-                return inspect_json_write(&j, stdout) < 0 ? 1 : stage1 ? 0 : 1;
+                return inspect_json_write(&j, stdout) < 0 ? 1 : stage1 ? 0 : found;
         }
         print_decision(o, &in, stage1);
-        return stage1 ? 0 : 1;
+        return stage1 ? 0 : found;
 }
 
 int command_status(const Options *o) {

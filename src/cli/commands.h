@@ -7,6 +7,7 @@
  * stderr, and never write an output directory.
  *
  *   inspect [--json] DISK   the decision; exit 0 bootable, 1 not, 2 usage
+ *   -l DISK                 pygrub's -l: the same answer, exit 0 once the disk was read
  *   status [--json]         the daemon's pool and counters; 3: not running
  *   template [--force]      build or verify the appliance and its template
  */

@@ -19,6 +19,13 @@ static bool same_disk(const struct stat *a, const struct stat *b) {
         return S_ISREG(a->st_mode) && S_ISREG(b->st_mode) && a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
+size_t extra_disks_all(const ExtraDisks *d, int disk_fd, int fds[1 + OPTIONS_EXTRA_DISKS_MAX]) {
+        fds[0] = disk_fd;
+        for (unsigned i = 0; i < d->n && i < OPTIONS_EXTRA_DISKS_MAX; i++)
+                fds[1 + i] = d->disk[i].fd;
+        return 1 + (d->n < OPTIONS_EXTRA_DISKS_MAX ? d->n : OPTIONS_EXTRA_DISKS_MAX);
+}
+
 void extra_disks_close(ExtraDisks *d) {
         for (unsigned i = 0; i < d->n; i++)
                 if (d->disk[i].fd >= 0)

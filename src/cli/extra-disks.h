@@ -39,5 +39,9 @@ typedef struct ExtraDisks {
  * and nothing left open. */
 int extra_disks_open(const Options *o, int disk_fd, ExtraDisks *ret, char *err, size_t errsz);
 
+/* All of the guest's disks for inspection_run(), in the domain's order:
+ * disk_fd, then d's.  Returns how many (at most 1 + OPTIONS_EXTRA_DISKS_MAX). */
+size_t extra_disks_all(const ExtraDisks *d, int disk_fd, int fds[1 + OPTIONS_EXTRA_DISKS_MAX]);
+
 /* Close them all; safe on a zeroed or already closed set. */
 void extra_disks_close(ExtraDisks *d);

@@ -13,6 +13,7 @@
 #include "probe/probe.h"
 #include "probe/template.h"
 #include "probe/worker.h"
+#include "shared/text.h"
 
 /* The console line for a stop (stop.h): which signal, where it found us. */
 static int stopped(const char *what, char *err, size_t errsz) {
@@ -190,5 +191,66 @@ int inspection_run(const Options *o, const int *disk_fds, size_t n_disks, int re
                 snprintf(err, errsz, "cannot inspect %s: %s", o->disk, ret->rep.message);
                 return ret->rep.status;
         }
+        return 0;
+}
+
+unsigned inspection_margin(const Options *o) {
+        return MARGIN_START + MARGIN_KILL + MARGIN_WRITE + (inspection_may_use_daemon(o) ? CLIENT_REPLY_GRACE_SEC : 0);
+}
+
+int64_t inspection_libxl_left_usec(const LibxlTimeout *t, uint64_t spent_usec) {
+        if (t->kill_sec == 0)
+                return INT64_MAX;
+        return ((int64_t) t->kill_sec - MARGIN_START) * 1000000 - (int64_t) spent_usec;
+}
+
+int inspection_fit_libxl(Options *o, const LibxlTimeout *t, uint64_t spent_usec, char *note, size_t notesz,
+                         char *err, size_t errsz) {
+        unsigned own = o->policy.timeout_sec, margin = inspection_margin(o);
+        char what[160], safe[96];
+
+        note[0] = err[0] = 0;
+        /* How the value was given, and what libxl's atoi() made of it. */
+        if (t->text) {
+                text_escape(t->text, strlen(t->text), safe, sizeof(safe));
+                if (t->trailing || (t->restrict_mode && t->kill_sec == 0))
+                        snprintf(what, sizeof(what), "LIBXL_BOOTLOADER_TIMEOUT='%s' (read as %ld by libxl's atoi())",
+                                 safe, t->value);
+                else
+                        snprintf(what, sizeof(what), "LIBXL_BOOTLOADER_TIMEOUT='%s'", safe);
+        } else
+                snprintf(what, sizeof(what), "libxl's default timeout");
+
+        if (!t->restrict_mode) {
+                if (t->text)
+                        snprintf(note, notesz, "%s is not used: libxl times its bootloader out in restrict mode only "
+                                 "(LIBXL_BOOTLOADER_RESTRICT or LIBXL_BOOTLOADER_USER); the inspection keeps its own "
+                                 "%u s", what, own);
+                return 0;
+        }
+        if (t->kill_sec == 0) {
+                snprintf(note, notesz, "%s: libxl sets no timeout (0 or less disables it); the inspection keeps "
+                         "its own %u s", what, own);
+                return 0;
+        }
+        /* Whole seconds: the time already spent rounded up. */
+        int64_t left = ((int64_t) t->kill_sec * 1000000 - (int64_t) spent_usec) / 1000000 - margin;
+        if (left < TIMEOUT_MIN) {
+                snprintf(err, errsz, "%s: libxl kills the bootloader %u s after starting it, which leaves %lld s for "
+                         "the inspection once %u s are kept for starting, stopping and writing the output (%.1f s "
+                         "spent, counted as whole seconds); an inspection needs %d s: not starting one; raise "
+                         "LIBXL_BOOTLOADER_TIMEOUT, or unset it for libxl's " STRINGIFY(LIBXL_TIMEOUT_DEFAULT) " s",
+                         what, t->kill_sec, (long long) (left > 0 ? left : 0), margin, (double) spent_usec / 1e6,
+                         TIMEOUT_MIN);
+                return -ETIME;
+        }
+        if (left < own) {
+                o->policy.timeout_sec = (unsigned) left;
+                snprintf(note, notesz, "the inspection gets %lld s: libxl kills the bootloader at %u s, from %s, and "
+                         "%u s are kept for starting, stopping and writing the output", (long long) left, t->kill_sec, what,
+                         margin);
+        } else if (t->text)
+                snprintf(note, notesz, "%s: libxl kills the bootloader at %u s; the inspection keeps its own %u s",
+                         what, t->kill_sec, own);
         return 0;
 }

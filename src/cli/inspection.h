@@ -44,3 +44,34 @@ bool inspection_may_use_daemon(const Options *o);
 /* The cold path's deadline after spent_usec went to the daemon: what is
  * left of timeout, rounding the time spent up. */
 unsigned inspection_cold_deadline(unsigned timeout, uint64_t spent_usec);
+
+/*
+ * The inspection inside libxl's timeout (args.h: LibxlTimeout).  libxl
+ * starts its clock just before it forks us and SIGKILLs us when it runs
+ * out, wherever we are: the inspection's deadline (the cold worker's, the
+ * daemon request's Timeout) is set so that what must still happen after
+ * it fits before that.  In seconds:
+ */
+#define MARGIN_START 1  /* libxl's fork and our exec, before main() can measure anything */
+#define MARGIN_KILL 2   /* a cold worker past its deadline killed with its qemu and reaped (worker_run()) */
+#define MARGIN_WRITE 3  /* the answer held to the policy, recorded in xenstore, the stage 1 copied and
+                         * the records written (output_deliver()), the journal entry */
+/* ... plus CLIENT_REPLY_GRACE_SEC (client.h) when pvboot-selectd may
+ * answer: the client waits that long past the deadline for its answer. */
+
+/* The seconds kept for all that, for this run. */
+unsigned inspection_margin(const Options *o);
+
+/*
+ * Lower o->policy.timeout_sec, spent_usec after main() started, so that
+ * the inspection and the margin fit in what libxl leaves us.  0, with one
+ * line for the log in note (or ""): libxl's limit, or what libxl makes of
+ * an odd LIBXL_BOOTLOADER_TIMEOUT.  -ETIME when less than TIMEOUT_MIN
+ * would be left for the inspection: not started, the line in err.
+ */
+int inspection_fit_libxl(Options *o, const LibxlTimeout *t, uint64_t spent_usec, char *note, size_t notesz,
+                         char *err, size_t errsz);
+
+/* What is left before libxl kills us, spent_usec after main() started
+ * (MARGIN_START counted); INT64_MAX when it never will. */
+int64_t inspection_libxl_left_usec(const LibxlTimeout *t, uint64_t spent_usec);

@@ -96,6 +96,14 @@ int main(int argc, char **argv) {
                 return fputs(options_usage, stdout) < 0;
         if (o.status)
                 return command_status(&o);
+        /* -l answers on stdout, as inspect does. */
+        if (o.list)
+                console_set_stdout_is_console(false);
+        /* pygrub's flags we cannot honour, once each; --args waits for the
+         * stage 1, whose features decide what to say about it. */
+        for (PygrubFlag f = 0; f < _PYGRUB_MAX; f++)
+                if (f != PYGRUB_ARGS && (o.pygrub_ignored & (1u << f)))
+                        console_say("%s", options_pygrub_note(f, false));
         /* What the hypervisor runs is read here, on the privileged side,
          * handed to the worker, and its answer checked against it again. */
         if (policy_read_host(&o.policy) < 0 && !o.not_really && !o.inspect)
@@ -124,6 +132,18 @@ int main(int argc, char **argv) {
                 console_say("%s", err);
         else if (o.verbose)
                 console_log("%s", err);
+        /* libxl's timeout, from the environment it gave us (args.h): the
+         * inspection fits inside it, or does not start. */
+        LibxlTimeout lt;
+        char note[700];
+        if (libxl_timeout_parse(getenv("LIBXL_BOOTLOADER_RESTRICT"), getenv("LIBXL_BOOTLOADER_USER"),
+                                getenv("LIBXL_BOOTLOADER_TIMEOUT"), &lt, err, sizeof(err)) < 0)
+                return console_end(&end, 1, "%s", err);
+        r = inspection_fit_libxl(&o, &lt, now_usec() - main_start, note, sizeof(note), err, sizeof(err));
+        if (note[0])
+                console_log("%s", note);
+        if (r < 0)
+                return console_end(&end, 1, "%s", err);
         r = disk_fd_open(o.disk, &disk_fd, err, sizeof(err));
         if (r < 0)
                 return console_end(&end, 1, "cannot use disk %s: %s", o.disk, err);
@@ -133,10 +153,9 @@ int main(int argc, char **argv) {
         if (open_outputs(&o, &out, err, sizeof(err)) < 0)
                 return console_end(&end, 1, "%s", err);
         _Static_assert(1 + OPTIONS_EXTRA_DISKS_MAX <= PROBE_MAX_DISKS, "one clone takes every disk --disk may name");
-        int disks[1 + OPTIONS_EXTRA_DISKS_MAX] = { disk_fd };
-        for (unsigned i = 0; i < extra.n; i++)
-                disks[1 + i] = extra.disk[i].fd;
-        r = inspection_run(&o, disks, 1 + extra.n, out.record_fd, out.replay_fd, &in, err, sizeof(err));
+        int disks[1 + OPTIONS_EXTRA_DISKS_MAX];
+        size_t n_disks = extra_disks_all(&extra, disk_fd, disks);
+        r = inspection_run(&o, disks, n_disks, out.record_fd, out.replay_fd, &in, err, sizeof(err));
         if (r < 0)
                 return console_end(&end, 1, "%s", err);
         const InspectReport *rep = &in.rep;
@@ -155,6 +174,15 @@ int main(int argc, char **argv) {
                 end.refused = true;
                 return console_end(&end, 1, "%s", err);
         }
+        /* An inspection that overran (a template rebuilt first, say) must
+         * not be killed by libxl in the middle of the writes below. */
+        int64_t left = inspection_libxl_left_usec(&lt, now_usec() - main_start);
+        if (stage1 && !o.not_really && left < (int64_t) MARGIN_WRITE * 1000000)
+                return console_end(&end, 1, "the inspection ended %.1f s before libxl's timeout of %u s, too late to "
+                                   "write the output safely: nothing was written; raise LIBXL_BOOTLOADER_TIMEOUT",
+                                   left > 0 ? (double) left / 1e6 : 0.0, lt.kill_sec);
+        if (stage1 && (o.pygrub_ignored & (1u << PYGRUB_ARGS)))
+                console_say("%s", options_pygrub_note(PYGRUB_ARGS, stage1_reads_xen_grub_env(stage1)));
         /* The decision, for the admin, in xenstore (xs-record.h). */
         int swept = 0;
         r = o.not_really ? 0 : xs_record_decision(end.domid, rep, &swept);

@@ -13,6 +13,7 @@
  * than let it forge a record.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,11 @@ int output_format_records(OutputFormat fmt, const char *kernel, const char *args
  * -ECANCELED when a stop was requested (stop.h) before or during the
  * copy.  On failure nothing is left behind. */
 int stage1_copy(const char *src_path, int dirfd, const char *name);
+
+/* Does the stage 1 at path set GRUB variables from xen_grub_env_* words
+ * of its command line (GRUB's kern/xen/cmdline.c, whose prefix string it
+ * then carries)?  false when it cannot be read. */
+bool stage1_reads_xen_grub_env(const char *path);
 
 /* Replace the content of fd (libxl's precreated output file) with buf. */
 int output_write_file(int fd, const char *buf, size_t len);

@@ -3,8 +3,10 @@
 
 /*
  * Being told to stop.  libxl sends its bootloader SIGTERM on `xl destroy`
- * and when its own timeout fires (libxl_bootloader.c, bootloader_stop);
- * an admin at a terminal sends SIGINT, a closed console SIGHUP.  Any of
+ * (libxl_bootloader.c, bootloader_stop); an admin at a terminal sends
+ * SIGINT, a closed console SIGHUP.  (libxl's timeout sends SIGKILL,
+ * bootloader_timeout(): the inspection ends before it instead, see
+ * inspection_fit_libxl().)  Any of
  * them, at any point, ends the run within a second with nothing left in
  * the output directory:
  *

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "shared/macro.h"
 #include "shared/test-util.h"
 
 #define MAX_ARGS 32
@@ -355,13 +356,6 @@ static void test_errors(void) {
         expect_fail("pvboot-select", LIBXL_BASE, "--format=a b", "/dev/xvda", NULL);
         expect_fail("pvboot-select", LIBXL_BASE, "--format=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "/dev/xvda", NULL);
 
-        /* A kernel or ramdisk from the xl config is refused, and said so. */
-        expect_fail("pvboot-select", "--kernel=/k", LIBXL_BASE, "/dev/xvda", NULL);
-        CHECK(strstr(err, "kernel"));
-        expect_fail("pvboot-select", "--ramdisk=/r", LIBXL_BASE, "/dev/xvda", NULL);
-        CHECK(strstr(err, "ramdisk"));
-        expect_fail("pvboot-select", "-n", "--kernel=/k", "/dev/xvda", NULL);
-
         /* DISK: exactly one. */
         expect_fail("pvboot-select", LIBXL_BASE, NULL);
         CHECK(strstr(err, "DISK"));
@@ -464,7 +458,6 @@ static void test_subcommands(void) {
         CHECK_EQ(o.policy.prefer, PV_ARCH_I386);
         expect_fail("pvboot-select", "inspect", NULL);
         expect_fail("pvboot-select", "inspect", "/dev/xvda", "/dev/xvdb", NULL);
-        expect_fail("pvboot-select", "inspect", "--kernel=/k", "/dev/xvda", NULL);
 
         CHECK_EQ(parse(&o, "pvboot-select", "status", NULL), 0);
         CHECK(o.status && !o.json && !o.disk);
@@ -560,9 +553,168 @@ static void test_disks_and_mode_given(void) {
         CHECK_STREQ(o.extra_disks[OPTIONS_EXTRA_DISKS_MAX - 1], "/d14");
 }
 
+/* pygrub's getopt list (tools/pygrub/src/pygrub), with what libxl itself
+ * adds (make_bootloader_args()), and xend's --default_args/--extra_args:
+ * all accepted; those we cannot honour marked, for one line each. */
+static void test_pygrub_flags(void) {
+        Options o;
+
+        /* An xl config written for pygrub, bootloader= changed: libxl's
+         * --kernel/--ramdisk/--args from kernel=, ramdisk=, extra=, then
+         * restrict mode's --runas --quiet, then bootloader_args. */
+        CHECK_EQ(parse(&o, "pvboot-select", "--kernel=/boot/vmlinuz", "--ramdisk=/boot/initrd.img",
+                       "--args=root=/dev/xvda1 console=hvc0", "--runas=131079", "--quiet", LIBXL_BASE,
+                       "-q", "--entry=1", "-i", "--isconfig", "--offset=1048576", "--default_args=ro",
+                       "--extra_args=quiet", "--debug", "/dev/xvda", NULL), 0);
+        CHECK_STREQ(o.kernel, "/boot/vmlinuz");
+        CHECK_STREQ(o.ramdisk, "/boot/initrd.img");
+        CHECK_STREQ(o.args, "root=/dev/xvda1 console=hvc0");
+        CHECK_EQ(o.pygrub_ignored, (1u << PYGRUB_KERNEL) | (1u << PYGRUB_ARGS) | (1u << PYGRUB_ENTRY) |
+                                   (1u << PYGRUB_INTERACTIVE) | (1u << PYGRUB_ISCONFIG) | (1u << PYGRUB_OFFSET) |
+                                   (1u << PYGRUB_XEND_ARGS));
+        CHECK(o.quiet && o.runas_set && o.debug && !o.list && !o.inspect);
+        CHECK_STREQ(o.disk, "/dev/xvda");
+        CHECK_STREQ(o.output_directory, "/var/lib/xen/bootloader.7.d");
+
+        /* Each alone, long and short, marks only itself. */
+        static const struct { const char *arg; PygrubFlag f; } one[] = {
+                { "-i", PYGRUB_INTERACTIVE },         { "--interactive", PYGRUB_INTERACTIVE },
+                { "--entry=Debian GNU/Linux", PYGRUB_ENTRY }, { "--isconfig", PYGRUB_ISCONFIG },
+                { "--offset=0", PYGRUB_OFFSET },       { "--offset=-512", PYGRUB_OFFSET },
+                { "--kernel=/k", PYGRUB_KERNEL },      { "--ramdisk=/r", PYGRUB_KERNEL },
+                { "--args=x", PYGRUB_ARGS },           { "--default_args=a b", PYGRUB_XEND_ARGS },
+                { "--extra_args=", PYGRUB_XEND_ARGS },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(one); i++) {
+                CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, one[i].arg, "/dev/xvda", NULL), 0);
+                CHECK_EQ(o.pygrub_ignored, 1u << one[i].f);
+                CHECK_STREQ(o.disk, "/dev/xvda");
+                /* One printable line that says what to do instead. */
+                const char *n = options_pygrub_note(one[i].f, false);
+                CHECK(strlen(n) > 20 && !strchr(n, '\n'));
+        }
+        /* An empty --args is no command line (libxl never passes one). */
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--args=", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.pygrub_ignored, 0u);
+        CHECK_EQ(parse(&o, "pvboot-select", LIBXL_BASE, "--args=x", "--args=", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.pygrub_ignored, 0u);
+        /* Honoured ones mark nothing. */
+        CHECK_EQ(parse(&o, "pvboot-select", "-q", "--quiet", "-n", "--not-really", "--debug", "/dev/xvda", NULL), 0);
+        CHECK_EQ(o.pygrub_ignored, 0u);
+        CHECK(o.not_really && o.quiet);
+
+        /* What each line tells the admin to do. */
+        CHECK(strstr(options_pygrub_note(PYGRUB_ENTRY, false), "guest console"));
+        CHECK(strstr(options_pygrub_note(PYGRUB_INTERACTIVE, false), "guest console"));
+        CHECK(strstr(options_pygrub_note(PYGRUB_KERNEL, false), "remove kernel= and ramdisk="));
+        CHECK(strstr(options_pygrub_note(PYGRUB_ARGS, false), "grub.cfg"));
+        CHECK(!strstr(options_pygrub_note(PYGRUB_ARGS, false), "xen_grub_env"));
+        CHECK(strstr(options_pygrub_note(PYGRUB_ARGS, true), "xen_grub_env_"));
+        CHECK_STREQ(options_pygrub_note(PYGRUB_ENTRY, true), options_pygrub_note(PYGRUB_ENTRY, false));
+        CHECK_STREQ(options_pygrub_note(_PYGRUB_MAX, false), "");
+
+        /* -l: inspect's answer; nothing written, so no directory needed;
+         * image files as inspect reads them. */
+        CHECK_EQ(parse(&o, "pvboot-select", "-l", "guest.img", NULL), 0);
+        CHECK(o.list && o.inspect && !o.output_directory);
+        CHECK_EQ(parse(&o, "pvboot-select", "--list-entries", "--format=qcow2", "guest.qcow2", NULL), 0);
+        CHECK(o.list && o.inspect);
+        CHECK_STREQ(o.policy.format, "qcow2");
+        CHECK_EQ(parse(&o, "pvboot-select", "-lq", LIBXL_BASE, "/dev/xvda", NULL), 0);
+        CHECK(o.list && o.quiet);
+        CHECK_EQ(parse(&o, "pvboot-select", "-nil", "/dev/xvda", NULL), 0);
+        CHECK(o.list && o.not_really && o.pygrub_ignored == 1u << PYGRUB_INTERACTIVE);
+
+        /* Bad values are still refused, and unknown options still exit 2
+         * (command_parse) with the option named. */
+        expect_fail("pvboot-select", LIBXL_BASE, "--offset=abc", "/dev/xvda", NULL);
+        CHECK(strstr(err, "--offset='abc'"));
+        expect_fail("pvboot-select", LIBXL_BASE, "--offset=", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--offset=12k", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--offset=99999999999999999999999", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--isconfig=1", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--entry", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--list-entries=1", "/dev/xvda", NULL);
+        expect_fail("pvboot-select", LIBXL_BASE, "--no-such-pygrub-flag", "/dev/xvda", NULL);
+        CHECK(strstr(err, "unknown option '--no-such-pygrub-flag'"));
+        expect_fail("pvboot-select", LIBXL_BASE, "-z", "/dev/xvda", NULL);
+        CHECK(strstr(err, "unknown option '-z'"));
+        /* status stays status. */
+        expect_fail("pvboot-select", "status", "-l", NULL);
+        expect_fail("pvboot-select", "status", "--entry=0", NULL);
+}
+
+/* LIBXL_BOOTLOADER_TIMEOUT as libxl reads it (libxl_bootloader.c,
+ * bootloader_gotptys(): restrict mode only, atoi(), 0 and less: none). */
+static void test_libxl_timeout(void) {
+        static const struct {
+                const char *restrict_env, *user, *timeout;
+                int r;
+                unsigned kill_sec;
+                long value;
+                bool trailing;
+        } cases[] = {
+                /* Not restrict mode: libxl arms nothing, whatever the value. */
+                { NULL, NULL, NULL,            0, 0, LIBXL_TIMEOUT_DEFAULT, false },
+                { NULL, NULL, "30",            0, 0, 30, false },
+                { NULL, NULL, "99999999999",   0, 0, 99999999999L, false },
+                { NULL, NULL, "text",          0, 0, 0, true },
+                /* Restrict mode, by either variable, any value. */
+                { "1", NULL, NULL,             0, 120, 120, false },
+                { "0", NULL, NULL,             0, 120, 120, false },
+                { "", NULL, NULL,              0, 120, 120, false },
+                { NULL, "pvbootuser", NULL,    0, 120, 120, false },
+                { "1", NULL, "30",             0, 30, 30, false },
+                { "1", NULL, "99999",          0, 99999, 99999, false },
+                { "1", NULL, "2147483",        0, 2147483, 2147483, false },
+                /* 0, negative, text: libxl arms no timer that fires. */
+                { "1", NULL, "0",              0, 0, 0, false },
+                { "1", NULL, "-1",             0, 0, -1, false },
+                { "1", NULL, "-2147483",       0, 0, -2147483, false },
+                { "1", NULL, "text",           0, 0, 0, true },
+                { "1", NULL, "",               0, 0, 0, false },
+                { "1", NULL, "0x10",           0, 0, 0, true },
+                /* atoi()'s white space, sign and trailing text. */
+                { "1", NULL, " 30",            0, 30, 30, false },
+                { "1", NULL, "+30",            0, 30, 30, false },
+                { "1", NULL, "30s",            0, 30, 30, true },
+                { "1", NULL, "12abc",          0, 12, 12, true },
+                /* Beyond what libxl can multiply by 1000 in an int. */
+                { "1", NULL, "2147484",        -ERANGE, 0, 0, false },
+                { "1", NULL, "-2147484",       -ERANGE, 0, 0, false },
+                { "1", NULL, "99999999999",    -ERANGE, 0, 0, false },
+                { "1", NULL, "99999999999999999999999", -ERANGE, 0, 0, false },
+                { NULL, "u", "3000000000",     -ERANGE, 0, 0, false },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                LibxlTimeout t = { .kill_sec = 77 };
+                int r = libxl_timeout_parse(cases[i].restrict_env, cases[i].user, cases[i].timeout, &t, err,
+                                            sizeof(err));
+                if (r != cases[i].r || (r == 0 && (t.kill_sec != cases[i].kill_sec || t.value != cases[i].value ||
+                                                   t.trailing != cases[i].trailing))) {
+                        fprintf(stderr, "case %zu (%s): r=%d kill_sec=%u value=%ld trailing=%d\n", i,
+                                cases[i].timeout ? cases[i].timeout : "unset", r, t.kill_sec, t.value, t.trailing);
+                        exit(EXIT_FAILURE);
+                }
+                if (r < 0) {
+                        check_err_line();
+                        CHECK(strstr(err, "out of libxl's range"));
+                        CHECK_EQ(t.kill_sec, 77u);      /* untouched */
+                } else
+                        CHECK_EQ(t.restrict_mode, cases[i].restrict_env || cases[i].user);
+        }
+        /* The value in the message is escaped. */
+        LibxlTimeout t;
+        CHECK_EQ(libxl_timeout_parse("1", NULL, "99999999999\x1b[2J", &t, err, sizeof(err)), -ERANGE);
+        check_err_line();
+        CHECK(!strchr(err, 0x1b));
+}
+
 int main(void) {
         test_libxl_argv();
         test_disks_and_mode_given();
+        test_pygrub_flags();
+        test_libxl_timeout();
         test_bootloader_args();
         test_policy();
         test_errors();

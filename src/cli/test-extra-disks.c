@@ -78,7 +78,12 @@ static void test_order(void) {
         /* Read-only, and not inherited by what we exec. */
         CHECK_EQ(fcntl(d.disk[0].fd, F_GETFL) & O_ACCMODE, O_RDONLY);
         CHECK(fcntl(d.disk[1].fd, F_GETFD) & FD_CLOEXEC);
+        /* For inspection_run(): DISK first, then the --disk ones in order. */
+        int all[1 + OPTIONS_EXTRA_DISKS_MAX];
+        CHECK_EQ(extra_disks_all(&d, 42, all), 3u);
+        CHECK(all[0] == 42 && all[1] == d.disk[0].fd && all[2] == d.disk[1].fd);
         extra_disks_close(&d);
+        CHECK_EQ(extra_disks_all(&d, 42, all), 1u);
         CHECK_EQ(d.n, 0u);
         extra_disks_close(&d);  /* again: nothing */
         CHECK_EQ(test_count_fds(), before);

@@ -546,6 +546,39 @@ static void test_deliver_stopped(void) {
         close(dirfd);
 }
 
+/* The xen_grub_env_ prefix, wherever it sits in the image. */
+static void test_xen_grub_env(void) {
+        char path[] = "/tmp/test-output-env.XXXXXX";
+        static char img[3 * 65536];
+        static const char needle[] = "xen_grub_env_";
+        const size_t at[] = { 0, 100, 65536 - 5, 65536 - 13, 65536 - 12, 65536, 2 * 65536 - 7, sizeof(img) - 13 };
+        int fd = mkstemp(path);
+
+        CHECK(fd >= 0);
+        for (size_t i = 0; i < ELEMENTSOF(at); i++) {
+                memset(img, 0x5a, sizeof(img));
+                memcpy(img + at[i], needle, sizeof(needle) - 1);
+                CHECK_EQ(pwrite(fd, img, sizeof(img), 0), (ssize_t) sizeof(img));
+                if (!stage1_reads_xen_grub_env(path)) {
+                        fprintf(stderr, "not found at %zu\n", at[i]);
+                        exit(EXIT_FAILURE);
+                }
+        }
+        /* Cut short by one byte, at the end, or split by the prefix's
+         * own first letters again: no. */
+        memset(img, 0x5a, sizeof(img));
+        memcpy(img + sizeof(img) - 12, needle, 12);
+        memcpy(img + 65536 - 6, "xen_grxen_grub_en", 17);
+        CHECK_EQ(pwrite(fd, img, sizeof(img), 0), (ssize_t) sizeof(img));
+        CHECK(!stage1_reads_xen_grub_env(path));
+        CHECK_EQ(ftruncate(fd, 0), 0);
+        CHECK(!stage1_reads_xen_grub_env(path));
+        close(fd);
+        unlink(path);
+        CHECK(!stage1_reads_xen_grub_env(path));
+        CHECK(!stage1_reads_xen_grub_env("/"));
+}
+
 int main(void) {
         CHECK(mkdtemp(tmpdir));
         atexit(cleanup_tmpdir);
@@ -558,5 +591,6 @@ int main(void) {
         test_write_file();
         test_deliver();
         test_deliver_stopped();
+        test_xen_grub_env();
         return 0;
 }

@@ -10,8 +10,10 @@
  * given, and means the same.
  *
  * The timeout is the whole inspection's: libxl kills a bootloader in
- * restrict mode after LIBXL_BOOTLOADER_TIMEOUT (120 s, libxl_internal.h),
- * so ours stays below it with room for the copy.
+ * restrict mode after LIBXL_BOOTLOADER_TIMEOUT (120 s by default,
+ * libxl_internal.h), so ours stays below that with room for the copy;
+ * pvboot-select lowers it further to fit the timeout libxl really has
+ * (cli/inspection.h: inspection_fit_libxl()).
  */
 
 #include <stdbool.h>

@@ -63,7 +63,7 @@ report() {
                 seen="no marker; bootloader said: $(grep 'pvboot-select: ' "$3" 2>/dev/null | grep -v '^pvboot-select:   ' | tail -n 1 | tr -d '\r')"
         fi
         echo "E2E-RESULT|$1|$seen|$(( $(date +%s) - $2 ))"
-        sed "s/^/E2E-LOG $1 bootloader: /" "$3" 2>/dev/null | tr -d '\r' | tail -n 30
+        sed "s/^/E2E-LOG $1 bootloader: /" "$3" 2>/dev/null | tr -d '\r' | tail -n 60
         sed "s/^/E2E-LOG $1 xl: /" "/e2e/$1.xl.log" | tail -n 10
         [ -f "$console" ] && tr -d '\r' <"$console" | sed "s/^/E2E-LOG $1 console: /" | tail -n 10
 }

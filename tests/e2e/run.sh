@@ -80,6 +80,18 @@ scenarios=(
         # Every disk the stage 1 sees (point 3): nothing on xvda, the ELF
         # on xvdb, named by --disk.
         "second-disk|none+mbr64|type = \"pv\"||x86_64-xen pvboot ELF running"
+        # Issue 16, point 6: an xl config copied from a pygrub guest, its
+        # bootloader= changed and nothing else: kernel=, ramdisk=, extra=
+        # and pygrub's flags in bootloader_args.  It must boot, and say
+        # once per flag what to do instead (checked below).
+        "pygrub-config|mbr64|type = \"pv\"\nkernel = \"/boot/vmlinuz\"\nramdisk = \"/boot/initrd.img\"\nextra = \"console=hvc0 quiet\"|\"-q\", \"--entry=0\", \"-i\", \"--isconfig\", \"--offset=1048576\"|x86_64-xen pvboot ELF running"
+        # Issue 16, point 5: restrict mode with LIBXL_BOOTLOADER_TIMEOUT
+        # (env files below).  10 s leaves less than an inspection needs once
+        # the margin is kept: pvboot-select must end at once with its own
+        # message, long before libxl's SIGKILL, and xl create fail.  20 s
+        # fits: the inspection gets what is left, and the guest boots.
+        "timeout-short|mbr64|type = \"pv\"||not starting one"
+        "timeout-fits|mbr64|type = \"pv\"||x86_64-xen pvboot ELF running"
 )
 # The stage 1 run directly (kernel = the host's image, no bootloader): what
 # it finds on its own.  name | layout | stage 1 | expected | seconds to wait.
@@ -144,7 +156,11 @@ guest() {
 for s in "${scenarios[@]}"; do
         IFS='|' read -r name layout type args expect <<<"$s"
         guest "$name" "$layout" "$type" "$args"
-        [ "$name" = restrict ] && echo "$restrict_env" >"$stage/e2e/$name.env"
+        case $name in
+        restrict) echo "$restrict_env" >"$stage/e2e/$name.env" ;;
+        timeout-short) echo "$restrict_env LIBXL_BOOTLOADER_TIMEOUT=10" >"$stage/e2e/$name.env" ;;
+        timeout-fits) echo "$restrict_env LIBXL_BOOTLOADER_TIMEOUT=20" >"$stage/e2e/$name.env" ;;
+        esac
         echo "$name" >>"$stage/e2e/scenarios"
 done
 for s in "${direct[@]}"; do
@@ -269,6 +285,29 @@ row disk-option "--disk inspected as /dev/sdb" $r
 uid=$(chroot "$rootfs" id -u pvbootuser)
 if serial | grep -q "E2E-LOG restrict bootloader: pvboot-select:   worker: inspected as uid $uid"; then r=pass; else r=FAIL; fi
 row restrict-uid "worker ran as uid $uid" $r
+# The pygrub config: one line per flag it cannot honour, each naming what
+# to do instead, in the bootloader log libxl keeps.
+miss=
+for w in "-i/--interactive ignored" "--entry ignored" "--isconfig ignored" "--offset ignored" \
+         "--kernel/--ramdisk ignored" "--args (xl's extra=, root= or cmdline=) does not reach the guest kernel"; do
+        n=$(serial | grep -cF "E2E-LOG pygrub-config bootloader: pvboot-select: $w" || true)
+        [ "$n" = 1 ] || miss="$miss [$w: $n]"
+done
+if [ -z "$miss" ]; then r=pass; else r=FAIL; echo "    missing or repeated:$miss"; fi
+row pygrub-config-said "one line per ignored pygrub flag" $r
+# libxl's timeout: pvboot-select ended by itself, so libxl never had to
+# kill it (bootloader_timeout() logs "killing bootloader because of
+# timeout" to xl), and xl create failed on the bootloader's failure.
+if serial | grep -q "E2E-LOG timeout-short xl: .*bootloader failed" &&
+   ! serial | grep -q "E2E-LOG timeout-short xl: .*killing bootloader because of timeout"; then r=pass; else r=FAIL; fi
+row timeout-not-killed "ended before libxl's kill" $r
+[ "$r" = pass ] || serial | grep "E2E-LOG timeout-short xl: " | sed 's/^/    /'
+if serial | grep -q "E2E-LOG timeout-fits bootloader: pvboot-select: the inspection gets [0-9]* s: libxl kills the bootloader at 20 s"; then
+        r=pass
+else
+        r=FAIL
+fi
+row timeout-fits-said "the inspection fitted in libxl's 20 s" $r
 # xenstore: each booted guest's decision was recorded under its domid while
 # it ran (by pvboot-select, as root), with the uuid xl knows the domain by,
 # and nothing is left once every domain is gone (pvboot-selectd

@@ -73,3 +73,13 @@ typedef struct ByteSource {
 
 int byte_source_read(const ByteSource *s, uint64_t offset, void *buf, size_t len);
 void byte_source_from_buffer(ByteSource *s, const void *buf, size_t size);
+
+/* size bytes of parent from offset, as a source of their own (an object
+ * inside a file: a GRUB module in its stage 1).  -EBADMSG when they do
+ * not lie inside parent.  w must outlive w->source. */
+typedef struct ByteWindow {
+        ByteSource source;
+        const ByteSource *parent;
+        uint64_t offset;
+} ByteWindow;
+int byte_window_init(ByteWindow *w, const ByteSource *parent, uint64_t offset, uint64_t size);

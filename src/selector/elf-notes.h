@@ -91,5 +91,11 @@ int elf_inspect(const ByteSource *src, PvArch name_arch, ElfImage *ret);
  * failure.  Used for kernels, which carry no pvboot naming. */
 int elf_identify(const ByteSource *src, PvArch *ret_arch);
 
+/* The first section named name (the stage 1's "mods", a GRUB module's
+ * ".modname"): 0 with its file offset and size, checked to lie inside
+ * src; an ElfVerdict (> 0) for a malformed or foreign ELF; -ENOENT when
+ * no section has that name; -errno when the source failed. */
+int elf_find_section(const ByteSource *src, const char *name, uint64_t *ret_off, uint64_t *ret_size);
+
 const char *elf_verdict_to_string(ElfVerdict v);
 const char *xen_elfnote_name(unsigned type);

@@ -66,3 +66,23 @@ void byte_source_from_buffer(ByteSource *s, const void *buf, size_t size) {
                 .userdata = (void *) buf,
         };
 }
+
+static int window_read(void *userdata, uint64_t offset, void *buf, size_t len) {
+        const ByteWindow *w = userdata;
+        /* In range: byte_source_read() checked offset+len against our
+         * size, and byte_window_init() our size against the parent's. */
+        return byte_source_read(w->parent, w->offset + offset, buf, len);
+}
+
+int byte_window_init(ByteWindow *w, const ByteSource *parent, uint64_t offset, uint64_t size) {
+        uint64_t end;
+
+        if (__builtin_add_overflow(offset, size, &end) || end > parent->size)
+                return -EBADMSG;
+        *w = (ByteWindow) {
+                .source = { .size = size, .read = window_read, .userdata = w },
+                .parent = parent,
+                .offset = offset,
+        };
+        return 0;
+}

@@ -39,5 +39,17 @@ int main(void) {
         /* offset + len wrapping around 2^64 must not pass the bound */
         CHECK_EQ(byte_source_read(&s, UINT64_MAX, buf, 2), -EBADMSG);
         CHECK_EQ(byte_source_read(NULL, 0, buf, 1), -EINVAL);
+
+        /* A window: its own offsets, its own bound, never past the parent. */
+        ByteWindow w;
+        CHECK_EQ(byte_window_init(&w, &s, 4, 8), 0);
+        CHECK_EQ(w.source.size, 8u);
+        CHECK_EQ(byte_source_read(&w.source, 0, buf, 8), 0);
+        CHECK(memcmp(buf, "456789ab", 8) == 0);
+        CHECK_EQ(byte_source_read(&w.source, 7, buf, 2), -EBADMSG);
+        CHECK_EQ(byte_source_read(&w.source, UINT64_MAX, buf, 2), -EBADMSG);
+        CHECK_EQ(byte_window_init(&w, &s, 8, 9), -EBADMSG);
+        CHECK_EQ(byte_window_init(&w, &s, UINT64_MAX, 2), -EBADMSG);
+        CHECK_EQ(byte_window_init(&w, &s, 16, 0), 0);
         return 0;
 }

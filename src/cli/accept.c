@@ -20,6 +20,14 @@ const char *accept_stage1(const Options *o, const InspectReport *rep, char *err,
                          pv_arch_to_string((PvArch) rep->arch), pv_arch_to_string(p->force_arch));
                 return NULL;
         }
+        /* The file it names is one our own list for that width chainloads,
+         * never a path of its choosing. */
+        if (p->mode != MODE_PVH && rep->source == SOURCE_PVBOOT &&
+            !policy_chainload_path(p, (PvArch) rep->arch, rep->path_index)) {
+                snprintf(err, errsz, "inspection worker named no file the %s stage 1 chainloads; refusing",
+                         pv_arch_to_string((PvArch) rep->arch));
+                return NULL;
+        }
         if (!host_caps_allow(&p->host, p->mode != MODE_PV, (PvArch) rep->arch)) {
                 snprintf(err, errsz, "inspection worker chose a width the hypervisor cannot run; refusing");
                 return NULL;

@@ -48,19 +48,32 @@ static FoundKind read_failure(int r) {
         return r == -E2BIG ? FOUND_TOO_LARGE : FOUND_UNREADABLE;
 }
 
-static void look_at(Probe *p, Inspection *in, unsigned fs_index, const char *dev, unsigned path_index) {
-        Candidate c = { .path_index = path_index, .fs_index = fs_index };
+/* One filesystem being looked at. */
+typedef struct Where {
+        unsigned index;
+        const char *dev;
+        char fstype[FS_TYPE_MAX];
+} Where;
+
+static void look_at(Probe *p, Inspection *in, const Where *fs, Stage1Kind k, unsigned entry, const char *path) {
+        Candidate c = { .stage1 = k, .entry = entry, .fs_index = fs->index };
         _cleanup_free_ char *resolved = NULL;
         int r;
 
-        if (find_file(p, pvboot_paths[path_index].path, PVBOOT_MAX_FILE_SIZE, &c.kind, &resolved, &c.size) < 0)
+        if (find_file(p, path, PVBOOT_MAX_FILE_SIZE, &c.kind, &resolved, &c.size) < 0)
                 return;
-        text_escape(dev, strlen(dev), c.fs, sizeof(c.fs));
+        if (in->n_candidates >= INSPECT_MAX_CANDIDATES) {
+                in->too_many = true;
+                return;
+        }
+        text_escape(fs->dev, strlen(fs->dev), c.fs, sizeof(c.fs));
+        memcpy(c.fstype, fs->fstype, sizeof(c.fstype));
         if (c.kind == FOUND_REGULAR) {
                 ProbeFile f;
                 uint64_t t0 = now_usec();
                 probe_file_init(&f, p, resolved, c.size);
-                r = elf_inspect(&f.source, pvboot_paths[path_index].arch, &c.image);
+                /* The stage 1 loads only a PV kernel of its own width. */
+                r = elf_inspect(&f.source, k == STAGE1_I386 ? PV_ARCH_I386 : PV_ARCH_X86_64, &c.image);
                 in->stage_us[STAGE_VALIDATE] += now_usec() - t0;
                 if (r < 0)
                         c.kind = read_failure(r);
@@ -122,28 +135,54 @@ static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const 
                 free(seen[i]);
 }
 
-static void look_for_grub_cfg(Probe *p, Inspection *in, const char *dev) {
-        static const char *const cfgs[] = { "/boot/grub/grub.cfg", "/grub/grub.cfg" };
+static bool has_config(const Inspection *in, Stage1Kind k, unsigned entry) {
+        for (size_t i = 0; i < in->n_configs; i++)
+                if (in->configs[i].stage1 == k && in->configs[i].entry == entry)
+                        return true;
+        return false;
+}
+
+/*
+ * The config entries of every list, on this filesystem: the first
+ * filesystem (in probe order) with a regular file there is the one
+ * GRUB's search -f stops at, so an entry found already is not looked up
+ * again, and a path two lists share (Debian's all three) once.
+ */
+static void look_for_configs(Probe *p, Inspection *in, const Where *fs, const Policy *policy) {
+        const char *looked[INSPECT_MAX_CONFIGS];
+        bool found[INSPECT_MAX_CONFIGS];
+        size_t n_looked = 0;
         GuestFsOps ops;
 
         probe_fs_ops(p, &ops);
-        for (unsigned rank = 0; rank < 2; rank++) {
-                _cleanup_free_ char *resolved = NULL;
-                GuestStat st;
-                char fs[FS_NAME_MAX];
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                const SearchList *l = &policy->search[k];
+                for (unsigned e = 0; e < l->n && e < SEARCH_MAX_ENTRIES; e++) {
+                        const char *path = l->entries[e].path;
+                        bool hit = false, known = false;
 
-                /* GRUB's order: every filesystem for /boot/grub, then /grub. */
-                if (in->grub_cfg && in->grub_cfg_rank <= rank)
-                        return;
-                if (guest_path_resolve(&ops, cfgs[rank], &resolved, &st) < 0)
-                        continue;
-                if (st.type != GUEST_FILE_REGULAR)
-                        continue;
-                in->grub_cfg = true;
-                in->grub_cfg_rank = rank;
-                snprintf(in->grub_cfg_where, sizeof(in->grub_cfg_where), "%s:%s",
-                         text_escape(dev, strlen(dev), fs, sizeof(fs)), cfgs[rank]);
-                return;
+                        if (l->entries[e].action != SEARCH_CONFIG || has_config(in, k, e))
+                                continue;
+                        for (size_t j = 0; j < n_looked && !known; j++)
+                                if (strcmp(looked[j], path) == 0) {
+                                        known = true;
+                                        hit = found[j];
+                                }
+                        if (!known) {
+                                _cleanup_free_ char *resolved = NULL;
+                                GuestStat st;
+                                hit = guest_path_resolve(&ops, path, &resolved, &st) == 0 &&
+                                      st.type == GUEST_FILE_REGULAR;
+                                looked[n_looked] = path;
+                                found[n_looked++] = hit;
+                        }
+                        if (!hit)
+                                continue;
+                        ConfigHit *h = &in->configs[in->n_configs++];   /* one per (list, entry): fits */
+                        *h = (ConfigHit) { .stage1 = k, .entry = e, .fs_index = fs->index };
+                        text_escape(fs->dev, strlen(fs->dev), h->fs, sizeof(h->fs));
+                        memcpy(h->fstype, fs->fstype, sizeof(h->fstype));
+                }
         }
 }
 
@@ -167,7 +206,7 @@ static void account(Probe *p, Inspection *in, uint64_t start, uint64_t rescan0, 
         in->stage_us[STAGE_SEARCH] = minus(total, probe_stage_usec(p, STAGE_RESCAN) - rescan0 + parse);
 }
 
-int inspect_disk(Probe *p, Inspection *ret) {
+int inspect_disk(Probe *p, const Policy *policy, Inspection *ret) {
         uint64_t start = now_usec(), rescan0 = probe_stage_usec(p, STAGE_RESCAN),
                  read0 = probe_stage_usec(p, STAGE_READ);
         _cleanup_(probe_strv_freep) char **fss = NULL;
@@ -180,19 +219,27 @@ int inspect_disk(Probe *p, Inspection *ret) {
                 goto out;
         }
 
-        /* One mount per filesystem; all four paths looked up while it is
-         * mounted.  The spec's order is applied later, by decide(). */
+        /* One mount per filesystem; every path of every list looked up
+         * while it is mounted.  The lists' order is applied later, by
+         * decide(). */
         for (unsigned i = 0; fss[i]; i++) {
+                Where fs = { .index = i, .dev = fss[i] };
+
                 ret->n_filesystems++;
+                probe_filesystem_type(p, fss[i], fs.fstype, sizeof(fs.fstype));
                 if (probe_mount(p, fss[i]) < 0) {
                         if (!probe_alive(p))
                                 break;
                         continue;       /* unmountable (corrupt, unsupported): GRUB cannot read it either */
                 }
-                for (unsigned k = 0; k < PVBOOT_N_PATHS; k++)
-                        look_at(p, ret, i, fss[i], k);
+                for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
+                        for (unsigned e = 0; e < policy->search[k].n && e < SEARCH_MAX_ENTRIES; e++)
+                                if (policy->search[k].entries[e].action == SEARCH_CHAINLOAD)
+                                        look_at(p, ret, &fs, k, e, policy->search[k].entries[e].path);
                 look_for_kernels(p, ret, i, fss[i]);
-                look_for_grub_cfg(p, ret, fss[i]);
+                look_for_configs(p, ret, &fs, policy);
+                if (ret->too_many)
+                        break;
                 if (!probe_alive(p))
                         break;
                 if (probe_umount(p) < 0) {
@@ -203,6 +250,13 @@ int inspect_disk(Probe *p, Inspection *ret) {
         }
         /* A partial view is worse than none: with one width's file seen
          * and the other's lookup lost, the wrong width would win. */
+        if (ret->too_many) {
+                snprintf(ret->error, sizeof(ret->error),
+                         "more than %u pvboot files at the stage 1s' chainload paths: not deciding on part of them",
+                         INSPECT_MAX_CANDIDATES);
+                r = -E2BIG;
+                goto out;
+        }
         if (!probe_alive(p)) {
                 snprintf(ret->error, sizeof(ret->error), "the appliance died during the inspection");
                 r = -EIO;
@@ -258,9 +312,9 @@ void inspect_report(const Inspection *in, int status, const Policy *policy, Insp
         di.n_candidates = in->n_candidates;
         di.kernels = in->kernels;
         di.n_kernels = in->n_kernels;
+        di.configs = in->configs;
+        di.n_configs = in->n_configs;
         di.n_filesystems = in->n_filesystems;
-        di.grub_cfg = in->grub_cfg;
-        memcpy(di.grub_cfg_where, in->grub_cfg_where, sizeof(di.grub_cfg_where));
 
         Decision d;
         decide(&di, &d);
@@ -270,7 +324,7 @@ void inspect_report(const Inspection *in, int status, const Policy *policy, Insp
                 ret->source = d.source;
                 if (d.source == SOURCE_PVBOOT) {
                         const Candidate *c = &in->candidates[d.chosen];
-                        ret->path_index = c->path_index;
+                        ret->path_index = c->entry;
                         memcpy(ret->fs, c->fs, sizeof(ret->fs));
                 }
         }

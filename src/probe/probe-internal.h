@@ -37,6 +37,9 @@ typedef struct ProbeBackend {
         int (*launch)(Probe *p);
         bool (*alive)(Probe *p);
         int (*list_filesystems)(Probe *p, char ***ret);
+        /* The type the agent recognised on a listed device: 0 with a
+         * malloc'd name (unchecked), or -errno. */
+        int (*fs_type)(Probe *p, const char *device, char **ret);
         /* The device as given; p->mounted is kept by probe.c. */
         int (*mount)(Probe *p, const char *device);
         int (*umount)(Probe *p);

@@ -143,6 +143,18 @@ static int replay_readlink(Probe *p, const char *path, char **ret) {
         return 0;
 }
 
+static int replay_fs_type(Probe *p, const char *device, char **ret) {
+        const TxField a[] = { TX_STR(device) };
+        size_t len;
+        int r = replay_rc(p, "fstype", a, 1);
+
+        if (r < 0)
+                return r;
+        if (transcript_result_bytes(p->tx, 1, ret, &len) < 0)
+                return -EBADMSG;
+        return 0;
+}
+
 static int replay_pread(Probe *p, const char *path, uint64_t offset, size_t want, char **ret_data, size_t *ret_len) {
         const TxField a[] = { TX_STR(path), TX_INT(offset), TX_INT(want) };
         int r = replay_rc(p, "pread", a, 3);
@@ -164,6 +176,7 @@ static const ProbeBackend probe_replay = {
         .glob = replay_glob,
         .lstat = replay_lstat,
         .readlink = replay_readlink,
+        .fs_type = replay_fs_type,
         .pread = replay_pread,
         .done = seam_done,
 };
@@ -242,6 +255,12 @@ static int record_readlink(Probe *p, const char *path, char **ret) {
         return r;
 }
 
+static int record_fs_type(Probe *p, const char *device, char **ret) {
+        int r = probe_live.fs_type(p, device, ret);
+        RECORD(p, "fstype", TX_STR(device), TX_INT(r == 0 ? 0 : -ENOENT), TX_STR(r == 0 ? *ret : ""));
+        return r;
+}
+
 static int record_pread(Probe *p, const char *path, uint64_t offset, size_t want, char **ret_data, size_t *ret_len) {
         int r = probe_live.pread(p, path, offset, want, ret_data, ret_len);
         RECORD(p, "pread", TX_STR(path), TX_INT(offset), TX_INT(want),
@@ -259,6 +278,7 @@ static const ProbeBackend probe_record = {
         .glob = record_glob,
         .lstat = record_lstat,
         .readlink = record_readlink,
+        .fs_type = record_fs_type,
         .pread = record_pread,
         .done = seam_done,
 };

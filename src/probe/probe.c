@@ -89,6 +89,19 @@ int probe_list_filesystems(Probe *p, char ***ret) {
         return p->backend->list_filesystems(p, ret);
 }
 
+void probe_filesystem_type(Probe *p, const char *device, char *ret, size_t size) {
+        _cleanup_free_ char *t = NULL;
+
+        if (size == 0)
+                return;
+        ret[0] = 0;
+        /* The appliance's word: a name, or nothing; never text to escape. */
+        if (p->backend->fs_type(p, device, &t) < 0 || !*t || strlen(t) >= size ||
+            strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(t))
+                return;
+        memcpy(ret, t, strlen(t) + 1);
+}
+
 int probe_mount(Probe *p, const char *device) {
         int r;
 
@@ -256,6 +269,15 @@ static int list_devices(Probe *p, char ***ret) {
         return 0;
 }
 
+static int live_fs_type(Probe *p, const char *device, char **ret) {
+        for (size_t i = 0; i < p->n_devices; i++)
+                if (strcmp(p->devices[i].name, device) == 0) {
+                        *ret = strdup(p->devices[i].fstype);
+                        return *ret ? 0 : -ENOMEM;
+                }
+        return -ENOENT;
+}
+
 static int live_list_filesystems(Probe *p, char ***ret) {
         uint64_t t0 = now_usec();
         int r = list_devices(p, ret);
@@ -372,5 +394,6 @@ const ProbeBackend probe_live = {
         .glob = live_glob,
         .lstat = live_lstat,
         .readlink = live_readlink,
+        .fs_type = live_fs_type,
         .pread = live_pread,
 };

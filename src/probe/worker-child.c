@@ -131,7 +131,7 @@ static _Noreturn void fail(int sock, int status, const Policy *policy, const cha
 /* Wait for the request; -errno if the parent went away or sent garbage. */
 static int receive_request(int sock, Policy *policy, int *ret_fd) {
         _cleanup_close_ int fd = -EBADF;
-        WorkerRequest req;
+        static WorkerRequest req;
         ssize_t n;
 
         n = recv_with_fd(sock, &req, sizeof(req), &fd);
@@ -151,6 +151,9 @@ static int receive_request(int sock, Policy *policy, int *ret_fd) {
         if (req.host_known &&
             host_caps_parse(req.host_caps, host_sources[req.host_source], &policy->host) < 0)
                 return -EBADMSG;
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
+                if (policy_set_search(policy, k, &req.search[k]) < 0)
+                        return -EBADMSG;
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
@@ -254,7 +257,7 @@ _Noreturn void worker_child_main(const WorkerConfig *cfg, const char *workdir, i
         r = sandbox_parser();
         if (r < 0)
                 fail(sock, r, &policy, "cannot confine the inspection: %s", strerror(-r));
-        r = inspect_disk(p, &in);
+        r = inspect_disk(p, &policy, &in);
         if (cfg->pooled)
                 in.stage_us[STAGE_LAUNCH] = 0;  /* before the guest was known: not this decision's time */
         inspect_report(&in, r, &policy, &rep);

@@ -183,14 +183,17 @@ pid_t worker_pid(const Worker *w) {
 }
 
 int worker_send(Worker *w, int disk_fd, const Policy *policy) {
-        WorkerRequest req = {
+        static WorkerRequest req;       /* ~8 KiB with the search lists */
+        int r;
+
+        req = (WorkerRequest) {
                 .magic = WORKER_MAGIC,
                 .mode = policy->mode,
                 .force_arch = policy->force_arch,
                 .prefer = policy->prefer,
                 .host_known = policy->host.known,
         };
-        int r;
+        memcpy(req.search, policy->search, sizeof(req.search));
 
         if (w->sent || disk_fd < 0)
                 return -EINVAL;

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The admin's policy for an inspection (see policy.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "selector/policy.h"
+#include "selector/stage1.h"
+#include "shared/fd-util.h"
+#include "shared/macro.h"
 
 static const char *const mode_names[_MODE_MAX] = {
         [MODE_PV] = "pv",
@@ -32,6 +38,74 @@ bool policy_format_valid(const char *s) {
 void policy_init(Policy *p) {
         *p = (Policy) { .mode = MODE_PV, .timeout_sec = TIMEOUT_DEFAULT };
         snprintf(p->format, sizeof(p->format), "raw");
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
+                search_list_spec_default(k, "no stage 1 read", &p->search[k]);
+}
+
+int policy_set_search(Policy *p, Stage1Kind k, const SearchList *l) {
+        if ((unsigned) k >= _STAGE1_KIND_MAX || search_list_check(l, k) < 0)
+                return -EINVAL;
+        p->search[k] = *l;
+        return 0;
+}
+
+bool policy_uses_stage1(const Policy *p, Stage1Kind k) {
+        return p->mode == MODE_PVH ? k == STAGE1_PVH : k != STAGE1_PVH;
+}
+
+const char *policy_chainload_path(const Policy *p, PvArch a, uint32_t index) {
+        Stage1Kind k = stage1_kind_of_arch(a);
+        const SearchList *l;
+
+        if (k == _STAGE1_KIND_MAX)
+                return NULL;
+        l = &p->search[k];
+        if (index >= l->n || index >= SEARCH_MAX_ENTRIES || l->entries[index].action != SEARCH_CHAINLOAD)
+                return NULL;
+        return l->entries[index].path;
+}
+
+static int fd_read(void *userdata, uint64_t offset, void *buf, size_t len) {
+        ssize_t n = loop_pread(*(const int *) userdata, buf, len, offset);
+        return n < 0 ? (int) n : (size_t) n == len ? 0 : -EBADMSG;     /* shorter than it was: changed under us */
+}
+
+/* One image: 0 with its list, or -errno with why. */
+static int read_one(const char *path, Stage1Kind k, SearchList *ret, char *why, size_t whysz) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        struct stat st;
+
+        if (fd < 0 || fstat(fd, &st) < 0) {
+                int r = -errno;
+                snprintf(why, whysz, "%s", strerror(-r));
+                return r;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                snprintf(why, whysz, "not a regular file");
+                return -EINVAL;
+        }
+        ByteSource src = { .size = (uint64_t) st.st_size, .read = fd_read, .userdata = &fd };
+        return stage1_read(&src, k, path, ret, why, whysz);
+}
+
+int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX]) {
+        int fell_back = 0;
+
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                char why[512], reason[1024];
+
+                if (!policy_uses_stage1(p, k)) {
+                        snprintf(reason, sizeof(reason), "not used in mode %s", decision_mode_to_string(p->mode));
+                        search_list_spec_default(k, reason, &p->search[k]);
+                        continue;
+                }
+                if (paths[k] && read_one(paths[k], k, &p->search[k], why, sizeof(why)) == 0)
+                        continue;
+                snprintf(reason, sizeof(reason), "%s: %s", paths[k] ? paths[k] : "no image", paths[k] ? why : "");
+                search_list_spec_default(k, reason, &p->search[k]);
+                fell_back++;
+        }
+        return fell_back;
 }
 
 int policy_set_mode(Policy *p, const char *name) {

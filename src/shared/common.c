@@ -1,20 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The few shared definitions from include/pvboot-select.h: width names,
- * the spec's path table and the bounded ByteSource.
+ * The few shared definitions from include/pvboot-select.h: width names
+ * and the bounded ByteSource.
  */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 
 #include "pvboot-select.h"
-
-const PvbootPath pvboot_paths[PVBOOT_N_PATHS] = {
-        { PV_ARCH_X86_64, 0, "/boot/xen/pvboot-x86_64.elf" },
-        { PV_ARCH_X86_64, 1, "/xen/pvboot-x86_64.elf" },
-        { PV_ARCH_I386,   0, "/boot/xen/pvboot-i386.elf" },
-        { PV_ARCH_I386,   1, "/xen/pvboot-i386.elf" },
-};
 
 uint64_t now_usec(void) {
         struct timespec ts;

@@ -7,18 +7,9 @@
 #include <unistd.h>
 
 #include "record/bus-search.h"
+#include "record/test-bus.h"
 #include "shared/test-util.h"
 
-static sd_bus *peer(void) {
-        sd_bus *b;
-        int sv[2];
-        CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-        CHECK(sd_bus_new(&b) >= 0);
-        CHECK(sd_bus_set_fd(b, sv[0], sv[0]) >= 0);
-        CHECK(sd_bus_start(b) >= 0);
-        close(sv[1]);
-        return b;
-}
 
 static sd_bus_message *new_msg(sd_bus *b) {
         sd_bus_message *m;
@@ -28,10 +19,8 @@ static sd_bus_message *new_msg(sd_bus *b) {
 }
 
 static void seal(sd_bus_message *m) {
-        static uint64_t cookie = 1;
         CHECK(sd_bus_message_close_container(m) >= 0);
-        CHECK(sd_bus_message_seal(m, cookie++, 0) >= 0);
-        CHECK(sd_bus_message_rewind(m, true) >= 0);
+        test_bus_seal(m);
 }
 
 /* Read the one option back, as manager-bus.c does. */
@@ -161,7 +150,7 @@ static void test_forged(sd_bus *b) {
 }
 
 int main(void) {
-        sd_bus *b = peer();
+        sd_bus *b = test_bus_peer();
         test_round_trip(b);
         test_forged(b);
         sd_bus_unref(b);

@@ -469,12 +469,9 @@ int elf_find_section(const ByteSource *src, const char *name, uint64_t *ret_off,
                 return r;
         if (str_size > ELF_MAX_HEADER_TABLE)
                 return ELF_BAD_HEADER_TABLE;
-        names = malloc(str_size ? (size_t) str_size : 1);
-        if (!names)
-                return -ENOMEM;
-        r = byte_source_read(src, str_off, names, (size_t) str_size);
-        if (r < 0)
-                return r == -EBADMSG ? ELF_TRUNCATED : r;
+        r = read_table(src, str_off, 1, (unsigned) str_size, &names);     /* bounded like a table */
+        if (r != 0)
+                return r;
         for (unsigned i = 1; i < h.shnum; i++) {
                 const unsigned char *s = t + (size_t) i * h.shentsize;
                 uint64_t at = le32(s);

@@ -394,26 +394,18 @@ static int statement(Model *m, const Statement *st) {
         }
         if (is_any(&w[0], keywords))
                 return fail(m, st->line, "`%.20s' is not modelled", w[0].text);
-        if (m->state == STATE_BODY && is_any(&w[0], chainload_cmds)) {
+        if (m->state == STATE_BODY && (is_any(&w[0], chainload_cmds) || is_any(&w[0], config_cmds))) {
+                /* A kernel takes arguments after its file; a config file none. */
+                SearchAction a = is_any(&w[0], chainload_cmds) ? SEARCH_CHAINLOAD : SEARCH_CONFIG;
                 if (m->action)
                         return fail(m, st->line, "a second loading command in one block is not modelled");
-                if (n < 2 || w[1].text[0] == '-')
-                        return fail(m, st->line, "`%.20s' without a file, or with options, is not modelled", w[0].text);
+                if (n < 2 || w[1].text[0] == '-' || (a == SEARCH_CONFIG && n != 2))
+                        return fail(m, st->line, "`%.20s' without one file, or with options, is not modelled",
+                                    w[0].text);
                 r = body_path(m, st, &w[0], &w[1]);
                 if (r < 0)
                         return r;
-                m->action = SEARCH_CHAINLOAD;
-                return 0;
-        }
-        if (m->state == STATE_BODY && is_any(&w[0], config_cmds)) {
-                if (m->action)
-                        return fail(m, st->line, "a second loading command in one block is not modelled");
-                if (n != 2)
-                        return fail(m, st->line, "`%.20s' without exactly one file is not modelled", w[0].text);
-                r = body_path(m, st, &w[0], &w[1]);
-                if (r < 0)
-                        return r;
-                m->action = SEARCH_CONFIG;
+                m->action = a;
                 return 0;
         }
         if (is(&w[0], "boot")) {

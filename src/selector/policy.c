@@ -65,14 +65,44 @@ const char *policy_chainload_path(const Policy *p, PvArch a, uint32_t index) {
         return l->entries[index].path;
 }
 
-static int fd_read(void *userdata, uint64_t offset, void *buf, size_t len) {
-        ssize_t n = loop_pread(*(const int *) userdata, buf, len, offset);
-        return n < 0 ? (int) n : (size_t) n == len ? 0 : -EBADMSG;     /* shorter than it was: changed under us */
+/*
+ * An image read through a window of its bytes: the reader's walk is
+ * forward and small-stepped (four reads per module), so one pread(2)
+ * serves many reads (1.7 ms of 2000 syscalls per PV decision without it).
+ */
+#define IMAGE_WINDOW (256u << 10)
+typedef struct ImageFile {
+        int fd;
+        uint64_t at;            /* file offset of window[0] */
+        size_t have;
+        unsigned char window[IMAGE_WINDOW];
+} ImageFile;
+
+static int image_read(void *userdata, uint64_t offset, void *buf, size_t len) {
+        ImageFile *f = userdata;
+        ssize_t n;
+
+        if (len > IMAGE_WINDOW) {
+                n = loop_pread(f->fd, buf, len, offset);
+                return n < 0 ? (int) n : (size_t) n == len ? 0 : -EBADMSG;     /* shorter than it was */
+        }
+        if (offset < f->at || offset + len > f->at + f->have) {
+                n = loop_pread(f->fd, f->window, IMAGE_WINDOW, offset);
+                if (n < 0)
+                        return (int) n;
+                f->at = offset;
+                f->have = (size_t) n;
+                if (f->have < len)
+                        return -EBADMSG;
+        }
+        memcpy(buf, f->window + (offset - f->at), len);
+        return 0;
 }
 
 /* One image: 0 with its list, or -errno with why. */
 static int read_one(const char *path, Stage1Kind k, SearchList *ret, char *why, size_t whysz) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        static ImageFile file;  /* 256 KiB: off the stack; one image at a time */
         struct stat st;
 
         if (fd < 0 || fstat(fd, &st) < 0) {
@@ -84,7 +114,10 @@ static int read_one(const char *path, Stage1Kind k, SearchList *ret, char *why, 
                 snprintf(why, whysz, "not a regular file");
                 return -EINVAL;
         }
-        ByteSource src = { .size = (uint64_t) st.st_size, .read = fd_read, .userdata = &fd };
+        file.fd = fd;
+        file.at = 0;
+        file.have = 0;
+        ByteSource src = { .size = (uint64_t) st.st_size, .read = image_read, .userdata = &file };
         return stage1_read(&src, k, path, ret, why, whysz);
 }
 

@@ -94,6 +94,7 @@ scenarios=(
         "stage1-spec-path|ownpath32|fail:nothing to boot||"
         "stage1-lacks-module|mbr64|fail:it is on ext4 and the stage 1 has no GRUB module ext2||--stage1-x86_64=$work/s1-noext2.bin"
         "stage1-unmodelled|mbr64|file:$work/s1-unmodelled.bin||--stage1-x86_64=$work/s1-unmodelled.bin;-v"
+        "stage1-not-an-image|mbr64|fail:the x86_64 stage 1 cannot boot anything: $work/s1-grub2.cfg: not a Xen PV image: not an ELF file||--stage1-x86_64=$work/s1-grub2.cfg"
 )
 printf '# ours\nprefer = "i386"\ntimeout = 90\n' >"$work/prefer.conf"
 printf 'pool_size = 2\n\npool_sise = 3\n' >"$work/bad.conf"

@@ -36,6 +36,7 @@ typedef struct Options {
         const char *kernel, *ramdisk;   /* refused: see args.c */
         const char *stage1[_PV_ARCH_MAX];
         const char *stage1_pvh;
+        int stage1_status[_STAGE1_KIND_MAX];    /* policy_read_search()'s, per image */
         Policy policy;                  /* --pvh/--pvshim, --force-arch, --prefer, --format,
                                          * --timeout, --host-caps (else read by policy_read_host) */
         const char *record, *replay;    /* e2e builds only (-De2e_replay=true) */

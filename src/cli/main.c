@@ -104,7 +104,7 @@ int main(int argc, char **argv) {
                 [STAGE1_I386] = o.stage1[PV_ARCH_I386],
                 [STAGE1_PVH] = o.stage1_pvh,
         };
-        if (policy_read_search(&o.policy, images) > 0)
+        if (policy_read_search(&o.policy, images, o.stage1_status) > 0)
                 for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
                         if (policy_uses_stage1(&o.policy, k) && !o.policy.search[k].from_image)
                                 console_log("stage 1 %s: %s; deciding with the spec's paths", stage1_kind_to_string(k),

@@ -79,6 +79,25 @@ static void test_stage1(void) {
         /* A kernel-decided answer names no file. */
         rep.source = SOURCE_GRUBCFG;
         CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
+
+        /* A stage 1 that is no Xen image of its kind is never returned. */
+        search_list_spec_default(STAGE1_X86_64, "/opt/x.bin: not a Xen PV image: not an ELF file",
+                                 &o.policy.search[STAGE1_X86_64]);
+        o.stage1_status[STAGE1_X86_64] = -EMEDIUMTYPE;
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+        CHECK_STREQ(err, "the x86_64 stage 1 cannot boot anything: /opt/x.bin: not a Xen PV image: not an ELF file; "
+                         "fix stage1_x86_64 (pvboot-select.conf(5))");
+        rep.arch = PV_ARCH_I386;        /* the other one is fine */
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_I386);
+        /* One whose config is not modelled still is (its list fell back). */
+        o.stage1_status[STAGE1_X86_64] = -EINVAL;
+        rep.arch = PV_ARCH_X86_64;
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
+        o = test_options("--pvh");
+        o.stage1_status[STAGE1_PVH] = -EMEDIUMTYPE;
+        rep = (InspectReport) { .outcome = DECISION_OK, .arch = PV_ARCH_I386, .source = SOURCE_GRUBCFG };
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+        CHECK(strstr(err, "the pvh stage 1 cannot boot anything"));
 }
 
 int main(void) {

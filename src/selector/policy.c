@@ -121,19 +121,24 @@ static int read_one(const char *path, Stage1Kind k, SearchList *ret, char *why, 
         return stage1_read(&src, k, path, ret, why, whysz);
 }
 
-int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX]) {
+int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX], int ret_status[_STAGE1_KIND_MAX]) {
         int fell_back = 0;
 
         for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
                 char why[512], reason[1024];
+                int r = -ENOENT;
 
+                if (ret_status)
+                        ret_status[k] = 0;
                 if (!policy_uses_stage1(p, k)) {
                         snprintf(reason, sizeof(reason), "not used in mode %s", decision_mode_to_string(p->mode));
                         search_list_spec_default(k, reason, &p->search[k]);
                         continue;
                 }
-                if (paths[k] && read_one(paths[k], k, &p->search[k], why, sizeof(why)) == 0)
+                if (paths[k] && (r = read_one(paths[k], k, &p->search[k], why, sizeof(why))) == 0)
                         continue;
+                if (ret_status)
+                        ret_status[k] = r;
                 snprintf(reason, sizeof(reason), "%s: %s", paths[k] ? paths[k] : "no image", paths[k] ? why : "");
                 search_list_spec_default(k, reason, &p->search[k]);
                 fell_back++;

@@ -81,9 +81,12 @@ int policy_read_host(Policy *p);
  * PV and the shim, pvh for PVH), read from the images at paths[kind] on
  * the privileged side (stage1.h).  An image that cannot be read, or whose
  * config is not modelled, gets the spec's list, its origin saying
- * "spec default: PATH: why".  Returns how many fell back (0: none).
+ * "spec default: PATH: why".  Returns how many fell back (0: none);
+ * ret_status (may be NULL) gets each image's result: 0, or the -errno
+ * that made it fall back (-EMEDIUMTYPE: not a Xen image of its kind,
+ * which no guest can boot from; 0 for a kind the mode does not use).
  */
-int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX]);
+int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX], int ret_status[_STAGE1_KIND_MAX]);
 bool policy_uses_stage1(const Policy *p, Stage1Kind k);
 
 /* The path a report's path_index names: entry index of the list of the

@@ -17,6 +17,7 @@ static void test_search(void) {
         const char *const odd[_STAGE1_KIND_MAX] = { "/nonexistent/x.bin", "/", "/proc/self/status" };
         Policy p;
         SearchList l;
+        int status[_STAGE1_KIND_MAX];
 
         policy_init(&p);
         for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
@@ -27,21 +28,23 @@ static void test_search(void) {
         CHECK(!policy_uses_stage1(&p, STAGE1_PVH));
 
         /* Unreadable images: the spec's paths, each saying why. */
-        CHECK_EQ(policy_read_search(&p, odd), 2);
+        CHECK_EQ(policy_read_search(&p, odd, status), 2);
+        CHECK(status[STAGE1_X86_64] == -ENOENT && status[STAGE1_I386] == -EINVAL && status[STAGE1_PVH] == 0);
         CHECK_STREQ(p.search[STAGE1_X86_64].origin, "spec default: /nonexistent/x.bin: No such file or directory");
         CHECK_STREQ(p.search[STAGE1_I386].origin, "spec default: /: not a regular file");
         CHECK_STREQ(p.search[STAGE1_PVH].origin, "spec default: not used in mode pv");
         CHECK_EQ(p.search[STAGE1_X86_64].n, 4u);
         CHECK(!p.search[STAGE1_X86_64].modules_known);
         p.mode = MODE_PVH;
-        CHECK_EQ(policy_read_search(&p, odd), 1);
+        CHECK_EQ(policy_read_search(&p, odd, status), 1);
+        CHECK_EQ(status[STAGE1_PVH], -EMEDIUMTYPE);     /* not an image of its kind: nothing boots from it */
         CHECK(strstr(p.search[STAGE1_PVH].origin, "spec default: /proc/self/status: not a Xen PVH image"));
         CHECK_STREQ(p.search[STAGE1_X86_64].origin, "spec default: not used in mode pvh");
 
         /* Debian's own, when installed: read, not defaulted. */
         if (access(debian[STAGE1_X86_64], R_OK) == 0) {
                 policy_init(&p);
-                CHECK_EQ(policy_read_search(&p, debian), 0);
+                CHECK_EQ(policy_read_search(&p, debian, NULL), 0);
                 CHECK(p.search[STAGE1_X86_64].from_image && p.search[STAGE1_X86_64].modules_known);
                 CHECK_STREQ(p.search[STAGE1_I386].origin, "/usr/lib/grub-xen/grub-i386-xen.bin: memdisk grub.cfg");
                 CHECK_STREQ(policy_chainload_path(&p, PV_ARCH_I386, 1), "/xen/pvboot-i386.elf");

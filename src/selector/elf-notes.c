@@ -492,7 +492,7 @@ const char *elf_verdict_to_string(ElfVerdict v) {
                 [ELF_BAD_MAGIC]         = "not an ELF file",
                 [ELF_BAD_ENCODING]      = "not a little-endian ELF version 1 file",
                 [ELF_BAD_CLASS_MACHINE] = "ELF class and machine are not ELF32/i386 or ELF64/x86-64",
-                [ELF_NAME_MISMATCH]     = "file name and ELF width disagree",
+                [ELF_NAME_MISMATCH]     = "not of the width of the stage 1 that loads it (file name and ELF width disagree)",
                 [ELF_BAD_HEADER_TABLE]  = "malformed ELF program or section header table",
                 [ELF_BAD_NOTES]         = "malformed ELF notes",
                 [ELF_NO_XEN_NOTES]      = "no Xen ELF notes",

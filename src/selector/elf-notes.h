@@ -80,7 +80,8 @@ typedef struct ElfImage {
 } ElfImage;
 
 /*
- * Read and judge one ELF.  name_arch is the width its file name claims
+ * Read and judge one ELF.  name_arch is the width of the stage 1 that
+ * would load it (for the spec's paths, the one its file name claims)
  * (PV_ARCH_NONE: no claim).  Returns an ElfVerdict (>= 0) and fills
  * *ret as far as it got, or -errno when the source itself failed.
  */

@@ -5,11 +5,12 @@
  * What crosses component borders in pvboot-select.
  *
  * The selector (pure decision logic), the probe (the libguestfs side that
- * touches guest bytes) and, later, the daemon agree on three things only:
- * the two PV widths, the fixed guest paths the Xen x86 PV Bootloader
- * Protocol (xen.git docs/misc/x86-xenpv-bootloader.pandoc) defines, and the
- * bounds every reader of guest bytes obeys.  Everything else stays private
- * to its component.
+ * touches guest bytes) and the daemon agree on two things only: the two
+ * PV widths and the bounds every reader of guest bytes obeys.  (The
+ * guest paths looked at are the stage 1s' own search lists,
+ * selector/search-list.h, whose default is the Xen x86 PV Bootloader
+ * Protocol's, xen.git docs/misc/x86-xenpv-bootloader.pandoc.)  Everything
+ * else stays private to its component.
  */
 
 #include <stddef.h>
@@ -27,20 +28,6 @@ PvArch pv_arch_from_string(const char *s);
 
 /* CLOCK_MONOTONIC in microseconds: every duration we measure or report. */
 uint64_t now_usec(void);
-
-/*
- * The spec's search order: /boot/xen first, then /xen (for a separate
- * /boot), each for both widths.  The index into this table is what the
- * inspection child reports; the privileged parent maps it back to a string
- * itself, so no guest-chosen path text ever needs to cross.
- */
-#define PVBOOT_N_PATHS 4
-typedef struct PvbootPath {
-        PvArch arch;
-        unsigned rank;          /* 0 = /boot/xen, 1 = /xen */
-        const char *path;
-} PvbootPath;
-extern const PvbootPath pvboot_paths[PVBOOT_N_PATHS];
 
 /* The uids clones run as (clone-uid.h, pvboot-select.conf(5)): 256 of
  * them from 196608 (3 * 65536), above libxl's usual 131072 + domid. */
@@ -73,3 +60,13 @@ typedef struct ByteSource {
 
 int byte_source_read(const ByteSource *s, uint64_t offset, void *buf, size_t len);
 void byte_source_from_buffer(ByteSource *s, const void *buf, size_t size);
+
+/* size bytes of parent from offset, as a source of their own (an object
+ * inside a file: a GRUB module in its stage 1).  -EBADMSG when they do
+ * not lie inside parent.  w must outlive w->source. */
+typedef struct ByteWindow {
+        ByteSource source;
+        const ByteSource *parent;
+        uint64_t offset;
+} ByteWindow;
+int byte_window_init(ByteWindow *w, const ByteSource *parent, uint64_t offset, uint64_t size);

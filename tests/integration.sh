@@ -33,7 +33,25 @@ rm -rf "/var/tmp/.guestfs-$runas_uid" "/var/tmp/.guestfs-$worker_uid"
 "$pvboot" template || bail "pvboot-select template"
 make_work it
 
-# name | layout | expectation (x86_64, i386, pvh or fail:TEXT) | libxl-run option | bootloader_args (;-separated)
+# Stage 1s of the admin's own (issue 16): what they search decides, not
+# the spec's paths.  s1-grub2 looks only for /boot/grub2/grub.cfg; s1-own32
+# chainloads /boot/pv32.elf; s1-noext2 is Debian's x86_64 search without
+# the ext2 module; s1-unmodelled has a config line we do not model.
+stage1() {      # stage1 NAME FORMAT CONFIG MODULES...
+        local name=$1 format=$2
+        printf '%b' "$3" >"$work/$name.cfg"
+        grub-mkimage -O "$format" -o "$work/$name.bin" -c "$work/$name.cfg" -p /boot/grub "${@:4}" ||
+                bail "grub-mkimage $name"
+}
+stage1 s1-grub2 x86_64-xen 'if search -s -f /boot/grub2/grub.cfg; then configfile /boot/grub2/grub.cfg; fi\n' \
+        ext2 part_msdos search configfile
+stage1 s1-own32 i386-xen 'if search --set=root -f /boot/pv32.elf; then\n  multiboot /boot/pv32.elf\n  boot\nfi\n' \
+        ext2 part_msdos search linux
+stage1 s1-noext2 x86_64-xen 'if search -s -f /boot/xen/pvboot-x86_64.elf; then multiboot /boot/xen/pvboot-x86_64.elf; boot; fi\n' \
+        xfs part_msdos search linux
+stage1 s1-unmodelled x86_64-xen 'terminal_output console\n' ext2
+
+# name | layout | expectation (x86_64, i386, pvh, file:STAGE1 or fail:TEXT) | libxl-run option | bootloader_args (;-separated)
 scenarios=(
         "mbr64-args|mbr64|x86_64|--args=root=/dev/xvda1 console=hvc0 quiet|"
         "gpt32|gpt32|i386||"
@@ -101,6 +119,15 @@ scenarios=(
         # that would otherwise go to x86_64; a bad one stops us, file:line.
         "config-prefer|both|i386||--config=$work/prefer.conf"
         "config-unknown-key|mbr64|fail:bad.conf:3: unknown key \`pool_sise'||--config=$work/bad.conf"
+        # Both ELFs and no kernels is x86_64 by the spec's paths; a 64-bit
+        # stage 1 that only reads /boot/grub2/grub.cfg finds nothing there,
+        # so only the i386 one boots this guest.
+        "stage1-own-search|both|i386||--stage1-x86_64=$work/s1-grub2.bin;-v"
+        "stage1-own-path|ownpath32|file:$work/s1-own32.bin||--stage1-i386=$work/s1-own32.bin"
+        "stage1-spec-path|ownpath32|fail:nothing to boot||"
+        "stage1-lacks-module|mbr64|fail:it is on ext4 and the stage 1 has no GRUB module ext2||--stage1-x86_64=$work/s1-noext2.bin"
+        "stage1-unmodelled|mbr64|file:$work/s1-unmodelled.bin||--stage1-x86_64=$work/s1-unmodelled.bin;-v"
+        "stage1-not-an-image|mbr64|fail:the x86_64 stage 1 cannot boot anything: $work/s1-grub2.cfg: not a Xen PV image: not an ELF file||--stage1-x86_64=$work/s1-grub2.cfg"
 )
 printf '# ours\nprefer = "i386"\ntimeout = 90\n' >"$work/prefer.conf"
 printf 'pool_size = 2\n\npool_sise = 3\n' >"$work/bad.conf"
@@ -136,6 +163,7 @@ run_one() {
                 x86_64) h+=("--expect-stage1=$s64") ;;
                 i386)   h+=("--expect-stage1=$s32") ;;
                 pvh)    h+=("--expect-stage1=$spvh") ;;
+                file:*) h+=("--expect-stage1=${expect#file:}") ;;
                 fail:*) h+=("--expect-fail=${expect#fail:}") ;;
                 esac
                 "$libxl_run" "${h[@]}" "$pvboot" "$disk" "${b[@]}"
@@ -206,6 +234,16 @@ out=$("$pvboot" --list-entries -q "$work/l-none.img" 2>&1)
 rc=$?
 [ $rc = 0 ] && grep -q "^decision:  none" <<<"$out" && ok list-entries-nothing || bad list-entries-nothing "exit $rc: $out"
 rm -rf "$work/l.img" "$work/l-none.img" "$work/build-l" "$work/build-l-none"
+# The evidence names each list and where it came from: the image's own
+# config, or the spec's paths and why not.
+grep -q "stage 1 x86_64: $work/s1-grub2.bin: embedded config; modules: ext2 part_msdos" "$work/stage1-own-search.log" &&
+        grep -q "search x86_64: config /boot/grub2/grub.cfg" "$work/stage1-own-search.log" &&
+        grep -q "stage 1 i386: /usr/lib/grub-xen/grub-i386-xen.bin: memdisk grub.cfg" "$work/stage1-own-search.log" &&
+        ok stage1-evidence || bad stage1-evidence "the -v evidence does not name the lists" \
+                "$(grep -E 'stage 1|search ' "$work/stage1-own-search.log")"
+grep -q "stage 1 x86_64: spec default: $work/s1-unmodelled.bin: embedded config line 1: \`terminal_output' is not modelled" \
+        "$work/stage1-unmodelled.log" && ok stage1-fallback-said ||
+        bad stage1-fallback-said "the fallback to the spec's paths is not said" "$(grep -E 'stage 1' "$work/stage1-unmodelled.log")"
 
 # Without --runas the worker runs as a uid of its own from the clone uid
 # range (the default: 256 uids from 196608).

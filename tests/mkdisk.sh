@@ -12,7 +12,7 @@
 #
 # Layouts: mbr64 gpt32 whole64 sepboot32 lvm64 lvm-sepboot64 none both
 #          both-k32 both-k64 both-mixed nopv-k32 nopv-k64 nopv-nogrub
-#          pvh-only pvh-grub
+#          pvh-only pvh-grub ownpath32
 # Kernels are real Debian images from KERNEL_DIR (tools/fetch-kernels.sh).
 # Hostile disks are tests/hostile/build.sh's.
 #
@@ -380,6 +380,13 @@ bls64)
         mkdir -p "$work/root/boot/loader/entries"
         printf 'title Guest\nversion 6.1.0-56-amd64\nlinux /boot/vmlinuz-6.1.0-56-amd64\noptions root=/dev/xvda1\n' \
                 >"$work/root/boot/loader/entries/0123456789abcdef-6.1.0-56-amd64.conf"
+        one_part dos
+        ;;
+ownpath32)
+        # An i386 pvboot ELF where only a stage 1 of the admin's own looks.
+        newroot
+        mkdir -p "$work/root/boot"
+        cp "$(elf i386-xen)" "$work/root/boot/pv32.elf"
         one_part dos
         ;;
 *)

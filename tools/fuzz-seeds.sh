@@ -15,6 +15,11 @@
 # deterministic); regression inputs (any name but seed-*) are never touched.
 #
 # The seeds are kept small on purpose:
+#   - a stage 1 image (the stage1 target) keeps its ELF header, program
+#     headers, Xen notes and section table, and its module area with the
+#     memdisk, embedded config and prefix as grub-mkimage wrote them; its
+#     code is dropped and each module becomes a minimal ELF holding only
+#     its .modname;
 #   - a grub image's code is of no interest to the readers fuzzed here, so
 #     each image is cut down to its ELF header, program headers and Xen
 #     notes (LOAD segments keep their addresses, lose their bytes);
@@ -26,7 +31,7 @@ cd "$(dirname "$0")/.."
 corpus=src/fuzz/corpus
 kernels=${KERNEL_DIR:-/var/cache/pvboot-select-tests/kernels}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(elf-notes kernel-header output args report agent-reply qmp lvm-metadata)
+[ ${#targets[@]} -gt 0 ] || targets=(elf-notes kernel-header output args report agent-reply qmp lvm-metadata stage1)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -91,6 +96,117 @@ open(sys.argv[2], 'wb').write(out)
 PY
 }
 
+# compact_stage1 IN OUT: IN's ELF and module area without code (above).
+compact_stage1() {
+        python3 - "$1" "$2" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+is64 = d[4] == 2
+E = '<' + ('HHIQQQIHHHHHH' if is64 else 'HHIIIIIHHHHHH')
+eh = 64 if is64 else 52
+(typ, mach, ver, entry, phoff, shoff, flags, ehsize, phentsize, phnum, shentsize, shnum, shstrndx) = struct.unpack_from(E, d, 16)
+PH = '<IIQQQQQQ' if is64 else '<IIIIIIII'
+SH = '<IIQQQQIIQQ' if is64 else '<IIIIIIIIII'
+phs = [list(struct.unpack_from(PH, d, phoff + i * phentsize)) for i in range(phnum)]
+shs = [list(struct.unpack_from(SH, d, shoff + i * shentsize)) for i in range(shnum)]
+OFF, SIZE = (4, 5) if is64 else (4, 5)
+strtab = d[shs[shstrndx][OFF]:shs[shstrndx][OFF] + shs[shstrndx][SIZE]]
+name = lambda s: strtab[s[0]:strtab.index(b'\0', s[0])].decode()
+mods = next(s for s in shs if name(s) == 'mods')
+area = d[mods[OFF]:mods[OFF] + mods[SIZE]]
+align = 8 if is64 else 4
+pad = lambda b: b + b'\0' * (-len(b) % align)
+hsize = 24 if is64 else 12
+off, size = struct.unpack_from('<QQ' if is64 else '<II', area, 8 if is64 else 4)
+
+def modname(body):
+    c64 = body[4] == 2
+    (_, _, _, _, _, so, _, _, _, _, se, sn, si) = struct.unpack_from(E, body, 16)
+    ss = [struct.unpack_from(SH, body, so + i * se) for i in range(sn)]
+    st = body[ss[si][OFF]:ss[si][OFF] + ss[si][SIZE]]
+    for s in ss:
+        if st[s[0]:st.index(b'\0', s[0])] == b'.modname':
+            return body[s[OFF]:s[OFF] + s[SIZE]]
+    raise SystemExit('no .modname')
+
+def tiny_module(n):
+    names = b'\0.shstrtab\0.modname\0'
+    se = 64 if is64 else 40
+    hdr = bytearray(eh)
+    hdr[0:16] = b'\x7fELF' + bytes([2 if is64 else 1, 1, 1]) + b'\0' * 9
+    struct.pack_into(E, hdr, 16, 1, mach, 1, 0, 0, eh, 0, eh, 0, 0, se, 3, 1)
+    base = eh + 3 * se
+    secs = [(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), (1, 3, 0, 0, base, len(names), 0, 0, 1, 0),
+            (11, 1, 0, 0, base + len(names), len(n), 0, 0, 1, 0)]
+    return bytes(hdr) + b''.join(struct.pack(SH, *s) for s in secs) + names + n
+
+objs = bytearray()
+p = off
+while p < size:
+    t, sz = struct.unpack_from('<II', area, p)
+    body = area[p + 8:p + sz]
+    if t == 0:
+        body = tiny_module(modname(body))
+    objs += pad(struct.pack('<II', t, len(body) + 8) + body)
+    p += (sz + align - 1) // align * align
+newarea = bytearray(hsize) + objs
+struct.pack_into('<I', newarea, 0, 0x676d696d)
+struct.pack_into('<QQ' if is64 else '<II', newarea, 8 if is64 else 4, hsize, len(newarea))
+
+# Lay out afresh: header, program headers, section headers, strings, module area, notes.
+out = bytearray(eh)
+out[0:16] = d[0:16]
+at_ph = eh
+at_sh = at_ph + phnum * phentsize
+at_str = at_sh + shnum * shentsize
+at_mods = at_str + len(strtab)
+at_mods += -at_mods % 8
+at_notes = at_mods + len(newarea)
+at_notes += -at_notes % 8
+notes = bytearray()
+PO, PF = (2, 5) if is64 else (1, 4)     # p_offset, p_filesz
+for ph in phs:
+    if ph[0] == 4:
+        src, n = ph[PO], ph[PF]
+        ph[PO] = at_notes + len(notes)
+        notes += d[src:src + n]
+        notes += b'\0' * (-len(notes) % 8)
+    elif ph[0] == 1:
+        ph[PO], ph[PF] = 0, 0
+for s in shs:
+    nm = name(s) if s[0] or s[1] else ''
+    if s[1] == 3:
+        s[OFF], s[SIZE] = at_str, len(strtab)
+    elif nm == 'mods':
+        s[OFF], s[SIZE] = at_mods, len(newarea)
+    elif s[1] != 0:
+        s[OFF], s[SIZE] = at_mods, 0
+struct.pack_into(E, out, 16, typ, mach, ver, entry, at_ph, at_sh, flags, ehsize, phentsize, phnum, shentsize, shnum, shstrndx)
+body = bytearray()
+body += b''.join(struct.pack(PH, *ph) for ph in phs)
+body += b''.join(struct.pack(SH, *s) for s in shs)
+body += strtab
+out += body
+out += b'\0' * (at_mods - len(out))
+out += newarea
+out += b'\0' * (at_notes - len(out))
+out += notes
+open(sys.argv[2], 'wb').write(out)
+PY
+}
+
+# stage1_image OUT FORMAT CONFIG MEMDISK-DIR PREFIX MODULES...: a real image, compacted.
+stage1_image() {
+        local out=$1 format=$2 cfg=$3 md=$4 prefix=$5
+        shift 5
+        local -a a=(-O "$format" -o "$tmp/s1.img" -p "$prefix")
+        [ -z "$cfg" ] || { printf '%b' "$cfg" >"$tmp/s1.cfg"; a+=(-c "$tmp/s1.cfg"); }
+        [ -z "$md" ] || { tar --format=ustar -b 1 --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+                -C "$md" -cf "$tmp/s1.tar" .; a+=(-m "$tmp/s1.tar"); }
+        grub-mkimage "${a[@]}" "$@"
+        compact_stage1 "$tmp/s1.img" "$out"
+}
+
 grub_images() {
         local k
         command -v grub-mkimage >/dev/null || { echo "fuzz-seeds: grub-mkimage missing (grub-xen-bin)" >&2; exit 1; }
@@ -130,6 +246,26 @@ for t in "${targets[@]}"; do
                 ;;
         report)
                 head -c 7000 /dev/zero >"$out/seed-zero"
+                ;;
+        stage1)
+                command -v grub-mkimage >/dev/null || { echo "fuzz-seeds: grub-mkimage missing (grub-xen-bin)" >&2; exit 1; }
+                # Debian's layout: the searches in the memdisk's grub.cfg.
+                mkdir -p "$tmp/md-debian"
+                printf 'if search -s -f /boot/xen/pvboot-%s.elf ; then\n\techo "Chainloading (${root})/boot/xen/pvboot-%s.elf"\n\tmultiboot "/boot/xen/pvboot-%s.elf"\n\tboot\nfi\n\nif search -s -f /boot/grub/grub.cfg ; then\n\tconfigfile /boot/grub/grub.cfg\nfi\n' \
+                        x86_64 x86_64 x86_64 >"$tmp/md-debian/grub.cfg"
+                stage1_image "$out/seed-x86_64-debian" x86_64-xen 'normal (memdisk)/grub.cfg\n' "$tmp/md-debian" \
+                        '(memdisk)/boot/grub' ext2 xfs part_msdos
+                # An admin's image: the searches in the embedded config, another order.
+                stage1_image "$out/seed-i386-embedded" i386-xen \
+                        'if search --set=root --file /boot/grub2/grub.cfg; then configfile /boot/grub2/grub.cfg; fi\nif search -s -f /boot/pv32.elf; then\n  linux ($root)/boot/pv32.elf console=hvc0\n  boot\nfi\n' \
+                        "" /boot/grub ext2 btrfs
+                # No embedded config: normal mode reads the prefix's grub.cfg from the memdisk.
+                mkdir -p "$tmp/md-prefix/boot/grub"
+                printf 'if search -s -f /grub2/grub.cfg; then configfile /grub2/grub.cfg; fi\n' >"$tmp/md-prefix/boot/grub/grub.cfg"
+                stage1_image "$out/seed-pvh-prefix" i386-xen_pvh "" "$tmp/md-prefix" '(memdisk)/boot/grub' ext2
+                # A command the model does not know, with its line.
+                stage1_image "$out/seed-x86_64-unmodelled" x86_64-xen \
+                        'set timeout=1\nterminal_output console\n' "" /boot/grub ext2
                 ;;
         agent-reply)
                 # buffer-size selector, then replies: "PVBR", status, length, reserved, payload

@@ -18,7 +18,8 @@
 /* The host stage 1 for a positive report, after holding it to the
  * admin's policy again (--force-arch; --pvh answers with the PVH stage
  * 1's grub.cfg reading) and re-checking the width against the hypervisor
- * (the worker ran the rule; this part is cheap).  NULL with err set if
+ * (the worker ran the rule; this part is cheap), and the file it names to
+ * the search list of that width (policy_chainload_path).  NULL with err set if
  * the answer breaks the policy or the host cannot run it.  (--prefer is a
  * tie-break between widths the worker alone saw evidence for: the report
  * carries the rule it used, in its evidence, not the inputs to re-run it.) */

@@ -65,6 +65,7 @@ typedef struct Options {
         bool list;                      /* -l: print the decision as inspect does, exit 0 */
         const char *stage1[_PV_ARCH_MAX];
         const char *stage1_pvh;
+        int stage1_status[_STAGE1_KIND_MAX];    /* policy_read_search()'s, per image */
         Policy policy;                  /* --pvh/--pvshim, --force-arch, --prefer, --format,
                                          * --timeout, --host-caps (else read by policy_read_host) */
         bool mode_given;                /* --pvh or --pvshim: else libxl's record sets it (cli/domain.h) */

@@ -15,6 +15,7 @@
 #include "probe/worker.h"
 #include "pvboot-select-bus.h"
 #include "record/bus-peer.h"
+#include "record/bus-search.h"
 #include "shared/macro.h"
 #include "shared/text.h"
 
@@ -83,6 +84,8 @@ static int append_request(sd_bus_message *m, int disk_fd, const ClientRequest *r
         if (p->host_given && (k = sd_bus_message_append(m, "{sv}", "HostCaps", "s", p->host.text)) < 0)
                 return k;
         if (req->domid && (k = sd_bus_message_append(m, "{sv}", "DomainId", "u", req->domid)) < 0)
+                return k;
+        if ((k = bus_search_append(m, p)) < 0)
                 return k;
         /* D-Bus strings must be UTF-8 and a path need not be: escaped, it is
          * ASCII (it only names the disk in the daemon's log). */

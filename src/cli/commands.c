@@ -30,16 +30,17 @@ int command_parse(int argc, char **argv, Config *conf, Options *o) {
                 for (int i = 1; i < argc; i++)
                         bare.json = bare.json || strcmp(argv[i], "--json") == 0;
                 if (bare.json && argc > 1 && strcmp(argv[1], "inspect") == 0)
-                        return command_inspect_failed(&bare, NULL, err, 2);
+                        return command_inspect_failed(&bare, NULL, NULL, err, 2);
                 console_say("%s", err);
                 return 2;
         }
         return 0;
 }
 
-int command_inspect_failed(const Options *o, const InspectReport *rep, const char *msg, int rc) {
+int command_inspect_failed(const Options *o, const Policy *policy, const InspectReport *rep, const char *msg, int rc) {
         if (o->json) {
-                InspectJson j = { .disk = o->disk, .mode = o->policy.mode, .rep = rep, .error = msg };
+                InspectJson j = { .disk = o->disk, .mode = o->policy.mode, .rep = rep, .error = msg,
+                                  .policy = policy };
                 (void) inspect_json_write(&j, stdout);
         } else
                 console_say("%s", msg);
@@ -57,7 +58,8 @@ static void print_decision(const Options *o, const Inspected *in, const char *st
                        o->policy.mode == MODE_PVH ? "PVH" : "PV",
                        rep->source == SOURCE_PVBOOT ? "the guest's pvboot ELF" : "the guest's kernels");
                 if (rep->source == SOURCE_PVBOOT)
-                        printf("found:     %s:%s\n", rep->fs, pvboot_paths[rep->path_index].path);
+                        printf("found:     %s:%s\n", rep->fs,
+                               policy_chainload_path(&o->policy, (PvArch) rep->arch, rep->path_index));
                 printf("stage1:    %s\n", stage1);
         } else
                 printf("decision:  none (%s)\n", decision_outcome_to_string((DecisionOutcome) rep->outcome));
@@ -81,23 +83,23 @@ int command_inspect(const Options *o) {
         if (r < 0) {
                 char msg[700];
                 snprintf(msg, sizeof(msg), "cannot use disk %s: %s", o->disk, err);
-                return command_inspect_failed(o, NULL, msg, 1);
+                return command_inspect_failed(o, &o->policy, NULL, msg, 1);
         }
         /* The domain's other disks too, as a libxl run sees them. */
         if (extra_disks_open(o, disk_fd, &extra, err, sizeof(err)) < 0)
-                return command_inspect_failed(o, NULL, err, 1);
+                return command_inspect_failed(o, &o->policy, NULL, err, 1);
         r = inspection_run(o, disks, extra_disks_all(&extra, disk_fd, disks), -1, -1, &in, err, sizeof(err));
         if (r < 0)
-                return command_inspect_failed(o, NULL, err, 1);
+                return command_inspect_failed(o, &o->policy, NULL, err, 1);
         const InspectReport *rep = &in.rep;
         const char *stage1 = NULL;
         /* -l, as pygrub -l: 0 once the disk was looked at, whatever was found. */
         int found = o->list ? 0 : 1;
         if (rep->outcome == DECISION_OK && !(stage1 = accept_stage1(o, rep, err, sizeof(err))))
-                return command_inspect_failed(o, rep, err, found);
+                return command_inspect_failed(o, &o->policy, rep, err, found);
         if (o->json) {
                 InspectJson j = { .disk = o->disk, .mode = o->policy.mode, .rep = rep, .stage1 = stage1,
-                                  .error = stage1 ? NULL : rep->message };
+                                  .policy = &o->policy, .error = stage1 ? NULL : rep->message };
                 return inspect_json_write(&j, stdout) < 0 ? 1 : stage1 ? 0 : found;
         }
         print_decision(o, &in, stage1);

@@ -25,5 +25,6 @@ int command_status(const Options *o);
 int command_template(int argc, char **argv);
 
 /* inspect's failure, as text or (--json) one JSON object with "error"
- * set: returns rc.  rep may be NULL. */
-int command_inspect_failed(const Options *o, const InspectReport *rep, const char *msg, int rc);
+ * set: returns rc.  rep may be NULL; policy too (the options were never
+ * read: no search lists to show). */
+int command_inspect_failed(const Options *o, const Policy *policy, const InspectReport *rep, const char *msg, int rc);

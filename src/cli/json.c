@@ -42,6 +42,47 @@ int json_write(yajl_gen g, FILE *f) {
         return 0;
 }
 
+/* "search": for each stage 1 of the mode, its list and where it came from
+ * (the privileged side's own lists, not the worker's word). */
+static void search_lists(yajl_gen g, const Policy *p) {
+        string(g, "search");
+        if (!p) {
+                yajl_gen_null(g);
+                return;
+        }
+        yajl_gen_map_open(g);
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                const SearchList *l = &p->search[k];
+                if (!policy_uses_stage1(p, k))
+                        continue;
+                string(g, stage1_kind_to_string(k));
+                yajl_gen_map_open(g);
+                json_key_string(g, "origin", l->origin);
+                string(g, "from_image");
+                yajl_gen_bool(g, l->from_image);
+                string(g, "entries");
+                yajl_gen_array_open(g);
+                for (uint32_t i = 0; i < l->n && i < SEARCH_MAX_ENTRIES; i++) {
+                        yajl_gen_map_open(g);
+                        json_key_string(g, "action", search_action_to_string((SearchAction) l->entries[i].action));
+                        json_key_string(g, "path", l->entries[i].path);
+                        yajl_gen_map_close(g);
+                }
+                yajl_gen_array_close(g);
+                string(g, "modules");
+                if (l->modules_known) {
+                        yajl_gen_array_open(g);
+                        for (unsigned i = 0; search_module_name(i); i++)
+                                if ((l->modules >> i) & 1)
+                                        string(g, search_module_name(i));
+                        yajl_gen_array_close(g);
+                } else
+                        yajl_gen_null(g);
+                yajl_gen_map_close(g);
+        }
+        yajl_gen_map_close(g);
+}
+
 int inspect_json_write(const InspectJson *j, FILE *f) {
         const InspectReport *r = j->rep;
         bool ok = r && r->status == 0 && r->outcome == DECISION_OK;
@@ -61,8 +102,8 @@ int inspect_json_write(const InspectJson *j, FILE *f) {
         json_key_string(g, "source", !ok ? NULL : r->source == SOURCE_PVBOOT ? "pvboot" : "kernel");
         json_key_string(g, "filesystem", ok && r->source == SOURCE_PVBOOT ? r->fs : NULL);
         json_key_string(g, "guest_path",
-                        ok && r->source == SOURCE_PVBOOT && r->path_index < PVBOOT_N_PATHS
-                                ? pvboot_paths[r->path_index].path : NULL);
+                        ok && r->source == SOURCE_PVBOOT && j->policy
+                                ? policy_chainload_path(j->policy, (PvArch) r->arch, r->path_index) : NULL);
         json_key_string(g, "stage1", ok ? j->stage1 : NULL);
         json_key_string(g, "message", r ? r->message : NULL);
         string(g, "evidence");
@@ -77,6 +118,7 @@ int inspect_json_write(const InspectJson *j, FILE *f) {
                 yajl_gen_double(g, r->stage_us[s] / 1e6);
         }
         yajl_gen_map_close(g);
+        search_lists(g, j->policy);
         json_key_string(g, "error", j->error);
         yajl_gen_map_close(g);
         return json_write(g, f);

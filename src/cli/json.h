@@ -25,6 +25,7 @@ typedef struct InspectJson {
         DecisionMode mode;
         const InspectReport *rep;
         const char *stage1;             /* the host stage 1 chosen, or NULL */
+        const Policy *policy;           /* the search lists decided with; NULL: not known */
         const char *error;              /* NULL: none */
 } InspectJson;
 

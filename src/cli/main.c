@@ -109,6 +109,18 @@ int main(int argc, char **argv) {
         if (policy_read_host(&o.policy) < 0 && !o.not_really && !o.inspect)
                 console_log("hypervisor capabilities unknown (not running on Xen?); "
                             "the domain width is not checked against the host");
+        /* What the stage 1s search, read from their images here too; one
+         * that cannot be read is decided for with the spec's paths, said. */
+        const char *const images[_STAGE1_KIND_MAX] = {
+                [STAGE1_X86_64] = o.stage1[PV_ARCH_X86_64],
+                [STAGE1_I386] = o.stage1[PV_ARCH_I386],
+                [STAGE1_PVH] = o.stage1_pvh,
+        };
+        if (policy_read_search(&o.policy, images, o.stage1_status) > 0)
+                for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
+                        if (policy_uses_stage1(&o.policy, k) && !o.policy.search[k].from_image)
+                                console_log("stage 1 %s: %s; deciding with the spec's paths", stage1_kind_to_string(k),
+                                            o.policy.search[k].origin);
         /* From here a signal stops the run cleanly (stop.h); libxl's
          * output directory and file are only opened after this. */
         stop_catch_signals();

@@ -57,6 +57,47 @@ static void test_stage1(void) {
         o = test_options("--pvshim");
         CHECK_EQ(policy_set_force_arch(&o.policy, "i386"), 0);
         CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+
+        /* The file named must be one our own list of that width chainloads. */
+        o = test_options("--prefer=i386");
+        rep = (InspectReport) { .outcome = DECISION_OK, .arch = PV_ARCH_X86_64, .source = SOURCE_PVBOOT, .path_index = 1 };
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
+        rep.path_index = 2;     /* /boot/grub/grub.cfg: a config entry */
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+        CHECK(strstr(err, "named no file the x86_64 stage 1 chainloads"));
+        rep.path_index = 4;     /* past the list */
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+        search_list_init(&o.policy.search[STAGE1_X86_64], true, "/opt/x.bin: embedded config");
+        CHECK_EQ(search_list_add(&o.policy.search[STAGE1_X86_64], STAGE1_X86_64, SEARCH_CONFIG, "/g.cfg"), 0);
+        CHECK_EQ(search_list_add(&o.policy.search[STAGE1_X86_64], STAGE1_X86_64, SEARCH_CONFIG, "/h.cfg"), 0);
+        CHECK_EQ(search_list_add(&o.policy.search[STAGE1_X86_64], STAGE1_X86_64, SEARCH_CONFIG, "/i.cfg"), 0);
+        CHECK_EQ(search_list_add(&o.policy.search[STAGE1_X86_64], STAGE1_X86_64, SEARCH_CHAINLOAD, "/k.elf"), 0);
+        rep.path_index = 3;
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
+        rep.path_index = 1;
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+        /* A kernel-decided answer names no file. */
+        rep.source = SOURCE_GRUBCFG;
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
+
+        /* A stage 1 that is no Xen image of its kind is never returned. */
+        search_list_spec_default(STAGE1_X86_64, "/opt/x.bin: not a Xen PV image: not an ELF file",
+                                 &o.policy.search[STAGE1_X86_64]);
+        o.stage1_status[STAGE1_X86_64] = -EMEDIUMTYPE;
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+        CHECK_STREQ(err, "the x86_64 stage 1 cannot boot anything: /opt/x.bin: not a Xen PV image: not an ELF file; "
+                         "fix stage1_x86_64 (pvboot-select.conf(5))");
+        rep.arch = PV_ARCH_I386;        /* the other one is fine */
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_I386);
+        /* One whose config is not modelled still is (its list fell back). */
+        o.stage1_status[STAGE1_X86_64] = -EINVAL;
+        rep.arch = PV_ARCH_X86_64;
+        CHECK_STREQ(accept_stage1(&o, &rep, err, sizeof(err)), STAGE1_DEFAULT_X86_64);
+        o = test_options("--pvh");
+        o.stage1_status[STAGE1_PVH] = -EMEDIUMTYPE;
+        rep = (InspectReport) { .outcome = DECISION_OK, .arch = PV_ARCH_I386, .source = SOURCE_GRUBCFG };
+        CHECK(accept_stage1(&o, &rep, err, sizeof(err)) == NULL);
+        CHECK(strstr(err, "the pvh stage 1 cannot boot anything"));
 }
 
 int main(void) {

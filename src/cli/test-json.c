@@ -34,19 +34,50 @@ static const char *str(yajl_val v, const char *key) {
 
 static void test_ok(void) {
         InspectReport r = { .magic = REPORT_MAGIC, .version = REPORT_VERSION, .outcome = DECISION_OK,
-                            .arch = PV_ARCH_I386, .source = SOURCE_PVBOOT, .path_index = 2, .n_evidence = 1,
+                            .arch = PV_ARCH_I386, .source = SOURCE_PVBOOT, .path_index = 1, .n_evidence = 1,
                             .stage_us = { [STAGE_RESCAN] = 820000 } };
         snprintf(r.fs, sizeof(r.fs), "/dev/sda1");
         snprintf(r.message, sizeof(r.message), "found i386 pvboot ELF");
         snprintf(r.evidence[0], REPORT_LINE, "rule: \"quoted\" \\ back");
-        InspectJson j = { .disk = "/srv/g.img", .mode = MODE_PVSHIM, .rep = &r, .stage1 = "/usr/lib/grub-xen/grub-i386-xen.bin" };
+        Policy p;
+        policy_init(&p);
+        p.mode = MODE_PVSHIM;
+        search_list_init(&p.search[STAGE1_I386], true, "/opt/i.bin: embedded config");
+        CHECK_EQ(search_list_add(&p.search[STAGE1_I386], STAGE1_I386, SEARCH_CONFIG, "/boot/grub2/grub.cfg"), 0);
+        CHECK_EQ(search_list_add(&p.search[STAGE1_I386], STAGE1_I386, SEARCH_CHAINLOAD, "/boot/pv32.elf"), 0);
+        p.search[STAGE1_I386].modules_known = 1;
+        p.search[STAGE1_I386].modules = UINT64_C(1) << search_module_index("xfs");
+        InspectJson j = { .disk = "/srv/g.img", .mode = MODE_PVSHIM, .rep = &r, .stage1 = "/usr/lib/grub-xen/grub-i386-xen.bin",
+                          .policy = &p };
         yajl_val v = emit(&j);
 
         CHECK_STREQ(str(v, "arch"), "i386");
         CHECK_STREQ(str(v, "kind"), "pv");
         CHECK_STREQ(str(v, "mode"), "pvshim");
         CHECK_STREQ(str(v, "source"), "pvboot");
-        CHECK_STREQ(str(v, "guest_path"), "/boot/xen/pvboot-i386.elf");
+        /* The path is our list's, entry path_index. */
+        CHECK_STREQ(str(v, "guest_path"), "/boot/pv32.elf");
+        {
+                const char *o[] = { "search", "i386", "origin", NULL }, *e[] = { "search", "i386", "entries", NULL },
+                           *m[] = { "search", "i386", "modules", NULL }, *x[] = { "search", "x86_64", "modules", NULL },
+                           *pvh[] = { "search", "pvh", NULL };
+                CHECK_STREQ(YAJL_GET_STRING(yajl_tree_get(v, o, yajl_t_string)), "/opt/i.bin: embedded config");
+                yajl_val ents = yajl_tree_get(v, e, yajl_t_array);
+                CHECK(ents && YAJL_GET_ARRAY(ents)->len == 2);
+                CHECK_STREQ(str(YAJL_GET_ARRAY(ents)->values[1], "action"), "chainload");
+                CHECK_STREQ(str(YAJL_GET_ARRAY(ents)->values[1], "path"), "/boot/pv32.elf");
+                yajl_val mods = yajl_tree_get(v, m, yajl_t_array);
+                CHECK(mods && YAJL_GET_ARRAY(mods)->len == 1);
+                CHECK_STREQ(YAJL_GET_STRING(YAJL_GET_ARRAY(mods)->values[0]), "xfs");
+                /* The spec's default: modules unknown; the PVH list is not the mode's. */
+                CHECK(YAJL_IS_NULL(yajl_tree_get(v, x, yajl_t_any)));
+                CHECK(yajl_tree_get(v, pvh, yajl_t_any) == NULL);
+        }
+        yajl_tree_free(v);
+        /* An index our list does not chainload: no path. */
+        r.path_index = 0;
+        v = emit(&j);
+        CHECK(str(v, "guest_path") == NULL);
         CHECK_STREQ(str(v, "filesystem"), "/dev/sda1");
         CHECK_STREQ(str(v, "stage1"), "/usr/lib/grub-xen/grub-i386-xen.bin");
         CHECK_STREQ(str(v, "decision"), "ok");
@@ -83,7 +114,7 @@ static void test_errors(void) {
         /* No report at all, and hostile text from argv: still valid JSON. */
         InspectJson bad = { .disk = "/x\x1b[2J\n\"\\\xff", .error = "cannot use disk /x\x1b[2J: \"no\"\n" };
         v = emit(&bad);
-        CHECK(str(v, "decision") == NULL && str(v, "message") == NULL);
+        CHECK(str(v, "decision") == NULL && str(v, "message") == NULL && str(v, "search") == NULL);
         CHECK(strchr(str(v, "disk"), 0x1b) == NULL && strchr(str(v, "error"), '\n') == NULL);
         yajl_tree_free(v);
 }

@@ -59,6 +59,7 @@ int cache_key(const Cache *c, const struct stat *st, const Policy *policy,
         snprintf(ret->format, sizeof(ret->format), "%s", policy->format);
         if (policy->host.known)
                 snprintf(ret->host_caps, sizeof(ret->host_caps), "%s", policy->host.text);
+        memcpy(ret->search, policy->search, sizeof(ret->search));
         return 0;
 }
 

@@ -14,8 +14,10 @@
  *    writes its LV without touching them), so block devices are not
  *    cached unless the daemon is told to (--cache-block-devices), for
  *    devices nothing writes, such as read-only templates;
- *  - the request: mode, forced and preferred width, the format, and the
- *    hypervisor capabilities the width was checked against.
+ *  - the request: mode, forced and preferred width, the format, the
+ *    hypervisor capabilities the width was checked against, and the
+ *    stage 1s' search lists (what was looked for, and where the stage 1
+ *    can look: an image rebuilt with another config is another key).
  *
  * The daemon stats the disk before the inspection and again after it, and
  * stores nothing if the two differ (cache_key_equal): a disk rewritten
@@ -38,6 +40,7 @@ typedef struct CacheKey {
         uint32_t mode, force_arch, prefer;
         char format[POLICY_FORMAT_MAX + 1];
         char host_caps[HOST_CAPS_MAX];
+        SearchList search[_STAGE1_KIND_MAX];    /* zero-padded by construction (search-list.h) */
 } CacheKey;
 
 typedef struct Cache Cache;

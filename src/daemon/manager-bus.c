@@ -19,6 +19,7 @@
 #include "probe/disk-fd.h"
 #include "pvboot-select-bus.h"
 #include "record/bus-peer.h"
+#include "record/bus-search.h"
 #include "shared/macro.h"
 #include "shared/text.h"
 
@@ -112,7 +113,11 @@ static int read_option(sd_bus_message *msg, const char *key, Request *r, sd_bus_
         } else if (strcmp(key, "NoCache") == 0) {
                 READ_V("b", &b);
                 r->use_cache = !b;
-        }        else {
+        } else if (strcmp(key, BUS_SEARCH_KEY) == 0) {
+                char err[256];
+                if (bus_search_read(msg, &r->policy, err, sizeof(err)) < 0)
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, err);
+        } else {
                 /* Escaped: a name cut inside a UTF-8 sequence would make
                  * the error itself unsendable (sd-bus refuses it). */
                 char name[64 * 4 + 1];

@@ -305,6 +305,9 @@ int request_new(Manager *m, Request **ret) {
         r->use_cache = true;
         policy_init(&r->policy);
         r->policy.host = m->host;
+        /* Until the caller says what its stage 1s search (SearchLists). */
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
+                search_list_spec_default(k, "the caller sent no search list", &r->policy.search[k]);
         *ret = r;
         return 0;
 }

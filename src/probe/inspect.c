@@ -48,19 +48,32 @@ static FoundKind read_failure(int r) {
         return r == -E2BIG ? FOUND_TOO_LARGE : FOUND_UNREADABLE;
 }
 
-static void look_at(Probe *p, Inspection *in, unsigned fs_index, const char *dev, unsigned path_index) {
-        Candidate c = { .path_index = path_index, .fs_index = fs_index };
+/* One filesystem being looked at. */
+typedef struct Where {
+        unsigned index;
+        const char *dev;
+        char fstype[FS_TYPE_MAX];
+} Where;
+
+static void look_at(Probe *p, Inspection *in, const Where *fs, Stage1Kind k, unsigned entry, const char *path) {
+        Candidate c = { .stage1 = k, .entry = entry, .fs_index = fs->index };
         _cleanup_free_ char *resolved = NULL;
         int r;
 
-        if (find_file(p, pvboot_paths[path_index].path, PVBOOT_MAX_FILE_SIZE, &c.kind, &resolved, &c.size) < 0)
+        if (find_file(p, path, PVBOOT_MAX_FILE_SIZE, &c.kind, &resolved, &c.size) < 0)
                 return;
-        text_escape(dev, strlen(dev), c.fs, sizeof(c.fs));
+        if (in->n_candidates >= INSPECT_MAX_CANDIDATES) {
+                in->too_many = true;
+                return;
+        }
+        text_escape(fs->dev, strlen(fs->dev), c.fs, sizeof(c.fs));
+        memcpy(c.fstype, fs->fstype, sizeof(c.fstype));
         if (c.kind == FOUND_REGULAR) {
                 ProbeFile f;
                 uint64_t t0 = now_usec();
                 probe_file_init(&f, p, resolved, c.size);
-                r = elf_inspect(&f.source, pvboot_paths[path_index].arch, &c.image);
+                /* The stage 1 loads only a PV kernel of its own width. */
+                r = elf_inspect(&f.source, k == STAGE1_I386 ? PV_ARCH_I386 : PV_ARCH_X86_64, &c.image);
                 in->stage_us[STAGE_VALIDATE] += now_usec() - t0;
                 if (r < 0)
                         c.kind = read_failure(r);
@@ -122,28 +135,54 @@ static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const 
                 free(seen[i]);
 }
 
-static void look_for_grub_cfg(Probe *p, Inspection *in, const char *dev) {
-        static const char *const cfgs[] = { "/boot/grub/grub.cfg", "/grub/grub.cfg" };
+static bool has_config(const Inspection *in, Stage1Kind k, unsigned entry) {
+        for (size_t i = 0; i < in->n_configs; i++)
+                if (in->configs[i].stage1 == k && in->configs[i].entry == entry)
+                        return true;
+        return false;
+}
+
+/*
+ * The config entries of every list, on this filesystem: the first
+ * filesystem (in probe order) with a regular file there is the one
+ * GRUB's search -f stops at, so an entry found already is not looked up
+ * again, and a path two lists share (Debian's all three) once.
+ */
+static void look_for_configs(Probe *p, Inspection *in, const Where *fs, const Policy *policy) {
+        const char *looked[INSPECT_MAX_CONFIGS];
+        bool found[INSPECT_MAX_CONFIGS];
+        size_t n_looked = 0;
         GuestFsOps ops;
 
         probe_fs_ops(p, &ops);
-        for (unsigned rank = 0; rank < 2; rank++) {
-                _cleanup_free_ char *resolved = NULL;
-                GuestStat st;
-                char fs[FS_NAME_MAX];
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                const SearchList *l = &policy->search[k];
+                for (unsigned e = 0; e < l->n && e < SEARCH_MAX_ENTRIES; e++) {
+                        const char *path = l->entries[e].path;
+                        bool hit = false, known = false;
 
-                /* GRUB's order: every filesystem for /boot/grub, then /grub. */
-                if (in->grub_cfg && in->grub_cfg_rank <= rank)
-                        return;
-                if (guest_path_resolve(&ops, cfgs[rank], &resolved, &st) < 0)
-                        continue;
-                if (st.type != GUEST_FILE_REGULAR)
-                        continue;
-                in->grub_cfg = true;
-                in->grub_cfg_rank = rank;
-                snprintf(in->grub_cfg_where, sizeof(in->grub_cfg_where), "%s:%s",
-                         text_escape(dev, strlen(dev), fs, sizeof(fs)), cfgs[rank]);
-                return;
+                        if (l->entries[e].action != SEARCH_CONFIG || has_config(in, k, e))
+                                continue;
+                        for (size_t j = 0; j < n_looked && !known; j++)
+                                if (strcmp(looked[j], path) == 0) {
+                                        known = true;
+                                        hit = found[j];
+                                }
+                        if (!known) {
+                                _cleanup_free_ char *resolved = NULL;
+                                GuestStat st;
+                                hit = guest_path_resolve(&ops, path, &resolved, &st) == 0 &&
+                                      st.type == GUEST_FILE_REGULAR;
+                                looked[n_looked] = path;
+                                found[n_looked++] = hit;
+                        }
+                        if (!hit)
+                                continue;
+                        ConfigHit *h = &in->configs[in->n_configs++];   /* one per (list, entry): fits */
+                        *h = (ConfigHit) { .stage1 = k, .entry = e, .fs_index = fs->index };
+                        text_escape(fs->dev, strlen(fs->dev), h->fs, sizeof(h->fs));
+                        memcpy(h->fstype, fs->fstype, sizeof(h->fstype));
+                }
         }
 }
 
@@ -183,34 +222,31 @@ static void look_for_other_boot(Probe *p, Inspection *in, const char *dev) {
  * guest whose files are only there is told why the stage 1 will not find
  * them.  Evidence for that message only, never for the decision.
  */
-static void look_in_default_subvol(Probe *p, Inspection *in, const char *dev, const AgentDevice *info) {
-        static const char *const cfgs[] = { "/boot/grub/grub.cfg", "/grub/grub.cfg" };
-        const char *paths[PVBOOT_N_PATHS + ELEMENTSOF(cfgs)];
-        size_t n = 0;
+static void look_in_default_subvol(Probe *p, Inspection *in, const char *dev, const AgentDevice *info,
+                                   const Policy *policy) {
         GuestFsOps ops;
 
         if (in->hidden[0])
                 return;
-        for (unsigned k = 0; k < PVBOOT_N_PATHS; k++)
-                paths[n++] = pvboot_paths[k].path;
-        for (size_t k = 0; k < ELEMENTSOF(cfgs); k++)
-                paths[n++] = cfgs[k];
         probe_fs_ops(p, &ops);
-        for (size_t k = 0; k < n; k++) {
-                _cleanup_free_ char *resolved = NULL;
-                GuestStat st;
-                char fs[FS_NAME_MAX];
-                /* The view's name is the filesystem's and a suffix (agent.c). */
-                size_t len = strcspn(dev, " ");
-                if (guest_path_resolve(&ops, paths[k], &resolved, &st) < 0 || st.type != GUEST_FILE_REGULAR)
-                        continue;
-                snprintf(in->hidden, sizeof(in->hidden),
-                         "%s exists only in btrfs subvolume %llu, the default of %s; the stage 1 reads the "
-                         "top-level subvolume (5) and will not find it: put it there too "
-                         "(mount -o subvolid=5 the filesystem and install it at that path)",
-                         paths[k], (unsigned long long) info->subvol, text_escape(dev, len, fs, sizeof(fs)));
-                return;
-        }
+        /* Every path of every stage 1's list, in the lists' order. */
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
+                for (unsigned e = 0; e < policy->search[k].n && e < SEARCH_MAX_ENTRIES; e++) {
+                        const char *path = policy->search[k].entries[e].path;
+                        _cleanup_free_ char *resolved = NULL;
+                        GuestStat st;
+                        char fs[FS_NAME_MAX];
+                        /* The view's name is the filesystem's and a suffix (agent.c). */
+                        size_t len = strcspn(dev, " ");
+                        if (guest_path_resolve(&ops, path, &resolved, &st) < 0 || st.type != GUEST_FILE_REGULAR)
+                                continue;
+                        snprintf(in->hidden, sizeof(in->hidden),
+                                 "%s exists only in btrfs subvolume %llu, the default of %s; the stage 1 reads the "
+                                 "top-level subvolume (5) and will not find it: put it there too "
+                                 "(mount -o subvolid=5 the filesystem and install it at that path)",
+                                 path, (unsigned long long) info->subvol, text_escape(dev, len, fs, sizeof(fs)));
+                        return;
+                }
 }
 
 static uint64_t minus(uint64_t a, uint64_t b) {
@@ -233,7 +269,7 @@ static void account(Probe *p, Inspection *in, uint64_t start, uint64_t rescan0, 
         in->stage_us[STAGE_SEARCH] = minus(total, probe_stage_usec(p, STAGE_RESCAN) - rescan0 + parse);
 }
 
-int inspect_disk(Probe *p, Inspection *ret) {
+int inspect_disk(Probe *p, const Policy *policy, Inspection *ret) {
         uint64_t start = now_usec(), rescan0 = probe_stage_usec(p, STAGE_RESCAN),
                  read0 = probe_stage_usec(p, STAGE_READ);
         _cleanup_(probe_strv_freep) char **fss = NULL;
@@ -246,10 +282,14 @@ int inspect_disk(Probe *p, Inspection *ret) {
                 goto out;
         }
 
-        /* One mount per filesystem; all four paths looked up while it is
-         * mounted.  The spec's order is applied later, by decide(). */
+        /* One mount per filesystem; every path of every list looked up
+         * while it is mounted.  The lists' order is applied later, by
+         * decide(). */
         for (unsigned i = 0; fss[i]; i++) {
+                Where fs = { .index = i, .dev = fss[i] };
+
                 ret->n_filesystems++;
+                probe_filesystem_type(p, fss[i], fs.fstype, sizeof(fs.fstype));
                 if (probe_mount(p, fss[i]) < 0) {
                         if (!probe_alive(p))
                                 break;
@@ -258,14 +298,18 @@ int inspect_disk(Probe *p, Inspection *ret) {
                 const AgentDevice *info = probe_filesystem(p, fss[i]);
                 if (info && (info->flags & AGENT_DEVICE_DEFAULT_SUBVOL)) {
                         ret->n_filesystems--;   /* not one the stage 1 sees */
-                        look_in_default_subvol(p, ret, fss[i], info);
+                        look_in_default_subvol(p, ret, fss[i], info, policy);
                 } else {
-                        for (unsigned k = 0; k < PVBOOT_N_PATHS; k++)
-                                look_at(p, ret, i, fss[i], k);
+                        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
+                                for (unsigned e = 0; e < policy->search[k].n && e < SEARCH_MAX_ENTRIES; e++)
+                                        if (policy->search[k].entries[e].action == SEARCH_CHAINLOAD)
+                                                look_at(p, ret, &fs, k, e, policy->search[k].entries[e].path);
                         look_for_kernels(p, ret, i, fss[i]);
-                        look_for_grub_cfg(p, ret, fss[i]);
+                        look_for_configs(p, ret, &fs, policy);
                         look_for_other_boot(p, ret, fss[i]);
                 }
+                if (ret->too_many)
+                        break;
                 if (!probe_alive(p))
                         break;
                 if (probe_umount(p) < 0) {
@@ -276,6 +320,13 @@ int inspect_disk(Probe *p, Inspection *ret) {
         }
         /* A partial view is worse than none: with one width's file seen
          * and the other's lookup lost, the wrong width would win. */
+        if (ret->too_many) {
+                snprintf(ret->error, sizeof(ret->error),
+                         "more than %u pvboot files at the stage 1s' chainload paths: not deciding on part of them",
+                         INSPECT_MAX_CANDIDATES);
+                r = -E2BIG;
+                goto out;
+        }
         if (!probe_alive(p)) {
                 snprintf(ret->error, sizeof(ret->error), "the appliance died during the inspection");
                 r = -EIO;
@@ -331,9 +382,9 @@ void inspect_report(const Inspection *in, int status, const Policy *policy, Insp
         di.n_candidates = in->n_candidates;
         di.kernels = in->kernels;
         di.n_kernels = in->n_kernels;
+        di.configs = in->configs;
+        di.n_configs = in->n_configs;
         di.n_filesystems = in->n_filesystems;
-        di.grub_cfg = in->grub_cfg;
-        memcpy(di.grub_cfg_where, in->grub_cfg_where, sizeof(di.grub_cfg_where));
         memcpy(di.hidden, in->hidden, sizeof(di.hidden));
         memcpy(di.extlinux, in->extlinux, sizeof(di.extlinux));
         memcpy(di.bls, in->bls, sizeof(di.bls));
@@ -346,7 +397,7 @@ void inspect_report(const Inspection *in, int status, const Policy *policy, Insp
                 ret->source = d.source;
                 if (d.source == SOURCE_PVBOOT) {
                         const Candidate *c = &in->candidates[d.chosen];
-                        ret->path_index = c->path_index;
+                        ret->path_index = c->entry;
                         memcpy(ret->fs, c->fs, sizeof(ret->fs));
                 }
         }

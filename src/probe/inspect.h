@@ -2,9 +2,10 @@
 #pragma once
 
 /*
- * One inspection of one disk: in a launched, bound appliance, visit every candidate
- * filesystem once, resolve the four spec paths there, and judge what is
- * found with the selector's ELF reader.  The decision itself is the
+ * One inspection of one disk: in a launched, bound appliance, visit every
+ * candidate filesystem once, look up every path the stage 1s' search
+ * lists name there (the policy's, search-list.h), and judge the pvboot
+ * ELFs found with the selector's ELF reader.  The decision itself is the
  * selector's (decide.h); this file only gathers the evidence.
  */
 
@@ -13,16 +14,21 @@
 #include "selector/report.h"
 
 #define INSPECT_MAX_KERNELS 32
+/* Files found at chainload entries: the spec's four paths on every
+ * filesystem fit; a longer list on many filesystems fails the inspection
+ * rather than decide on part of what the stage 1 would see. */
+#define INSPECT_MAX_CANDIDATES (4 * PROBE_MAX_FILESYSTEMS)
+#define INSPECT_MAX_CONFIGS (_STAGE1_KIND_MAX * SEARCH_MAX_ENTRIES)
 
 typedef struct Inspection {
-        Candidate candidates[PVBOOT_N_PATHS * PROBE_MAX_FILESYSTEMS];
+        Candidate candidates[INSPECT_MAX_CANDIDATES];
         size_t n_candidates;
+        ConfigHit configs[INSPECT_MAX_CONFIGS];         /* the first filesystem with each config entry */
+        size_t n_configs;
         KernelEvidence kernels[INSPECT_MAX_KERNELS];
         size_t n_kernels;
         unsigned n_filesystems;
-        bool grub_cfg;
-        unsigned grub_cfg_rank;
-        char grub_cfg_where[FS_NAME_MAX + 32];
+        bool too_many;          /* more candidates than INSPECT_MAX_CANDIDATES */
         char hidden[DECISION_HIDDEN_MAX];       /* a file the stage 1 will not see, and why (decide.h) */
         char extlinux[FS_NAME_MAX + 40];        /* fs:path of an extlinux/syslinux config, "" if none */
         char bls[FS_NAME_MAX + 40];             /* fs:dir of BLS entries, "" if none */
@@ -30,12 +36,12 @@ typedef struct Inspection {
         uint64_t stage_us[_STAGE_MAX];  /* where the time went (report.h) */
 } Inspection;
 
-/* Inspect the disk bound to a launched probe (probe.h).  0: the disk was
- * inspected (possibly finding nothing); -errno: the appliance could not
- * be used, ret->error says why. */
-int inspect_disk(Probe *p, Inspection *ret);
+/* Inspect the disk bound to a launched probe (probe.h) for the search
+ * lists of policy.  0: the disk was inspected (possibly finding
+ * nothing); -errno: the appliance could not be used, or more was found
+ * than is kept, ret->error says why. */
+int inspect_disk(Probe *p, const Policy *policy, Inspection *ret);
 
 /* Run the decision over an inspection and fill a report for the parent.
- * policy carries mode, force_arch, prefer and host; its evidence fields
- * are ignored. */
+ * policy carries mode, force_arch, prefer, host and the search lists. */
 void inspect_report(const Inspection *in, int status, const Policy *policy, InspectReport *ret);

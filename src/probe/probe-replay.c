@@ -154,10 +154,11 @@ static int replay_lstat(Probe *p, const char *path, GuestStat *ret) {
         return 0;
 }
 
-static int replay_readlink(Probe *p, const char *path, char **ret) {
-        const TxField a[] = { TX_STR(path) };
+/* A recorded answer of one string for one string argument: rc, string. */
+static int replay_string(Probe *p, const char *call, const char *arg, char **ret) {
+        const TxField a[] = { TX_STR(arg) };
         size_t len;
-        int r = replay_rc(p, "readlink", a, 1);
+        int r = replay_rc(p, call, a, 1);
 
         if (r < 0)
                 return r;
@@ -166,6 +167,10 @@ static int replay_readlink(Probe *p, const char *path, char **ret) {
                 return -EBADMSG;        /* nothing handed out */
         *ret = TAKE_PTR(t);
         return 0;
+}
+
+static int replay_readlink(Probe *p, const char *path, char **ret) {
+        return replay_string(p, "readlink", path, ret);
 }
 
 static int replay_pread(Probe *p, const char *path, uint64_t offset, size_t want, char **ret_data, size_t *ret_len) {

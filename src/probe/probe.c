@@ -115,6 +115,19 @@ const AgentDevice *probe_filesystem(Probe *p, const char *device) {
         return NULL;
 }
 
+void probe_filesystem_type(Probe *p, const char *device, char *ret, size_t size) {
+        const AgentDevice *d = probe_filesystem(p, device);
+        const char *t = d ? d->fstype : "";
+
+        if (size == 0)
+                return;
+        ret[0] = 0;
+        /* The appliance's word: a name, or nothing; never text to escape. */
+        if (!*t || strlen(t) >= size || strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(t))
+                return;
+        memcpy(ret, t, strlen(t) + 1);
+}
+
 int probe_mount(Probe *p, const char *device) {
         int r;
 

@@ -78,6 +78,12 @@ int probe_list_filesystems(Probe *p, char ***ret);
  * NUL-terminated; NULL for a name it did not list. */
 const AgentDevice *probe_filesystem(Probe *p, const char *device);
 
+/* The filesystem type the agent recognised on a listed device, as blkid
+ * names them (ext4, xfs, btrfs, vfat, ...) into ret: only [a-z0-9_] is
+ * kept; "" when unknown or odd.  Says which GRUB module reads it
+ * (search-list.h). */
+void probe_filesystem_type(Probe *p, const char *device, char *ret, size_t size);
+
 int probe_mount(Probe *p, const char *device);
 int probe_umount(Probe *p);
 

@@ -44,18 +44,15 @@ static void test_failed(void) {
 
 static void test_decision(void) {
         Policy policy;
-        unsigned idx = PVBOOT_N_PATHS;
+        unsigned idx = 1;       /* the x86_64 list's /xen/pvboot-x86_64.elf */
 
-        for (unsigned i = 0; i < PVBOOT_N_PATHS; i++)
-                if (pvboot_paths[i].arch == PV_ARCH_X86_64 && idx == PVBOOT_N_PATHS)
-                        idx = i;
-        CHECK(idx < PVBOOT_N_PATHS);
         policy_init(&policy);
+        CHECK_STREQ(policy.search[STAGE1_X86_64].entries[idx].path, "/xen/pvboot-x86_64.elf");
         reset();
         in.n_filesystems = 2;
         /* The second filesystem holds the only pvboot file, a good one. */
-        in.candidates[0] = (Candidate) { .path_index = idx, .fs_index = 1, .kind = FOUND_REGULAR,
-                                         .verdict = ELF_PV_OK, .size = 4096 };
+        in.candidates[0] = (Candidate) { .stage1 = STAGE1_X86_64, .entry = idx, .fs_index = 1,
+                                         .kind = FOUND_REGULAR, .verdict = ELF_PV_OK, .size = 4096 };
         snprintf(in.candidates[0].fs, sizeof(in.candidates[0].fs), "/dev/sdb1");
         in.n_candidates = 1;
         in.stage_us[STAGE_VALIDATE] = 50;
@@ -67,8 +64,10 @@ static void test_decision(void) {
         CHECK_EQ(rep.path_index, idx);
         CHECK_STREQ(rep.fs, "/dev/sdb1");
         CHECK(rep.message[0]);
-        CHECK(rep.n_evidence >= 2);
-        CHECK(strstr(rep.evidence[0], pvboot_paths[idx].path));
+        CHECK(rep.n_evidence >= 6);
+        /* The lists first (two lines each), then the file. */
+        CHECK(strncmp(rep.evidence[0], "stage 1 x86_64: spec default: no stage 1 read; modules: unknown", 62) == 0);
+        CHECK(strstr(rep.evidence[4], "/dev/sdb1:/xen/pvboot-x86_64.elf"));
         CHECK(strncmp(rep.evidence[rep.n_evidence - 1], "rule:", 5) == 0);
         /* The decision's own time is added to the validation stage. */
         CHECK(rep.stage_us[STAGE_VALIDATE] >= 50);
@@ -110,9 +109,10 @@ static void test_evidence_overflow(void) {
         reset();
         in.n_filesystems = PROBE_MAX_FILESYSTEMS;
         for (unsigned fs = 0; fs < 20; fs++)
-                for (unsigned k = 0; k < PVBOOT_N_PATHS; k++) {
+                for (unsigned k = 0; k < 4; k++) {
                         Candidate *c = &in.candidates[n++];
-                        *c = (Candidate) { .path_index = k, .fs_index = fs, .kind = FOUND_NOT_REGULAR };
+                        *c = (Candidate) { .stage1 = k < 2 ? STAGE1_X86_64 : STAGE1_I386, .entry = k % 2,
+                                           .fs_index = fs, .kind = FOUND_NOT_REGULAR };
                         snprintf(c->fs, sizeof(c->fs), "/dev/sd%c", 'a' + fs);
                 }
         in.n_candidates = n;

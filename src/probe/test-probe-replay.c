@@ -239,6 +239,7 @@ static void test_budgets(void) {
  * not mount (as GRUB could not read it either). */
 static void test_inspect(void) {
         static Inspection in;
+        static Policy policy;
         int fd;
         Transcript *t = start("inspect", &fd);
         Probe *p;
@@ -248,12 +249,13 @@ static void test_inspect(void) {
         PUT(t, "mount", TX_STR("/dev/sda"), TX_INT(-EIO));
         transcript_free(t);
         p = replaying(fd);
+        policy_init(&policy);
         CHECK_EQ(probe_launch(p), 0);
-        CHECK_EQ(inspect_disk(p, &in), 0);
+        CHECK_EQ(inspect_disk(p, &policy, &in), 0);
         CHECK_EQ(in.n_filesystems, 1);
         CHECK_EQ(in.n_candidates, 0);
         CHECK_EQ(in.n_kernels, 0);
-        CHECK(!in.grub_cfg);
+        CHECK_EQ(in.n_configs, 0);
         probe_free(p);
         close(fd);
 
@@ -263,7 +265,7 @@ static void test_inspect(void) {
         transcript_free(t);
         p = replaying(fd);
         CHECK_EQ(probe_launch(p), 0);
-        CHECK_EQ(inspect_disk(p, &in), -EIO);
+        CHECK_EQ(inspect_disk(p, &policy, &in), -EIO);
         CHECK(strstr(in.error, "cannot list filesystems"));
         probe_free(p);
         close(fd);

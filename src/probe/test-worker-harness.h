@@ -45,6 +45,7 @@ static inline WorkerConfig seam_config(void) {
                 CHECK(fd >= 0);
                 unlink(path);
                 CHECK_EQ(transcript_record(fd, disk, &t), 0);
+                CHECK_EQ(transcript_put(t, "disks", (TxField[]) { TX_INT(1), TX_INT(0) }, 2), 0);
                 CHECK_EQ(transcript_put(t, "launch", (TxField[]) { TX_INT(-ETIMEDOUT) }, 1), 0);
                 transcript_free(t);
                 wc.replay_fd = fd;

@@ -132,7 +132,7 @@ static _Noreturn void fail(int sock, int status, const Policy *policy, const cha
 static int receive_request(int sock, Policy *policy, int *ret_fds, size_t *ret_n) {
         int fds[PROBE_MAX_DISKS];
         size_t n_fds = 0;
-        WorkerRequest req;
+        static WorkerRequest req;
         ssize_t n;
 
         n = recv_with_fds(sock, &req, sizeof(req), fds, PROBE_MAX_DISKS, &n_fds);
@@ -154,6 +154,9 @@ static int receive_request(int sock, Policy *policy, int *ret_fds, size_t *ret_n
         if (req.host_known &&
             host_caps_parse(req.host_caps, host_sources[req.host_source], &policy->host) < 0)
                 return -EBADMSG;
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
+                if (policy_set_search(policy, k, &req.search[k]) < 0)
+                        return -EBADMSG;
         memcpy(ret_fds, fds, sizeof(int) * n_fds);
         *ret_n = n_fds;
         held.n = 0;
@@ -262,7 +265,7 @@ _Noreturn void worker_child_main(const WorkerConfig *cfg, const char *workdir, i
         r = sandbox_parser();
         if (r < 0)
                 fail(sock, r, &policy, "cannot confine the inspection: %s", strerror(-r));
-        r = inspect_disk(p, &in);
+        r = inspect_disk(p, &policy, &in);
         if (cfg->pooled)
                 in.stage_us[STAGE_LAUNCH] = 0;  /* before the guest was known: not this decision's time */
         inspect_report(&in, r, &policy, &rep);

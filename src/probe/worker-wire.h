@@ -28,6 +28,7 @@ typedef struct WorkerRequest {
         uint32_t host_source;           /* index into host_sources[] */
         uint32_t n_disks;               /* the descriptors this message carries */
         char host_caps[HOST_CAPS_MAX];  /* NUL-terminated */
+        SearchList search[_STAGE1_KIND_MAX];    /* checked by policy_set_search() */
 } WorkerRequest;
 
 /* worker -> parent */

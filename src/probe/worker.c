@@ -184,7 +184,10 @@ pid_t worker_pid(const Worker *w) {
 }
 
 int worker_send(Worker *w, const int *disk_fds, size_t n_disks, const Policy *policy) {
-        WorkerRequest req = {
+        static WorkerRequest req;       /* ~8 KiB with the search lists */
+        int r;
+
+        req = (WorkerRequest) {
                 .magic = WORKER_MAGIC,
                 .n_disks = (uint32_t) n_disks,
                 .mode = policy->mode,
@@ -192,7 +195,7 @@ int worker_send(Worker *w, const int *disk_fds, size_t n_disks, const Policy *po
                 .prefer = policy->prefer,
                 .host_known = policy->host.known,
         };
-        int r;
+        memcpy(req.search, policy->search, sizeof(req.search));
 
         if (w->sent || n_disks == 0 || n_disks > PROBE_MAX_DISKS)
                 return -EINVAL;

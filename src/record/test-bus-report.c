@@ -8,18 +8,9 @@
 
 #include "record/bus-report.h"
 #include "pvboot-select-bus.h"
+#include "record/test-bus.h"
 #include "shared/test-util.h"
 
-static sd_bus *peer(void) {
-        sd_bus *b;
-        int sv[2];
-        CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-        CHECK(sd_bus_new(&b) >= 0);
-        CHECK(sd_bus_set_fd(b, sv[0], sv[0]) >= 0);
-        CHECK(sd_bus_start(b) >= 0);
-        close(sv[1]);
-        return b;
-}
 
 /* A sealed message to read back, as a client would receive it. */
 static sd_bus_message *new_msg(sd_bus *b) {
@@ -28,11 +19,6 @@ static sd_bus_message *new_msg(sd_bus *b) {
         return m;
 }
 
-static void seal(sd_bus_message *m) {
-        static uint64_t cookie = 1;
-        CHECK(sd_bus_message_seal(m, cookie++, 0) >= 0);
-        CHECK(sd_bus_message_rewind(m, true) >= 0);
-}
 
 static InspectReport sample(void) {
         InspectReport r = { .magic = REPORT_MAGIC, .version = REPORT_VERSION, .outcome = DECISION_OK,
@@ -50,9 +36,8 @@ static void test_round_trip(sd_bus *b) {
         BusDetails d = { .warm = true, .seconds = 1.25, .request_id = 42 }, gd;
         sd_bus_message *m = new_msg(b);
 
-        CHECK(pvboot_paths[2].arch == PV_ARCH_I386);
         CHECK(bus_report_append(m, &r, &d) >= 0);
-        seal(m);
+        test_bus_seal(m);
         CHECK(strcmp(sd_bus_message_get_signature(m, true), PVBOOT_BUS_INSPECT_OUT) == 0);
         CHECK_EQ(bus_report_read(m, &got, &gd), 0);
         CHECK(memcmp(&got, &r, sizeof(r)) == 0);
@@ -68,7 +53,7 @@ static void test_round_trip(sd_bus *b) {
         memset(r.fs, 0, sizeof(r.fs));
         m = new_msg(b);
         CHECK(bus_report_append(m, &r, &d) >= 0);
-        seal(m);
+        test_bus_seal(m);
         CHECK_EQ(bus_report_read(m, &got, NULL), 0);
         CHECK(memcmp(&got, &r, sizeof(r)) == 0);
         sd_bus_message_unref(m);
@@ -94,7 +79,7 @@ static void test_stages(sd_bus *b) {
                         CHECK(sd_bus_message_append(m, "a{sv}", 1, "Stages", "a{su}", 2, "bind", 7u, "teleport", 9u) >= 0);
                 else
                         CHECK(sd_bus_message_append(m, "a{sv}", 1, "Stages", "a{ss}", 1, "bind", "7") >= 0);
-                seal(m);
+                test_bus_seal(m);
                 if (typed) {
                         CHECK_EQ(bus_report_read(m, &got, NULL), 0);
                         CHECK(got.stage_us[STAGE_BIND] == 7 && got.stage_us[STAGE_RESCAN] == 0);
@@ -116,7 +101,7 @@ static void forged(sd_bus *b, const char *outcome, const char *arch, const char 
                 CHECK(sd_bus_message_append(m, "s", line) >= 0);
         CHECK(sd_bus_message_close_container(m) >= 0);
         CHECK(sd_bus_message_append(m, "a{sv}", 1, "Future", "s", "ignored") >= 0);
-        seal(m);
+        test_bus_seal(m);
         CHECK_EQ(bus_report_read(m, &got, NULL), -EBADMSG);
         sd_bus_message_unref(m);
 }
@@ -129,8 +114,8 @@ static void test_forged(sd_bus *b) {
         forged(b, "maybe", "x86_64", "pvboot", 0, "", "m", 0, "");             /* unknown outcome */
         forged(b, "ok", "arm64", "pvboot", 0, "", "m", 0, "");                 /* unknown width */
         forged(b, "ok", "x86_64", "kernel", 0, "", "m", 0, "");                /* unknown source */
-        forged(b, "ok", "x86_64", "pvboot", 2, "", "m", 0, "");                /* path of the other width */
-        forged(b, "ok", "x86_64", "pvboot", 9, "", "m", 0, "");                /* no such path */
+        forged(b, "ok", "x86_64", "pvboot", SEARCH_MAX_ENTRIES, "", "m", 0, "");       /* past any list */
+        forged(b, "ok", "x86_64", "pvboot", UINT32_MAX, "", "m", 0, "");       /* ... far past */
         forged(b, "nothing-found", "x86_64", "none", 0, "", "m", 0, "");       /* width without a decision */
         forged(b, "ok", "x86_64", "grub-cfg", 0, "", longs, 0, "");            /* message too long */
         forged(b, "ok", "x86_64", "grub-cfg", 0, "", "\x1b[2J", 0, "");        /* escape sequence */
@@ -141,13 +126,13 @@ static void test_forged(sd_bus *b) {
         sd_bus_message *m = new_msg(b);
         InspectReport got;
         CHECK(sd_bus_message_append(m, "s", "ok") >= 0);
-        seal(m);
+        test_bus_seal(m);
         CHECK_EQ(bus_report_read(m, &got, NULL), -EBADMSG);
         sd_bus_message_unref(m);
 }
 
 int main(void) {
-        sd_bus *b = peer();
+        sd_bus *b = test_bus_peer();
         test_round_trip(b);
         test_stages(b);
         test_forged(b);

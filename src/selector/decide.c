@@ -11,15 +11,83 @@ static bool arch_ok(PvArch a) {
         return a == PV_ARCH_I386 || a == PV_ARCH_X86_64;
 }
 
-static bool before(const Candidate *a, const Candidate *b) {
-        unsigned ra = pvboot_paths[a->path_index].rank, rb = pvboot_paths[b->path_index].rank;
-        if (ra != rb)
-                return ra < rb;
-        return a->fs_index < b->fs_index;
-}
-
 static bool boots(const Candidate *c) {
         return c->kind == FOUND_REGULAR && c->verdict == ELF_PV_OK;
+}
+
+static PvArch arch_of(Stage1Kind k) {
+        return k == STAGE1_X86_64 ? PV_ARCH_X86_64 : k == STAGE1_I386 ? PV_ARCH_I386 : PV_ARCH_NONE;
+}
+
+/* The list entry a candidate or a config hit names, NULL when it names
+ * none of that action (a report from a confused probe counts nothing). */
+static const SearchEntry *entry_of(const DecisionInput *in, Stage1Kind k, unsigned e, SearchAction a) {
+        const SearchList *l;
+
+        if ((unsigned) k >= _STAGE1_KIND_MAX)
+                return NULL;
+        l = &in->policy.search[k];
+        if (e >= l->n || e >= SEARCH_MAX_ENTRIES || l->entries[e].action != (uint32_t) a)
+                return NULL;
+        return &l->entries[e];
+}
+
+static const char *candidate_path(const DecisionInput *in, const Candidate *c) {
+        const SearchEntry *e = entry_of(in, c->stage1, c->entry, SEARCH_CHAINLOAD);
+        return e && arch_of(c->stage1) != PV_ARCH_NONE ? e->path : NULL;
+}
+
+static const char *config_path(const DecisionInput *in, const ConfigHit *h) {
+        const SearchEntry *e = entry_of(in, h->stage1, h->entry, SEARCH_CONFIG);
+        return e ? e->path : NULL;
+}
+
+/*
+ * What the stage 1 of list k does: the first entry, in its order, with a
+ * hit on some filesystem (the first in probe order).  A chainload entry
+ * hits on anything GRUB's search -f opens as a file; a config entry on a
+ * regular file (ConfigHit).  *ret_chain or *ret_config is that hit (the
+ * other -1, both -1 when nothing hits); *ret_first_config the first
+ * config entry with a hit, reached or not (for the evidence).
+ */
+static void walk_list(const DecisionInput *in, Stage1Kind k, int *ret_chain, int *ret_config, int *ret_first_config) {
+        const SearchList *l = &in->policy.search[k];
+        bool decided = false;
+
+        *ret_chain = *ret_config = *ret_first_config = -1;
+        for (unsigned e = 0; e < l->n && e < SEARCH_MAX_ENTRIES; e++) {
+                int hit = -1;
+
+                if (l->entries[e].action == SEARCH_CHAINLOAD) {
+                        for (size_t i = 0; i < in->n_candidates; i++) {
+                                const Candidate *c = &in->candidates[i];
+                                /* GRUB's search -f skips what it cannot open as a file. */
+                                if (c->stage1 != k || c->entry != e || !candidate_path(in, c) ||
+                                    c->kind == FOUND_NOT_REGULAR || c->kind == FOUND_SYMLINK_LOOP)
+                                        continue;
+                                if (hit < 0 || c->fs_index < in->candidates[hit].fs_index)
+                                        hit = (int) i;
+                        }
+                        if (hit >= 0 && !decided) {
+                                *ret_chain = hit;
+                                decided = true;
+                        }
+                        continue;
+                }
+                for (size_t i = 0; i < in->n_configs; i++) {
+                        const ConfigHit *h = &in->configs[i];
+                        if (h->stage1 != k || h->entry != e || !config_path(in, h))
+                                continue;
+                        if (hit < 0 || h->fs_index < in->configs[hit].fs_index)
+                                hit = (int) i;
+                }
+                if (hit >= 0 && *ret_first_config < 0)
+                        *ret_first_config = hit;
+                if (hit >= 0 && !decided) {
+                        *ret_config = hit;
+                        decided = true;
+                }
+        }
 }
 
 /* Rule 4/5: the width the kernels ask for.  known_only: no tie-break on
@@ -52,6 +120,20 @@ static PvArch kernel_rule(const DecisionInput *in, const Decision *d, bool known
         return prefer;
 }
 
+static Stage1Kind chosen_stage1(const DecisionInput *in, const Decision *d) {
+        return in->policy.mode == MODE_PVH ? STAGE1_PVH : stage1_kind_of_arch(d->arch);
+}
+
+/* Rule 6: the file the chosen stage 1 uses must be on a filesystem it reads. */
+static void module_check(const DecisionInput *in, Decision *d) {
+        const SearchList *l = &in->policy.search[chosen_stage1(in, d)];
+        const char *fstype = d->source == SOURCE_PVBOOT ? in->candidates[d->chosen].fstype
+                                                          : in->configs[d->config].fstype;
+
+        if (!search_list_can_read(l, fstype, &d->module))
+                d->outcome = DECISION_STAGE1_CANNOT_READ;
+}
+
 static void host_check(const DecisionInput *in, Decision *d) {
         /* Unknown caps are said in the evidence, not a block. */
         if (!host_caps_allow(&in->policy.host, in->policy.mode == MODE_PVH || in->policy.mode == MODE_PVSHIM, d->arch))
@@ -59,25 +141,21 @@ static void host_check(const DecisionInput *in, Decision *d) {
 }
 
 void decide(const DecisionInput *in, Decision *ret) {
-        Decision d = { .chosen = -1, .outcome = DECISION_OK };
-        bool valid[_PV_ARCH_MAX] = {}, absent[_PV_ARCH_MAX] = {};
+        Decision d = { .chosen = -1, .config = -1, .outcome = DECISION_OK };
+        bool valid[_PV_ARCH_MAX] = {}, absent[_PV_ARCH_MAX] = {}, any_config = false;
         unsigned n_valid = 0;
+        int first_hit;
 
         for (int a = 0; a < _PV_ARCH_MAX; a++)
-                d.per_arch[a] = -1;
-
-        for (size_t i = 0; i < in->n_candidates; i++) {
-                const Candidate *c = &in->candidates[i];
-                int *slot;
-
-                if (c->path_index >= PVBOOT_N_PATHS)
-                        continue;
-                /* GRUB's search -f skips what it cannot open as a file. */
-                if (c->kind == FOUND_NOT_REGULAR || c->kind == FOUND_SYMLINK_LOOP)
-                        continue;
-                slot = &d.per_arch[pvboot_paths[c->path_index].arch];
-                if (*slot < 0 || before(c, &in->candidates[*slot]))
-                        *slot = (int) i;
+                d.per_arch[a] = d.falls_back[a] = -1;
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                int chain, config;
+                walk_list(in, k, &chain, &config, &d.first_config[k]);
+                if (arch_of(k) != PV_ARCH_NONE) {
+                        d.per_arch[arch_of(k)] = chain;
+                        d.falls_back[arch_of(k)] = config;
+                        any_config = any_config || d.first_config[k] >= 0;
+                }
         }
         for (size_t i = 0; i < in->n_kernels; i++) {
                 const KernelEvidence *k = &in->kernels[i];
@@ -94,12 +172,16 @@ void decide(const DecisionInput *in, Decision *ret) {
                 d.arch = PV_ARCH_I386;
                 d.source = SOURCE_GRUBCFG;
                 d.rule = "--pvh: the PVH stage 1 reads the guest's grub.cfg";
-                if (!in->grub_cfg) {
+                walk_list(in, STAGE1_PVH, &first_hit, &d.config, &d.first_config[STAGE1_PVH]);
+                if (d.config < 0) {
                         d.outcome = DECISION_NO_GRUB_CFG;
                         d.arch = PV_ARCH_NONE;
                         d.source = SOURCE_NONE;
-                } else
-                        host_check(in, &d);
+                } else {
+                        module_check(in, &d);
+                        if (d.outcome == DECISION_OK)
+                                host_check(in, &d);
+                }
                 *ret = d;
                 return;
         }
@@ -112,7 +194,7 @@ void decide(const DecisionInput *in, Decision *ret) {
                         d.arch = w;
                         d.source = SOURCE_PVBOOT;
                         d.rule = "--force-arch";
-                } else if (absent[w] && in->grub_cfg) {
+                } else if (d.falls_back[w] >= 0) {
                         d.arch = w;
                         d.source = SOURCE_GRUBCFG;
                         d.rule = "--force-arch; no pvboot ELF of that width, the stage 1 reads grub.cfg";
@@ -126,10 +208,10 @@ void decide(const DecisionInput *in, Decision *ret) {
                 d.arch = kernel_rule(in, &d, false, &d.rule);
                 d.source = SOURCE_PVBOOT;
         } else {
-                PvArch w = in->grub_cfg ? kernel_rule(in, &d, true, &d.rule) : PV_ARCH_NONE;
+                PvArch w = any_config ? kernel_rule(in, &d, true, &d.rule) : PV_ARCH_NONE;
                 bool any_found = !absent[PV_ARCH_I386] || !absent[PV_ARCH_X86_64];
 
-                if (arch_ok(w) && absent[w]) {
+                if (arch_ok(w) && d.falls_back[w] >= 0) {
                         d.arch = w;
                         d.source = SOURCE_GRUBCFG;
                 } else if (any_found)
@@ -143,12 +225,18 @@ void decide(const DecisionInput *in, Decision *ret) {
         if (d.outcome == DECISION_OK) {
                 if (d.source == SOURCE_PVBOOT)
                         d.chosen = d.per_arch[d.arch];
-                host_check(in, &d);
+                else
+                        d.config = d.falls_back[d.arch];
+                module_check(in, &d);
+                if (d.outcome == DECISION_OK)
+                        host_check(in, &d);
         }
-        if (d.outcome != DECISION_OK && d.outcome != DECISION_HOST_CANNOT) {
+        if (d.outcome != DECISION_OK && d.outcome != DECISION_HOST_CANNOT &&
+            d.outcome != DECISION_STAGE1_CANNOT_READ) {
                 d.arch = PV_ARCH_NONE;
                 d.source = SOURCE_NONE;
                 d.chosen = -1;
+                d.config = -1;
         }
         *ret = d;
 }
@@ -174,6 +262,7 @@ static const char *const outcome_names[_DECISION_OUTCOME_MAX] = {
         [DECISION_FORCED_UNAVAILABLE] = "forced-unavailable",
         [DECISION_NO_GRUB_CFG] = "no-grub-cfg",
         [DECISION_HOST_CANNOT] = "host-cannot",
+        [DECISION_STAGE1_CANNOT_READ] = "stage1-cannot-read",
 };
 static const char *const source_names[_SOURCE_MAX] = {
         [SOURCE_NONE] = "none",
@@ -210,10 +299,91 @@ static const char *candidate_problem(const Candidate *c) {
         return elf_verdict_to_string((ElfVerdict) c->verdict);
 }
 
-static void where(const Candidate *c, char *buf, size_t size) {
+static void where(const DecisionInput *in, const Candidate *c, char *buf, size_t size) {
         char fs[FS_NAME_MAX * 4 + 4];
-        snprintf(buf, size, "%s:%s", text_printable(c->fs, sizeof(c->fs), fs, sizeof(fs)),
-                 pvboot_paths[c->path_index].path);
+        const char *p = candidate_path(in, c);
+        snprintf(buf, size, "%s:%s", text_printable(c->fs, sizeof(c->fs), fs, sizeof(fs)), p ? p : "?");
+}
+
+static void config_where(const DecisionInput *in, int idx, char *buf, size_t size) {
+        char fs[FS_NAME_MAX * 4 + 4];
+        const char *p;
+
+        if (idx < 0) {
+                snprintf(buf, size, "none");
+                return;
+        }
+        p = config_path(in, &in->configs[idx]);
+        snprintf(buf, size, "%s:%s", text_printable(in->configs[idx].fs, sizeof(in->configs[idx].fs), fs, sizeof(fs)),
+                 p ? p : "?");
+}
+
+/* "a", "a or b", "a, b or c" into buf. */
+static void join_or(const char *const *items, size_t n, char *buf, size_t size) {
+        size_t len = 0;
+
+        buf[0] = 0;
+        for (size_t i = 0; i < n && len < size; i++) {
+                int k = snprintf(buf + len, size - len, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", items[i]);
+                if (k < 0)
+                        break;
+                len += (size_t) k;
+        }
+}
+
+/* Paths of one action in the lists of mask's kinds, in list order, each once. */
+static size_t list_paths(const DecisionInput *in, unsigned mask, SearchAction a, const char **items, size_t max) {
+        size_t n = 0;
+
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                const SearchList *l = &in->policy.search[k];
+                if (!(mask & (1u << k)))
+                        continue;
+                for (unsigned e = 0; e < l->n && e < SEARCH_MAX_ENTRIES; e++) {
+                        bool seen = false;
+                        if (l->entries[e].action != (uint32_t) a)
+                                continue;
+                        for (size_t j = 0; j < n; j++)
+                                seen = seen || strcmp(items[j], l->entries[e].path) == 0;
+                        if (!seen && n < max)
+                                items[n++] = l->entries[e].path;
+                }
+        }
+        return n;
+}
+
+#define PV_KINDS ((1u << STAGE1_X86_64) | (1u << STAGE1_I386))
+
+/*
+ * What the PV stage 1s chainload, for a message: when the i386 list is
+ * the x86_64 one with "x86_64" read as "i386" (the spec's, Debian's),
+ * "/boot/xen/pvboot-{x86_64,i386}.elf or /xen/pvboot-{x86_64,i386}.elf";
+ * else every path.  0 when neither chainloads anything.
+ */
+static size_t chainload_summary(const DecisionInput *in, char *buf, size_t size) {
+        const char *x[SEARCH_MAX_ENTRIES], *i[SEARCH_MAX_ENTRIES], *all[2 * SEARCH_MAX_ENTRIES];
+        char paired[SEARCH_MAX_ENTRIES][SEARCH_PATH_MAX + 16];
+        size_t nx = list_paths(in, 1u << STAGE1_X86_64, SEARCH_CHAINLOAD, x, SEARCH_MAX_ENTRIES),
+               ni = list_paths(in, 1u << STAGE1_I386, SEARCH_CHAINLOAD, i, SEARCH_MAX_ENTRIES);
+        bool pair = nx == ni && nx > 0;
+
+        for (size_t k = 0; pair && k < nx; k++) {
+                const char *w = strstr(x[k], "x86_64");
+                size_t pre = w ? (size_t) (w - x[k]) : 0;
+                pair = w && strlen(i[k]) == strlen(x[k]) - 2 && strncmp(i[k], x[k], pre) == 0 &&
+                       strncmp(i[k] + pre, "i386", 4) == 0 && strcmp(i[k] + pre + 4, w + 6) == 0;
+                if (pair) {
+                        snprintf(paired[k], sizeof(paired[k]), "%.*s{x86_64,i386}%s", (int) pre, x[k], w + 6);
+                        all[k] = paired[k];
+                }
+        }
+        if (pair) {
+                join_or(all, nx, buf, size);
+                return nx;
+        }
+        size_t n = list_paths(in, PV_KINDS, SEARCH_CHAINLOAD, all, 2 * SEARCH_MAX_ENTRIES);
+        join_or(all, n, buf, size);
+        return n;
 }
 
 /* The file a stage 1 would have loaded, for a failure message. */
@@ -238,35 +408,67 @@ static void describe_host(const DecisionInput *in, const Decision *d, char *buf,
                 snprintf(buf, size, "the guest needs a 64-bit PV domain but the hypervisor has no xen-3.0-x86_64");
 }
 
+static void describe_cannot_read(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
+        char w[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], t[FS_TYPE_MAX * 4 + 4];
+        const char *fstype = d->source == SOURCE_PVBOOT ? in->candidates[d->chosen].fstype
+                                                          : in->configs[d->config].fstype;
+
+        if (d->source == SOURCE_PVBOOT)
+                where(in, &in->candidates[d->chosen], w, sizeof(w));
+        else
+                config_where(in, d->config, w, sizeof(w));
+        snprintf(buf, size,
+                 "the %s stage 1 cannot read %s: it is on %s and the stage 1 has no GRUB module %s; "
+                 "use a stage 1 built with %s, or put the file on a filesystem it reads",
+                 in->policy.mode == MODE_PVH ? "PVH" : pv_arch_to_string(d->arch), w,
+                 text_printable(fstype, sizeof(in->candidates[0].fstype), t, sizeof(t)),
+                 d->module ? d->module : "?", d->module ? d->module : "?");
+}
+
 void decision_describe(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
-        char w[FS_NAME_MAX * 4 + 64], cfgbuf[sizeof(in->grub_cfg_where) * 4];
-        const char *cfg = text_printable(in->grub_cfg_where, sizeof(in->grub_cfg_where), cfgbuf, sizeof(cfgbuf));
+        char w[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], cfg[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], paths[1024];
+        const char *items[3 * SEARCH_MAX_ENTRIES];
+        size_t n;
         int idx;
 
+        config_where(in, d->config, cfg, sizeof(cfg));
         switch (d->outcome) {
         case DECISION_OK:
                 if (d->source == SOURCE_PVBOOT) {
-                        where(&in->candidates[d->chosen], w, sizeof(w));
+                        where(in, &in->candidates[d->chosen], w, sizeof(w));
                         snprintf(buf, size, "found %s pvboot ELF %s (%s); booting the %s pvgrub2 stage 1",
                                  pv_arch_to_string(d->arch), w, d->rule, pv_arch_to_string(d->arch));
                 } else if (in->policy.mode == MODE_PVH)
                         snprintf(buf, size, "--pvh: booting the PVH pvgrub2 stage 1, which reads %s", cfg);
                 else
                         snprintf(buf, size, "no %s pvboot ELF; %s: booting the %s pvgrub2 stage 1, which reads %s",
-                                 pv_arch_to_string(d->arch), d->rule, pv_arch_to_string(d->arch),
-                                 in->grub_cfg_where);
+                                 pv_arch_to_string(d->arch), d->rule, pv_arch_to_string(d->arch), cfg);
                 break;
         case DECISION_NOTHING_FOUND:
-                snprintf(buf, size,
-                         "nothing to boot: no /boot/xen/pvboot-{x86_64,i386}.elf or /xen/pvboot-{x86_64,i386}.elf "
-                         "and no kernel of known width in /boot or / on %u filesystem(s)%s",
-                         in->n_filesystems, d->kernels[PV_ARCH_NONE] ? " (only kernels of unknown width)" : "");
+                if (chainload_summary(in, paths, sizeof(paths)) == 0)
+                        snprintf(buf, size,
+                                 "nothing to boot: the stage 1s chainload no pvboot ELF, and there is no kernel of "
+                                 "known width in /boot or / on %u filesystem(s)%s",
+                                 in->n_filesystems, d->kernels[PV_ARCH_NONE] ? " (only kernels of unknown width)" : "");
+                else
+                        snprintf(buf, size,
+                                 "nothing to boot: no %s and no kernel of known width in /boot or / on %u filesystem(s)%s",
+                                 paths, in->n_filesystems,
+                                 d->kernels[PV_ARCH_NONE] ? " (only kernels of unknown width)" : "");
                 break;
         case DECISION_NO_GRUB_CFG:
-                snprintf(buf, size,
-                         in->policy.mode == MODE_PVH
-                         ? "--pvh: the PVH stage 1 needs /boot/grub/grub.cfg or /grub/grub.cfg and the guest has neither"
-                         : "no pvboot ELF, and no /boot/grub/grub.cfg or /grub/grub.cfg for the stage 1 to fall back to");
+                n = list_paths(in, in->policy.mode == MODE_PVH ? 1u << STAGE1_PVH : PV_KINDS, SEARCH_CONFIG, items,
+                               sizeof(items) / sizeof(items[0]));
+                join_or(items, n, paths, sizeof(paths));
+                if (in->policy.mode == MODE_PVH && n == 0)
+                        snprintf(buf, size, "--pvh: the PVH stage 1 reads no grub.cfg: its search list names none");
+                else if (in->policy.mode == MODE_PVH)
+                        snprintf(buf, size, "--pvh: the PVH stage 1 needs %s and the guest has %s", paths,
+                                 n == 2 ? "neither" : "none");
+                else if (n == 0)
+                        snprintf(buf, size, "no pvboot ELF, and the stage 1s read no grub.cfg to fall back to");
+                else
+                        snprintf(buf, size, "no pvboot ELF, and no %s for the stage 1 to fall back to", paths);
                 break;
         case DECISION_NONE_VALID:
         case DECISION_FORCED_UNAVAILABLE:
@@ -276,13 +478,16 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
                                  pv_arch_to_string(in->policy.force_arch), pv_arch_to_string(in->policy.force_arch));
                         break;
                 }
-                where(&in->candidates[idx], w, sizeof(w));
+                where(in, &in->candidates[idx], w, sizeof(w));
                 snprintf(buf, size, "%sno bootable pvboot ELF: %s: %s",
                          d->outcome == DECISION_FORCED_UNAVAILABLE ? "--force-arch: " : "",
                          w, candidate_problem(&in->candidates[idx]));
                 break;
         case DECISION_HOST_CANNOT:
                 describe_host(in, d, buf, size);
+                break;
+        case DECISION_STAGE1_CANNOT_READ:
+                describe_cannot_read(in, d, buf, size);
                 break;
         default:
                 snprintf(buf, size, "internal error: unknown decision");
@@ -328,17 +533,31 @@ bool decision_fix(const DecisionInput *in, const Decision *d, char *buf, size_t 
 }
 
 unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_fn emit, void *userdata) {
-        char line[2048], w[FS_NAME_MAX * 4 + 64], a[GUEST_NAME_MAX * 4], b[ELF_NOTE_SHOW * 4 + 4];
+        char line[2048], w[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], a[GUEST_NAME_MAX * 4], b[ELF_NOTE_SHOW * 4 + 4],
+             list[1024];
         unsigned n = 0;
 
+        /* The premises first: what each stage 1 that counts here searches, and from where. */
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                const SearchList *l = &in->policy.search[k];
+                if (!policy_uses_stage1(&in->policy, k))
+                        continue;
+                search_list_describe_modules(l, list, sizeof(list));
+                snprintf(line, sizeof(line), "stage 1 %s: %s; modules: %s", stage1_kind_to_string(k),
+                         text_printable(l->origin, sizeof(l->origin), a, sizeof(a)), list);
+                emit(userdata, line), n++;
+                search_list_describe(l, list, sizeof(list));
+                snprintf(line, sizeof(line), "search %s: %s", stage1_kind_to_string(k), list);
+                emit(userdata, line), n++;
+        }
         for (size_t i = 0; i < in->n_candidates; i++) {
                 const Candidate *c = &in->candidates[i];
                 const XenNote *v = &c->image.notes[XEN_ELFNOTE_XEN_VERSION];
                 const XenNote *l = &c->image.notes[XEN_ELFNOTE_LOADER];
 
-                if (c->path_index >= PVBOOT_N_PATHS)
+                if (!candidate_path(in, c))
                         continue;
-                where(c, w, sizeof(w));
+                where(in, c, w, sizeof(w));
                 if (c->kind == FOUND_REGULAR && (v->present || l->present))
                         snprintf(line, sizeof(line), "pvboot %s: %s (XEN_VERSION \"%s\", LOADER \"%s\")%s", w,
                                  candidate_problem(c), text_escape(v->str, strlen(v->str), a, sizeof(a)),
@@ -367,9 +586,25 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
                         snprintf(line, sizeof(line), "kernel %s:%s: %s", kfs, kpath, kernel_reason_to_string(k->info.reason));
                 emit(userdata, line), n++;
         }
-        snprintf(line, sizeof(line), "grub.cfg: %s",
-                 in->grub_cfg ? text_printable(in->grub_cfg_where, sizeof(in->grub_cfg_where), a, sizeof(a)) : "none");
-        emit(userdata, line), n++;
+        /* The first grub.cfg each stage 1 would read; one line when they agree. */
+        if (in->policy.mode == MODE_PVH) {
+                config_where(in, d->first_config[STAGE1_PVH], w, sizeof(w));
+                snprintf(line, sizeof(line), "grub.cfg: %s", w);
+                emit(userdata, line), n++;
+        } else {
+                char w32[sizeof(w)];
+                config_where(in, d->first_config[STAGE1_X86_64], w, sizeof(w));
+                config_where(in, d->first_config[STAGE1_I386], w32, sizeof(w32));
+                if (strcmp(w, w32) == 0) {
+                        snprintf(line, sizeof(line), "grub.cfg: %s", w);
+                        emit(userdata, line), n++;
+                } else {
+                        snprintf(line, sizeof(line), "grub.cfg x86_64: %s", w);
+                        emit(userdata, line), n++;
+                        snprintf(line, sizeof(line), "grub.cfg i386: %s", w32);
+                        emit(userdata, line), n++;
+                }
+        }
         if (in->hidden[0]) {
                 char h[sizeof(in->hidden) * 4];
                 snprintf(line, sizeof(line), "not seen by the stage 1: %s",
@@ -393,10 +628,12 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
         else
                 snprintf(line, sizeof(line), "host: capabilities unknown (not running on Xen?); not checked");
         emit(userdata, line), n++;
+        bool named = d->outcome == DECISION_OK || d->outcome == DECISION_HOST_CANNOT ||
+                     d->outcome == DECISION_STAGE1_CANNOT_READ;
         snprintf(line, sizeof(line), "rule: mode %s; %s -> %s%s", decision_mode_to_string(in->policy.mode),
-                 d->rule ? d->rule : "no rule applied",
-                 d->outcome == DECISION_OK || d->outcome == DECISION_HOST_CANNOT ? pv_arch_to_string(d->arch) : "no boot",
-                 d->outcome == DECISION_HOST_CANNOT ? ", which the host cannot run" : "");
+                 d->rule ? d->rule : "no rule applied", named ? pv_arch_to_string(d->arch) : "no boot",
+                 d->outcome == DECISION_HOST_CANNOT ? ", which the host cannot run"
+                 : d->outcome == DECISION_STAGE1_CANNOT_READ ? ", whose stage 1 cannot read that filesystem" : "");
         emit(userdata, line), n++;
         return n;
 }

@@ -4,35 +4,42 @@
 /*
  * The width decision.
  *
- * Input: what the probe found at the spec's pvboot paths, the guest's
- * kernels and grub.cfg, in probe order; what the host can run; the mode
- * the xl config asked for.  Output: which host stage 1 boots this guest,
- * why (the rule, and evidence lines that name every file that counted), or
- * why none can.
+ * Input: what the probe found for each entry of the stage 1s' search
+ * lists (search-list.h: chainloaded pvboot ELFs and config files), the
+ * guest's kernels, in probe order; what the host can run; the mode the
+ * xl config asked for.  Output: which host stage 1 boots this guest, why
+ * (the rule, and evidence lines that name the lists and every file that
+ * counted), or why none can.
  *
- * What a stage 1 does at boot (Debian grub-xen-host's embedded config):
- * for its own width it runs `search -s -f /boot/xen/pvboot-<arch>.elf`
- * over every filesystem, then the same for /xen/..., and chainloads the
- * first hit (GRUB's search skips names that are not regular files after
- * symlinks); with no hit it reads /boot/grub/grub.cfg or /grub/grub.cfg.
- * The PVH stage 1 only does the grub.cfg part.  So:
+ * What a stage 1 does at boot: for each entry of its list in order, it
+ * runs `search -s -f PATH` over every filesystem (GRUB's search skips
+ * names that are not regular files after symlinks); the first entry with
+ * a hit decides: it chainloads that pvboot ELF of its own width, or reads
+ * that config file.  Debian's images search /boot/xen/pvboot-<arch>.elf,
+ * /xen/pvboot-<arch>.elf, then /boot/grub/grub.cfg and /grub/grub.cfg;
+ * the PVH one only the two grub.cfg.  So:
  *
  *  PV and PV-in-shim
- *  1. For each width, the first regular pvboot file in (path rank,
- *     filesystem order) is the one its stage 1 loads; the width is
- *     "valid" when that file is a PV ELF of that width.
- *  2. --force-arch=W: W, if W is valid, or if no pvboot file of W exists
- *     and a grub.cfg does (the stage 1 falls back to it).
+ *  1. For each width, the first hit of its stage 1's list, in (entry,
+ *     filesystem order), is what that stage 1 does; the width is "valid"
+ *     when that is a pvboot ELF of that width, and "falls back" to a
+ *     config file when that is one.
+ *  2. --force-arch=W: W, if W is valid or falls back to a config.
  *  3. Exactly one valid width: that width.
  *  4. Both valid: the kernels decide.  Only 32-bit kernels: i386; any
  *     64-bit kernel: x86_64, unless --prefer=i386 and there are 32-bit
  *     kernels too; no kernel of known width: --prefer (default x86_64).
- *  5. None valid: a width with no pvboot file falls back to grub.cfg; the
- *     kernels pick it as in 4, but only from known widths (no guessing).
- *  6. Host: a 32-bit PV domain needs xen-3.0-x86_32p (not for the shim,
+ *  5. None valid: a width that falls back to a config file; the kernels
+ *     pick it as in 4, but only from known widths (no guessing).
+ *  6. The stage 1 chosen must read the filesystem the file it uses sits
+ *     on: a stage 1 whose modules are known and lack that filesystem's
+ *     (ext2 for ext4, xfs, btrfs, ...) is refused, the reason said.
+ *     (GRUB would skip that filesystem and search on; we do not guess
+ *     what it finds then.)
+ *  7. Host: a 32-bit PV domain needs xen-3.0-x86_32p (not for the shim,
  *     which brings its own); PVH and the shim need HVM support.
  *
- *  PVH (--pvh): the PVH stage 1, which needs a grub.cfg.
+ *  PVH (--pvh): the PVH stage 1, which needs a config file of its list.
  */
 
 #include <stdbool.h>
@@ -41,9 +48,11 @@
 #include "selector/host-caps.h"
 #include "selector/kernel-header.h"
 #include "selector/policy.h"
+#include "selector/search-list.h"
 #include "pvboot-select.h"
 
 #define FS_NAME_MAX 64
+#define FS_TYPE_MAX 16          /* the agent's type names: [a-z0-9_], "" unknown */
 #define GUEST_NAME_MAX 96
 
 typedef enum FoundKind {
@@ -55,15 +64,28 @@ typedef enum FoundKind {
         _FOUND_KIND_MAX,
 } FoundKind;
 
+/* A file at a chainload entry of a PV stage 1's list. */
 typedef struct Candidate {
-        unsigned path_index;    /* into pvboot_paths[] */
+        Stage1Kind stage1;      /* whose list (STAGE1_X86_64, STAGE1_I386) */
+        unsigned entry;         /* index into that list */
         unsigned fs_index;      /* probe order */
         char fs[FS_NAME_MAX];   /* appliance device name, escaped */
+        char fstype[FS_TYPE_MAX];
         FoundKind kind;
         int verdict;            /* ElfVerdict when kind == FOUND_REGULAR */
         uint64_t size;
         ElfImage image;
 } Candidate;
+
+/* The first filesystem (probe order) with a regular file at a config
+ * entry of a list. */
+typedef struct ConfigHit {
+        Stage1Kind stage1;
+        unsigned entry;
+        unsigned fs_index;
+        char fs[FS_NAME_MAX];   /* escaped */
+        char fstype[FS_TYPE_MAX];
+} ConfigHit;
 
 typedef struct KernelEvidence {
         unsigned fs_index;
@@ -87,6 +109,7 @@ typedef enum DecisionOutcome {
         DECISION_FORCED_UNAVAILABLE, /* --force-arch names a width the guest cannot boot */
         DECISION_NO_GRUB_CFG,        /* a grub.cfg fallback is needed and there is none */
         DECISION_HOST_CANNOT,        /* the hypervisor cannot run the chosen domain */
+        DECISION_STAGE1_CANNOT_READ, /* the chosen stage 1 lacks the module of the file's filesystem */
         _DECISION_OUTCOME_MAX,
 } DecisionOutcome;
 
@@ -97,9 +120,9 @@ typedef struct DecisionInput {
         size_t n_candidates;
         const KernelEvidence *kernels;
         size_t n_kernels;
+        const ConfigHit *configs;
+        size_t n_configs;
         unsigned n_filesystems;
-        bool grub_cfg;                  /* /boot/grub/grub.cfg or /grub/grub.cfg exists */
-        char grub_cfg_where[FS_NAME_MAX + 32];
         /* A file of the search list that exists where the stage 1 does not
          * look (a btrfs default subvolume), with the fix; printable ASCII,
          * "" when none.  Said with a refusal and in the evidence. */
@@ -108,7 +131,7 @@ typedef struct DecisionInput {
          * none): what a guest that cannot be booted has instead. */
         char extlinux[FS_NAME_MAX + 40];
         char bls[FS_NAME_MAX + 40];
-        Policy policy;                  /* the admin's: mode, --force-arch, --prefer, the host */
+        Policy policy;                  /* the admin's: mode, --force-arch, --prefer, the host, the lists */
 } DecisionInput;
 
 typedef struct Decision {
@@ -116,9 +139,13 @@ typedef struct Decision {
         PvArch arch;                    /* the stage 1's width (i386 for PVH) */
         DecisionSource source;
         int chosen;                     /* candidate index when SOURCE_PVBOOT, else -1 */
+        int config;                     /* config hit index when SOURCE_GRUBCFG, else -1 */
         int per_arch[_PV_ARCH_MAX];     /* the file each width's stage 1 would load, -1: none */
+        int falls_back[_PV_ARCH_MAX];   /* the config each width's stage 1 would read instead, -1: none */
+        int first_config[_STAGE1_KIND_MAX];     /* each list's first config hit, -1: none */
         unsigned kernels[_PV_ARCH_MAX]; /* [PV_ARCH_NONE] counts unknown widths */
         const char *rule;               /* why, in a few words */
+        const char *module;             /* DECISION_STAGE1_CANNOT_READ: the module it lacks */
 } Decision;
 
 void decide(const DecisionInput *in, Decision *ret);
@@ -131,8 +158,10 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
  * grub.cfg); false when there is nothing to add.  Printable ASCII. */
 bool decision_fix(const DecisionInput *in, const Decision *d, char *buf, size_t size);
 
-/* The evidence, one printable line each, in a fixed order: files, kernels,
- * grub.cfg, host, rule.  Returns the number of lines emitted. */
+/* The evidence, one printable line each, in a fixed order: each stage 1
+ * that counts in this mode (where its list came from and its modules,
+ * then the list), files, kernels, grub.cfg, host, rule.  Returns the
+ * number of lines emitted. */
 typedef void (*evidence_fn)(void *userdata, const char *line);
 unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_fn emit, void *userdata);
 

@@ -25,6 +25,7 @@
 #define EM_X86_64   62
 #define PT_NOTE     4
 #define SHT_NOTE    7
+#define SHT_NOBITS  8
 
 static uint16_t le16(const unsigned char *p) {
         return (uint16_t) (p[0] | (p[1] << 8));
@@ -41,7 +42,7 @@ static uint64_t le64(const unsigned char *p) {
 typedef struct ElfHeader {
         bool is64;
         uint64_t phoff, shoff;
-        unsigned phentsize, phnum, shentsize, shnum;
+        unsigned phentsize, phnum, shentsize, shnum, shstrndx;
 } ElfHeader;
 
 static const char *const note_names[_XEN_ELFNOTE_MAX] = {
@@ -247,6 +248,7 @@ static int parse_header(const ByteSource *src, ElfImage *img, ElfHeader *h) {
                 h->phnum = le16(e + 56);
                 h->shentsize = le16(e + 58);
                 h->shnum = le16(e + 60);
+                h->shstrndx = le16(e + 62);
         } else {
                 h->phoff = le32(e + 28);
                 h->shoff = le32(e + 32);
@@ -254,6 +256,7 @@ static int parse_header(const ByteSource *src, ElfImage *img, ElfHeader *h) {
                 h->phnum = le16(e + 44);
                 h->shentsize = le16(e + 46);
                 h->shnum = le16(e + 48);
+                h->shstrndx = le16(e + 50);
         }
         if (img->elf_class == ELFCLASS32 && img->machine == EM_386)
                 img->arch = PV_ARCH_I386;
@@ -431,6 +434,56 @@ int elf_identify(const ByteSource *src, PvArch *ret_arch) {
         return r;
 }
 
+/* A section header's file extent, checked to lie inside src. */
+static int section_extent(const ByteSource *src, const ElfHeader *h, const unsigned char *s, uint64_t *ret_off,
+                          uint64_t *ret_size) {
+        uint64_t off = h->is64 ? le64(s + 24) : le32(s + 16), size = h->is64 ? le64(s + 32) : le32(s + 20), end;
+
+        if (le32(s + 4) == SHT_NOBITS || __builtin_add_overflow(off, size, &end) || end > src->size)
+                return ELF_TRUNCATED;
+        *ret_off = off;
+        *ret_size = size;
+        return 0;
+}
+
+int elf_find_section(const ByteSource *src, const char *name, uint64_t *ret_off, uint64_t *ret_size) {
+        _cleanup_free_ unsigned char *t = NULL, *names = NULL;
+        uint64_t str_off, str_size;
+        ElfHeader h = {};
+        ElfImage img = {};
+        size_t want = strlen(name) + 1;
+        int r;
+
+        r = parse_header(src, &img, &h);
+        if (r == -EBADMSG)
+                return ELF_TRUNCATED;
+        if (r != 0)
+                return r;
+        if (h.shnum == 0 || h.shstrndx == 0 || h.shstrndx >= h.shnum)
+                return -ENOENT;         /* no section names to look in */
+        r = read_table(src, h.shoff, h.shentsize, h.shnum, &t);
+        if (r != 0)
+                return r;
+        r = section_extent(src, &h, t + (size_t) h.shstrndx * h.shentsize, &str_off, &str_size);
+        if (r != 0)
+                return r;
+        if (str_size > ELF_MAX_HEADER_TABLE)
+                return ELF_BAD_HEADER_TABLE;
+        r = read_table(src, str_off, 1, (unsigned) str_size, &names);     /* bounded like a table */
+        if (r != 0)
+                return r;
+        for (unsigned i = 1; i < h.shnum; i++) {
+                const unsigned char *s = t + (size_t) i * h.shentsize;
+                uint64_t at = le32(s);
+
+                /* The name, NUL included, must lie inside the table. */
+                if (at >= str_size || str_size - at < want || memcmp(names + at, name, want) != 0)
+                        continue;
+                return section_extent(src, &h, s, ret_off, ret_size);
+        }
+        return -ENOENT;
+}
+
 const char *elf_verdict_to_string(ElfVerdict v) {
         static const char *const s[_ELF_VERDICT_MAX] = {
                 [ELF_PV_OK]             = "valid PV image",
@@ -439,7 +492,7 @@ const char *elf_verdict_to_string(ElfVerdict v) {
                 [ELF_BAD_MAGIC]         = "not an ELF file",
                 [ELF_BAD_ENCODING]      = "not a little-endian ELF version 1 file",
                 [ELF_BAD_CLASS_MACHINE] = "ELF class and machine are not ELF32/i386 or ELF64/x86-64",
-                [ELF_NAME_MISMATCH]     = "file name and ELF width disagree",
+                [ELF_NAME_MISMATCH]     = "not of the width of the stage 1 that loads it (file name and ELF width disagree)",
                 [ELF_BAD_HEADER_TABLE]  = "malformed ELF program or section header table",
                 [ELF_BAD_NOTES]         = "malformed ELF notes",
                 [ELF_NO_XEN_NOTES]      = "no Xen ELF notes",

@@ -80,7 +80,8 @@ typedef struct ElfImage {
 } ElfImage;
 
 /*
- * Read and judge one ELF.  name_arch is the width its file name claims
+ * Read and judge one ELF.  name_arch is the width of the stage 1 that
+ * would load it (for the spec's paths, the one its file name claims)
  * (PV_ARCH_NONE: no claim).  Returns an ElfVerdict (>= 0) and fills
  * *ret as far as it got, or -errno when the source itself failed.
  */
@@ -90,6 +91,12 @@ int elf_inspect(const ByteSource *src, PvArch name_arch, ElfImage *ret);
  * ELF32/i386 or ELF64/x86-64, another verdict otherwise, -errno on I/O
  * failure.  Used for kernels, which carry no pvboot naming. */
 int elf_identify(const ByteSource *src, PvArch *ret_arch);
+
+/* The first section named name (the stage 1's "mods", a GRUB module's
+ * ".modname"): 0 with its file offset and size, checked to lie inside
+ * src; an ElfVerdict (> 0) for a malformed or foreign ELF; -ENOENT when
+ * no section has that name; -errno when the source failed. */
+int elf_find_section(const ByteSource *src, const char *name, uint64_t *ret_off, uint64_t *ret_size);
 
 const char *elf_verdict_to_string(ElfVerdict v);
 const char *xen_elfnote_name(unsigned type);

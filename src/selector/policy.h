@@ -19,6 +19,7 @@
 #include <stdbool.h>
 
 #include "selector/host-caps.h"
+#include "selector/search-list.h"
 #include "pvboot-select.h"
 
 #define TIMEOUT_MIN 5
@@ -47,9 +48,11 @@ typedef struct Policy {
         bool host_given;                /* host came from the caller (--host-caps, HostCaps), not read */
         char format[POLICY_FORMAT_MAX + 1];
         unsigned timeout_sec;
+        SearchList search[_STAGE1_KIND_MAX];    /* what each stage 1 searches (policy_read_search) */
 } Policy;
 
-/* The defaults: PV, decide, raw, TIMEOUT_DEFAULT, host not read yet. */
+/* The defaults: PV, decide, raw, TIMEOUT_DEFAULT, host not read yet,
+ * the spec's search lists ("not read"). */
 void policy_init(Policy *p);
 
 /* The setters, one rule each wherever the value comes from: 0, or
@@ -62,6 +65,10 @@ int policy_set_format(Policy *p, const char *name);             /* policy_format
 int policy_set_timeout(Policy *p, unsigned long sec);
 int policy_set_host_caps(Policy *p, const char *caps, const char *source);
 
+/* A stage 1's list from elsewhere (the worker's request, the daemon's
+ * caller): 0, or -EINVAL when search_list_check() refuses it. */
+int policy_set_search(Policy *p, Stage1Kind k, const SearchList *l);
+
 /* The rules between values, once all are set: -EINVAL for --force-arch
  * (ForceArch) with --pvh (Mode pvh). */
 int policy_check(const Policy *p);
@@ -70,6 +77,23 @@ int policy_check(const Policy *p);
  * the privileged side.  -ENXIO when not on Xen (host.known stays false:
  * the caller says the width is not checked against the host). */
 int policy_read_host(Policy *p);
+
+/*
+ * The search lists of the stage 1s this mode uses (x86_64 and i386 for
+ * PV and the shim, pvh for PVH), read from the images at paths[kind] on
+ * the privileged side (stage1.h).  An image that cannot be read, or whose
+ * config is not modelled, gets the spec's list, its origin saying
+ * "spec default: PATH: why".  Returns how many fell back (0: none);
+ * ret_status (may be NULL) gets each image's result: 0, or the -errno
+ * that made it fall back (-EMEDIUMTYPE: not a Xen image of its kind,
+ * which no guest can boot from; 0 for a kind the mode does not use).
+ */
+int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX], int ret_status[_STAGE1_KIND_MAX]);
+bool policy_uses_stage1(const Policy *p, Stage1Kind k);
+
+/* The path a report's path_index names: entry index of the list of the
+ * PV stage 1 of width a, which must chainload; NULL if it does not. */
+const char *policy_chainload_path(const Policy *p, PvArch a, uint32_t index);
 
 bool policy_format_valid(const char *s);
 

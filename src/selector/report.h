@@ -8,8 +8,9 @@
  * so the parent treats its report like a request from an unprivileged
  * peer: a fixed-size record, every field range-checked, every string
  * required to be NUL-terminated printable ASCII.  The parent never takes a
- * path from it: it gets an index into the spec's path table and a width,
- * and picks the host stage 1 itself.
+ * path from it: it gets a width and an index into the search list it
+ * gave the worker for that width's stage 1 (which it checks against that
+ * list, accept.h), and picks the host stage 1 itself.
  */
 
 #include <stdint.h>
@@ -17,8 +18,8 @@
 #include "selector/decide.h"
 
 #define REPORT_MAGIC   UINT32_C(0x53425650)     /* "PVBS" */
-#define REPORT_VERSION 3
-#define REPORT_MAX_EVIDENCE 24
+#define REPORT_VERSION 4
+#define REPORT_MAX_EVIDENCE 28
 #define REPORT_LINE 256
 
 /*
@@ -47,7 +48,7 @@ typedef struct InspectReport {
         uint32_t outcome;       /* DecisionOutcome */
         uint32_t arch;          /* PvArch, when outcome == DECISION_OK */
         uint32_t source;        /* DecisionSource, when outcome == DECISION_OK */
-        uint32_t path_index;    /* pvboot_paths[], when source == SOURCE_PVBOOT */
+        uint32_t path_index;    /* entry of the width's search list, when source == SOURCE_PVBOOT */
         char fs[FS_NAME_MAX];   /* escaped device name, for the message */
         char message[512];      /* the console line, printable ASCII */
         uint32_t worker_uid;    /* getuid() in the worker, after any --runas switch */
@@ -56,5 +57,7 @@ typedef struct InspectReport {
         char evidence[REPORT_MAX_EVIDENCE][REPORT_LINE];
 } InspectReport;
 
-/* 0 if r is well-formed and self-consistent, -EBADMSG otherwise. */
+/* 0 if r is well-formed and self-consistent, -EBADMSG otherwise.  (That
+ * path_index names a chainload entry of the list is the receiver's check:
+ * policy_chainload_path().) */
 int report_validate(const InspectReport *r);

@@ -7,22 +7,39 @@
  * filesystem order) is the one GRUB chainloads; without one it reads
  * grub.cfg), the kernels' widths as tie-break and fallback evidence,
  * --force-arch, --prefer, the modes and the host's capabilities.  The
- * cases are a table; each lists what the probe found (in whatever order
- * the array happens to hold it), the policy, and what must be decided and
- * said.  Every case's description and evidence are also checked for shape:
- * printable ASCII, one line each, in the documented order.
+ * cases are a table, decided with the spec's search lists (Debian's);
+ * each lists what the probe found (in whatever order the array happens
+ * to hold it), the policy, and what must be decided and said.  Every
+ * case's description and evidence are also checked for shape: printable
+ * ASCII, one line each, in the documented order.  Then lists of other
+ * stage 1s: other paths, another order, fewer modules.
  */
 #include <stdbool.h>
 
 #include "selector/decide.h"
 #include "shared/test-util.h"
 
-/* Indexes into pvboot_paths[]; checked against the table in main(). */
+/* The spec's four pvboot paths, as (list, entry) of the spec's lists;
+ * checked against search_list_spec_default() in main(). */
 enum {
         BOOT_X86_64 = 0,        /* /boot/xen/pvboot-x86_64.elf */
         XEN_X86_64  = 1,        /* /xen/pvboot-x86_64.elf */
         BOOT_I386   = 2,        /* /boot/xen/pvboot-i386.elf */
         XEN_I386    = 3,        /* /xen/pvboot-i386.elf */
+        N_SPEC      = 4,        /* past the end of the x86_64 list */
+        CONFIG_ENTRY = 5,       /* the x86_64 list's /boot/grub/grub.cfg */
+        PVH_ENTRY   = 6,        /* the PVH list's first entry */
+        BAD_KIND    = 7,        /* a list that does not exist */
+};
+static const struct {
+        Stage1Kind stage1;
+        unsigned entry;
+        const char *path;
+} spec_paths[4] = {
+        { STAGE1_X86_64, 0, "/boot/xen/pvboot-x86_64.elf" },
+        { STAGE1_X86_64, 1, "/xen/pvboot-x86_64.elf" },
+        { STAGE1_I386, 0, "/boot/xen/pvboot-i386.elf" },
+        { STAGE1_I386, 1, "/xen/pvboot-i386.elf" },
 };
 
 #define MAX_CANDIDATES 4
@@ -386,12 +403,13 @@ static const Case cases[] = {
         }, {
                 /* Only the probe's own table indexes mean anything. */
                 .name = "path index out of range is ignored",
-                .c = { OK_FILE(PVBOOT_N_PATHS, 0), OK_FILE(99, 0), OK_FILE(XEN_X86_64, 1) }, .n = 3, PER(2, -1),
+                .c = { OK_FILE(N_SPEC, 0), OK_FILE(99, 0), OK_FILE(XEN_X86_64, 1) }, .n = 3, PER(2, -1),
                 .outcome = DECISION_OK, .arch = PV_ARCH_X86_64, .source = SOURCE_PVBOOT,
                 .says = { "/dev/sdb1:/xen/pvboot-x86_64.elf" },
         }, {
                 .name = "only out-of-range path indexes",
-                .c = { OK_FILE(PVBOOT_N_PATHS, 0), BAD_FILE(1000, 1, ELF_BAD_NOTES) }, .n = 2, NO_PER,
+                .c = { OK_FILE(N_SPEC, 0), BAD_FILE(1000, 1, ELF_BAD_NOTES), OK_FILE(CONFIG_ENTRY, 0),
+                       OK_FILE(BAD_KIND, 0) }, .n = 4, NO_PER,
                 .outcome = DECISION_NOTHING_FOUND,
                 .says = { "no /boot/xen/pvboot-" },
         },
@@ -580,9 +598,19 @@ static void fs_name(char *buf, size_t size, unsigned fs_index) {
 /* Expands a spec into a Candidate, named after its filesystem index
  * (0 -> /dev/sda1, 1 -> /dev/sdb1, ...). */
 static Candidate make_candidate(const CandidateSpec *s) {
+        /* Past the four: entries no list chainloads (past the end, or a
+         * config entry, or a list of no PV stage 1), which must count for
+         * nothing. */
+        bool spec = s->path_index < 4;
         Candidate c = {
-                .path_index = s->path_index,
+                .stage1 = spec ? spec_paths[s->path_index].stage1
+                        : s->path_index == PVH_ENTRY ? STAGE1_PVH
+                        : s->path_index == BAD_KIND ? (Stage1Kind) 7 : STAGE1_X86_64,
+                .entry = spec ? spec_paths[s->path_index].entry
+                       : s->path_index == CONFIG_ENTRY ? 2 : s->path_index == PVH_ENTRY || s->path_index == BAD_KIND ? 0
+                       : s->path_index,
                 .fs_index = s->fs_index,
+                .fstype = "ext4",
                 .kind = s->kind,
                 .verdict = s->verdict,
                 .size = 4 << 20,
@@ -617,6 +645,23 @@ static void set_host(DecisionInput *in, const char *caps) {
         CHECK_EQ(host_caps_parse(caps, "--host-caps", &in->policy.host), 0);
 }
 
+/* The spec's lists, and grub.cfg (when there is one) at /dev/sda1's
+ * /boot/grub/grub.cfg for all three: each list's first config entry. */
+static ConfigHit grub_cfg_hits[_STAGE1_KIND_MAX];
+
+static void init_input(DecisionInput *in, bool grub_cfg) {
+        *in = (DecisionInput) { .n_filesystems = N_FILESYSTEMS };
+        policy_init(&in->policy);
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                grub_cfg_hits[k] = (ConfigHit) { .stage1 = k, .entry = k == STAGE1_PVH ? 0 : 2, .fstype = "ext4" };
+                fs_name(grub_cfg_hits[k].fs, sizeof(grub_cfg_hits[k].fs), 0);
+        }
+        if (grub_cfg) {
+                in->configs = grub_cfg_hits;
+                in->n_configs = _STAGE1_KIND_MAX;
+        }
+}
+
 typedef struct Input {
         Candidate c[MAX_CANDIDATES];
         KernelEvidence k[MAX_KERNELS];
@@ -631,17 +676,14 @@ static void make_input(const Case *t, Input *x) {
                 x->c[i] = make_candidate(&t->c[i]);
         for (size_t i = 0; i < t->nk; i++)
                 x->k[i] = make_kernel(&t->k[i], (unsigned) i);
-        x->in = (DecisionInput) {
-                .candidates = x->c,
-                .n_candidates = t->n,
-                .kernels = x->k,
-                .n_kernels = t->nk,
-                .n_filesystems = N_FILESYSTEMS,
-                .grub_cfg = t->grub_cfg,
-                .policy = { .mode = t->mode, .force_arch = t->force, .prefer = t->prefer },
-        };
-        if (t->grub_cfg)
-                snprintf(x->in.grub_cfg_where, sizeof(x->in.grub_cfg_where), "%s", GRUB_CFG_WHERE);
+        init_input(&x->in, t->grub_cfg);
+        x->in.candidates = x->c;
+        x->in.n_candidates = t->n;
+        x->in.kernels = x->k;
+        x->in.n_kernels = t->nk;
+        x->in.policy.mode = t->mode;
+        x->in.policy.force_arch = t->force;
+        x->in.policy.prefer = t->prefer;
         set_host(&x->in, t->caps);
 }
 
@@ -688,35 +730,57 @@ static bool starts_with(const char *s, const char *prefix) {
         return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* The path a candidate names in its list, NULL if none. */
+static const char *candidate_path(const DecisionInput *in, const Candidate *c) {
+        const SearchList *l;
+        if ((unsigned) c->stage1 >= _STAGE1_KIND_MAX || c->stage1 == STAGE1_PVH)
+                return NULL;
+        l = &in->policy.search[c->stage1];
+        return c->entry < l->n && l->entries[c->entry].action == SEARCH_CHAINLOAD ? l->entries[c->entry].path : NULL;
+}
+
 /*
- * decision_evidence(): one line per candidate with a real path index, one
- * per kernel, then grub.cfg, host, and the rule last; the chosen file's
- * line, and no other, marked.
+ * decision_evidence(): two lines per stage 1 of the mode (where its list
+ * came from, the list), one line per candidate with a real list entry,
+ * one per kernel, then grub.cfg (one line when the lists agree), host,
+ * and the rule last; the chosen file's line, and no other, marked.
  */
 static void check_evidence(const char *name, const DecisionInput *in, const Decision *d) {
-        unsigned n, at = 0, in_range = 0;
+        unsigned n, at = 0, in_range = 0, n_lists = in->policy.mode == MODE_PVH ? 1 : 2, n_cfg;
 
         memset(&lines, 0, sizeof(lines));
         n = decision_evidence(in, d, collect, &lines);
         CHECK_EQ(n, lines.n);
 
         for (size_t i = 0; i < in->n_candidates; i++)
-                in_range += in->candidates[i].path_index < PVBOOT_N_PATHS;
-        if (n != in_range + in->n_kernels + 3) {
+                in_range += candidate_path(in, &in->candidates[i]) != NULL;
+        n_cfg = n - 2 * n_lists - in_range - (unsigned) in->n_kernels - 2;
+        if (n < 2 * n_lists + in_range + in->n_kernels + 3 || (n_cfg != 1 && (n_cfg != 2 || n_lists != 2))) {
                 fprintf(stderr, "%s: %u evidence lines, expected %u\n", name, n,
-                        (unsigned) (in_range + in->n_kernels + 3));
+                        (unsigned) (2 * n_lists + in_range + in->n_kernels + 3));
                 exit(EXIT_FAILURE);
         }
 
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                char want[64];
+                if ((k == STAGE1_PVH) != (in->policy.mode == MODE_PVH))
+                        continue;
+                snprintf(want, sizeof(want), "stage 1 %s: ", stage1_kind_to_string(k));
+                CHECK(starts_with(lines.line[at], want));
+                CHECK(strstr(lines.line[at], in->policy.search[k].origin));
+                CHECK(strstr(lines.line[at++], "; modules: "));
+                snprintf(want, sizeof(want), "search %s: ", stage1_kind_to_string(k));
+                CHECK(starts_with(lines.line[at++], want));
+        }
         for (size_t i = 0; i < in->n_candidates; i++) {
                 const Candidate *c = &in->candidates[i];
                 const char *l;
 
-                if (c->path_index >= PVBOOT_N_PATHS)
+                if (!candidate_path(in, c))
                         continue;
                 l = lines.line[at++];
                 CHECK(starts_with(l, "pvboot "));
-                CHECK(strstr(l, pvboot_paths[c->path_index].path));
+                CHECK(strstr(l, candidate_path(in, c)));
                 CHECK((strstr(l, "<- chosen") != NULL) == ((int) i == d->chosen));
         }
         for (size_t i = 0; i < in->n_kernels; i++) {
@@ -731,9 +795,15 @@ static void check_evidence(const char *name, const DecisionInput *in, const Deci
                         CHECK(strstr(l, "unknown width"));
         }
 
-        CHECK(starts_with(lines.line[at], "grub.cfg: "));
-        CHECK(strstr(lines.line[at], in->grub_cfg ? in->grub_cfg_where : "none"));
-        at++;
+        if (n_cfg == 1) {
+                CHECK(starts_with(lines.line[at], "grub.cfg: "));
+                if (in->configs == grub_cfg_hits)
+                        CHECK(strstr(lines.line[at], in->n_configs ? GRUB_CFG_WHERE : "none"));
+                at++;
+        } else {
+                CHECK(starts_with(lines.line[at++], "grub.cfg x86_64: "));
+                CHECK(starts_with(lines.line[at++], "grub.cfg i386: "));
+        }
 
         CHECK(starts_with(lines.line[at], "host: "));
         if (in->policy.host.known) {
@@ -745,9 +815,11 @@ static void check_evidence(const char *name, const DecisionInput *in, const Deci
 
         CHECK(starts_with(lines.line[at], "rule: "));
         CHECK(strstr(lines.line[at], decision_mode_to_string(in->policy.mode)));
-        if (d->outcome == DECISION_OK || d->outcome == DECISION_HOST_CANNOT) {
+        if (d->outcome == DECISION_OK || d->outcome == DECISION_HOST_CANNOT ||
+            d->outcome == DECISION_STAGE1_CANNOT_READ) {
                 CHECK(strstr(lines.line[at], pv_arch_to_string(d->arch)));
                 CHECK((strstr(lines.line[at], "host cannot") != NULL) == (d->outcome == DECISION_HOST_CANNOT));
+                CHECK((strstr(lines.line[at], "cannot read") != NULL) == (d->outcome == DECISION_STAGE1_CANNOT_READ));
         } else
                 CHECK(strstr(lines.line[at], "no boot"));
         if (d->rule)
@@ -808,7 +880,7 @@ static void run_case(const Case *t) {
         }
         CHECK_EQ(d.chosen, chosen);
         if (chosen >= 0)
-                CHECK_EQ(pvboot_paths[x.c[chosen].path_index].arch, d.arch);
+                CHECK_EQ(x.c[chosen].stage1, stage1_kind_of_arch(d.arch));
         if (t->rule) {
                 CHECK(d.rule);
                 if (!strstr(d.rule, t->rule)) {
@@ -891,6 +963,7 @@ static void test_invariants(void) {
                                                 CHECK_EQ(x.c[d.chosen].verdict, ELF_PV_OK);
                                         } else {
                                                 CHECK_EQ(d.chosen, -1);
+                                                CHECK(d.config >= 0);
                                                 CHECK(t.grub_cfg);
                                                 /* grub.cfg is only reached with no file of that width. */
                                                 if (t.mode != MODE_PVH)
@@ -935,11 +1008,11 @@ static void check_no_raw(const char *what, const char *s) {
 static void test_escaped_once(void) {
         Candidate c = make_candidate(&(CandidateSpec) OK_FILE(BOOT_X86_64, 0));
         KernelEvidence k = make_kernel(&(KernelSpec) K64(0), 0);
-        DecisionInput in = {
-                .candidates = &c, .n_candidates = 1, .kernels = &k, .n_kernels = 1, .n_filesystems = 1,
-                .grub_cfg = true, .grub_cfg_where = GRUB_CFG_WHERE,
-        };
+        DecisionInput in;
         Decision d;
+
+        init_input(&in, true);
+        in.candidates = &c, in.n_candidates = 1, in.kernels = &k, in.n_kernels = 1, in.n_filesystems = 1;
         char desc[512];
 
         snprintf(c.fs, sizeof(c.fs), "/dev/sda1\\x1b[2J");
@@ -948,7 +1021,7 @@ static void test_escaped_once(void) {
         decision_describe(&in, &d, desc, sizeof(desc));
         CHECK(strstr(desc, "/dev/sda1\\x1b[2J:/boot/xen/pvboot-x86_64.elf"));
         check_evidence("escaped once", &in, &d);
-        CHECK(strstr(lines.line[1], "/boot/vmlinuz-\\x1b[31mRED: x86_64"));
+        CHECK(strstr(lines.line[5], "/boot/vmlinuz-\\x1b[31mRED: x86_64"));
         for (unsigned i = 0; i < lines.n; i++)
                 CHECK(strstr(lines.line[i], "x5c") == NULL);
 }
@@ -962,14 +1035,13 @@ static void test_hostile_names(void) {
                         make_kernel(&(KernelSpec) K64(0), 0),
                         make_kernel(&(KernelSpec) KUNK(1, KERNEL_COMPRESSED), 1),
                 };
-                DecisionInput in = {
-                        .candidates = &c, .n_candidates = 1, .kernels = k, .n_kernels = 2, .n_filesystems = 2,
-                        .grub_cfg = true, .grub_cfg_where = GRUB_CFG_WHERE,
-                };
+                DecisionInput in;
                 Decision d;
                 char desc[512];
                 bool escaped = false;
 
+                init_input(&in, true);
+                in.candidates = &c, in.n_candidates = 1, in.kernels = k, in.n_kernels = 2, in.n_filesystems = 2;
                 c.verdict = verdicts[v];
                 snprintf(c.fs, sizeof(c.fs), "/dev/sda1\x1b[2J\n");
                 snprintf(k[0].fs, sizeof(k[0].fs), "/dev/sda1\x1b]0;owned\a");
@@ -995,11 +1067,11 @@ static void test_hostile_names(void) {
                         escaped |= strstr(lines.line[i], "\\x1b") != NULL;
                 }
                 CHECK(escaped);
-                /* The kernel lines show the paths, escaped. */
-                CHECK(strstr(lines.line[1], "/boot/vmlinuz\\x0a\\x1b[31mroot\\x0d"));
-                CHECK(strstr(lines.line[2], "/vmlinuz\\x9b2J\\x7f"));
+                /* The kernel lines show the paths, escaped (after four lines of lists). */
+                CHECK(strstr(lines.line[5], "/boot/vmlinuz\\x0a\\x1b[31mroot\\x0d"));
+                CHECK(strstr(lines.line[6], "/vmlinuz\\x9b2J\\x7f"));
                 /* ... and the notes. */
-                CHECK(strstr(lines.line[0], "xen-3.0\\x1b[2J\\x0a"));
+                CHECK(strstr(lines.line[4], "xen-3.0\\x1b[2J\\x0a"));
 
                 /* Full, unterminated names of high bytes still end up
                  * bounded and printable. */
@@ -1021,9 +1093,12 @@ static void test_hostile_names(void) {
 /* A short output buffer truncates but stays a terminated string. */
 static void test_small_buffer(void) {
         Candidate c = make_candidate(&(CandidateSpec) OK_FILE(BOOT_X86_64, 0));
-        DecisionInput in = { .candidates = &c, .n_candidates = 1, .n_filesystems = 1 };
+        DecisionInput in;
         Decision d;
         char desc[16];
+
+        init_input(&in, false);
+        in.candidates = &c, in.n_candidates = 1, in.n_filesystems = 1;
 
         memset(desc, 'X', sizeof(desc));
         decide(&in, &d);
@@ -1040,10 +1115,12 @@ static void count_line(void *userdata, const char *line) {
  * said with a refusal and in the evidence, never with a decision made. */
 static void test_hidden(void) {
         Candidate c = make_candidate(&(CandidateSpec) OK_FILE(BOOT_X86_64, 0));
-        DecisionInput in = { .n_filesystems = 1 };
+        DecisionInput in;
         Decision d;
         char desc[1024];
         unsigned seen = 0;
+
+        init_input(&in, false);
 
         snprintf(in.hidden, sizeof(in.hidden), "/boot/xen/pvboot-x86_64.elf exists only in btrfs subvolume 256\x01");
         decide(&in, &d);
@@ -1064,9 +1141,11 @@ static void test_hidden(void) {
 
 /* A refusal names the fix for what the guest has instead of a grub.cfg. */
 static void test_fix(void) {
-        DecisionInput in = { .n_filesystems = 1 };
+        DecisionInput in;
         Decision d;
         char desc[2048], fix[1024];
+
+        init_input(&in, false);
 
         decide(&in, &d);
         CHECK_EQ(d.outcome, DECISION_NOTHING_FOUND);
@@ -1131,14 +1210,190 @@ static void test_strings(void) {
         CHECK(decision_mode_to_string(_MODE_MAX));
 }
 
+/* ------------------------------------------------------------------ */
+/* Lists other than the spec's                                          */
+
+static Candidate file_at(Stage1Kind k, unsigned entry, unsigned fs, const char *fstype, int verdict) {
+        Candidate c = { .stage1 = k, .entry = entry, .fs_index = fs, .kind = FOUND_REGULAR, .verdict = verdict,
+                        .size = 1 << 20 };
+        fs_name(c.fs, sizeof(c.fs), fs);
+        snprintf(c.fstype, sizeof(c.fstype), "%s", fstype);
+        return c;
+}
+
+static ConfigHit config_at(Stage1Kind k, unsigned entry, unsigned fs, const char *fstype) {
+        ConfigHit h = { .stage1 = k, .entry = entry, .fs_index = fs };
+        fs_name(h.fs, sizeof(h.fs), fs);
+        snprintf(h.fstype, sizeof(h.fstype), "%s", fstype);
+        return h;
+}
+
+static void set_list(DecisionInput *in, Stage1Kind k, const char *origin, const char *const *entries) {
+        SearchList *l = &in->policy.search[k];
+        search_list_init(l, true, origin);
+        for (const char *const *e = entries; *e; e += 2)
+                CHECK_EQ(search_list_add(l, k, strcmp(e[0], "chainload") == 0 ? SEARCH_CHAINLOAD : SEARCH_CONFIG,
+                                         e[1]), 0);
+        l->modules_known = 1;
+        for (unsigned i = 0; search_module_name(i); i++)        /* every module tracked */
+                l->modules |= UINT64_C(1) << i;
+        CHECK_EQ(search_list_check(l, k), 0);
+}
+
+static void without_module(DecisionInput *in, Stage1Kind k, const char *module) {
+        in->policy.search[k].modules &= ~(UINT64_C(1) << search_module_index(module));
+}
+
+static void decided(const DecisionInput *in, Decision *d, DecisionOutcome outcome, const char *says) {
+        char desc[1024];
+
+        decide(in, d);
+        decision_describe(in, d, desc, sizeof(desc));
+        fprintf(stderr, "  -> %s\n", desc);
+        check_printable("other lists", desc, sizeof(desc));
+        if (d->outcome != outcome || (says && !strstr(desc, says))) {
+                fprintf(stderr, "outcome %d, expected %d%s%s\n", d->outcome, outcome, says ? " with " : "",
+                        says ? says : "");
+                exit(EXIT_FAILURE);
+        }
+        check_evidence("other lists", in, d);
+}
+
+static bool has_line(const char *fragment) {
+        for (unsigned i = 0; i < lines.n; i++)
+                if (strstr(lines.line[i], fragment))
+                        return true;
+        return false;
+}
+
+static void test_other_lists(void) {
+        static const char *const suse[] = { "config", "/boot/grub2/grub.cfg", "chainload", "/boot/xen/pvboot-x86_64.elf",
+                                           NULL };
+        static const char *const own32[] = { "chainload", "/boot/pv32.elf", "config", "/boot/grub/grub.cfg", NULL };
+        static const char *const none[] = { NULL };
+        static const char *const pvh2[] = { "config", "/grub2/grub.cfg", NULL };
+        DecisionInput in;
+        Decision d;
+        Candidate c[4];
+        ConfigHit h[4];
+        KernelEvidence k64 = make_kernel(&(KernelSpec) K64(0), 0);
+
+        /* A list that reads its grub.cfg first: the valid pvboot ELF is never reached. */
+        fprintf(stderr, "case: config before chainload\n");
+        init_input(&in, false);
+        set_list(&in, STAGE1_X86_64, "/opt/suse.bin: embedded config", suse);
+        c[0] = file_at(STAGE1_X86_64, 1, 0, "ext4", ELF_PV_OK);
+        h[0] = config_at(STAGE1_X86_64, 0, 1, "ext4");
+        in.candidates = c, in.n_candidates = 1, in.configs = h, in.n_configs = 1, in.kernels = &k64, in.n_kernels = 1;
+        decided(&in, &d, DECISION_OK, "which reads /dev/sdb1:/boot/grub2/grub.cfg");
+        CHECK_EQ(d.source, SOURCE_GRUBCFG);
+        CHECK_EQ(d.per_arch[PV_ARCH_X86_64], -1);
+        CHECK_EQ(d.falls_back[PV_ARCH_X86_64], 0);
+        CHECK(has_line("stage 1 x86_64: /opt/suse.bin: embedded config; modules: ext2 xfs"));
+        CHECK(has_line("search x86_64: config /boot/grub2/grub.cfg, chainload /boot/xen/pvboot-x86_64.elf"));
+        CHECK(has_line("grub.cfg x86_64: /dev/sdb1:/boot/grub2/grub.cfg"));
+        CHECK(has_line("grub.cfg i386: none"));
+        /* Without the grub2 config it chainloads. */
+        in.n_configs = 0;
+        decided(&in, &d, DECISION_OK, "found x86_64 pvboot ELF /dev/sda1:/boot/xen/pvboot-x86_64.elf");
+
+        /* A pvboot ELF at a path of the stage 1's own choosing. */
+        fprintf(stderr, "case: own path\n");
+        init_input(&in, false);
+        set_list(&in, STAGE1_I386, "/opt/own.bin: memdisk grub.cfg", own32);
+        c[0] = file_at(STAGE1_I386, 0, 2, "ext4", ELF_PV_OK);
+        c[1] = file_at(STAGE1_X86_64, 0, 0, "ext4", ELF_BAD_NOTES);    /* the spec's path: only x86_64 reads it */
+        in.candidates = c, in.n_candidates = 2;
+        decided(&in, &d, DECISION_OK, "found i386 pvboot ELF /dev/sdc1:/boot/pv32.elf");
+        CHECK_EQ(d.chosen, 0);
+        CHECK(has_line("pvboot /dev/sdc1:/boot/pv32.elf: valid PV image <- chosen"));
+
+        /* A stage 1 that searches nothing finds nothing; the other still decides. */
+        fprintf(stderr, "case: empty list\n");
+        set_list(&in, STAGE1_X86_64, "/opt/empty.bin: no config", none);
+        decided(&in, &d, DECISION_OK, "found i386");
+        CHECK(has_line("search x86_64: nothing"));
+        set_list(&in, STAGE1_I386, "/opt/empty.bin: no config", none);
+        decided(&in, &d, DECISION_NOTHING_FOUND, "the stage 1s chainload no pvboot ELF");
+        decided(&in, &d, DECISION_NOTHING_FOUND, "on 3 filesystem(s)");
+        in.kernels = &k64, in.n_kernels = 1;
+        decided(&in, &d, DECISION_NO_GRUB_CFG, "the stage 1s read no grub.cfg to fall back to");
+
+        /* Unpaired lists are named whole in the message. */
+        fprintf(stderr, "case: unpaired lists\n");
+        init_input(&in, false);
+        set_list(&in, STAGE1_I386, "/opt/own.bin: memdisk grub.cfg", own32);
+        decided(&in, &d, DECISION_NOTHING_FOUND,
+                "no /boot/xen/pvboot-x86_64.elf, /xen/pvboot-x86_64.elf or /boot/pv32.elf and no kernel");
+        in.kernels = &k64, in.n_kernels = 1;
+        decided(&in, &d, DECISION_NO_GRUB_CFG, "no /boot/grub/grub.cfg or /grub/grub.cfg for the stage 1");
+
+        /* Rule 6: the chosen file on a filesystem the stage 1 cannot read. */
+        fprintf(stderr, "case: modules\n");
+        init_input(&in, false);
+        set_list(&in, STAGE1_X86_64, "/opt/x.bin: memdisk grub.cfg", suse + 2);   /* chainload only */
+        without_module(&in, STAGE1_X86_64, "xfs");
+        c[0] = file_at(STAGE1_X86_64, 0, 1, "xfs", ELF_PV_OK);
+        in.candidates = c, in.n_candidates = 1;
+        decided(&in, &d, DECISION_STAGE1_CANNOT_READ,
+                "the x86_64 stage 1 cannot read /dev/sdb1:/boot/xen/pvboot-x86_64.elf: it is on xfs and the stage 1 "
+                "has no GRUB module xfs");
+        CHECK_STREQ(d.module, "xfs");
+        CHECK_EQ(d.arch, PV_ARCH_X86_64);
+        CHECK(has_line("rule: mode pv; only one width has a valid pvboot ELF -> x86_64, whose stage 1 cannot read"));
+        CHECK_EQ(decision_outcome_from_string("stage1-cannot-read"), DECISION_STAGE1_CANNOT_READ);
+        /* ext2 reads ext4; a type with no module we know is not held against it. */
+        snprintf(c[0].fstype, sizeof(c[0].fstype), "ext4");
+        decided(&in, &d, DECISION_OK, "found x86_64");
+        snprintf(c[0].fstype, sizeof(c[0].fstype), "weirdfs");
+        decided(&in, &d, DECISION_OK, "found x86_64");
+        c[0].fstype[0] = 0;
+        decided(&in, &d, DECISION_OK, "found x86_64");
+        /* Modules unknown (the spec's default): nothing checked. */
+        snprintf(c[0].fstype, sizeof(c[0].fstype), "xfs");
+        in.policy.search[STAGE1_X86_64].modules_known = 0;
+        in.policy.search[STAGE1_X86_64].modules = 0;
+        decided(&in, &d, DECISION_OK, "found x86_64");
+        /* The grub.cfg fallback is held to it too. */
+        init_input(&in, false);
+        set_list(&in, STAGE1_I386, "/opt/i.bin: memdisk grub.cfg", own32);
+        without_module(&in, STAGE1_I386, "btrfs");
+        h[0] = config_at(STAGE1_I386, 1, 0, "btrfs");
+        KernelEvidence k32 = make_kernel(&(KernelSpec) K32(0), 0);
+        in.configs = h, in.n_configs = 1, in.kernels = &k32, in.n_kernels = 1;
+        decided(&in, &d, DECISION_STAGE1_CANNOT_READ,
+                "the i386 stage 1 cannot read /dev/sda1:/boot/grub/grub.cfg: it is on btrfs");
+        /* ... and the PVH stage 1's. */
+        init_input(&in, false);
+        in.policy.mode = MODE_PVH;
+        set_list(&in, STAGE1_PVH, "/opt/p.bin: embedded config", pvh2);
+        without_module(&in, STAGE1_PVH, "fat");
+        h[0] = config_at(STAGE1_PVH, 0, 0, "vfat");
+        in.configs = h, in.n_configs = 1;
+        decided(&in, &d, DECISION_STAGE1_CANNOT_READ, "the PVH stage 1 cannot read /dev/sda1:/grub2/grub.cfg");
+        /* The PVH list's own paths. */
+        h[0].fstype[0] = 0;
+        decided(&in, &d, DECISION_OK, "which reads /dev/sda1:/grub2/grub.cfg");
+        in.n_configs = 0;
+        decided(&in, &d, DECISION_NO_GRUB_CFG, "--pvh: the PVH stage 1 needs /grub2/grub.cfg and the guest has none");
+        set_list(&in, STAGE1_PVH, "/opt/p.bin: no config", none);
+        decided(&in, &d, DECISION_NO_GRUB_CFG, "its search list names none");
+}
+
 int main(void) {
         /* The case table names paths by index; make sure they still mean
-         * what the table says. */
-        CHECK_EQ(PVBOOT_N_PATHS, 4);
-        CHECK_STREQ(pvboot_paths[BOOT_X86_64].path, "/boot/xen/pvboot-x86_64.elf");
-        CHECK_STREQ(pvboot_paths[XEN_X86_64].path, "/xen/pvboot-x86_64.elf");
-        CHECK_STREQ(pvboot_paths[BOOT_I386].path, "/boot/xen/pvboot-i386.elf");
-        CHECK_STREQ(pvboot_paths[XEN_I386].path, "/xen/pvboot-i386.elf");
+         * what the spec's lists say. */
+        for (unsigned i = 0; i < 4; i++) {
+                SearchList l;
+                search_list_spec_default(spec_paths[i].stage1, "test", &l);
+                CHECK_STREQ(l.entries[spec_paths[i].entry].path, spec_paths[i].path);
+                CHECK_EQ(l.entries[spec_paths[i].entry].action, SEARCH_CHAINLOAD);
+        }
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                SearchList l;
+                search_list_spec_default(k, "test", &l);
+                CHECK_STREQ(l.entries[k == STAGE1_PVH ? 0 : 2].path, "/boot/grub/grub.cfg");
+        }
 
         test_case_table();
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -1149,6 +1404,7 @@ int main(void) {
         test_small_buffer();
         test_hidden();
         test_fix();
+        test_other_lists();
         test_strings();
         return EXIT_SUCCESS;
 }

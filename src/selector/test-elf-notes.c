@@ -574,6 +574,73 @@ static void test_real_images(const Blob images[N_IMAGES]) {
         CHECK_EQ(inspect_len(&images[IMG_PVH], images[IMG_PVH].len, PV_ARCH_NONE, &img), ELF_PVH_ONLY);
 }
 
+/* Sections by name (the stage 1 reader's "mods", a module's ".modname"). */
+static void test_find_section(const Blob images[N_IMAGES]) {
+        for (unsigned i = 0; i < N_IMAGES; i++) {
+                const Blob *img = &images[i];
+                bool is64 = img->data[4] == 2;
+                uint64_t shoff = is64 ? get64(img->data + 40) : get32(img->data + 32), off, size, off2, size2;
+                unsigned shentsize = is64 ? 64 : 40, shstrndx = get16(img->data + (is64 ? 62 : 50));
+                ByteSource s;
+                Blob b;
+
+                byte_source_from_buffer(&s, img->data, img->len);
+                CHECK_EQ(elf_find_section(&s, "mods", &off, &size), 0);
+                CHECK(off + size <= img->len && size >= 12);
+                CHECK_EQ(get32(img->data + off), 0x676d696d);   /* GRUB's module info magic */
+                CHECK_EQ(elf_find_section(&s, ".text", &off2, &size2), 0);
+                CHECK(off2 + size2 <= off);
+                CHECK_EQ(elf_find_section(&s, ".modname", &off2, &size2), -ENOENT);
+                CHECK_EQ(elf_find_section(&s, "mod", &off2, &size2), -ENOENT);        /* whole names only */
+
+                /* A section past the end of the file is not handed out. */
+                b = blob_dup(img);
+                unsigned mods = 0;
+                for (unsigned k = 1; k < get16(img->data + (is64 ? 60 : 48)); k++)
+                        if ((is64 ? get64(img->data + shoff + k * shentsize + 24)
+                                  : get32(img->data + shoff + k * shentsize + 16)) == off)
+                                mods = k;
+                CHECK(mods > 0);
+                if (is64)
+                        put64(b.data + shoff + mods * shentsize + 32, UINT64_MAX - 8);
+                else
+                        put32(b.data + shoff + mods * shentsize + 20, UINT32_MAX - 8);
+                byte_source_from_buffer(&s, b.data, b.len);
+                CHECK_EQ(elf_find_section(&s, "mods", &off2, &size2), ELF_TRUNCATED);
+                blob_free(&b);
+
+                /* A name offset past the name table names nothing. */
+                b = blob_dup(img);
+                put32(b.data + shoff + mods * shentsize, 0x7fffffff);
+                byte_source_from_buffer(&s, b.data, b.len);
+                CHECK_EQ(elf_find_section(&s, "mods", &off2, &size2), -ENOENT);
+                blob_free(&b);
+
+                /* No name table: nothing can be found. */
+                b = blob_dup(img);
+                put16(b.data + (is64 ? 62 : 50), (uint16_t) get16(img->data + (is64 ? 60 : 48)));
+                byte_source_from_buffer(&s, b.data, b.len);
+                CHECK_EQ(elf_find_section(&s, "mods", &off2, &size2), -ENOENT);
+                blob_free(&b);
+
+                /* A name table claiming more than the bound. */
+                b = blob_dup(img);
+                if (is64)
+                        put64(b.data + shoff + shstrndx * shentsize + 32, ELF_MAX_HEADER_TABLE + 1);
+                else
+                        put32(b.data + shoff + shstrndx * shentsize + 20, ELF_MAX_HEADER_TABLE + 1);
+                byte_source_from_buffer(&s, b.data, b.len);
+                CHECK(elf_find_section(&s, "mods", &off2, &size2) > 0);
+                blob_free(&b);
+
+                /* Not an ELF at all. */
+                byte_source_from_buffer(&s, "#!/bin/sh\n", 10);
+                CHECK_EQ(elf_find_section(&s, "mods", &off2, &size2), ELF_BAD_MAGIC);
+                byte_source_from_buffer(&s, img->data, 40);     /* an ELF cut in its header */
+                CHECK_EQ(elf_find_section(&s, "mods", &off2, &size2), ELF_TRUNCATED);
+        }
+}
+
 /* Header lies: each a copy of a real image with a field or two changed. */
 static void test_header_lies(const Blob images[N_IMAGES]) {
         const Blob *x64 = &images[IMG_X86_64], *x32 = &images[IMG_I386];
@@ -824,6 +891,7 @@ int main(void) {
         }
 
         test_real_images(images);
+        test_find_section(images);
         test_header_lies(images);
         test_note_lies(images);
         test_truncations(images);

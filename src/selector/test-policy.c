@@ -1,13 +1,74 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for policy.c: one rule per value, whatever front end gives it. */
 #include <errno.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "selector/policy.h"
 #include "shared/test-util.h"
 
+/* The stage 1s' search lists: read from the images the mode uses, the
+ * spec's with the reason otherwise; set from elsewhere only when sound. */
+static void test_search(void) {
+        static const char *const debian[_STAGE1_KIND_MAX] = {
+                "/usr/lib/grub-xen/grub-x86_64-xen.bin", "/usr/lib/grub-xen/grub-i386-xen.bin",
+                "/usr/lib/grub-xen/grub-i386-xen_pvh.bin",
+        };
+        const char *const odd[_STAGE1_KIND_MAX] = { "/nonexistent/x.bin", "/", "/proc/self/status" };
+        Policy p;
+        SearchList l;
+        int status[_STAGE1_KIND_MAX];
+
+        policy_init(&p);
+        for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
+                CHECK_STREQ(p.search[k].origin, "spec default: no stage 1 read");
+                CHECK_EQ(search_list_check(&p.search[k], k), 0);
+        }
+        CHECK(policy_uses_stage1(&p, STAGE1_X86_64) && policy_uses_stage1(&p, STAGE1_I386));
+        CHECK(!policy_uses_stage1(&p, STAGE1_PVH));
+
+        /* Unreadable images: the spec's paths, each saying why. */
+        CHECK_EQ(policy_read_search(&p, odd, status), 2);
+        CHECK(status[STAGE1_X86_64] == -ENOENT && status[STAGE1_I386] == -EINVAL && status[STAGE1_PVH] == 0);
+        CHECK_STREQ(p.search[STAGE1_X86_64].origin, "spec default: /nonexistent/x.bin: No such file or directory");
+        CHECK_STREQ(p.search[STAGE1_I386].origin, "spec default: /: not a regular file");
+        CHECK_STREQ(p.search[STAGE1_PVH].origin, "spec default: not used in mode pv");
+        CHECK_EQ(p.search[STAGE1_X86_64].n, 4u);
+        CHECK(!p.search[STAGE1_X86_64].modules_known);
+        p.mode = MODE_PVH;
+        CHECK_EQ(policy_read_search(&p, odd, status), 1);
+        CHECK_EQ(status[STAGE1_PVH], -EMEDIUMTYPE);     /* not an image of its kind: nothing boots from it */
+        CHECK(strstr(p.search[STAGE1_PVH].origin, "spec default: /proc/self/status: not a Xen PVH image"));
+        CHECK_STREQ(p.search[STAGE1_X86_64].origin, "spec default: not used in mode pvh");
+
+        /* Debian's own, when installed: read, not defaulted. */
+        if (access(debian[STAGE1_X86_64], R_OK) == 0) {
+                policy_init(&p);
+                CHECK_EQ(policy_read_search(&p, debian, NULL), 0);
+                CHECK(p.search[STAGE1_X86_64].from_image && p.search[STAGE1_X86_64].modules_known);
+                CHECK_STREQ(p.search[STAGE1_I386].origin, "/usr/lib/grub-xen/grub-i386-xen.bin: memdisk grub.cfg");
+                CHECK_STREQ(policy_chainload_path(&p, PV_ARCH_I386, 1), "/xen/pvboot-i386.elf");
+        }
+        CHECK(policy_chainload_path(&p, PV_ARCH_X86_64, 2) == NULL);    /* a config entry */
+        CHECK(policy_chainload_path(&p, PV_ARCH_X86_64, 4) == NULL);    /* past the list */
+        CHECK(policy_chainload_path(&p, PV_ARCH_X86_64, UINT32_MAX) == NULL);
+        CHECK(policy_chainload_path(&p, PV_ARCH_NONE, 0) == NULL);
+
+        /* From elsewhere: only what search_list_check() passes. */
+        search_list_init(&l, true, "/opt/p.bin: embedded config");
+        CHECK_EQ(search_list_add(&l, STAGE1_PVH, SEARCH_CONFIG, "/g.cfg"), 0);
+        CHECK_EQ(policy_set_search(&p, STAGE1_PVH, &l), 0);
+        CHECK_STREQ(p.search[STAGE1_PVH].origin, "/opt/p.bin: embedded config");
+        l.entries[0].action = SEARCH_CHAINLOAD;
+        CHECK_EQ(policy_set_search(&p, STAGE1_PVH, &l), -EINVAL);
+        CHECK_EQ(policy_set_search(&p, _STAGE1_KIND_MAX, &l), -EINVAL);
+        CHECK_EQ(p.search[STAGE1_PVH].entries[0].action, SEARCH_CONFIG);
+}
+
 int main(void) {
         Policy p, before;
+
+        test_search();
 
         policy_init(&p);
         CHECK_EQ(p.mode, MODE_PV);

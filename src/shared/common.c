@@ -1,20 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The few shared definitions from include/pvboot-select.h: width names,
- * the spec's path table and the bounded ByteSource.
+ * The few shared definitions from include/pvboot-select.h: width names
+ * and the bounded ByteSource.
  */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 
 #include "pvboot-select.h"
-
-const PvbootPath pvboot_paths[PVBOOT_N_PATHS] = {
-        { PV_ARCH_X86_64, 0, "/boot/xen/pvboot-x86_64.elf" },
-        { PV_ARCH_X86_64, 1, "/xen/pvboot-x86_64.elf" },
-        { PV_ARCH_I386,   0, "/boot/xen/pvboot-i386.elf" },
-        { PV_ARCH_I386,   1, "/xen/pvboot-i386.elf" },
-};
 
 uint64_t now_usec(void) {
         struct timespec ts;
@@ -65,4 +58,24 @@ void byte_source_from_buffer(ByteSource *s, const void *buf, size_t size) {
                 .read = buffer_read,
                 .userdata = (void *) buf,
         };
+}
+
+static int window_read(void *userdata, uint64_t offset, void *buf, size_t len) {
+        const ByteWindow *w = userdata;
+        /* In range: byte_source_read() checked offset+len against our
+         * size, and byte_window_init() our size against the parent's. */
+        return byte_source_read(w->parent, w->offset + offset, buf, len);
+}
+
+int byte_window_init(ByteWindow *w, const ByteSource *parent, uint64_t offset, uint64_t size) {
+        uint64_t end;
+
+        if (__builtin_add_overflow(offset, size, &end) || end > parent->size)
+                return -EBADMSG;
+        *w = (ByteWindow) {
+                .source = { .size = size, .read = window_read, .userdata = w },
+                .parent = parent,
+                .offset = offset,
+        };
+        return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Width names, the spec path table, and the ByteSource bound. */
+/* Width names, the ByteSource bound, windows on a ByteSource. */
 #include <errno.h>
 #include <stdint.h>
 
@@ -19,14 +19,6 @@ int main(void) {
         CHECK_EQ(pv_arch_from_string("i686"), PV_ARCH_NONE);
         CHECK_EQ(pv_arch_from_string(NULL), PV_ARCH_NONE);
 
-        /* Spec order: /boot/xen before /xen, and each path names its width. */
-        for (unsigned i = 0; i < PVBOOT_N_PATHS; i++) {
-                const PvbootPath *p = &pvboot_paths[i];
-                char want[64];
-                snprintf(want, sizeof(want), "%s/pvboot-%s.elf", p->rank == 0 ? "/boot/xen" : "/xen",
-                         pv_arch_to_string(p->arch));
-                CHECK_STREQ(p->path, want);
-        }
 
         byte_source_from_buffer(&s, data, sizeof(data));
         CHECK_EQ(byte_source_read(&s, 0, buf, 16), 0);
@@ -39,5 +31,17 @@ int main(void) {
         /* offset + len wrapping around 2^64 must not pass the bound */
         CHECK_EQ(byte_source_read(&s, UINT64_MAX, buf, 2), -EBADMSG);
         CHECK_EQ(byte_source_read(NULL, 0, buf, 1), -EINVAL);
+
+        /* A window: its own offsets, its own bound, never past the parent. */
+        ByteWindow w;
+        CHECK_EQ(byte_window_init(&w, &s, 4, 8), 0);
+        CHECK_EQ(w.source.size, 8u);
+        CHECK_EQ(byte_source_read(&w.source, 0, buf, 8), 0);
+        CHECK(memcmp(buf, "456789ab", 8) == 0);
+        CHECK_EQ(byte_source_read(&w.source, 7, buf, 2), -EBADMSG);
+        CHECK_EQ(byte_source_read(&w.source, UINT64_MAX, buf, 2), -EBADMSG);
+        CHECK_EQ(byte_window_init(&w, &s, 8, 9), -EBADMSG);
+        CHECK_EQ(byte_window_init(&w, &s, UINT64_MAX, 2), -EBADMSG);
+        CHECK_EQ(byte_window_init(&w, &s, 16, 0), 0);
         return 0;
 }

@@ -172,7 +172,7 @@ _Noreturn void worker_child_main(const WorkerConfig *cfg, const char *workdir, i
         size_t n_disks = 0;
         int r;
 
-        /* If the parent dies (libxl's timeout sends SIGTERM to it, or the
+        /* If the parent dies (libxl's timeout SIGKILLs it, or the
          * daemon stops), take the appliance down too; qemu
          * follow us. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)

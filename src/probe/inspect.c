@@ -135,9 +135,10 @@ static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const 
                 free(seen[i]);
 }
 
+/* Has an entry of list k at or before this one a config found? */
 static bool has_config(const Inspection *in, Stage1Kind k, unsigned entry) {
         for (size_t i = 0; i < in->n_configs; i++)
-                if (in->configs[i].stage1 == k && in->configs[i].entry == entry)
+                if (in->configs[i].stage1 == k && in->configs[i].entry <= entry)
                         return true;
         return false;
 }
@@ -146,7 +147,8 @@ static bool has_config(const Inspection *in, Stage1Kind k, unsigned entry) {
  * The config entries of every list, on this filesystem: the first
  * filesystem (in probe order) with a regular file there is the one
  * GRUB's search -f stops at, so an entry found already is not looked up
- * again, and a path two lists share (Debian's all three) once.
+ * again, nor one after it (the stage 1 never gets that far); and a path
+ * two lists share (Debian's all three) once.
  */
 static void look_for_configs(Probe *p, Inspection *in, const Where *fs, const Policy *policy) {
         const char *looked[INSPECT_MAX_CONFIGS];

@@ -88,6 +88,7 @@ scenarios=(
         "both-mixed-prefer-i386|both-mixed|i386||--prefer=i386"
         "no-pvboot-32bit-kernel|nopv-k32|i386||"
         "no-pvboot-64bit-kernel|nopv-k64|x86_64||"
+        "no-pvboot-lz4-kernel|nopv-k64-lz4|x86_64||-v"
         "kernel-but-no-grub.cfg|nopv-nogrub|fail:no /boot/grub/grub.cfg or /grub/grub.cfg||"
         "pvh-only-elf|pvh-only|fail:PVH-only image||"
         "pvh-mode|pvh-grub|pvh||--pvh"
@@ -201,6 +202,7 @@ done
 # flag ignored, with what to do instead; libxl's timeout as it was read.
 # name | text (one grep -F per ;-separated item)
 said=(
+        "no-pvboot-lz4-kernel|every x86_64 kernel of the guest is lz4-compressed, and the PV stage 1's Xen loader reads gzip, xz and lzo only;payload lz4)"
         "pygrub-config|-i/--interactive ignored;--entry ignored;--isconfig ignored;--offset ignored;--kernel/--ramdisk ignored: they name files inside the guest;--default_args/--extra_args ignored;does not reach the guest kernel: pvgrub2 boots it with the command line of the guest's grub.cfg;args: root=/dev/xvda1 quiet"
         "pygrub-restrict|--entry ignored;--kernel/--ramdisk ignored"
         "timeout-fits|s: libxl kills the bootloader at 20 s, from LIBXL_BOOTLOADER_TIMEOUT='20';libxl timeout: 20000 ms"

@@ -297,6 +297,17 @@ nopv-k32)
 nopv-k64)
         newroot; kernels 64; grubcfg; one_part gpt
         ;;
+nopv-k64-lz4)
+        # The real 64-bit kernel with its payload's magic made lz4's (as
+        # Ubuntu compresses): its header is intact, its width known, and
+        # GRUB's Xen loader could not decompress it.
+        newroot; kernels 64; grubcfg
+        k=$work/root/boot/vmlinuz-6.1.0-56-amd64
+        setup=$(od -An -tu1 -j $((0x1f1)) -N1 "$k" | tr -d ' ')
+        payload=$(od -An -tu4 -j $((0x248)) -N4 "$k" | tr -d ' ')
+        put_hex "$k" $(( (setup + 1) * 512 + payload )) 02214c18
+        one_part gpt
+        ;;
 nopv-nogrub)
         newroot; kernels 64; one_part dos
         ;;

@@ -425,6 +425,34 @@ static void describe_cannot_read(const DecisionInput *in, const Decision *d, cha
                  d->module ? d->module : "?", d->module ? d->module : "?");
 }
 
+/*
+ * A PV stage 1 that falls back to grub.cfg loads the guest's kernel with
+ * GRUB's Xen loader, which reads a bzImage payload compressed with gzip,
+ * xz or lzo only (kernel-header.h).  When every kernel of the chosen width
+ * is known to be compressed otherwise (Ubuntu's lz4, zstd), the stage 1
+ * will find its grub.cfg and fail to load: say so, and what to change.
+ */
+static void unloadable_kernels(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
+        KernelPayload bad = PAYLOAD_UNKNOWN;
+        size_t len = strlen(buf);
+
+        for (size_t i = 0; i < in->n_kernels; i++) {
+                const KernelInfo *k = &in->kernels[i].info;
+                if (in->kernels[i].kind != FOUND_REGULAR || k->width != d->arch)
+                        continue;
+                if (kernel_payload_xen_loadable(k->payload))
+                        return;         /* one the stage 1 can load */
+                bad = k->payload;
+        }
+        if (bad == PAYLOAD_UNKNOWN || len + 2 >= size)
+                return;
+        snprintf(buf + len, size - len,
+                 "; but every %s kernel of the guest is %s-compressed, and the PV stage 1's Xen loader reads "
+                 "gzip, xz and lzo only: in the guest install a kernel built with CONFIG_KERNEL_XZ or "
+                 "CONFIG_KERNEL_GZIP, or boot it as type=\"pvh\"",
+                 pv_arch_to_string(d->arch), kernel_payload_to_string(bad));
+}
+
 void decision_describe(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
         char w[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], cfg[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], paths[1024];
         const char *items[3 * SEARCH_MAX_ENTRIES];
@@ -440,9 +468,11 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
                                  pv_arch_to_string(d->arch), w, d->rule, pv_arch_to_string(d->arch));
                 } else if (in->policy.mode == MODE_PVH)
                         snprintf(buf, size, "--pvh: booting the PVH pvgrub2 stage 1, which reads %s", cfg);
-                else
+                else {
                         snprintf(buf, size, "no %s pvboot ELF; %s: booting the %s pvgrub2 stage 1, which reads %s",
                                  pv_arch_to_string(d->arch), d->rule, pv_arch_to_string(d->arch), cfg);
+                        unloadable_kernels(in, d, buf, size);
+                }
                 break;
         case DECISION_NOTHING_FOUND:
                 if (chainload_summary(in, paths, sizeof(paths)) == 0)
@@ -579,9 +609,11 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
                         snprintf(line, sizeof(line), "kernel %s:%s: %s (%s)", kfs, kpath,
                                  pv_arch_to_string(k->info.width), kernel_reason_to_string(k->info.reason));
                 else if (arch_ok(k->info.width))
-                        snprintf(line, sizeof(line), "kernel %s:%s: %s (%s, boot protocol %u.%02u)", kfs, kpath,
+                        snprintf(line, sizeof(line), "kernel %s:%s: %s (%s, boot protocol %u.%02u%s%s)", kfs, kpath,
                                  pv_arch_to_string(k->info.width), kernel_reason_to_string(k->info.reason),
-                                 k->info.protocol >> 8, k->info.protocol & 0xff);
+                                 k->info.protocol >> 8, k->info.protocol & 0xff,
+                                 k->info.payload != PAYLOAD_UNKNOWN ? ", payload " : "",
+                                 k->info.payload != PAYLOAD_UNKNOWN ? kernel_payload_to_string(k->info.payload) : "");
                 else
                         snprintf(line, sizeof(line), "kernel %s:%s: %s", kfs, kpath, kernel_reason_to_string(k->info.reason));
                 emit(userdata, line), n++;

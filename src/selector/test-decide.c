@@ -1191,6 +1191,38 @@ static void test_fix(void) {
         CHECK(!strstr(desc, "extlinux"));
 }
 
+/* A grub.cfg fallback whose kernels the PV stage 1 cannot load (an lz4 or
+ * zstd payload): the decision stands, and says what to change. */
+static void test_unloadable_kernels(void) {
+        KernelEvidence k[2] = {
+                { .kind = FOUND_REGULAR, .info = { .width = PV_ARCH_X86_64, .reason = KERNEL_BZIMAGE_64,
+                                                   .protocol = 0x20f, .payload = PAYLOAD_LZ4 } },
+                { .kind = FOUND_REGULAR, .info = { .width = PV_ARCH_X86_64, .reason = KERNEL_BZIMAGE_64,
+                                                   .protocol = 0x20f, .payload = PAYLOAD_ZSTD } },
+        };
+        DecisionInput in;
+        Decision d;
+        char desc[2048];
+
+        init_input(&in, true);
+        in.kernels = k;
+        in.n_kernels = 2;
+        decide(&in, &d);
+        CHECK_EQ(d.outcome, DECISION_OK);
+        CHECK_EQ(d.source, SOURCE_GRUBCFG);
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(strstr(desc, "every x86_64 kernel of the guest is zstd-compressed"));
+        CHECK(strstr(desc, "CONFIG_KERNEL_XZ"));
+        /* One it can load is enough. */
+        k[1].info.payload = PAYLOAD_XZ;
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(!strstr(desc, "compressed"));
+        /* Unknown is not known to fail. */
+        k[0].info.payload = k[1].info.payload = PAYLOAD_UNKNOWN;
+        decision_describe(&in, &d, desc, sizeof(desc));
+        CHECK(!strstr(desc, "compressed"));
+}
+
 static void test_strings(void) {
         for (int i = 0; i < _FOUND_KIND_MAX; i++) {
                 const char *s = found_kind_to_string((FoundKind) i);
@@ -1404,6 +1436,7 @@ int main(void) {
         test_small_buffer();
         test_hidden();
         test_fix();
+        test_unloadable_kernels();
         test_other_lists();
         test_strings();
         return EXIT_SUCCESS;

@@ -139,7 +139,9 @@ cp "$work/serial.log" "$top/tests/e2e/logs/serial-$(date +%Y%m%d-%H%M%S).log"
 log "qemu exited $qrc after $(( $(date +%s) - start )) s; serial log kept in tests/e2e/logs/"
 
 # 5. The table.
-serial() { tr -d '\r' <"$work/serial.log"; }
+# `serial | grep -q` stops reading at its match; tr then dies of SIGPIPE,
+# and pipefail would make a line that is there count as missing.
+serial() { tr -d '\r' <"$work/serial.log" || true; }
 failed=0
 total=0
 # row NAME EXPECTED pass|FAIL [SECONDS]

@@ -16,6 +16,12 @@ work=$(mktemp -d /tmp/pvboot-e2e.XXXXXX)
 # pvboot-select user: it must be able to reach the build tree's plugin.
 chmod 0755 "$work"
 keep=${PVBOOT_E2E_KEEP:-}
+# PVBOOT_E2E_LIVE=1: every scenario through the real appliance in dom0
+# instead of the replay seam, measured (README.md, "The real appliance in
+# dom0"); PVBOOT_E2E_LIVE_BUILD_SECS=N: also build the template in dom0,
+# N seconds at most (0: not).
+live=${PVBOOT_E2E_LIVE:-}
+build_secs=${PVBOOT_E2E_LIVE_BUILD_SECS:-0}
 trap '[ -n "$keep" ] || rm -rf "$work"' EXIT
 log() { printf '[e2e %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -48,11 +54,11 @@ if [ ! -f "$cache/rootfs.done" ]; then
 fi
 
 # 2. The project, built and installed into the dom0 image as a packager
-#    would (DESTDIR), with the e2e seam compiled in.
+#    would (DESTDIR), with the e2e seam compiled in (live: the real build).
 log "build and install"
 stage=$work/stage
 cp -al "$rootfs" "$stage"       # hard links: we only add files below
-meson setup "$work/build" "$top" --prefix=/usr -De2e_replay=true >"$work/meson.log"
+meson setup "$work/build" "$top" --prefix=/usr -De2e_replay=$([ -n "$live" ] && echo false || echo true) >"$work/meson.log"
 ninja -C "$work/build" >>"$work/meson.log"
 DESTDIR=$stage meson install -C "$work/build" --quiet >>"$work/meson.log"
 
@@ -118,13 +124,43 @@ facts="libxl-facts|mbr64+blank|type = \"pvh\"\npvshim = 1\nmsr_relaxed = 1|\"--p
 restrict_env="LIBXL_BOOTLOADER_RESTRICT=1 LIBXL_BOOTLOADER_USER=pvbootuser"
 mkdir -p "$stage/e2e"
 : >"$stage/e2e/scenarios"
+if [ -n "$live" ]; then
+        # The user the package's sysusers.d makes (copies first: the stage
+        # shares its files with the cached root filesystem).
+        for f in passwd group shadow gshadow; do cp --remove-destination "$rootfs/etc/$f" "$stage/etc/$f"; done
+        chroot "$stage" useradd --system --no-create-home --shell /usr/sbin/nologin pvboot-select
+        # The template, built on this machine in a chroot of the dom0 image:
+        # dom0's own qemu, kernel, supermin and libguestfs, at the path dom0
+        # uses.  A private mount namespace: the mounts go with it.
+        log "live: appliance and template, built in a chroot of the dom0 image"
+        install -m 0755 "$top/tests/e2e/template-key.sh" "$stage/e2e/template-key.sh"
+        unshare --mount --propagation private -- bash -euc '
+                mount --rbind /dev "$1/dev"
+                mount -t proc proc "$1/proc"
+                mount -t sysfs sys "$1/sys"
+                mount -t tmpfs tmpfs "$1/tmp"
+                exec chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+                        LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
+                        bash -c "pvboot-select template && bash /e2e/template-key.sh text >/e2e/template-key.outer"
+        ' chroot-template "$stage" >"$work/template.log" 2>&1 ||
+                { echo "Bail out! live: no template in the dom0 image: $(tail -n 3 "$work/template.log")" >&3; exit 1; }
+        log "live: $(tail -n 1 "$work/template.log"); $(du -sh "$stage/var/cache/pvboot-select" | cut -f1) in all"
+        # template-key.sh computes what template_key() does, or the
+        # restamp in dom0 would prove nothing.
+        [ "$(sha256sum <"$stage/e2e/template-key.outer" | cut -c1-64)" = \
+          "$(sed -n 's/^key //p' "$stage/var/cache/pvboot-select/template/meta")" ] ||
+                { echo "Bail out! live: template-key.sh does not compute template.c's key" >&3; exit 1; }
+        install -m 0755 "$top/tests/e2e/dom0-live.sh" "$stage/e2e/live.sh"
+        echo "$build_secs" >"$stage/e2e/live-build-secs"
+        touch "$stage/e2e/live"
+fi
 # guest NAME LAYOUT TYPE ARGS [BOOTLOADER [EXTRA-CONFIG]]
 # LAYOUT A+B: a second disk (xvdb) of layout B ("blank": 16 MiB of zeros),
 # which libxl does not pass: --disk names it, in the recording too.
 guest() {
         local name=$1 layout=$2 type=$3 args=$4 bootloader=${5:-pvboot-select} extra=${6:-}
-        local disks="" second=() 
-        log "guest $name ($layout): disk + transcript"
+        local disks="" second=()
+        log "guest $name ($layout): disk$([ -n "$live" ] || echo " + transcript")"
         PVBOOT_MARKER=1 bash "$top/tests/mkdisk.sh" "${layout%%+*}" "$stage/e2e/$name.img" "$work/mk-$name" >/dev/null
         if [ "$layout" != "${layout#*+}" ]; then
                 if [ "${layout#*+}" = blank ]; then
@@ -137,21 +173,32 @@ guest() {
                 args="\"--disk=/e2e/$name-2.img\"${args:+, $args}"
                 second=("--disk=$stage/e2e/$name-2.img")
         fi
-        "$work/build/pvboot-select" -n "--record=$stage/e2e/$name.tx" "${second[@]}" "$stage/e2e/$name.img" \
-                >"$work/record-$name.log" 2>&1 || true
-        # A transcript without the launch is a failed recording, not a guest's verdict.
-        grep -q "^launch 0" "$stage/e2e/$name.tx" ||
-                { echo "e2e: recording $name failed:"; cat "$work/record-$name.log"; exit 1; }
+        [ -n "$live" ] || guest_record "$name" "${second[@]}"
         {
                 printf 'name = "%s"\n' "$name"
                 printf '%b\n' "$type"
                 printf 'memory = 256\nvcpus = 1\n'
                 printf 'disk = [ "file:/e2e/%s.img,xvda,r"%s ]\n' "$name" "${disks:+, $disks}"
                 printf 'bootloader = "%s"\n' "$bootloader"
-                printf 'bootloader_args = [ "--replay=/e2e/%s.tx", "-v"%s ]\n' "$name" "${args:+, $args}"
+                if [ -n "$live" ]; then
+                        printf 'bootloader_args = [ "-v"%s ]\n' "${args:+, $args}"
+                else
+                        printf 'bootloader_args = [ "--replay=/e2e/%s.tx", "-v"%s ]\n' "$name" "${args:+, $args}"
+                fi
                 printf 'on_poweroff = "destroy"\non_crash = "destroy"\n'
                 [ -z "$extra" ] || printf '%s\n' "$extra"
         } >"$stage/e2e/$name.cfg"
+}
+# The transcript of guest $1's disks (xvda, then the --disk options given
+# after the name), recorded by the real probe here.
+guest_record() {
+        local name=$1
+        shift
+        "$work/build/pvboot-select" -n "--record=$stage/e2e/$name.tx" "$@" "$stage/e2e/$name.img" \
+                >"$work/record-$name.log" 2>&1 || true
+        # A transcript without the launch is a failed recording, not a guest's verdict.
+        grep -q "^launch 0" "$stage/e2e/$name.tx" ||
+                { echo "e2e: recording $name failed:"; cat "$work/record-$name.log"; exit 1; }
 }
 for s in "${scenarios[@]}"; do
         IFS='|' read -r name layout type args expect <<<"$s"
@@ -186,16 +233,17 @@ install -m 0755 "$top/tests/e2e/bootloader-facts.sh" "$stage/e2e/bootloader-fact
 install -m 0755 "$top/tests/e2e/dom0-init.sh" "$stage/e2e/init.sh"
 
 log "dom0 image"
-mkfs.ext4 -F -q -d "$stage" "$work/dom0.img" 4G
+# Live: room for the appliance and template (~0.9 GB) and their rebuild.
+mkfs.ext4 -F -q -d "$stage" "$work/dom0.img" $([ -n "$live" ] && echo 8G || echo 4G)
 kernel=$(ls "$rootfs"/boot/vmlinuz-* | sort -V | tail -n 1)
 initrd=$(ls "$rootfs"/boot/initrd.img-* | sort -V | tail -n 1)
 gunzip -c "$rootfs/boot/xen-4.17-amd64.gz" >"$work/xen"
 
 # 4. Boot Xen + dom0; the init script runs the scenarios.
-log "boot Xen + dom0 under TCG, run ${#scenarios[@]} scenarios and the concurrent start"
+log "boot Xen + dom0 under TCG, run ${#scenarios[@]} scenarios and the concurrent start${live:+, live}"
 start=$(date +%s)
 set +e
-timeout 2400 qemu-system-x86_64 -accel tcg -m 4096 -smp 2 -nographic -no-reboot \
+timeout $((2400 + build_secs)) qemu-system-x86_64 -accel tcg -m 4096 -smp 2 -nographic -no-reboot \
         -kernel "$work/xen" -append "console=com1 dom0_mem=2048M,max:2048M" \
         -initrd "$kernel root=/dev/vda rw console=hvc0 init=/e2e/init.sh,$initrd" \
         -drive file="$work/dom0.img",format=raw,if=virtio \
@@ -207,7 +255,9 @@ cp "$work/serial.log" "$top/tests/e2e/logs/serial-$(date +%Y%m%d-%H%M%S).log"
 log "qemu exited $qrc after $(( $(date +%s) - start )) s; serial log kept in tests/e2e/logs/"
 
 # 5. The table.
-serial() { tr -d '\r' <"$work/serial.log"; }
+# `serial | grep -q` stops reading at its match; tr then dies of SIGPIPE,
+# and pipefail would make a line that is there count as missing.
+serial() { tr -d '\r' <"$work/serial.log" || true; }
 failed=0
 total=0
 # row NAME EXPECTED pass|FAIL [SECONDS]
@@ -281,6 +331,27 @@ else
 fi
 row disk-option "--disk inspected as /dev/sdb" $r
 [ "$r" = pass ] || bl_log second-disk | tail -n 5 | sed 's/^/    /'
+if [ -n "$live" ]; then
+        # E2E-LIVE|step|rc|seconds|last line; E2E-LIVE-JSON|step|...
+        live_row() {    # STEP EXPECTED [JSON-PATTERN]
+                local line rc secs
+                line=$(serial | grep "^E2E-LIVE|$1|" | head -n 1 || true)
+                rc=$(echo "$line" | cut -d'|' -f3)
+                secs=$(echo "$line" | cut -d'|' -f4)
+                if [ -n "$line" ] && [ "$rc" = 0 ] &&
+                   { [ -z "${3:-}" ] || serial | grep -q "^E2E-LIVE-JSON|$1|$3"; }; then r=pass; else r=FAIL; fi
+                row "live-$1" "$2" $r "$secs"
+                [ "$r" = pass ] || echo "    seen: ${line:-(no line)}"
+        }
+        live_row verify "imported template verified"
+        live_row decision-1 "cold decision: x86_64" '"arch":"x86_64"'
+        live_row decision-2 "cold decision: x86_64" '"arch":"x86_64"'
+        if [ "$build_secs" != 0 ]; then
+                live_row build "template built in dom0 (${build_secs} s max)"
+                serial | grep -q "^E2E-LIVE|build|0|" && live_row decision-built "decision, dom0's template" '"arch":"x86_64"'
+        fi
+        serial | grep "^E2E-LIVE" | sed 's/^/    /' || true
+fi
 # Restrict mode: the tool ran as bootloader_user's uid (the worker's own report).
 uid=$(chroot "$rootfs" id -u pvbootuser)
 if serial | grep -q "E2E-LOG restrict bootloader: pvboot-select:   worker: inspected as uid $uid"; then r=pass; else r=FAIL; fi

@@ -330,7 +330,8 @@ int inspect_disk(Probe *p, const Policy *policy, Inspection *ret) {
                 goto out;
         }
         if (!probe_alive(p)) {
-                snprintf(ret->error, sizeof(ret->error), "the appliance died during the inspection");
+                snprintf(ret->error, sizeof(ret->error), "the appliance died during the inspection%s%s",
+                         *probe_last_error(p) ? ": " : "", probe_last_error(p));
                 r = -EIO;
                 goto out;
         }

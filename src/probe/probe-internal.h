@@ -70,6 +70,7 @@ struct Probe {
 
         /* the e2e seam's (probe-replay.c); NULL where it is not built */
         Transcript *tx;
+        bool replay_broken;     /* a call did not match the transcript */
 };
 
 extern const ProbeBackend probe_live;

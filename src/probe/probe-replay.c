@@ -51,6 +51,7 @@ static int replay_rc(Probe *p, const char *call, const TxField *args, size_t n) 
         if (transcript_next(p->tx, call, args, n) < 0 || transcript_result_int(p->tx, 0, &rc) < 0 ||
             rc > 0 || rc < -4095) {
                 snprintf(p->error, sizeof(p->error), "replay: the transcript does not match this inspection");
+                p->replay_broken = true;
                 return -EBADMSG;
         }
         return (int) rc;
@@ -98,9 +99,12 @@ static int replay_launch(Probe *p) {
         return r;
 }
 
+/* A transcript that stopped matching is a dead appliance: whatever was
+ * looked up after that is not evidence, and the inspection fails, as it
+ * does when a clone dies (a lookup's failure alone would read as "not
+ * there"). */
 static bool replay_alive(Probe *p) {
-        (void) p;
-        return true;    /* a replay mismatch fails on its own */
+        return !p->replay_broken;
 }
 
 /* A filesystem as the transcript keeps it: "FSTYPE DISK FLAGS SUBVOL NAME". */

@@ -28,7 +28,7 @@ user=$pvboot_user
 caps="xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64"
 
 require_root "the daemon runs as its own user"
-require_tools dbus-daemon busctl setpriv guestfish sfdisk
+require_tools dbus-daemon busctl setpriv guestfish sfdisk grub-mkimage
 require_user "$user"
 require_stage1
 
@@ -182,6 +182,25 @@ cat "$work/gpt32.img" >"$work/swap.img"         # same inode, new bytes
 [ "$(prop CacheEntries)" -ge 1 ] && ok cache-entries || bad cache-entries "CacheEntries is $(prop CacheEntries)"
 wait_prop PoolReady 2
 expect_run cache-invalidated i386 "$work/swap.img" "answered by a warm appliance"
+
+# 2a. The stage 1s' search lists reach the daemon's appliance (SearchLists),
+#     and are part of the cache's key: a 64-bit stage 1 that only reads
+#     /boot/grub2/grub.cfg finds nothing on a disk the cache has an x86_64
+#     answer for, and a warm appliance says so.
+printf 'if search -s -f /boot/grub2/grub.cfg; then configfile /boot/grub2/grub.cfg; fi\n' >"$work/s1-grub2.cfg"
+grub-mkimage -O x86_64-xen -o "$work/s1-grub2.bin" -c "$work/s1-grub2.cfg" -p /boot/grub ext2 ||
+        bail "grub-mkimage s1-grub2"
+wait_prop PoolReady 2
+expect_run cache-warm-default x86_64 "$work/mbr64.img" "answered from its cache"
+wait_prop PoolReady 2
+if run warm-own-stage1 "fail:nothing to boot" "$work/mbr64.img" --stage1-x86_64="$work/s1-grub2.bin" &&
+   grep -q "answered by a warm appliance" "$work/warm-own-stage1.log" &&
+   grep -q "search x86_64: config /boot/grub2/grub.cfg" "$work/warm-own-stage1.log" &&
+   grep -q "stage 1 x86_64: $work/s1-grub2.bin: embedded config" "$work/warm-own-stage1.log"; then
+        ok warm-own-stage1
+else
+        bad warm-own-stage1 "$(grep -v '^pvboot-select:   [pgh]' "$work/warm-own-stage1.log" | tail -8)"
+fi
 
 # 2b. The admin's commands against the running daemon: status (text and
 #     JSON, from the Manager's properties) and inspect --json, answered by

@@ -34,6 +34,8 @@ run replay-restrict --runas=131080 --expect-stage1=$s64 "$pvboot" "$work/disk.im
 cp "$work/disk.img" "$work/other.img"
 printf 'X' | dd of="$work/other.img" bs=1 seek=40000000 conv=notrunc status=none
 run replay-other-disk "--expect-fail=recorded from another disk" "$pvboot" "$work/other.img" "--replay=$work/tx"
-head -c 200 "$work/tx" >"$work/short"
+# Cut short after the first mount: every question after it goes unanswered.
+# (A cut at a fixed byte count lands wherever the calls before it end.)
+sed -n '1,/^mount /p' "$work/tx" >"$work/short"
 run replay-truncated "--expect-fail=does not match" "$pvboot" "$work/disk.img" "--replay=$work/short"
 done_testing

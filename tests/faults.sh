@@ -33,6 +33,10 @@ cold_path_only
 
 make_work faults
 on_exit 'umount "$work/small" 2>/dev/null'
+# Every clone killed below leaves its root-disk snapshot where it was: it
+# must have been in the worker's private /tmp, never in dom0's /var/tmp
+# (qemu moves a TMPDIR of "/tmp" there: clone.c).
+touch "$work/started"
 bash "$here/mkdisk.sh" mbr64 "$work/disk.img" "$work/build" >/dev/null || bail "mkdisk mbr64"
 
 # The worker's private directory appears as /tmp/pvboot-select.XXXXXX.
@@ -312,5 +316,8 @@ else
         bad libxl-timeout-beaten "no qemu of this run seen: $(tail -n 5 "$lxr_log")"
         bad libxl-timeout-qemu-gone "no qemu of this run seen"
 fi
+
+left=$(find /var/tmp -maxdepth 1 -name 'vl.*' -newer "$work/started" 2>/dev/null | head -n 3)
+[ -z "$left" ] && ok no-snapshot-in-var-tmp || bad no-snapshot-in-var-tmp "killed clones left $left"
 
 done_testing

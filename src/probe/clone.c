@@ -162,7 +162,13 @@ char **clone_argv(const Template *t, const CloneConfig *cfg, int ram_fd, int age
 
 static _Noreturn void exec_qemu(char **argv, int ram, int state, int agent, int qmp, bool debug) {
         int fds[] = { ram, state, agent, qmp };
-        char *env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TMPDIR=/tmp", NULL };
+        /* The root disk's snapshot (snapshot=on) goes to $TMPDIR: the
+         * worker's private, size-bounded /tmp.  qemu 7.2's
+         * create_tmp_file() swaps a TMPDIR of exactly "/tmp" for
+         * /var/tmp (large images belong on disk), which is dom0's disk,
+         * unbounded, and keeps a killed clone's snapshot: "/tmp/." names
+         * the same directory without being "/tmp". */
+        char *env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TMPDIR=/tmp/.", NULL };
 
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* Above every target number first, so no dup2 clobbers a source. */

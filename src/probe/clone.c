@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Appliance clones restored from the template (see clone.h). */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -404,6 +405,14 @@ int clone_attach(Clone *c, const int *disk_fds, size_t n_disks, const char *form
                 /* Hostile: force termination; the caller escapes for display. */
                 ret[i].name[sizeof(ret[i].name) - 1] = 0;
                 ret[i].fstype[sizeof(ret[i].fstype) - 1] = 0;
+                /* What the inspection acts on must be what we asked for:
+                 * one of our disks, flags we know. */
+                if (ret[i].disk >= n_disks || (ret[i].flags & ~AGENT_DEVICE_DEFAULT_SUBVOL)) {
+                        c->dead = true;
+                        set_error(c, "the appliance's agent listed a filesystem on disk %" PRIu32 " with flags %#" PRIx32
+                                  " (%zu disks attached)", ret[i].disk, ret[i].flags, n_disks);
+                        return -EBADMSG;
+                }
                 /* Mounts are asked for by name: two filesystems of one name
                  * (LV names cut to fit, or a lying agent) would make one
                  * of them read twice and the other never. */

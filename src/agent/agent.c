@@ -337,7 +337,7 @@ static void add_btrfs_default_views(void) {
                         continue;
                 d->pub.subvol = BTRFS_FS_TREE_OBJECTID;
                 if (mount(d->node, MNT_DIR, "btrfs", MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC | MS_NOATIME,
-                          NULL) < 0)
+                          "nologreplay") < 0)
                         continue;
                 int fd = open(MNT_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 id = fd < 0 ? 0 : btrfs_root_subvol(fd);
@@ -453,8 +453,11 @@ static int do_mount(unsigned idx) {
                 opts = "noload";
         else if (is_type(d, "xfs"))
                 opts = "norecovery";
-        else if (is_type(d, "btrfs") && !(d->pub.flags & AGENT_DEVICE_DEFAULT_SUBVOL))
-                opts = "subvolid=5";    /* GRUB's "/": the top level, whatever the default */
+        else if (is_type(d, "btrfs"))
+                /* GRUB's "/" is the top level, whatever the default; and a
+                 * dirty log is not replayed (btrfs refuses to mount a
+                 * read-only device that has one, GRUB reads it as it is). */
+                opts = d->pub.flags & AGENT_DEVICE_DEFAULT_SUBVOL ? "nologreplay" : "subvolid=5,nologreplay";
         if (mount(d->node, MNT_DIR, d->pub.fstype,
                   MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC | MS_NOATIME, opts) < 0)
                 return -errno;

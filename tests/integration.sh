@@ -96,7 +96,8 @@ scenarios=(
         # from its top-level subvolume, md RAID1 (also degraded, and LVM on
         # it) read from a member.
         "btrfs-default-subvolume|btrfs-at64|fail:exists only in btrfs subvolume 256, the default of /dev/sda1; the stage 1 reads the top-level subvolume||"
-        "btrfs-top-level|btrfs-top64|x86_64||"
+        "btrfs-top-level|btrfs-top64|x86_64||-v"
+        "btrfs-same-in-both|btrfs-both64|x86_64||-v"
         "md-raid1|md1-64|x86_64||"
         "md-raid1-degraded|md1-degraded64|x86_64||"
         "md090-lvm-on-raid1|md090-lvm32|i386||"
@@ -202,6 +203,7 @@ done
 # flag ignored, with what to do instead; libxl's timeout as it was read.
 # name | text (one grep -F per ;-separated item)
 said=(
+        "btrfs-top-level|not seen by the stage 1: /boot/xen/pvboot-i386.elf exists only in btrfs subvolume 256"
         "no-pvboot-lz4-kernel|every x86_64 kernel of the guest is lz4-compressed, and the PV stage 1's Xen loader reads gzip, xz and lzo only;payload lz4)"
         "pygrub-config|-i/--interactive ignored;--entry ignored;--isconfig ignored;--offset ignored;--kernel/--ramdisk ignored: they name files inside the guest;--default_args/--extra_args ignored;does not reach the guest kernel: pvgrub2 boots it with the command line of the guest's grub.cfg;args: root=/dev/xvda1 quiet"
         "pygrub-restrict|--entry ignored;--kernel/--ramdisk ignored"
@@ -214,6 +216,9 @@ said=(
         "timeout-overflow|set 0 (no timeout) to 2147483"
         "timeout-not-restrict|is not used: libxl times its bootloader out in restrict mode only"
 )
+# A file at the top level too is not "only" in the default subvolume.
+grep -q "exists only in btrfs subvolume" "$work/btrfs-same-in-both.log" &&
+        bad btrfs-same-not-hidden "$(grep 'exists only' "$work/btrfs-same-in-both.log")" || ok btrfs-same-not-hidden
 for s in "${said[@]}"; do
         IFS='|' read -r name texts <<<"$s"
         IFS=';' read -ra want <<<"$texts"

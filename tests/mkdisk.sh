@@ -349,6 +349,18 @@ btrfs-top64)
                 mount /dev/sda1 / : btrfs-subvolume-create /@ : tar-in "$work/at.tar" /@ : \
                 tar-in "$work/top.tar" / : btrfs-subvolume-set-default 256 /
         ;;
+btrfs-both64)
+        # The same 64-bit pvboot ELF at the top level and inside @: found
+        # where the stage 1 looks, so nothing is "only" in @.
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
+        tar -C "$work/root" -cf "$work/at.tar" .
+        rm -f "$out"
+        guestfish_tcg -N "$out"=disk:256M -- part-disk /dev/sda mbr : mkfs btrfs /dev/sda1 : \
+                mount /dev/sda1 / : btrfs-subvolume-create /@ : tar-in "$work/at.tar" /@ : \
+                tar-in "$work/at.tar" / : btrfs-subvolume-set-default 256 /
+        ;;
 # md RAID1 over two partitions of the disk: metadata 1.2 holding ext4, or
 # 0.90 (at the end of each member) holding LVM; md1-degraded64 is md1-64
 # with its second member's superblock gone (a missing member).

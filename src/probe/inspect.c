@@ -43,6 +43,13 @@ static int find_file(Probe *p, const char *path, uint64_t max_size, FoundKind *r
         return 0;
 }
 
+/* Is there a regular file at path (symlinks followed as GRUB does)? */
+static bool regular_file_at(const GuestFsOps *ops, const char *path) {
+        _cleanup_free_ char *resolved = NULL;
+        GuestStat st;
+        return guest_path_resolve(ops, path, &resolved, &st) == 0 && st.type == GUEST_FILE_REGULAR;
+}
+
 /* A reader's failure as evidence: over the read budget is "too large". */
 static FoundKind read_failure(int r) {
         return r == -E2BIG ? FOUND_TOO_LARGE : FOUND_UNREADABLE;
@@ -171,10 +178,7 @@ static void look_for_configs(Probe *p, Inspection *in, const Where *fs, const Po
                                         hit = found[j];
                                 }
                         if (!known) {
-                                _cleanup_free_ char *resolved = NULL;
-                                GuestStat st;
-                                hit = guest_path_resolve(&ops, path, &resolved, &st) == 0 &&
-                                      st.type == GUEST_FILE_REGULAR;
+                                hit = regular_file_at(&ops, path);
                                 looked[n_looked] = path;
                                 found[n_looked++] = hit;
                         }
@@ -205,9 +209,7 @@ static void look_for_other_boot(Probe *p, Inspection *in, const char *dev) {
         probe_fs_ops(p, &ops);
         text_escape(dev, strlen(dev), fs, sizeof(fs));
         for (size_t k = 0; k < ELEMENTSOF(extlinux) && !in->extlinux[0]; k++) {
-                _cleanup_free_ char *resolved = NULL;
-                GuestStat st;
-                if (guest_path_resolve(&ops, extlinux[k], &resolved, &st) == 0 && st.type == GUEST_FILE_REGULAR)
+                if (regular_file_at(&ops, extlinux[k]))
                         snprintf(in->extlinux, sizeof(in->extlinux), "%s:%s", fs, extlinux[k]);
         }
         for (size_t k = 0; k < ELEMENTSOF(bls) && !in->bls[0]; k++) {
@@ -218,35 +220,46 @@ static void look_for_other_boot(Probe *p, Inspection *in, const char *dev) {
         }
 }
 
+/* Did the top level of filesystem fs show entry e of list k? */
+static bool seen_at_top(const Inspection *in, Stage1Kind k, unsigned e, const char *fs) {
+        for (size_t i = 0; i < in->n_candidates; i++)
+                if (in->candidates[i].stage1 == k && in->candidates[i].entry == e && strcmp(in->candidates[i].fs, fs) == 0)
+                        return true;
+        for (size_t i = 0; i < in->n_configs; i++)
+                if (in->configs[i].stage1 == k && in->configs[i].entry == e && strcmp(in->configs[i].fs, fs) == 0)
+                        return true;
+        return false;
+}
+
 /*
  * A btrfs's default subvolume, a view the stage 1 does not have (it reads
- * the top level): the first file of the search list found there, so that a
- * guest whose files are only there is told why the stage 1 will not find
- * them.  Evidence for that message only, never for the decision.
+ * the top level): the first file of the search lists found there and not
+ * at the top level, so that a guest whose files are only there is told
+ * why the stage 1 will not find them.  Evidence for that message only,
+ * never for the decision.
  */
 static void look_in_default_subvol(Probe *p, Inspection *in, const char *dev, const AgentDevice *info,
                                    const Policy *policy) {
+        char fs[FS_NAME_MAX];
         GuestFsOps ops;
 
         if (in->hidden[0])
                 return;
+        /* The view's name is the filesystem's and a suffix (agent.c); the
+         * filesystem itself was looked at already, under its own name. */
+        text_escape(dev, strcspn(dev, " "), fs, sizeof(fs));
         probe_fs_ops(p, &ops);
         /* Every path of every stage 1's list, in the lists' order. */
         for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
                 for (unsigned e = 0; e < policy->search[k].n && e < SEARCH_MAX_ENTRIES; e++) {
                         const char *path = policy->search[k].entries[e].path;
-                        _cleanup_free_ char *resolved = NULL;
-                        GuestStat st;
-                        char fs[FS_NAME_MAX];
-                        /* The view's name is the filesystem's and a suffix (agent.c). */
-                        size_t len = strcspn(dev, " ");
-                        if (guest_path_resolve(&ops, path, &resolved, &st) < 0 || st.type != GUEST_FILE_REGULAR)
+                        if (seen_at_top(in, k, e, fs) || !regular_file_at(&ops, path))
                                 continue;
                         snprintf(in->hidden, sizeof(in->hidden),
                                  "%s exists only in btrfs subvolume %llu, the default of %s; the stage 1 reads the "
                                  "top-level subvolume (5) and will not find it: put it there too "
                                  "(mount -o subvolid=5 the filesystem and install it at that path)",
-                                 path, (unsigned long long) info->subvol, text_escape(dev, len, fs, sizeof(fs)));
+                                 path, (unsigned long long) info->subvol, fs);
                         return;
                 }
 }

@@ -57,6 +57,7 @@ struct Request {
         bool use_cache;
         CacheKey key;
         uint64_t arrived_usec;
+        uint64_t deadline_usec; /* the timer's: its worker's clone ends every step by then */
         Slot *slot;             /* NULL while queued */
 };
 

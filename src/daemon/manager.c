@@ -454,7 +454,7 @@ static void dispatch(Manager *m) {
                 }
                 s->req = r;
                 r->slot = s;
-                k = worker_send(s->w, &r->disk_fd, 1, &r->policy);
+                k = worker_send(s->w, &r->disk_fd, 1, &r->policy, r->deadline_usec);
                 if (k < 0) {
                         request_fail(r, PVBOOT_BUS_ERROR_INSPECTION_FAILED, "cannot hand the disk to the appliance: %s",
                                      strerror(-k));
@@ -493,14 +493,14 @@ void manager_submit(Manager *m, Request *r) {
                 request_fail(r, PVBOOT_BUS_ERROR_BUSY, "too many requests waiting (%u); try again", m->cfg.queue_limit);
                 return;
         }
+        r->deadline_usec = now_usec() + (uint64_t) r->policy.timeout_sec * 1000000;
         /* The caller leaving cancels it.  (On a direct connection there is
          * no sender to track: the caller is the connection itself.) */
         if ((sd_bus_message_get_sender(r->call) &&
              ((k = sd_bus_track_new(m->bus, &r->track, request_client_gone, r)) < 0 ||
               (k = sd_bus_track_add_sender(r->track, r->call)) < 0)) ||
-            (k = sd_event_add_time_relative(m->event, &r->timer, CLOCK_MONOTONIC,
-                                            (uint64_t) r->policy.timeout_sec * 1000000, 100000, request_deadline,
-                                            r)) < 0) {
+            (k = sd_event_add_time(m->event, &r->timer, CLOCK_MONOTONIC,
+                                   r->deadline_usec, 100000, request_deadline, r)) < 0) {
                 request_fail(r, PVBOOT_BUS_ERROR_INSPECTION_FAILED, "cannot track the request: %s", strerror(-k));
                 return;
         }

@@ -2,6 +2,7 @@
 /* Appliance clones restored from the template (see clone.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -36,7 +37,7 @@ struct Clone {
         Qmp *qmp;
         bool dead;
         bool attached;
-        unsigned timeout_ms;
+        uint64_t deadline;      /* now_usec() by which every step ends */
         char error[512];
 };
 
@@ -46,6 +47,23 @@ static void set_error(Clone *c, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(c->error, sizeof(c->error), fmt, ap);
         va_end(ap);
+}
+
+/* What is left of the deadline, as one step's bound: no step has a
+ * budget of its own, so a machine that is slow on one step (a restore
+ * under nested TCG) is not failed while the inspection has time left,
+ * and none can outlast the inspection. */
+static unsigned left_ms(const Clone *c) {
+        uint64_t now = now_usec(), ms;
+        if (now >= c->deadline)
+                return 0;
+        ms = (c->deadline - now + 999) / 1000;
+        return ms > UINT_MAX ? UINT_MAX : (unsigned) ms;
+}
+
+void clone_set_deadline(Clone *c, uint64_t usec) {
+        if (c)
+                c->deadline = usec;
 }
 
 const char *clone_last_error(const Clone *c) {
@@ -204,7 +222,7 @@ int clone_call(Clone *c, AgentOp op, uint32_t arg, uint64_t offset, const char *
                 *ret_len = 0;
         if (c->dead)
                 return -EIO;
-        r = agent_call(c->agent, c->timeout_ms, op, arg, offset, payload, buf, bufsz, &len, &failed);
+        r = agent_call(c->agent, left_ms(c), op, arg, offset, payload, buf, bufsz, &len, &failed);
         if (failed && r != -ENAMETOOLONG) {
                 c->dead = true;
                 set_error(c, "%s", r == -ETIMEDOUT ? "the appliance did not answer in time"
@@ -233,15 +251,14 @@ static int restore(Clone *c) {
         int r;
 
         r = qmp_execute(c->qmp, "{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":"
-                                "[{\"capability\":\"x-ignore-shared\",\"state\":true}]}}", -1, c->timeout_ms, NULL);
+                                "[{\"capability\":\"x-ignore-shared\",\"state\":true}]}}", -1, left_ms(c), NULL);
         if (r >= 0)
                 r = qmp_execute(c->qmp, "{\"execute\":\"migrate-incoming\",\"arguments\":{\"uri\":\"fd:" STRINGIFY(FD_STATE) "\"}}",
-                                -1, c->timeout_ms, NULL);
-        uint64_t deadline = now_usec() + (uint64_t) c->timeout_ms * 1000;
+                                -1, left_ms(c), NULL);
         while (r >= 0) {
                 _cleanup_(yajl_tree_freep) yajl_val doc = NULL;
                 yajl_val s;
-                r = qmp_execute(c->qmp, "{\"execute\":\"query-status\"}", -1, c->timeout_ms, &doc);
+                r = qmp_execute(c->qmp, "{\"execute\":\"query-status\"}", -1, left_ms(c), &doc);
                 if (r < 0)
                         break;
                 s = yajl_tree_get(qmp_return(doc), p_status, yajl_t_string);
@@ -251,7 +268,7 @@ static int restore(Clone *c) {
                         return 0;
                 if (!waiting)
                         return -EBADMSG;
-                if (now_usec() >= deadline)
+                if (now_usec() >= c->deadline)
                         return -ETIMEDOUT;
                 usleep(2000);
         }
@@ -304,7 +321,7 @@ static int launch(Clone *c, const CloneConfig *cfg) {
         qmp[1] = safe_close(qmp[1]);
         c->agent = TAKE_FD(agent[0]);
 
-        r = qmp_new(TAKE_FD(qmp[0]), c->timeout_ms, &c->qmp);
+        r = qmp_new(TAKE_FD(qmp[0]), left_ms(c), &c->qmp);
         if (r < 0) {
                 set_error(c, "qemu did not start (%s)", strerror(-r));
                 return r;
@@ -338,7 +355,13 @@ int clone_start(const CloneConfig *cfg, Clone **ret) {
         *ret = c;
         c->pid = -1;
         c->agent = -1;
-        c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 20000;
+        c->deadline = cfg->deadline;
+        if (c->deadline == 0 || now_usec() >= c->deadline) {
+                c->dead = true;
+                set_error(c, "%s", c->deadline == 0 ? "no deadline for the clone"
+                                   : "no time left to restore the appliance");
+                return c->deadline == 0 ? -EINVAL : -ETIMEDOUT;
+        }
         r = launch(c, cfg);
         if (r < 0)
                 c->dead = true;
@@ -352,7 +375,7 @@ static int attach_one(Clone *c, size_t i, int disk_fd, const char *format) {
         int r;
 
         snprintf(cmd, sizeof(cmd), "{\"execute\":\"add-fd\",\"arguments\":{\"fdset-id\":%zu}}", i + 1);
-        r = qmp_execute(c->qmp, cmd, disk_fd, c->timeout_ms, NULL);
+        r = qmp_execute(c->qmp, cmd, disk_fd, left_ms(c), NULL);
         if (r < 0)
                 return r;
         /* A qcow2's backing file is a path the guest chose: never opened. */
@@ -360,13 +383,13 @@ static int attach_one(Clone *c, size_t i, int disk_fd, const char *format) {
                  "{\"execute\":\"blockdev-add\",\"arguments\":{\"driver\":\"%s\",\"node-name\":\"guest%zu\","
                  "\"read-only\":true,%s\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/%zu\","
                  "\"read-only\":true}}}", format, i, strcmp(format, "qcow2") == 0 ? "\"backing\":null," : "", i + 1);
-        r = qmp_execute(c->qmp, cmd, -1, c->timeout_ms, NULL);
+        r = qmp_execute(c->qmp, cmd, -1, left_ms(c), NULL);
         if (r < 0)
                 return r;
         snprintf(cmd, sizeof(cmd),
                  "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"scsi-hd\",\"bus\":\"scsi.0\","
                  "\"drive\":\"guest%zu\",\"id\":\"guest%zu\",\"scsi-id\":%zu}}", i, i, GUEST_TARGET + i);
-        return qmp_execute(c->qmp, cmd, -1, c->timeout_ms, NULL);
+        return qmp_execute(c->qmp, cmd, -1, left_ms(c), NULL);
 }
 
 int clone_attach(Clone *c, const int *disk_fds, size_t n_disks, const char *format, AgentDevice *ret, size_t max,

@@ -13,8 +13,10 @@
  * defer; then it restores the migration stream and says HELLO to the agent.
  * clone_attach() hot-plugs the guest disk read-only from a descriptor
  * (QMP add-fd: qemu never opens a path to it) at SCSI target 1 and asks
- * the agent for its filesystems.  Every answer is bounded in size and
- * time; a clone that answers wrongly or late is dead from then on.
+ * the agent for its filesystems.  Every answer is bounded in size, and in
+ * time by one deadline for all the clone's steps (the inspection's, not a
+ * budget per step); a clone that answers wrongly or late is dead from
+ * then on.
  */
 
 #include <stdbool.h>
@@ -29,7 +31,10 @@
 typedef struct CloneConfig {
         const Template *template;
         unsigned tcg_cache_mb;          /* 0: qemu's default */
-        unsigned timeout_ms;            /* bound on each step and each agent call */
+        /* now_usec() by which every step and agent call ends: the
+         * inspection's deadline (or, for a clone restored ahead, the time
+         * one inspection may take); clone_set_deadline() moves it. */
+        uint64_t deadline;
         bool debug;                     /* qemu's and the appliance's output to stderr */
 } CloneConfig;
 
@@ -50,6 +55,10 @@ int clone_attach(Clone *c, const int *disk_fds, size_t n_disks, const char *form
  * is dead from then on). */
 int clone_call(Clone *c, AgentOp op, uint32_t arg, uint64_t offset, const char *payload,
                void *buf, size_t bufsz, size_t *ret_len);
+
+/* From now on every step ends by usec (a pooled clone, once it is
+ * given its request: the request's deadline). */
+void clone_set_deadline(Clone *c, uint64_t usec);
 
 bool clone_alive(Clone *c);
 pid_t clone_pid(const Clone *c);

@@ -36,6 +36,11 @@ const char *probe_last_error(Probe *p) {
         return p ? p->error : "";
 }
 
+void probe_set_deadline(Probe *p, uint64_t usec) {
+        p->cfg.deadline = usec;
+        clone_set_deadline(p->clone, usec);
+}
+
 int probe_new(const ProbeConfig *cfg, Probe **ret) {
         const ProbeBackend *backend;
         Probe *p;
@@ -256,7 +261,7 @@ static int launch_clone(Probe *p) {
         CloneConfig cc = {
                 .template = p->cfg.template,
                 .tcg_cache_mb = p->cfg.tcg_cache_mb,
-                .timeout_ms = p->cfg.timeout_ms,
+                .deadline = p->cfg.deadline,
                 .debug = p->cfg.debug,
         };
         int r;

@@ -37,7 +37,10 @@ typedef struct ProbeConfig {
         const char *format;     /* "raw" or "qcow2" (no backing file is ever opened) */
         const Template *template;       /* what clones start from (NULL only when replaying) */
         unsigned tcg_cache_mb;  /* TCG translation cache, 0: qemu's default */
-        unsigned timeout_ms;    /* bound on each step and each question, 0: the clone's default */
+        /* now_usec() by which the clone's every step and question ends;
+         * probe_set_deadline() moves it (a clone restored ahead gets its
+         * request's deadline).  0 only when replaying. */
+        uint64_t deadline;
         bool debug;             /* qemu's and the appliance's output to stderr */
         /* e2e builds only (-De2e_replay=true), else must be -1: record
          * every probe call to this fd, or replay them from it. */
@@ -59,6 +62,9 @@ const char *probe_last_error(Probe *p);
  * failed lookup must not pass for "nothing there": evidence gathered
  * around a death is incomplete, so the inspection as a whole fails. */
 bool probe_alive(Probe *p);
+
+/* From now on the clone's steps end by usec (now_usec()). */
+void probe_set_deadline(Probe *p, uint64_t usec);
 
 /* Restore the clone (and attach the disk if it is bound already). */
 int probe_launch(Probe *p);

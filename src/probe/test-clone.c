@@ -64,7 +64,7 @@ static Template *open_ok(const TemplateConfig *cfg) {
 }
 
 static void one_clone(const Template *t) {
-        CloneConfig cc = { .template = t, .tcg_cache_mb = 32, .timeout_ms = 30000 };
+        CloneConfig cc = { .template = t, .tcg_cache_mb = 32, .deadline = now_usec() + 60 * 1000000 };
         AgentDevice devs[AGENT_MAX_DEVICES];
         Clone *c = NULL;
         size_t n = 0, len;
@@ -111,6 +111,43 @@ static void one_clone(const Template *t) {
         r = clone_call(c, AGENT_OP_LSTAT, 0, 0, "/boot", &st, sizeof(st), &len);
         CHECK(r == -EIO, "a dead clone's call: %d", r);
         CHECK(!clone_alive(c), "dead clone reported alive");
+        clone_free(c);
+}
+
+/* One deadline bounds every step: none, or one already past, starts
+ * nothing; a clone that stops answering fails at the deadline it was
+ * given later (a pooled clone's request), with the reason, not before. */
+static void deadline_clone(const Template *t) {
+        CloneConfig cc = { .template = t, .tcg_cache_mb = 32 };
+        Clone *c = NULL;
+        AgentStat st;
+        size_t len;
+        int r;
+
+        r = clone_start(&cc, &c);
+        CHECK(r == -EINVAL, "no deadline: %d", r);
+        clone_free(c);
+        c = NULL;
+        cc.deadline = now_usec() - 1;
+        r = clone_start(&cc, &c);
+        CHECK(r == -ETIMEDOUT && strstr(clone_last_error(c), "time"), "a past deadline: %d %s", r,
+              clone_last_error(c));
+        CHECK(!clone_alive(c), "a clone past its deadline reported alive");
+        clone_free(c);
+        c = NULL;
+
+        cc.deadline = now_usec() + 60 * 1000000;
+        r = clone_start(&cc, &c);
+        CHECK(r == 0, "clone_start: %s", clone_last_error(c));
+        uint64_t deadline = now_usec() + 1000000;
+        clone_set_deadline(c, deadline);
+        kill(clone_pid(c), SIGSTOP);
+        r = clone_call(c, AGENT_OP_LSTAT, 0, 0, "/boot", &st, sizeof(st), &len);
+        CHECK(r == -ETIMEDOUT, "a stopped clone's call: %d", r);
+        CHECK(now_usec() >= deadline, "the call gave up before its deadline");
+        CHECK(strcmp(clone_last_error(c), "the appliance did not answer in time") == 0, "error: %s",
+              clone_last_error(c));
+        kill(clone_pid(c), SIGKILL);
         clone_free(c);
 }
 
@@ -174,6 +211,7 @@ int main(int argc, char **argv) {
                 CHECK(pwrite(t->ram_fd, "x", 1, 0) < 0 && errno == EPERM, "sealed RAM is writable");
                 one_clone(t);
                 one_clone(t);   /* a second clone of the same template */
+                deadline_clone(t);
         }
         template_free(t);
 

@@ -45,7 +45,8 @@ static bool same(const Answers *a, const Answers *b) {
 }
 
 static void converse(const Template *t, int disk, int record_fd, int replay_fd, Answers *ret) {
-        ProbeConfig cfg = { .format = "raw", .template = t, .record_fd = record_fd, .replay_fd = replay_fd };
+        ProbeConfig cfg = { .format = "raw", .template = t, .deadline = now_usec() + 100 * 1000000,
+                            .record_fd = record_fd, .replay_fd = replay_fd };
         Probe *p = NULL;
         char **v = NULL, *target = NULL, *part = NULL;
         GuestFsOps ops;

@@ -76,7 +76,8 @@ static void test_uid_drop_refused(void) {
 }
 
 static WorkerRequest good_request(void) {
-        return (WorkerRequest) { .magic = WORKER_MAGIC, .mode = MODE_PV, .host_caps = "" };
+        return (WorkerRequest) { .magic = WORKER_MAGIC, .mode = MODE_PV, .n_disks = 1, .host_caps = "",
+                                 .deadline = now_usec() + 60 * 1000000 };
 }
 
 /* Feed a real worker one message; it must end without a report, with
@@ -120,6 +121,12 @@ static void test_requests(void) {
         feed(&req, sizeof(req), true, 1);
         req = good_request();
         req.prefer = _PV_ARCH_MAX;
+        feed(&req, sizeof(req), true, 1);
+        req = good_request();
+        req.deadline = 0;                       /* no bound at all */
+        feed(&req, sizeof(req), true, 1);
+        req = good_request();
+        req.n_disks = 2;                        /* one descriptor came */
         feed(&req, sizeof(req), true, 1);
         req = good_request();
         req.host_source = N_HOST_SOURCES;

@@ -83,7 +83,7 @@ static inline int run_early(const WorkerConfig *wc, bool send, InspectReport *re
         if (r < 0)
                 return r;
         if (send)
-                r = worker_send(w, &disk, 1, &policy);
+                r = worker_send(w, &disk, 1, &policy, now_usec() + 60 * 1000000);
         for (int i = 0; r >= 0 && i < 6000; i++) {
                 r = worker_receive(w, ret);
                 if (r == -EAGAIN) {

@@ -26,7 +26,11 @@
 #include "probe/inspect.h"
 #include "probe/sandbox.h"
 #include "probe/worker-wire.h"
+#include "selector/policy.h"
 
+/* How long before its parent's deadline the worker's clone gives up: time
+ * for the report to cross the socket. */
+#define REPORT_MARGIN_USEC (500 * 1000)
 
 /*
  * The worker ends itself when its parent hangs up.  A parent that is not
@@ -129,7 +133,7 @@ static _Noreturn void fail(int sock, int status, const Policy *policy, const cha
 }
 
 /* Wait for the request; -errno if the parent went away or sent garbage. */
-static int receive_request(int sock, Policy *policy, int *ret_fds, size_t *ret_n) {
+static int receive_request(int sock, Policy *policy, int *ret_fds, size_t *ret_n, uint64_t *ret_deadline) {
         int fds[PROBE_MAX_DISKS];
         size_t n_fds = 0;
         static WorkerRequest req;
@@ -144,7 +148,7 @@ static int receive_request(int sock, Policy *policy, int *ret_fds, size_t *ret_n
         _cleanup_(close_manyp) CloseMany held = { .fds = fds, .n = n_fds };
         if ((size_t) n != sizeof(req) || req.n_disks != n_fds ||
             req.magic != WORKER_MAGIC || req.mode >= _MODE_MAX || req.force_arch >= _PV_ARCH_MAX ||
-            req.prefer >= _PV_ARCH_MAX || req.host_source >= N_HOST_SOURCES ||
+            req.prefer >= _PV_ARCH_MAX || req.host_source >= N_HOST_SOURCES || req.deadline == 0 ||
             memchr(req.host_caps, 0, sizeof(req.host_caps)) == NULL)
                 return -EBADMSG;
         policy_init(policy);
@@ -159,6 +163,9 @@ static int receive_request(int sock, Policy *policy, int *ret_fds, size_t *ret_n
                         return -EBADMSG;
         memcpy(ret_fds, fds, sizeof(int) * n_fds);
         *ret_n = n_fds;
+        /* Our steps end a little before the parent gives up, so that
+         * what timed out is reported, not just the kill. */
+        *ret_deadline = req.deadline > REPORT_MARGIN_USEC ? req.deadline - REPORT_MARGIN_USEC : 1;
         held.n = 0;
         return 0;
 }
@@ -170,6 +177,7 @@ _Noreturn void worker_child_main(const WorkerConfig *cfg, const char *workdir, i
         Probe *p = NULL;
         int disk_fds[PROBE_MAX_DISKS];
         size_t n_disks = 0;
+        uint64_t deadline;
         int r;
 
         /* If the parent dies (libxl's timeout SIGKILLs it, or the
@@ -231,6 +239,10 @@ _Noreturn void worker_child_main(const WorkerConfig *cfg, const char *workdir, i
         ProbeConfig pc = {
                 .format = cfg->pooled ? "raw" : cfg->format,
                 .template = cfg->template,
+                /* Restored ahead, with no request yet: its restore may take
+                 * what one inspection may; the request's deadline then
+                 * replaces this.  A cold clone starts after its request. */
+                .deadline = now_usec() + (uint64_t) TIMEOUT_DEFAULT * 1000000,
                 .tcg_cache_mb = cfg->tcg_cache_mb,
                 .debug = cfg->debug,
                 .record_fd = cfg->record_fd,
@@ -247,9 +259,10 @@ _Noreturn void worker_child_main(const WorkerConfig *cfg, const char *workdir, i
                         fail(sock, r, &policy, "appliance failed to start: %s", probe_last_error(p));
                 send_message(sock, WORKER_READY, NULL);
         }
-        r = receive_request(sock, &policy, disk_fds, &n_disks);
+        r = receive_request(sock, &policy, disk_fds, &n_disks, &deadline);
         if (r < 0)
                 _exit(r == -EPIPE ? 0 : 1);     /* nothing to report to */
+        probe_set_deadline(p, deadline);
         r = probe_bind(p, disk_fds, n_disks);
         for (size_t i = 0; i < n_disks; i++)
                 close(disk_fds[i]);

@@ -27,6 +27,7 @@ typedef struct WorkerRequest {
         uint32_t host_known;
         uint32_t host_source;           /* index into host_sources[] */
         uint32_t n_disks;               /* the descriptors this message carries */
+        uint64_t deadline;              /* now_usec() at which the parent gives up */
         char host_caps[HOST_CAPS_MAX];  /* NUL-terminated */
         SearchList search[_STAGE1_KIND_MAX];    /* checked by policy_set_search() */
 } WorkerRequest;

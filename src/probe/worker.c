@@ -183,13 +183,14 @@ pid_t worker_pid(const Worker *w) {
         return w->pid;
 }
 
-int worker_send(Worker *w, const int *disk_fds, size_t n_disks, const Policy *policy) {
+int worker_send(Worker *w, const int *disk_fds, size_t n_disks, const Policy *policy, uint64_t deadline) {
         static WorkerRequest req;       /* ~8 KiB with the search lists */
         int r;
 
         req = (WorkerRequest) {
                 .magic = WORKER_MAGIC,
                 .n_disks = (uint32_t) n_disks,
+                .deadline = deadline,
                 .mode = policy->mode,
                 .force_arch = policy->force_arch,
                 .prefer = policy->prefer,
@@ -290,15 +291,9 @@ Worker *worker_abandon(Worker *w) {
         return worker_release(w);
 }
 
-static long long now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int worker_run(const WorkerConfig *cfg, const int *disk_fds, size_t n_disks, const Policy *policy,
                unsigned deadline_sec, InspectReport *ret) {
-        long long deadline = now_ms() + (long long) deadline_sec * 1000;
+        uint64_t deadline = now_usec() + (uint64_t) deadline_sec * 1000000;
         Worker *w = NULL;
         int r;
 
@@ -311,7 +306,7 @@ int worker_run(const WorkerConfig *cfg, const int *disk_fds, size_t n_disks, con
                 return r;
         current_worker = w->pid;
         /* A stop that came while we forked found no worker to kill. */
-        r = stopped ? -ECANCELED : worker_send(w, disk_fds, n_disks, policy);
+        r = stopped ? -ECANCELED : worker_send(w, disk_fds, n_disks, policy, deadline);
         /* A worker that failed before it took the request (its sandbox,
          * its uid) said why and left: that report, not the broken pipe,
          * is the answer. */
@@ -322,7 +317,7 @@ int worker_run(const WorkerConfig *cfg, const int *disk_fds, size_t n_disks, con
         }
         while (r >= 0) {
                 struct pollfd pfd = { .fd = w->sock, .events = POLLIN };
-                long long left = deadline - now_ms();
+                long long left = (long long) (deadline / 1000) - (long long) (now_usec() / 1000);
 
                 if (stopped) {
                         r = -ECANCELED;

@@ -66,10 +66,12 @@ int worker_fd(const Worker *w);
 pid_t worker_pid(const Worker *w);
 
 /* Send the request: the disks (borrowed, the domain's order, at most
- * PROBE_MAX_DISKS) and the admin's policy (mode,
- * force_arch, prefer, host; the format is the WorkerConfig's).  Once per
- * worker. */
-int worker_send(Worker *w, const int *disk_fds, size_t n_disks, const Policy *policy);
+ * PROBE_MAX_DISKS), the admin's policy (mode, force_arch, prefer, host,
+ * search lists; the format is the WorkerConfig's) and the deadline
+ * (now_usec()) at which the caller gives up: the worker ends every step
+ * of its clone a little before it, so that it reports what timed out
+ * instead of being killed silent.  Once per worker. */
+int worker_send(Worker *w, const int *disk_fds, size_t n_disks, const Policy *policy, uint64_t deadline);
 
 /* Read one message, non-blocking: WORKER_READY, WORKER_REPORT (*ret
  * filled and validated), -EAGAIN (nothing yet), -EPIPE (the worker is

@@ -47,8 +47,8 @@ uint64_t now_usec(void);
 
 /*
  * A bounded random-access reader.  The ELF reader knows nothing about where
- * bytes come from: a memory buffer in tests, guestfs_pread in the probe,
- * a recorded transcript in the end-to-end replay.  read() fills exactly
+ * bytes come from: a memory buffer in tests, a file on the host (a stage
+ * 1), the agent's reads in the probe.  read() fills exactly
  * len bytes or fails: short reads are an error (-EBADMSG / -EIO), never a
  * silent zero fill.
  */

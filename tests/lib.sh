@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by every shell suite (integration.sh, hostile/run.sh, faults.sh,
-# daemon.sh, replay.sh): what they share about the machine they run on,
+# daemon.sh): what they share about the machine they run on,
 # their scratch directory, and the one way they report.
 #
 # Reporting is TAP, which meson reads (protocol : 'tap'): every scenario is

@@ -13,7 +13,7 @@ pkgs=(
         # install paths, from pkg-config: systemd.pc, dbus-1.pc,
         # bash-completion.pc (bash-completion, below)
         systemd libdbus-1-dev
-        nettle-dev      # SHA-256: the template's digests, the e2e transcript
+        nettle-dev      # SHA-256: the template's digests
         # run: the appliance (libguestfs, supermin, a kernel; lvm2 is in
         # libguestfs's appliance, which guestfish uses for the LVM sample
         # disks), qemu-img for the template's overlay, the host pvgrub2

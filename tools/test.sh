@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Install dependencies, then build and test the three configurations the
+# Install dependencies, then build and test the two configurations the
 # suite runs in, each with one `meson test` (the suites, their environment
 # and the install check are meson's: tests/meson.build):
 #   build/       the product: unit, fuzz replays, install, integration
 #                (the real appliance and the real daemon, several minutes
 #                under TCG); arguments go to this meson test; then the
-#                end-to-end run under real Xen (setup and suite e2e)
-#   build-e2e/   -De2e_replay=true, test setup 'replay': the record/replay seam
+#                end-to-end run under real Xen (setup and suite e2e), the
+#                real appliance in its dom0
 #   build-asan/  ASan + UBSan, test setup 'asan': unit tests, fuzz replays
 # then each libFuzzer target for a bounded time (tools/fuzz.sh), then the
 # Debian package as an admin uses it (build/, test setup 'package':
@@ -37,7 +37,6 @@ variant() {     # variant DIR SETUP [meson setup options]
         rm -f "$dir"/meson-logs/testlog*
         meson test -C "$dir" --setup "$setup" --print-errorlogs --num-processes 2 || rc=1
 }
-variant build-e2e replay -De2e_replay=true
 variant build-asan asan -Db_sanitize=address,undefined -Db_lundef=false
 
 bash tools/fuzz.sh "${PVBOOT_FUZZ_SECONDS:-30}" | tee build/fuzz-summary.txt
@@ -49,7 +48,7 @@ meson test -C build --setup package --suite package --print-errorlogs || rc=1
 # testlog[-SETUP].junit.xml: one testcase per TAP result) and the fuzz
 # run, as one plain line.
 python3 - build/fuzz-summary.txt build/meson-logs/testlog build/meson-logs/testlog-e2e \
-        build-e2e/meson-logs/testlog-replay build-asan/meson-logs/testlog-asan \
+        build-asan/meson-logs/testlog-asan \
         build/meson-logs/testlog-package <<'PY' || rc=1
 import json, re, sys
 import xml.etree.ElementTree as et

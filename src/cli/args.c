@@ -31,11 +31,9 @@ enum {
         ARG_PVSHIM,
         ARG_HOST_CAPS,
         ARG_TIMEOUT,
-        ARG_RECORD,
         ARG_NO_DAEMON,
         ARG_CONFIG,
         ARG_JSON,
-        ARG_REPLAY,
         ARG_EXTRA_DISK,
         /* pygrub's, accepted for an xl config written for pygrub */
         ARG_ISCONFIG,
@@ -192,11 +190,6 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                 { "verbose",          no_argument,       NULL, 'v' },
                 { "timeout",          required_argument, NULL, ARG_TIMEOUT },
                 { "disk",             required_argument, NULL, ARG_EXTRA_DISK },
-#if PVBOOT_E2E_REPLAY
-                /* The end-to-end test's seam; absent from normal builds. */
-                { "record",           required_argument, NULL, ARG_RECORD },
-                { "replay",           required_argument, NULL, ARG_REPLAY },
-#endif
                 { "no-daemon",        no_argument,       NULL, ARG_NO_DAEMON },
                 { "config",           required_argument, NULL, ARG_CONFIG },
                 { "json",             no_argument,       NULL, ARG_JSON },
@@ -344,12 +337,6 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
                         if (policy_set_host_caps(&o.policy, optarg, "--host-caps") < 0)
                                 return fail(err, errsz, "", "--host-caps: not a space-separated xen_caps list", "");
                         break;
-                case ARG_RECORD:
-                        o.record = optarg;
-                        break;
-                case ARG_REPLAY:
-                        o.replay = optarg;
-                        break;
                 case ARG_EXTRA_DISK:
                         /* Opened, checked and ordered by extra-disks.c. */
                         if (optarg[0] != '/')
@@ -444,8 +431,6 @@ int options_parse_config(int argc, char **argv, const Config *conf, Options *ret
         if (!o.inspect && strcmp(o.policy.format, "raw") != 0)
                 return fail(err, errsz, "--format='", o.policy.format, "': libxl always hands its bootloader a raw "
                             "device; only 'pvboot-select inspect' and -l read image files (raw or qcow2)");
-        if (o.record && o.replay)
-                return fail(err, errsz, "", "--record and --replay conflict", "");
         if (policy_check(&o.policy) < 0)
                 return fail(err, errsz, "", "--force-arch has no meaning with --pvh: the PVH stage 1 has one width", "");
         if (!o.not_really && !o.inspect && !o.output_directory)

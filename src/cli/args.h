@@ -69,7 +69,6 @@ typedef struct Options {
         Policy policy;                  /* --pvh/--pvshim, --force-arch, --prefer, --format,
                                          * --timeout, --host-caps (else read by policy_read_host) */
         bool mode_given;                /* --pvh or --pvshim: else libxl's record sets it (cli/domain.h) */
-        const char *record, *replay;    /* e2e builds only (-De2e_replay=true) */
         const char *appliance_cache;    /* appliance_cache: the template (NULL: the default) */
         int memsize_mb;                 /* memsize: the template's appliance memory (0: the default) */
         unsigned long clone_uid_base;   /* clone_uid_base/count: the uids clones run as */

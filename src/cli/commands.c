@@ -88,7 +88,7 @@ int command_inspect(const Options *o) {
         /* The domain's other disks too, as a libxl run sees them. */
         if (extra_disks_open(o, disk_fd, &extra, err, sizeof(err)) < 0)
                 return command_inspect_failed(o, &o->policy, NULL, err, 1);
-        r = inspection_run(o, disks, extra_disks_all(&extra, disk_fd, disks), -1, -1, &in, err, sizeof(err));
+        r = inspection_run(o, disks, extra_disks_all(&extra, disk_fd, disks), &in, err, sizeof(err));
         if (r < 0)
                 return command_inspect_failed(o, &o->policy, NULL, err, 1);
         const InspectReport *rep = &in.rep;

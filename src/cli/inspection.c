@@ -22,7 +22,7 @@ static int stopped(const char *what, char *err, size_t errsz) {
 }
 
 bool inspection_may_use_daemon(const Options *o) {
-        return !o->no_daemon && !o->runas_set && !o->record && !o->replay;
+        return !o->no_daemon && !o->runas_set;
 }
 
 unsigned inspection_cold_deadline(unsigned timeout, uint64_t spent_usec) {
@@ -91,8 +91,7 @@ static const char *worker_error(int r) {
 }
 
 /* A worker of our own, from the verified template. */
-static int run_cold(const Options *o, const int *disk_fds, size_t n_disks, int record_fd, int replay_fd,
-                    unsigned deadline, Inspected *ret, char *err, size_t errsz) {
+static int run_cold(const Options *o, const int *disk_fds, size_t n_disks, unsigned deadline, Inspected *ret, char *err, size_t errsz) {
         WorkerSetup setup = {
                 .format = o->policy.format,
                 .tcg_cache_mb = PVBOOT_TCG_CACHE_MB_DEFAULT,
@@ -107,8 +106,6 @@ static int run_cold(const Options *o, const int *disk_fds, size_t n_disks, int r
         int r;
 
         r = worker_config_new(&setup, &wc, why, sizeof(why));
-        wc.record_fd = record_fd;
-        wc.replay_fd = replay_fd;
         if (r < 0) {
                 snprintf(err, errsz, "inspection failed: %s", why);
                 return r;
@@ -122,21 +119,19 @@ static int run_cold(const Options *o, const int *disk_fds, size_t n_disks, int r
         _cleanup_(template_freep) Template *t = NULL;
         if (stop_signal())
                 return stopped("before the inspection started", err, errsz);
-        if (replay_fd < 0) {
-                TemplateConfig tc;
-                bool rebuilt;
-                worker_template_config(o->appliance_cache, o->memsize_mb, o->debug, &tc);
-                r = template_ensure(&tc, &t, &rebuilt, why, sizeof(why));
-                if (r < 0) {
-                        snprintf(err, errsz, "inspection failed: %s", why);
-                        return r;
-                }
-                if (rebuilt)
-                        console_log("built the appliance template in %s (%.1f s)", tc.dir,
-                                    (double) (now_usec() - start) / 1e6);
-                unsigned spent = (unsigned) ((now_usec() - start) / 1000000);
-                deadline = spent < deadline ? deadline - spent : 0;
+        TemplateConfig tc;
+        bool rebuilt;
+        worker_template_config(o->appliance_cache, o->memsize_mb, o->debug, &tc);
+        r = template_ensure(&tc, &t, &rebuilt, why, sizeof(why));
+        if (r < 0) {
+                snprintf(err, errsz, "inspection failed: %s", why);
+                return r;
         }
+        if (rebuilt)
+                console_log("built the appliance template in %s (%.1f s)", tc.dir,
+                            (double) (now_usec() - start) / 1e6);
+        unsigned spent = (unsigned) ((now_usec() - start) / 1000000);
+        deadline = spent < deadline ? deadline - spent : 0;
         wc.template = t;
         r = worker_run(&wc, disk_fds, n_disks, &o->policy, deadline, &ret->rep);
         ret->usec = now_usec() - start;
@@ -149,7 +144,7 @@ static int run_cold(const Options *o, const int *disk_fds, size_t n_disks, int r
         return 0;
 }
 
-int inspection_run(const Options *o, const int *disk_fds, size_t n_disks, int record_fd, int replay_fd,
+int inspection_run(const Options *o, const int *disk_fds, size_t n_disks,
                    Inspected *ret, char *err, size_t errsz) {
         unsigned cold_deadline = o->policy.timeout_sec;
         int r;
@@ -184,7 +179,7 @@ int inspection_run(const Options *o, const int *disk_fds, size_t n_disks, int re
         r = inspection_may_use_daemon(o) && n_disks == 1 ? ask_daemon(o, disk_fds[0], ret, &cold_deadline, err, errsz)
                                                          : CLIENT_NO_DAEMON;
         if (r == CLIENT_NO_DAEMON)
-                r = run_cold(o, disk_fds, n_disks, record_fd, replay_fd, cold_deadline, ret, err, errsz);
+                r = run_cold(o, disk_fds, n_disks, cold_deadline, ret, err, errsz);
         if (r < 0)
                 return r;
         if (ret->rep.status < 0) {

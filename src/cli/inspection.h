@@ -31,10 +31,8 @@ typedef struct Inspected {
  * 0 with a report that ran (its outcome may still be "nothing to boot");
  * -errno with the console line in err; -ECANCELED when a signal stopped
  * it (stop.h: the daemon's request cancelled, the cold worker killed).
- * record_fd/replay_fd: the e2e seam's files, opened by the caller, or -1.
  */
-int inspection_run(const Options *o, const int *disk_fds, size_t n_disks, int record_fd, int replay_fd,
-                   Inspected *ret, char *err, size_t errsz);
+int inspection_run(const Options *o, const int *disk_fds, size_t n_disks, Inspected *ret, char *err, size_t errsz);
 
 /* May the daemon answer this request?  Not with --no-daemon, not in
  * restrict mode (libxl names the uid that must inspect; the daemon's

@@ -37,13 +37,13 @@
 #include "record/xs-record.h"
 #include "shared/macro.h"
 
-/* The output directory and file, the e2e seam's files: opened by the
- * privileged side while it can (a --runas worker could not). */
+/* The output directory and file: opened by the privileged side while it
+ * can (a --runas worker could not). */
 typedef struct Outputs {
-        int dir_fd, out_fd, record_fd, replay_fd;
+        int dir_fd, out_fd;
 } Outputs;
 
-/* Open what libxl named (and the e2e seam's files); why not, in err. */
+/* Open what libxl named; why not, in err. */
 static int open_said(const char *what, const char *path, int flags, int *ret, char *err, size_t errsz) {
         *ret = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
         if (*ret >= 0)
@@ -64,10 +64,6 @@ static int open_outputs(const Options *o, Outputs *ret, char *err, size_t errsz)
                 else
                         ret->out_fd = STDOUT_FILENO;
         }
-        if (r == 0 && o->record)
-                r = open_said("--record file", o->record, O_WRONLY | O_CREAT | O_TRUNC, &ret->record_fd, err, errsz);
-        if (r == 0 && o->replay)
-                r = open_said("--replay file", o->replay, O_RDONLY, &ret->replay_fd, err, errsz);
         return r;
 }
 
@@ -75,7 +71,7 @@ int main(int argc, char **argv) {
         uint64_t main_start = now_usec();
         _cleanup_close_ int disk_fd = -EBADF;
         _cleanup_(extra_disks_close) ExtraDisks extra = { .n = 0 };
-        Outputs out = { -EBADF, -EBADF, -EBADF, -EBADF };
+        Outputs out = { -EBADF, -EBADF };
         char err[600];
         _cleanup_(config_free) Config conf = { 0 };
         Options o;
@@ -167,7 +163,7 @@ int main(int argc, char **argv) {
         _Static_assert(1 + OPTIONS_EXTRA_DISKS_MAX <= PROBE_MAX_DISKS, "one clone takes every disk --disk may name");
         int disks[1 + OPTIONS_EXTRA_DISKS_MAX];
         size_t n_disks = extra_disks_all(&extra, disk_fd, disks);
-        r = inspection_run(&o, disks, n_disks, out.record_fd, out.replay_fd, &in, err, sizeof(err));
+        r = inspection_run(&o, disks, n_disks, &in, err, sizeof(err));
         if (r < 0)
                 return console_end(&end, 1, "%s", err);
         const InspectReport *rep = &in.rep;

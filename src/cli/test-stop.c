@@ -18,7 +18,7 @@ static bool readable(int fd) {
 }
 
 int main(void) {
-        WorkerConfig none = { .record_fd = -1, .replay_fd = -1 };
+        WorkerConfig none = { .format = "raw" };
         Policy policy;
         InspectReport rep;
         int status;
@@ -29,7 +29,7 @@ int main(void) {
         stop_catch_signals();
         CHECK(stop_fd() >= 0);
         CHECK(!readable(stop_fd()));
-        /* Neither template nor seam: refused as such while nobody stopped us. */
+        /* No template: refused as such while nobody stopped us. */
         CHECK_EQ(worker_run(&none, &(int) { 0 }, 1, &policy, 5, &rep), -EINVAL);
 
         /* A child between fork and its own handlers (a worker) that gets

@@ -2,6 +2,8 @@
 /* The host side of the agent's protocol (see agent-client.h). */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,4 +40,42 @@ int agent_call(int fd, unsigned timeout_ms, AgentOp op, uint32_t arg, uint64_t o
         }
         *ret_len = a.len;
         return a.status;
+}
+
+int agent_reply_names(const char *buf, size_t len, const char **ret, size_t max) {
+        size_t n = 0;
+
+        if (len > 0 && buf[len - 1] != 0)
+                return -EBADMSG;
+        for (size_t off = 0; off < len; off += strlen(buf + off) + 1) {
+                if (buf[off] == 0)
+                        return -EBADMSG;
+                if (n < max)
+                        ret[n++] = buf + off;
+        }
+        return (int) n;
+}
+
+int agent_reply_stat(const void *buf, size_t len, AgentStat *ret) {
+        AgentStat st;
+
+        if (len != sizeof(st))
+                return -EBADMSG;
+        memcpy(&st, buf, sizeof(st));
+        if (st.type < AGENT_TYPE_REGULAR || st.type > AGENT_TYPE_OTHER || st.size > INT64_MAX)
+                return -EBADMSG;
+        *ret = st;
+        return 0;
+}
+
+int agent_reply_link(const char *buf, size_t len, char **ret) {
+        char *t;
+
+        if (len == 0 || memchr(buf, 0, len))
+                return -EBADMSG;
+        t = strndup(buf, len);
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
 }

@@ -26,3 +26,19 @@
  * -errno from the socket.  *ret_failed tells the two kinds apart. */
 int agent_call(int fd, unsigned timeout_ms, AgentOp op, uint32_t arg, uint64_t offset, const char *payload,
                void *buf, size_t bufsz, size_t *ret_len, bool *ret_failed);
+
+/*
+ * The payloads of successful replies, checked for exactly the shape a
+ * real agent gives (anything else is a lie: -EBADMSG, nothing returned):
+ *
+ *   agent_reply_names()  GLOB: NUL-terminated names, each complete and
+ *                        non-empty; pointers into buf for the first max
+ *                        of them in ret (the rest dropped), their count
+ *                        returned.
+ *   agent_reply_stat()   LSTAT: exactly one AgentStat of a known type.
+ *   agent_reply_link()   READLINK: a target, not empty, with no NUL;
+ *                        0 with *ret a malloc'd copy (-ENOMEM).
+ */
+int agent_reply_names(const char *buf, size_t len, const char **ret, size_t max);
+int agent_reply_stat(const void *buf, size_t len, AgentStat *ret);
+int agent_reply_link(const char *buf, size_t len, char **ret);

@@ -35,17 +35,13 @@ typedef struct Probe Probe;
 
 typedef struct ProbeConfig {
         const char *format;     /* "raw" or "qcow2" (no backing file is ever opened) */
-        const Template *template;       /* what clones start from (NULL only when replaying) */
+        const Template *template;       /* what clones start from */
         unsigned tcg_cache_mb;  /* TCG translation cache, 0: qemu's default */
         /* now_usec() by which the clone's every step and question ends;
          * probe_set_deadline() moves it (a clone restored ahead gets its
-         * request's deadline).  0 only when replaying. */
+         * request's deadline). */
         uint64_t deadline;
         bool debug;             /* qemu's and the appliance's output to stderr */
-        /* e2e builds only (-De2e_replay=true), else must be -1: record
-         * every probe call to this fd, or replay them from it. */
-        int record_fd;
-        int replay_fd;
 } ProbeConfig;
 
 #define PROBE_MAX_FILESYSTEMS 64

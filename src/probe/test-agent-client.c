@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -83,12 +84,52 @@ static int call(Lie lie, size_t *ret_len, bool *ret_failed, char *buf) {
         return r;
 }
 
+/* The payloads of answers that arrived whole: only a real agent's shapes
+ * pass. */
+static void test_payloads(void) {
+        const char *names[3];
+        AgentStat st;
+        char *link = NULL;
+
+        CHECK_EQ(agent_reply_names("", 0, names, 3), 0);
+        CHECK_EQ(agent_reply_names("/a\0/bb\0", 7, names, 3), 2);
+        CHECK_STREQ(names[0], "/a");
+        CHECK_STREQ(names[1], "/bb");
+        /* More names than kept: the first few, the rest dropped. */
+        CHECK_EQ(agent_reply_names("/1\0/2\0/3\0/4\0", 12, names, 3), 3);
+        CHECK_STREQ(names[2], "/3");
+        CHECK_EQ(agent_reply_names("/a\0/b", 5, names, 3), -EBADMSG);        /* the last one cut */
+        CHECK_EQ(agent_reply_names("/a\0\0/b\0", 7, names, 3), -EBADMSG);  /* an empty name */
+        CHECK_EQ(agent_reply_names("\0", 1, names, 3), -EBADMSG);
+
+        AgentStat good = { .type = AGENT_TYPE_SYMLINK, .size = 17 };
+        CHECK_EQ(agent_reply_stat(&good, sizeof(good), &st), 0);
+        CHECK_EQ(st.type, (uint32_t) AGENT_TYPE_SYMLINK);
+        CHECK_EQ(st.size, 17u);
+        CHECK_EQ(agent_reply_stat(&good, sizeof(good) - 1, &st), -EBADMSG);
+        AgentStat bad = { .type = AGENT_TYPE_OTHER + 1 };
+        CHECK_EQ(agent_reply_stat(&bad, sizeof(bad), &st), -EBADMSG);
+        bad = (AgentStat) { .type = 0 };
+        CHECK_EQ(agent_reply_stat(&bad, sizeof(bad), &st), -EBADMSG);
+        bad = (AgentStat) { .type = AGENT_TYPE_REGULAR, .size = UINT64_MAX };      /* no file is that big */
+        CHECK_EQ(agent_reply_stat(&bad, sizeof(bad), &st), -EBADMSG);
+
+        CHECK_EQ(agent_reply_link("boot/vmlinuz", 12, &link), 0);
+        CHECK_STREQ(link, "boot/vmlinuz");
+        free(link);
+        link = NULL;
+        CHECK_EQ(agent_reply_link("a\0b", 3, &link), -EBADMSG);     /* a NUL in a target */
+        CHECK_EQ(agent_reply_link("", 0, &link), -EBADMSG);         /* no target at all */
+        CHECK(!link);
+}
+
 int main(void) {
         char buf[64];
         size_t len;
         bool failed;
 
         signal(SIGPIPE, SIG_IGN);
+        test_payloads();
         memset(buf, 0, sizeof(buf));
         CHECK_EQ(call(TRUTH, &len, &failed, buf), 0);
         CHECK(!failed);

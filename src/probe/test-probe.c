@@ -3,8 +3,8 @@
  * The probe without an appliance: what probe.c refuses or decides on its
  * own before any question reaches a clone (configuration, the one bind,
  * the mount state, the read budgets), and that it keeps and releases the
- * disk descriptor it is given.  With a clone: test-probe-live.c; its
- * answers checked against a transcript: test-probe-replay.c.
+ * disk descriptor it is given.  With a clone: test-probe-live.c; the
+ * agent's lies: test-agent-client.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
 static const Template fake_template = { .ram_fd = -1, .state_fd = -1 };
 
 static ProbeConfig config(void) {
-        return (ProbeConfig) { .format = "raw", .template = &fake_template, .record_fd = -1, .replay_fd = -1 };
+        return (ProbeConfig) { .format = "raw", .template = &fake_template, .deadline = 1 };
 }
 
 static void test_new(void) {
@@ -29,20 +29,9 @@ static void test_new(void) {
         cfg.format = NULL;
         CHECK_EQ(probe_new(&cfg, &p), -EINVAL);
         cfg = config();
-        cfg.template = NULL;            /* only a replay needs none */
+        cfg.template = NULL;
         CHECK_EQ(probe_new(&cfg, &p), -EINVAL);
         CHECK(!p);
-
-        /* The e2e seam exists only where it was built. */
-        cfg = config();
-        cfg.record_fd = STDIN_FILENO;
-        CHECK_EQ(probe_new(&cfg, &p), PVBOOT_E2E_REPLAY ? 0 : -EOPNOTSUPP);
-        p = probe_free(p);
-        cfg = config();
-        cfg.template = NULL;
-        cfg.replay_fd = STDIN_FILENO;
-        CHECK_EQ(probe_new(&cfg, &p), PVBOOT_E2E_REPLAY ? 0 : -EOPNOTSUPP);
-        p = probe_free(p);
 
         cfg = config();
         CHECK_EQ(probe_new(&cfg, &p), 0);

@@ -1,35 +1,46 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Tests for worker-child.c, the worker, on real workers without an
- * appliance: its inspection ending at the e2e seam (refused where it is
- * not built, a recorded launch failure where it is) as root, as a given
- * uid and as a clone uid; a uid switch it may not make; malformed
- * requests and a hang-up fed to it over its socket.
+ * appliance: its inspection ending where its clone would start, for a
+ * request whose deadline has passed or a clone it cannot start, as root,
+ * as a given uid and as a clone uid; a uid switch it may not make;
+ * malformed requests and a hang-up fed to it over its socket.
  */
 #include "probe/test-worker-harness.h"
 
-static void test_seam_worker(void) {
-        WorkerConfig wc = seam_config();
+/* The deadline crosses the socket: one already past starts no clone, and
+ * the report says which step ran out of time. */
+static void check_past_deadline(const InspectReport *rep) {
+        CHECK_EQ(report_validate(rep), 0);
+        CHECK_EQ(rep->status, -ETIMEDOUT);
+        CHECK_STREQ(rep->message, "appliance failed to start: no time left to restore the appliance");
+}
+
+static void test_early_worker(void) {
+        WorkerConfig wc = early_config();
         InspectReport rep;
 
-        CHECK_EQ(run_early(&wc, PVBOOT_E2E_REPLAY, &rep), 0);
-        check_seam_report(&rep);
+        CHECK_EQ(run_early(&wc, true, 1, &rep), 0);
+        check_past_deadline(&rep);
         CHECK_EQ(rep.worker_uid, 0);
-
+        /* With time left, the clone that cannot start says why. */
+        CHECK_EQ(run_early(&wc, true, now_usec() + 60 * 1000000, &rep), 0);
+        check_early_report(&rep);
+        CHECK(!strstr(rep.message, "no time left"));
 
         /* Switched to the given uid before touching anything. */
         wc.runas_set = true;
         wc.runas = 65534;
         wc.runas_gid = 65534;
-        CHECK_EQ(run_early(&wc, PVBOOT_E2E_REPLAY, &rep), 0);
-        check_seam_report(&rep);
+        CHECK_EQ(run_early(&wc, true, 1, &rep), 0);
+        check_past_deadline(&rep);
         CHECK_EQ(rep.worker_uid, 65534);
 
         /* A clone uid of its own, given back when it is gone. */
         wc.runas_set = false;
         wc.uids = RANGE;
-        CHECK_EQ(run_early(&wc, PVBOOT_E2E_REPLAY, &rep), 0);
-        check_seam_report(&rep);
+        CHECK_EQ(run_early(&wc, true, 1, &rep), 0);
+        check_past_deadline(&rep);
         CHECK(rep.worker_uid == RANGE.base || rep.worker_uid == RANGE.base + 1);
         {
                 int locks[2];
@@ -40,13 +51,12 @@ static void test_seam_worker(void) {
                 close(locks[1]);
         }
         CHECK_EQ(count_workdirs(), 0);
-        close(wc.replay_fd);
 }
 
 /* A parent that is not root cannot make its worker anyone else: the
  * worker says so and ends. */
 static int uid_drop_refused(void) {
-        WorkerConfig wc = seam_config();
+        WorkerConfig wc = early_config();
         InspectReport rep;
 
         if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
@@ -54,7 +64,7 @@ static int uid_drop_refused(void) {
         wc.runas_set = true;
         wc.runas = 12345;
         wc.runas_gid = 12345;
-        if (run_early(&wc, false, &rep) != 0)
+        if (run_early(&wc, false, 0, &rep) != 0)
                 return 1;
         if (report_validate(&rep) < 0 || rep.status != -EPERM || rep.worker_uid != 65534)
                 return 2;
@@ -145,7 +155,7 @@ static void test_requests(void) {
 int main(void) {
         if (!worker_test_setup())
                 return EXIT_TEST_SKIP;
-        test_seam_worker();
+        test_early_worker();
         test_uid_drop_refused();
         test_requests();
         return 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Tests for worker.c, the parent's half, on real workers without an
- * appliance: spawn refusals; worker_run() on a worker whose inspection
- * ends at the e2e seam (its report wins over a broken pipe); what
+ * appliance: spawn refusals; worker_run() on workers whose clone cannot
+ * start, or that end before their request (the report wins over a broken
+ * pipe); what
  * worker_receive() accepts of messages we write ourselves; and that
  * worker_free() leaves no process, directory or uid behind; the
  * daemon's worker_kill() and worker_reap(), which never wait.
@@ -10,7 +11,7 @@
 #include "probe/test-worker-harness.h"
 
 static void test_refusals(void) {
-        WorkerConfig wc = { .format = "raw", .record_fd = -1, .replay_fd = -1 };
+        WorkerConfig wc = { .format = "raw" };
         Worker *w = NULL;
         InspectReport rep;
         Policy policy;
@@ -18,7 +19,7 @@ static void test_refusals(void) {
         uid_t uid;
 
         policy_init(&policy);
-        /* Neither a template nor a transcript: nothing to inspect with. */
+        /* No template: nothing to inspect with. */
         CHECK_EQ(worker_spawn(&wc, &w), -EINVAL);
         CHECK(!w);
         /* worker_run is the cold path only. */
@@ -89,7 +90,7 @@ static void test_receive(void) {
         worker_free(w);
 
         /* A worker given a uid: its decision must come from that uid. */
-        WorkerConfig wc = { .format = "raw", .template = &fake_template, .record_fd = -1, .replay_fd = -1,
+        WorkerConfig wc = { .format = "raw", .template = &fake_template,
                             .runas_set = true, .runas = 65534, .runas_gid = 65534 };
         CHECK_EQ(worker_spawn(&wc, &w), 0);
         CHECK_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
@@ -173,31 +174,50 @@ static void test_kill_reap(void) {
         CHECK_EQ(waitpid(pid, NULL, 0), pid);   /* (ours to reap now) */
 }
 
-/* worker_run(), the cold path in one call, on a worker that ends at the
- * seam. */
-static void test_run(void) {
-        WorkerConfig wc = seam_config();
+/* A worker that reports and leaves before its request (a parent that is
+ * not root cannot give it another uid): its report is the answer, never
+ * the broken pipe, whoever wins the race between its exit and our send. */
+static int run_before_request(void) {
+        WorkerConfig wc = early_config();
         InspectReport rep;
         Policy policy;
 
         policy_init(&policy);
-        if (PVBOOT_E2E_REPLAY) {
-                /* The whole cold path in one call ... */
-                CHECK_EQ(worker_run(&wc, &(int) { disk }, 1, &policy, 60, &rep), 0);
-                check_seam_report(&rep);
-                /* ... and out of time before any answer. */
-                CHECK_EQ(worker_run(&wc, &(int) { disk }, 1, &policy, 0, &rep), -ETIMEDOUT);
-        } else
-                /* A worker that reports and leaves before its request: its
-                 * report is the answer, never the broken pipe, whoever wins
-                 * the race between its exit and our send. */
-                for (int i = 0; i < 20; i++) {
-                        CHECK_EQ(worker_run(&wc, &(int) { disk }, 1, &policy, 60, &rep), 0);
-                        check_seam_report(&rep);
-                }
+        if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+                return 90;
+        wc.runas_set = true;
+        wc.runas = 12345;
+        wc.runas_gid = 12345;
+        for (int i = 0; i < 20; i++)
+                if (worker_run(&wc, &(int) { disk }, 1, &policy, 60, &rep) != 0 || report_validate(&rep) < 0 ||
+                    rep.status != -EPERM)
+                        return 1 + i;
+        return 0;
+}
 
+/* worker_run(), the cold path in one call. */
+static void test_run(void) {
+        WorkerConfig wc = early_config();
+        InspectReport rep;
+        Policy policy;
+        int st;
+
+        policy_init(&policy);
+        /* The whole cold path, to a clone that cannot start ... */
+        CHECK_EQ(worker_run(&wc, &(int) { disk }, 1, &policy, 60, &rep), 0);
+        check_early_report(&rep);
+        /* ... and out of time before any answer. */
+        CHECK_EQ(worker_run(&wc, &(int) { disk }, 1, &policy, 0, &rep), -ETIMEDOUT);
         CHECK_EQ(count_workdirs(), 0);
-        close(wc.replay_fd);
+
+        pid_t pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0)
+                _exit(run_before_request());
+        CHECK_EQ(waitpid(pid, &st, 0), pid);
+        CHECK(WIFEXITED(st));
+        CHECK_EQ(WEXITSTATUS(st), 0);
+        CHECK_EQ(count_workdirs(), 0);
 }
 
 int main(void) {

@@ -200,8 +200,7 @@ _Noreturn void worker_child_main(const WorkerConfig *cfg, const char *workdir, i
         (void) signal(SIGTERM, SIG_DFL);
         (void) signal(SIGINT, SIG_DFL);
         (void) signal(SIGHUP, SIG_DFL);
-        int keep[] = { sock, cfg->record_fd, cfg->replay_fd, cfg->template ? cfg->template->ram_fd : -1,
-                       cfg->template ? cfg->template->state_fd : -1 };
+        int keep[] = { sock, cfg->template->ram_fd, cfg->template->state_fd };
         close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
 
         /* Nothing below needs a network or System V IPC: the clone talks
@@ -245,13 +244,10 @@ _Noreturn void worker_child_main(const WorkerConfig *cfg, const char *workdir, i
                 .deadline = now_usec() + (uint64_t) TIMEOUT_DEFAULT * 1000000,
                 .tcg_cache_mb = cfg->tcg_cache_mb,
                 .debug = cfg->debug,
-                .record_fd = cfg->record_fd,
-                .replay_fd = cfg->replay_fd,
         };
         r = probe_new(&pc, &p);
         if (r < 0)
-                fail(sock, r, &policy, "%s", r == -EOPNOTSUPP ? "record/replay is not built into this binary"
-                                              : strerror(-r));
+                fail(sock, r, &policy, "%s", strerror(-r));
 
         if (cfg->pooled) {
                 r = probe_launch(p);

@@ -77,8 +77,6 @@ int worker_config_new(const WorkerSetup *req, WorkerConfig *wc, char *why, size_
                 .template = req->template,
                 .tcg_cache_mb = req->tcg_cache_mb,
                 .debug = req->debug,
-                .record_fd = -EBADF,
-                .replay_fd = -EBADF,
         };
         /* libxl's restrict mode: that uid, and its gid the same number, as
          * pygrub does. */

@@ -117,7 +117,7 @@ int worker_spawn(const WorkerConfig *cfg, Worker **ret) {
         int sv[2], r;
         pid_t pid, self = getpid();
 
-        if (!cfg->template && cfg->replay_fd < 0)
+        if (!cfg->template)
                 return -EINVAL;
         w = calloc(1, sizeof(*w));
         if (!w)

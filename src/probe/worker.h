@@ -48,7 +48,6 @@ typedef struct WorkerConfig {
         bool pooled;            /* restore the clone first, attach late */
         unsigned tcg_cache_mb;  /* TCG translation cache, 0: qemu's default (1 GiB) */
         bool debug;
-        int record_fd, replay_fd;       /* e2e builds only, cold only; -1 otherwise */
 } WorkerConfig;
 
 typedef struct Worker Worker;
@@ -145,7 +144,6 @@ int worker_default_user(uid_t *ret_uid, gid_t *ret_gid);
  *  - else, as root: our system user, or root itself when that user is
  *    not installed (the caller says so: the disk is read as root);
  *  - else: this process's own uid.
- * The e2e seam's descriptors start at -EBADF (the cold path sets its own).
  * The outcome (>= 0) says who; -errno with why on a bad range.
  */
 typedef struct WorkerSetup {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The live e2e's measurements inside dom0 (PVBOOT_E2E_LIVE=1 bash
+# The e2e's measurements of the real appliance inside dom0 (bash
 # tests/e2e/run.sh; dom0-init.sh runs this): does a restored appliance
 # clone run here, under qemu TCG in a Xen PV dom0 that is itself under
 # qemu TCG, and how fast?  Everything is reported on the console as

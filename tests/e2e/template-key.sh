@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# tests/e2e/template-key.sh: the live e2e's (PVBOOT_E2E_LIVE=1) view of
+# tests/e2e/template-key.sh: the e2e's view of
 # an appliance template's key, as src/probe/template.c's template_key()
 # computes it: the SHA-256 of the text below.  Run where pvboot-select is
 # installed (a chroot of the dom0 image on the outer machine, or dom0).

@@ -73,18 +73,6 @@ static int uid_drop_refused(void) {
         return 0;
 }
 
-static void test_uid_drop_refused(void) {
-        pid_t pid = fork();
-        int st;
-
-        CHECK(pid >= 0);
-        if (pid == 0)
-                _exit(uid_drop_refused());
-        CHECK_EQ(waitpid(pid, &st, 0), pid);
-        CHECK(WIFEXITED(st));
-        CHECK_EQ(WEXITSTATUS(st), 0);
-}
-
 static WorkerRequest good_request(void) {
         return (WorkerRequest) { .magic = WORKER_MAGIC, .mode = MODE_PV, .n_disks = 1, .host_caps = "",
                                  .deadline = now_usec() + 60 * 1000000 };
@@ -156,7 +144,7 @@ int main(void) {
         if (!worker_test_setup())
                 return EXIT_TEST_SKIP;
         test_early_worker();
-        test_uid_drop_refused();
+        in_child(uid_drop_refused);
         test_requests();
         return 0;
 }

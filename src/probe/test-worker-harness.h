@@ -79,6 +79,20 @@ static inline int run_early(const WorkerConfig *wc, bool send, uint64_t deadline
         return r < 0 ? r : -ETIMEDOUT;
 }
 
+/* Run f in a child and check that it exited 0 (f drops privileges, or
+ * does what only a child may). */
+static inline void in_child(int (*f)(void)) {
+        pid_t pid = fork();
+        int st;
+
+        CHECK(pid >= 0);
+        if (pid == 0)
+                _exit(f());
+        CHECK_EQ(waitpid(pid, &st, 0), pid);
+        CHECK(WIFEXITED(st));
+        CHECK_EQ(WEXITSTATUS(st), 0);
+}
+
 static inline unsigned count_workdirs(void) {
         DIR *d = opendir("/tmp");
         struct dirent *de;

@@ -200,7 +200,6 @@ static void test_run(void) {
         WorkerConfig wc = early_config();
         InspectReport rep;
         Policy policy;
-        int st;
 
         policy_init(&policy);
         /* The whole cold path, to a clone that cannot start ... */
@@ -209,14 +208,7 @@ static void test_run(void) {
         /* ... and out of time before any answer. */
         CHECK_EQ(worker_run(&wc, &(int) { disk }, 1, &policy, 0, &rep), -ETIMEDOUT);
         CHECK_EQ(count_workdirs(), 0);
-
-        pid_t pid = fork();
-        CHECK(pid >= 0);
-        if (pid == 0)
-                _exit(run_before_request());
-        CHECK_EQ(waitpid(pid, &st, 0), pid);
-        CHECK(WIFEXITED(st));
-        CHECK_EQ(WEXITSTATUS(st), 0);
+        in_child(run_before_request);
         CHECK_EQ(count_workdirs(), 0);
 }
 

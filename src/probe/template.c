@@ -69,6 +69,28 @@ static void hex(const uint8_t *d, size_t n, char *out) {
                 snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
+/* Append to the text in buf (len bytes so far, at most size): -ENOBUFS
+ * when it does not fit. */
+static int text_printf(char *buf, size_t size, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int text_printf(char *buf, size_t size, size_t *len, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(buf + *len, size - *len, fmt, ap);
+        va_end(ap);
+        if (n < 0 || (size_t) n >= size - *len)
+                return -ENOBUFS;
+        *len += (size_t) n;
+        return 0;
+}
+
+static int text_stat(char *buf, size_t size, size_t *len, const char *path) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return text_printf(buf, size, len, "%s missing\n", path);
+        return text_printf(buf, size, len, "%s %llu %llu %lld.%09ld\n", path, (unsigned long long) st.st_ino,
+                           (unsigned long long) st.st_size, (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
 static void sha_printf(struct sha256_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sha_printf(struct sha256_ctx *c, const char *fmt, ...) {
         char buf[1024];
@@ -81,12 +103,10 @@ static void sha_printf(struct sha256_ctx *c, const char *fmt, ...) {
 }
 
 static void sha_stat(struct sha256_ctx *c, const char *path) {
-        struct stat st;
-        if (stat(path, &st) < 0)
-                sha_printf(c, "%s missing\n", path);
-        else
-                sha_printf(c, "%s %llu %llu %lld.%09ld\n", path, (unsigned long long) st.st_ino,
-                           (unsigned long long) st.st_size, (long long) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+        char line[PATH_MAX + 128];
+        size_t len = 0;
+        if (text_stat(line, sizeof(line), &len, path) >= 0)
+                sha256_update(c, len, (const uint8_t *) line);
 }
 
 static int sha_fd(int fd, char out[65]) {
@@ -157,10 +177,9 @@ static void appliance_key(char out[65]) {
         hex(d, sizeof(d), out);
 }
 
-int template_key(const TemplateConfig *cfg, char ret[65]) {
-        struct sha256_ctx c;
-        uint8_t d[SHA256_DIGEST_SIZE];
+int template_key_text(const TemplateConfig *cfg, char *buf, size_t size) {
         char a[65], agent[65], boot[64] = "", path[PATH_MAX];
+        size_t len = 0;
         Dl_info info;
         int r;
 
@@ -179,14 +198,28 @@ int template_key(const TemplateConfig *cfg, char ret[65]) {
         fd = safe_close(fd);
         boot[n > 0 ? n : 0] = 0;
 
-        sha256_init(&c);
-        sha_printf(&c, "template %d\nappliance %s\nagent %s\nmemsize %d\nboot %s\nprepare %s\n", TEMPLATE_FORMAT, a,
-                   agent, cfg->memsize_mb, boot, PREPARE_CMD);
+        r = text_printf(buf, size, &len, "template %d\nappliance %s\nagent %s\nmemsize %d\nboot %s\nprepare %s\n",
+                        TEMPLATE_FORMAT, a, agent, cfg->memsize_mb, boot, PREPARE_CMD);
         /* A migration stream is tied to the exact qemu build. */
-        sha_stat(&c, QEMU_BINARY);
-        sha_stat(&c, cfg->wrapper);
-        if (dladdr((void *) guestfs_create_flags, &info) && info.dli_fname)
-                sha_stat(&c, info.dli_fname);
+        if (r >= 0)
+                r = text_stat(buf, size, &len, QEMU_BINARY);
+        if (r >= 0)
+                r = text_stat(buf, size, &len, cfg->wrapper);
+        if (r >= 0 && dladdr((void *) guestfs_create_flags, &info) && info.dli_fname)
+                r = text_stat(buf, size, &len, info.dli_fname);
+        return r < 0 ? r : (int) len;
+}
+
+int template_key(const TemplateConfig *cfg, char ret[65]) {
+        char text[TEMPLATE_KEY_TEXT_MAX];
+        struct sha256_ctx c;
+        uint8_t d[SHA256_DIGEST_SIZE];
+        int n = template_key_text(cfg, text, sizeof(text));
+
+        if (n < 0)
+                return n;
+        sha256_init(&c);
+        sha256_update(&c, (size_t) n, (const uint8_t *) text);
         sha256_digest(&c, sizeof(d), d);
         hex(d, sizeof(d), ret);
         return 0;

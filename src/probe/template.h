@@ -53,8 +53,12 @@ typedef struct Template {
         char key[65];
 } Template;
 
-/* The key the template must carry for this host, qemu, appliance and agent. */
+/* The key the template must carry for this host, qemu, appliance and
+ * agent: the SHA-256 of template_key_text(), which names each of them,
+ * one per line (its length, or -errno; -ENOBUFS when size is too small). */
+#define TEMPLATE_KEY_TEXT_MAX 8192
 int template_key(const TemplateConfig *cfg, char ret[65]);
+int template_key_text(const TemplateConfig *cfg, char *buf, size_t size);
 
 /* Build the appliance (if its key changed) and a new template, atomically
  * replacing the old one.  Root only.  On failure *ret_error (if given)

@@ -138,7 +138,7 @@ chroot "$stage" useradd --system --no-create-home --shell /usr/sbin/nologin pvbo
 # dom0's own qemu, kernel, supermin and libguestfs, at the path dom0
 # uses.  A private mount namespace: the mounts go with it.
 log "appliance and template, built in a chroot of the dom0 image"
-install -m 0755 "$top/tests/e2e/template-key.sh" "$stage/e2e/template-key.sh"
+install -m 0755 "$work/build/tests/template-restamp" "$stage/e2e/template-restamp"
 unshare --mount --propagation private -- bash -euc '
         mount --rbind /dev "$1/dev"
         mount -t proc proc "$1/proc"
@@ -146,15 +146,16 @@ unshare --mount --propagation private -- bash -euc '
         mount -t tmpfs tmpfs "$1/tmp"
         exec chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
                 LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg \
-                bash -c "pvboot-select template && bash /e2e/template-key.sh text >/e2e/template-key.outer"
+                bash -c "pvboot-select template && /e2e/template-restamp text >/e2e/template-key.outer"
 ' chroot-template "$stage" >"$work/template.log" 2>&1 ||
         { echo "Bail out! no template in the dom0 image: $(tail -n 3 "$work/template.log")" >&3; exit 1; }
 log "template: $(tail -n 1 "$work/template.log"); $(du -sh "$stage/var/cache/pvboot-select" | cut -f1) in all"
-# template-key.sh computes what template_key() does, or the
+# template-restamp runs template_key() for the installed build: the key it
+# gives must be the one the template was built with, or the
 # restamp in dom0 would prove nothing.
 [ "$(sha256sum <"$stage/e2e/template-key.outer" | cut -c1-64)" = \
   "$(sed -n 's/^key //p' "$stage/var/cache/pvboot-select/template/meta")" ] ||
-        { echo "Bail out! template-key.sh does not compute template.c's key" >&3; exit 1; }
+        { echo "Bail out! template-restamp does not give the template's key" >&3; exit 1; }
 install -m 0755 "$top/tests/e2e/dom0-live.sh" "$stage/e2e/live.sh"
 echo "$build_secs" >"$stage/e2e/live-build-secs"
 # guest NAME LAYOUT TYPE ARGS [BOOTLOADER [EXTRA-CONFIG]]

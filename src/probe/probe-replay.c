@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/clone.h"
 #include "probe/probe-internal.h"
 
 #define RECORD(p, call, ...)                                                     \
@@ -107,7 +108,7 @@ static bool replay_alive(Probe *p) {
         return !p->replay_broken;
 }
 
-/* A filesystem as the transcript keeps it: "FSTYPE DISK FLAGS SUBVOL NAME". */
+/* A filesystem as the transcript keeps it: "FSTYPE DISK FLAGS SUBVOL VIA NAME". */
 static int replay_list_filesystems(Probe *p) {
         _cleanup_(probe_strv_freep) char **v = NULL;
         int r = replay_strv(p, "filesystems", NULL, 0, PROBE_MAX_FILESYSTEMS, &v);
@@ -120,8 +121,9 @@ static int replay_list_filesystems(Probe *p) {
                 unsigned long long subvol;
                 int name = -1;
                 *d = (AgentDevice) { 0 };
-                if (sscanf(*i, "%15s %" SCNu32 " %" SCNu32 " %llu %n", d->fstype, &d->disk, &d->flags, &subvol,
-                           &name) != 4 || name < 0 || strlen(*i + name) >= sizeof(d->name))
+                if (sscanf(*i, "%15s %" SCNu32 " %" SCNu32 " %llu %" SCNu32 " %n", d->fstype, &d->disk, &d->flags,
+                           &subvol, &d->via, &name) != 5 || name < 0 || strlen(*i + name) >= sizeof(d->name) ||
+                    !clone_via_valid(d->via))
                         return -EBADMSG;
                 d->subvol = subvol;
                 memcpy(d->name, *i + name, strlen(*i + name) + 1);
@@ -246,8 +248,8 @@ static int record_list_filesystems(Probe *p) {
 
         for (size_t i = 0; r == 0 && i < p->n_devices; i++) {
                 const AgentDevice *d = &p->devices[i];
-                snprintf(lines[i], sizeof(lines[i]), "%s %" PRIu32 " %" PRIu32 " %llu %s", d->fstype, d->disk,
-                         d->flags, (unsigned long long) d->subvol, d->name);
+                snprintf(lines[i], sizeof(lines[i]), "%s %" PRIu32 " %" PRIu32 " %llu %" PRIu32 " %s", d->fstype,
+                         d->disk, d->flags, (unsigned long long) d->subvol, d->via, d->name);
                 v[i] = lines[i];
         }
         record_strv(p, "filesystems", NULL, r, v);

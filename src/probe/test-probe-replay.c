@@ -67,7 +67,7 @@ static void test_conversation(void) {
         for (size_t i = 0; i < sizeof(big); i++)
                 big[i] = (char) (i * 7);
         PUT(t, "launch", TX_INT(0));
-        PUT(t, "filesystems", TX_INT(0), TX_INT(2), TX_STR("ext4 0 0 0 /dev/sda1"), TX_STR("btrfs 0 0 5 /dev/sda2"));
+        PUT(t, "filesystems", TX_INT(0), TX_INT(2), TX_STR("ext4 0 0 0 1 /dev/sda1"), TX_STR("btrfs 0 0 5 6 /dev/sda2"));
         PUT(t, "mount", TX_STR("/dev/sda1"), TX_INT(-EIO));
         PUT(t, "mount", TX_STR("/dev/sda2"), TX_INT(0));
         PUT(t, "glob", TX_STR("/boot/vmlinuz*"), TX_INT(0), TX_INT(1), TX_STR("/boot/vmlinuz-6.1"));
@@ -97,6 +97,7 @@ static void test_conversation(void) {
         /* What the agent said of each comes back too. */
         CHECK_STREQ(probe_filesystem(p, "/dev/sda2")->fstype, "btrfs");
         CHECK_EQ(probe_filesystem(p, "/dev/sda2")->subvol, 5u);
+        CHECK_EQ(probe_filesystem(p, "/dev/sda2")->via, AGENT_VIA_PART_GPT | AGENT_VIA_LVM);
         CHECK(!probe_filesystem(p, "/dev/sda3"));
         CHECK_EQ(probe_mount(p, "/dev/sda1"), -EIO);
         CHECK_EQ(probe_umount(p), 0);   /* not mounted: nothing asked */
@@ -149,6 +150,7 @@ static void test_lies(void) {
         PUT(t, "lstat", TX_STR("/a"), TX_INT(0), TX_INT(GUEST_FILE_OTHER + 1), TX_INT(0));
         PUT(t, "lstat", TX_STR("/b"), TX_INT(0), TX_INT(GUEST_FILE_REGULAR), TX_INT(-1));
         PUT(t, "readlink", TX_STR("/l"), TX_INT(0), TX_BYTES("a\0b", 3));
+        PUT(t, "filesystems", TX_INT(0), TX_INT(1), TX_STR("ext4 0 0 0 1024 /dev/sda"));  /* md level, no array */
         PUT(t, "filesystems", TX_INT(1), TX_INT(0));    /* a positive status is no errno */
         transcript_free(t);
 
@@ -162,6 +164,7 @@ static void test_lies(void) {
         CHECK_EQ(ops.lstat(ops.userdata, "/b", &st), -EBADMSG);
         CHECK_EQ(ops.readlink(ops.userdata, "/l", &link), -EBADMSG);
         free(link);
+        CHECK_EQ(probe_list_filesystems(p, &v), -EBADMSG);
         CHECK_EQ(probe_list_filesystems(p, &v), -EBADMSG);
         probe_free(p);
         close(fd);
@@ -245,7 +248,7 @@ static void test_inspect(void) {
         Probe *p;
 
         PUT(t, "launch", TX_INT(0));
-        PUT(t, "filesystems", TX_INT(0), TX_INT(1), TX_STR("ext4 0 0 0 /dev/sda"));
+        PUT(t, "filesystems", TX_INT(0), TX_INT(1), TX_STR("ext4 0 0 0 0 /dev/sda"));
         PUT(t, "mount", TX_STR("/dev/sda"), TX_INT(-EIO));
         transcript_free(t);
         p = replaying(fd);

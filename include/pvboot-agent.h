@@ -24,7 +24,7 @@
 #define AGENT_PORT_NAME "org.pvbootselect.agent"
 #define AGENT_MAGIC_REQUEST UINT32_C(0x51425650)        /* "PVBQ" */
 #define AGENT_MAGIC_REPLY   UINT32_C(0x52425650)        /* "PVBR" */
-#define AGENT_VERSION 2
+#define AGENT_VERSION 3
 
 #define AGENT_MAX_REQUEST 4096          /* payload of a request */
 #define AGENT_MAX_READ    (256u << 10)  /* bytes one PREAD may return */
@@ -71,7 +71,33 @@ typedef struct AgentDevice {
         uint32_t disk;                  /* which disk (0-based); arrays and LVs: their first member's */
         uint32_t flags;                 /* AGENT_DEVICE_* */
         uint64_t subvol;                /* btrfs: the subvolume MOUNT shows (5: the top level) */
+        uint32_t via;                   /* AGENT_VIA_*: what lies between the disks and the filesystem */
+        uint32_t reserved;              /* 0 */
 } AgentDevice;
+
+/*
+ * How a filesystem is reached from the disks: every layer on every path
+ * to it, as a set (an LV over two PVs: both PVs' ways, an md array: all
+ * its members').  Facts only, as the agent found them; the host decides
+ * which GRUB modules a stage 1 needs for them (selector/search-list.h),
+ * as grub-probe --target=partmap,abstraction would.  0: a whole disk.
+ */
+#define AGENT_VIA_PART_MSDOS UINT32_C(0x0001)  /* a partition of an MBR table (primary or logical) */
+#define AGENT_VIA_PART_GPT   UINT32_C(0x0002)  /* a partition of a GPT */
+#define AGENT_VIA_LVM        UINT32_C(0x0004)  /* an LVM2 logical volume */
+#define AGENT_VIA_MD_090     UINT32_C(0x0010)  /* an md array, metadata 0.90 */
+#define AGENT_VIA_MD_1X      UINT32_C(0x0020)  /* an md array, metadata 1.x */
+#define AGENT_VIA_MD_LINEAR  UINT32_C(0x0100)  /* the md array's level (mdp_superblock level -1) */
+#define AGENT_VIA_MD_RAID0   UINT32_C(0x0200)
+#define AGENT_VIA_MD_RAID1   UINT32_C(0x0400)
+#define AGENT_VIA_MD_RAID4   UINT32_C(0x0800)
+#define AGENT_VIA_MD_RAID5   UINT32_C(0x1000)
+#define AGENT_VIA_MD_RAID6   UINT32_C(0x2000)
+#define AGENT_VIA_MD_RAID10  UINT32_C(0x4000)
+#define AGENT_VIA_MD_METADATA (AGENT_VIA_MD_090 | AGENT_VIA_MD_1X)
+#define AGENT_VIA_MD_LEVELS  UINT32_C(0x7f00)
+#define AGENT_VIA_ALL (AGENT_VIA_PART_MSDOS | AGENT_VIA_PART_GPT | AGENT_VIA_LVM | AGENT_VIA_MD_METADATA | \
+                       AGENT_VIA_MD_LEVELS)
 
 /* A view GRUB does not have: a btrfs filesystem's default subvolume, where
  * the kernel (and the guest's own /) would look, listed after the same

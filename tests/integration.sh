@@ -37,6 +37,9 @@ make_work it
 # the spec's paths.  s1-grub2 looks only for /boot/grub2/grub.cfg; s1-own32
 # chainloads /boot/pv32.elf; s1-noext2 is Debian's x86_64 search without
 # the ext2 module; s1-unmodelled has a config line we do not model.
+# s1-nogpt32, s1-nolvm64 and s1-lvm64 search the spec's paths and carry
+# the filesystem's module but not part_gpt (nogpt32), not lvm (nolvm64),
+# or every layer of a GPT+LVM disk (lvm64): rule 6 checks the layers too.
 stage1() {      # stage1 NAME FORMAT CONFIG MODULES...
         local name=$1 format=$2
         printf '%b' "$3" >"$work/$name.cfg"
@@ -50,6 +53,12 @@ stage1 s1-own32 i386-xen 'if search --set=root -f /boot/pv32.elf; then\n  multib
 stage1 s1-noext2 x86_64-xen 'if search -s -f /boot/xen/pvboot-x86_64.elf; then multiboot /boot/xen/pvboot-x86_64.elf; boot; fi\n' \
         xfs part_msdos search linux
 stage1 s1-unmodelled x86_64-xen 'terminal_output console\n' ext2
+spec_search() {     # spec_search ARCH: the spec's chainload search, as Debian's images do it
+        printf 'if search -s -f /boot/xen/pvboot-%s.elf; then multiboot /boot/xen/pvboot-%s.elf; boot; fi\n' "$1" "$1"
+}
+stage1 s1-nogpt32 i386-xen "$(spec_search i386)" ext2 part_msdos search linux
+stage1 s1-nolvm64 x86_64-xen "$(spec_search x86_64)" ext2 part_gpt search linux
+stage1 s1-lvm64 x86_64-xen "$(spec_search x86_64)" ext2 part_gpt lvm search linux
 
 # name | layout | expectation (x86_64, i386, pvh, file:STAGE1 or fail:TEXT) | libxl-run option | bootloader_args (;-separated)
 scenarios=(
@@ -127,7 +136,10 @@ scenarios=(
         "stage1-own-search|both|i386||--stage1-x86_64=$work/s1-grub2.bin;-v"
         "stage1-own-path|ownpath32|file:$work/s1-own32.bin||--stage1-i386=$work/s1-own32.bin"
         "stage1-spec-path|ownpath32|fail:nothing to boot||"
-        "stage1-lacks-module|mbr64|fail:it is on ext4 and the stage 1 has no GRUB module ext2||--stage1-x86_64=$work/s1-noext2.bin"
+        "stage1-lacks-module|mbr64|fail:it is on ext4 reached through part_msdos and the stage 1 has no GRUB module ext2||--stage1-x86_64=$work/s1-noext2.bin"
+        "stage1-lacks-part_gpt|gpt32|fail:it is on ext4 reached through part_gpt and the stage 1 has no GRUB module part_gpt; use a stage 1 built with part_gpt||--stage1-i386=$work/s1-nogpt32.bin"
+        "stage1-lacks-lvm|lvm64|fail:cannot read /dev/guestvg/root:/boot/xen/pvboot-x86_64.elf: it is on ext4 reached through part_gpt lvm and the stage 1 has no GRUB module lvm||--stage1-x86_64=$work/s1-nolvm64.bin"
+        "stage1-has-lvm|lvm64|file:$work/s1-lvm64.bin||--stage1-x86_64=$work/s1-lvm64.bin;-v"
         "stage1-unmodelled|mbr64|file:$work/s1-unmodelled.bin||--stage1-x86_64=$work/s1-unmodelled.bin;-v"
         "stage1-not-an-image|mbr64|fail:the x86_64 stage 1 cannot boot anything: $work/s1-grub2.cfg: not a Xen PV image: not an ELF file||--stage1-x86_64=$work/s1-grub2.cfg"
 )
@@ -215,6 +227,7 @@ said=(
         "timeout-99999|LIBXL_BOOTLOADER_TIMEOUT='99999': libxl kills the bootloader at 99999 s; the inspection keeps its own 100 s"
         "timeout-overflow|set 0 (no timeout) to 2147483"
         "timeout-not-restrict|is not used: libxl times its bootloader out in restrict mode only"
+        "stage1-has-lvm|pvboot /dev/guestvg/root:/boot/xen/pvboot-x86_64.elf: valid PV image;needs ext2 part_gpt lvm <- chosen"
 )
 # A file at the top level too is not "only" in the default subvolume.
 grep -q "exists only in btrfs subvolume" "$work/btrfs-same-in-both.log" &&

@@ -16,7 +16,9 @@
  * the lvm program would cost 0.3 s of retranslation; so are md RAID
  * mirrors (md.c: mdadm and md cannot assemble from read-only members).
  * Filesystems are shown as the stage 1's GRUB sees them: btrfs from its
- * top-level subvolume (GRUB's "/" is subvolume 5, not the default one).
+ * top-level subvolume (GRUB's "/" is subvolume 5, not the default one);
+ * each with the layers it is reached through (AGENT_VIA_*: partition
+ * tables, md, LVM), for the host to say which GRUB modules that takes.
  *
  * Nothing here decides anything: the host parses every answer as hostile.
  *
@@ -48,6 +50,7 @@
 
 #include "agent/lvm.h"
 #include "agent/md.h"
+#include "agent/partition.h"
 #include "pvboot-agent.h"
 #include "shared/fd-util.h"
 #include "shared/macro.h"
@@ -150,7 +153,7 @@ static const char *sniff(const char *node) {
         return NULL;
 }
 
-static Device *add_device(const char *kname, const char *display, unsigned disk) {
+static Device *add_device(const char *kname, const char *display, unsigned disk, uint32_t via) {
         Device *d;
         const char *t;
 
@@ -166,6 +169,7 @@ static Device *add_device(const char *kname, const char *display, unsigned disk)
         snprintf(d->pub.name, sizeof(d->pub.name), "%s", display);
         snprintf(d->pub.fstype, sizeof(d->pub.fstype), "%s", t);
         d->pub.disk = disk;
+        d->pub.via = via;
         n_devices++;
         return d;
 }
@@ -226,15 +230,29 @@ static size_t list_partitions(const char *disk, unsigned *parts, size_t max) {
         return n;
 }
 
+/* The kind of kname's partition table (partition.h). */
+static uint32_t table_of(const char *kname) {
+        char node[128];
+        _cleanup_close_ int fd = -EBADF;
+
+        if (make_node(kname, node, sizeof(node)) < 0)
+                return 0;
+        fd = open(node, O_RDONLY | O_CLOEXEC);
+        return fd < 0 ? 0 : partition_table_read(fd);
+}
+
 /* A block device and its partitions, in table order, as the stage 1
  * iterates them: display is the name the host shows ("/dev/sdb"), its
- * partitions get display + number. */
-static void add_with_partitions(const char *kname, const char *display, unsigned disk) {
+ * partitions get display + number; via is how the device itself is
+ * reached, its partitions add their table's kind. */
+static void add_with_partitions(const char *kname, const char *display, unsigned disk, uint32_t via) {
         static unsigned parts[1024];    /* the kernel's own bound is far lower */
         size_t n_parts;
 
-        add_device(kname, display, disk);
+        add_device(kname, display, disk, via);
         n_parts = list_partitions(kname, parts, ELEMENTSOF(parts));
+        if (n_parts > 0)
+                via |= table_of(kname);
         for (size_t i = 0; i < n_parts && n_devices < AGENT_MAX_DEVICES; i++) {
                 char kpart[80], dpart[AGENT_DEVICE_NAME + 16];
                 /* sdb1, but md127p1, nvme0n1p1 / loop0p1 in tests */
@@ -242,7 +260,7 @@ static void add_with_partitions(const char *kname, const char *display, unsigned
                          isdigit((unsigned char) kname[strlen(kname) - 1]) ? "p" : "", parts[i]);
                 snprintf(dpart, sizeof(dpart), "%s%s%u", display,
                          isdigit((unsigned char) display[strlen(display) - 1]) ? "p" : "", parts[i]);
-                add_device(kpart, dpart, disk);
+                add_device(kpart, dpart, disk, via);
         }
 }
 
@@ -250,11 +268,32 @@ static bool is_type(const Device *d, const char *t) {
         return strcmp(d->pub.fstype, t) == 0;
 }
 
+/* The md facts of an array, from its member's superblock: metadata
+ * version and level (md_p.h's level numbers; -1 is linear). */
+static uint32_t md_via(const MdMember *m) {
+        static const struct {
+                int32_t level;
+                uint32_t via;
+        } levels[] = {
+                { -1, AGENT_VIA_MD_LINEAR }, { 0, AGENT_VIA_MD_RAID0 }, { 1, AGENT_VIA_MD_RAID1 },
+                { 4, AGENT_VIA_MD_RAID4 },   { 5, AGENT_VIA_MD_RAID5 }, { 6, AGENT_VIA_MD_RAID6 },
+                { 10, AGENT_VIA_MD_RAID10 },
+        };
+        uint32_t via = m->version == 0 ? AGENT_VIA_MD_090 : AGENT_VIA_MD_1X;
+
+        for (size_t i = 0; i < ELEMENTSOF(levels); i++)
+                if (levels[i].level == m->level)
+                        via |= levels[i].via;
+        return via;
+}
+
 /* md RAID: each mirror whose members are among our devices, mapped from
- * its freshest member (md.h); arrays of other levels are left out. */
+ * its freshest member (md.h); arrays of other levels are left out.  An
+ * array is reached through each of its members' ways. */
 static void activate_md(void) {
         MdMember members[MD_MAX_MEMBERS];
         unsigned disk[MD_MAX_MEMBERS], skipped;
+        uint32_t member_via[MD_MAX_MEMBERS];
         MdArray arrays[MD_MAX_MEMBERS];
         size_t n = 0;
 
@@ -262,14 +301,21 @@ static void activate_md(void) {
                 if (!is_type(&devices[i], "md_member"))
                         continue;
                 _cleanup_close_ int fd = open(devices[i].node, O_RDONLY | O_CLOEXEC);
-                if (fd >= 0 && md_member_read(fd, &members[n]) == 0)
-                        disk[n++] = devices[i].pub.disk;
+                if (fd >= 0 && md_member_read(fd, &members[n]) == 0) {
+                        disk[n] = devices[i].pub.disk;
+                        member_via[n++] = devices[i].pub.via;
+                }
         }
         int k = md_activate(members, n, arrays, ELEMENTSOF(arrays), &skipped);
         for (int i = 0; i < k; i++) {
+                const MdMember *m = &members[arrays[i].member];
+                uint32_t via = md_via(m);
                 char kname[32];
+                for (size_t j = 0; j < n; j++)
+                        if (memcmp(members[j].uuid, m->uuid, sizeof(m->uuid)) == 0 && members[j].version == m->version)
+                                via |= member_via[j];
                 snprintf(kname, sizeof(kname), "dm-%u", arrays[i].minor);
-                add_with_partitions(kname, arrays[i].display, disk[arrays[i].member]);
+                add_with_partitions(kname, arrays[i].display, disk[arrays[i].member], via);
         }
 }
 
@@ -281,6 +327,7 @@ static void activate_md(void) {
 static void activate_lvm(void) {
         static LvmPv pvs[LVM_MAX_PVS];
         unsigned pv_disk[LVM_MAX_PVS];
+        uint32_t pv_via[LVM_MAX_PVS];
         LvmLv lvs[AGENT_MAX_DEVICES];
         size_t npv = 0;
         bool ok = true;
@@ -293,6 +340,7 @@ static void activate_lvm(void) {
                         break;
                 }
                 pv_disk[npv] = devices[i].pub.disk;
+                pv_via[npv] = devices[i].pub.via;
                 for (size_t j = 0; j < npv; j++)
                         if (strcmp(pvs[j].vg_name, pvs[npv].vg_name) == 0 && strcmp(pvs[j].vg_id, pvs[npv].vg_id) != 0)
                                 ok = false;
@@ -302,14 +350,18 @@ static void activate_lvm(void) {
         for (int i = 0; i < n; i++) {
                 char kname[32];
                 unsigned disk = 0;
-                /* An LV belongs to the disk of its VG's first PV: "/dev/VG/LV" */
+                uint32_t via = AGENT_VIA_LVM;
+                /* An LV belongs to the disk of its VG's first PV: "/dev/VG/LV";
+                 * it is reached through every PV of its VG. */
                 for (size_t j = npv; j-- > 0;) {
                         size_t l = strlen(pvs[j].vg_name);
-                        if (strncmp(lvs[i].display + 5, pvs[j].vg_name, l) == 0 && lvs[i].display[5 + l] == '/')
+                        if (strncmp(lvs[i].display + 5, pvs[j].vg_name, l) == 0 && lvs[i].display[5 + l] == '/') {
                                 disk = pv_disk[j];
+                                via |= pv_via[j];
+                        }
                 }
                 snprintf(kname, sizeof(kname), "dm-%u", lvs[i].minor);
-                add_device(kname, lvs[i].display, disk);
+                add_device(kname, lvs[i].display, disk, via);
         }
         for (size_t i = 0; i < npv; i++)
                 lvm_pv_done(&pvs[i]);
@@ -408,7 +460,7 @@ static int do_attach(unsigned first, uint64_t count, uint32_t *ret_len) {
                 if (r < 0)
                         return r;
                 snprintf(display, sizeof(display), "/dev/sd%c", 'a' + i);
-                add_with_partitions(kname, display, i);
+                add_with_partitions(kname, display, i, 0);
         }
         for (unsigned i = 0; i < n_devices; i++)
                 md = md || is_type(&devices[i], "md_member");

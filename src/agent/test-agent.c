@@ -150,6 +150,8 @@ int main(int argc, char **argv) {
                 CHECK(memchr(d->name, 0, sizeof(d->name)) && memchr(d->fstype, 0, sizeof(d->fstype)));
                 if (strcmp(d->fstype, "ext4") == 0) {
                         CHECK_STREQ(d->name, "/dev/sda");
+                        CHECK_EQ(d->via, 0);       /* the whole disk: no layer between */
+                        CHECK_EQ(d->reserved, 0);
                         ext4 = (int) i;
                 }
         }

@@ -6,6 +6,16 @@
 
 #include "cli/accept.h"
 
+/* The stage 1 a report's width (or --pvh) names. */
+static Stage1Kind kind_of(const Options *o, const InspectReport *rep) {
+        return o->policy.mode == MODE_PVH ? STAGE1_PVH : stage1_kind_of_arch((PvArch) rep->arch);
+}
+
+const Stage1Digest *accept_stage1_digest(const Options *o, const InspectReport *rep) {
+        Stage1Kind k = kind_of(o, rep);
+        return (unsigned) k < _STAGE1_KIND_MAX ? &o->stage1_digest[k] : NULL;
+}
+
 const char *accept_stage1(const Options *o, const InspectReport *rep, char *err, size_t errsz) {
         const Policy *p = &o->policy;
 
@@ -36,7 +46,7 @@ const char *accept_stage1(const Options *o, const InspectReport *rep, char *err,
         /* A stage 1 that is no Xen image of its kind (not an ELF, cut
          * short, the other width) boots nothing: decided for with the
          * spec's paths, it is still not handed to libxl. */
-        Stage1Kind k = p->mode == MODE_PVH ? STAGE1_PVH : stage1_kind_of_arch((PvArch) rep->arch);
+        Stage1Kind k = kind_of(o, rep);
         if (o->stage1_status[k] == -EMEDIUMTYPE) {
                 const char *why = p->search[k].origin;
                 if (strncmp(why, "spec default: ", 14) == 0)

@@ -24,3 +24,7 @@
  * tie-break between widths the worker alone saw evidence for: the report
  * carries the rule it used, in its evidence, not the inputs to re-run it.) */
 const char *accept_stage1(const Options *o, const InspectReport *rep, char *err, size_t errsz);
+
+/* Which bytes of that stage 1 the decision was made for
+ * (policy_read_search): the copy handed to libxl must be those. */
+const Stage1Digest *accept_stage1_digest(const Options *o, const InspectReport *rep);

@@ -66,6 +66,7 @@ typedef struct Options {
         const char *stage1[_PV_ARCH_MAX];
         const char *stage1_pvh;
         int stage1_status[_STAGE1_KIND_MAX];    /* policy_read_search()'s, per image */
+        Stage1Digest stage1_digest[_STAGE1_KIND_MAX];   /* the bytes of each image decided for */
         Policy policy;                  /* --pvh/--pvshim, --force-arch, --prefer, --format,
                                          * --timeout, --host-caps (else read by policy_read_host) */
         bool mode_given;                /* --pvh or --pvshim: else libxl's record sets it (cli/domain.h) */

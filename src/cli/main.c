@@ -112,7 +112,7 @@ int main(int argc, char **argv) {
                 [STAGE1_I386] = o.stage1[PV_ARCH_I386],
                 [STAGE1_PVH] = o.stage1_pvh,
         };
-        if (policy_read_search(&o.policy, images, o.stage1_status) > 0)
+        if (policy_read_search(&o.policy, images, o.stage1_status, o.stage1_digest) > 0)
                 for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++)
                         if (policy_uses_stage1(&o.policy, k) && !o.policy.search[k].from_image)
                                 console_log("stage 1 %s: %s; deciding with the spec's paths", stage1_kind_to_string(k),
@@ -209,8 +209,8 @@ int main(int argc, char **argv) {
         snprintf(name, sizeof(name), "pvboot-select-stage1-%s",
                  o.policy.mode == MODE_PVH ? "pvh" : pv_arch_to_string((PvArch) rep->arch));
         uint64_t copy_start = now_usec();
-        r = output_deliver(out.dir_fd, o.output_directory, out.out_fd, o.output_format, stage1, name, o.args, err,
-                           sizeof(err));
+        r = output_deliver(out.dir_fd, o.output_directory, out.out_fd, o.output_format, stage1,
+                           accept_stage1_digest(&o, rep), name, o.args, err, sizeof(err));
         if (r == -ECANCELED)
                 return console_end(&end, 1,
                                    "stopped by %s while the stage 1 was copied; the copy is removed, nothing was written",

@@ -12,6 +12,8 @@
 #include "shared/fd-util.h"
 #include "cli/output.h"
 #include "cli/stop.h"
+#include "selector/stage1-file.h"
+#include "selector/stage1.h"
 #include "shared/macro.h"
 
 int output_format_from_string(const char *s, OutputFormat *ret) {
@@ -86,53 +88,47 @@ int output_format_records(OutputFormat fmt, const char *kernel, const char *args
         return 0;
 }
 
-/* The copy's bytes, read from in while it stays the file we checked. */
-static int copy_bytes(int in, int out, uint64_t expect) {
-        char buf[65536];
-        uint64_t copied = 0;
-        ssize_t n;
+/* The bytes to out, a stop (stop.h) asked between chunks. */
+static int write_bytes(int out, const uint8_t *bytes, size_t size) {
+        const size_t chunk = 65536;
         int r;
 
-        for (;;) {
-                /* Told to stop (stop.h): the caller removes what we wrote. */
+        for (size_t at = 0; at < size; at += chunk) {
+                /* Told to stop: the caller removes what we wrote. */
                 if (stop_signal())
                         return -ECANCELED;
-                n = loop_pread(in, buf, sizeof(buf), copied);
-                if (n <= 0)
-                        break;
-                copied += (uint64_t) n;
-                if (copied > STAGE1_MAX_SIZE)
-                        return -EFBIG;
-                r = loop_write(out, buf, (size_t) n);
+                r = loop_write(out, bytes + at, size - at < chunk ? size - at : chunk);
                 if (r < 0)
                         return r;
         }
-        if (n < 0)
-                return (int) n;
-        /* A stage 1 that changed size under us is not the file we checked. */
-        if (copied != expect)
-                return -EIO;
         return fsync(out) < 0 ? -errno : 0;
 }
 
-int stage1_copy(const char *src_path, int dirfd, const char *name) {
-        _cleanup_close_ int in = -EBADF;
-        struct stat st;
+int stage1_copy(const char *src_path, const Stage1Digest *expect, int dirfd, const char *name) {
+        _cleanup_free_ uint8_t *bytes = NULL;
+        Stage1Digest now;
+        size_t size = 0;
         int out, r;
 
         if (!name || !*name || strchr(name, '/'))
                 return -EINVAL;
-        in = open(src_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (in < 0 || fstat(in, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EINVAL;
-        if ((uint64_t) st.st_size > STAGE1_MAX_SIZE || st.st_size == 0)
+        if (stop_signal())
+                return -ECANCELED;
+        /* Read as the decision read it (stage1-file.h), and written only
+         * when these are the bytes it was made for. */
+        r = stage1_file_load(src_path, &bytes, &size, &now);
+        if (r < 0)
+                return r;
+        if (size == 0)
                 return -EFBIG;
+        if (!expect || !expect->known)
+                return -ENODATA;
+        if (!stage1_digest_equal(expect, &now))
+                return -ESTALE;
         out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
         if (out < 0)
                 return -errno;
-        r = copy_bytes(in, out, (uint64_t) st.st_size);
+        r = write_bytes(out, bytes, size);
         if (close(out) < 0 && r == 0)
                 r = -errno;
         if (r < 0)
@@ -150,7 +146,7 @@ bool stage1_reads_xen_grub_env(const char *path) {
 
         if (fd < 0)
                 return false;
-        while (off < STAGE1_MAX_SIZE) {
+        while (off < STAGE1_MAX_IMAGE) {
                 ssize_t n = loop_pread(fd, buf + have, sizeof(buf) - have, off);
                 if (n <= 0)
                         return false;
@@ -184,13 +180,13 @@ int output_write_file(int fd, const char *buf, size_t len) {
         return 0;
 }
 
-int output_deliver(int dirfd, const char *dir, int out_fd, OutputFormat fmt, const char *stage1, const char *name,
-                   const char *args, char *err, size_t errsz) {
+int output_deliver(int dirfd, const char *dir, int out_fd, OutputFormat fmt, const char *stage1,
+                   const Stage1Digest *expect, const char *name, const char *args, char *err, size_t errsz) {
         _cleanup_free_ char *records = NULL, *kernel = NULL;
         size_t records_len = 0;
         int r;
 
-        r = stage1_copy(stage1, dirfd, name);
+        r = stage1_copy(stage1, expect, dirfd, name);
         /* The last moment a stop undoes the answer; once the records are
          * being written, the run finishes. */
         if (r == 0 && stop_signal()) {
@@ -199,6 +195,16 @@ int output_deliver(int dirfd, const char *dir, int out_fd, OutputFormat fmt, con
         }
         if (r == -ECANCELED) {
                 snprintf(err, errsz, "stopped while the stage 1 was copied");
+                return r;
+        }
+        if (r == -ESTALE) {
+                snprintf(err, errsz, "stage 1 %s changed after the decision was made for it (rewritten or replaced "
+                         "since it was read): nothing was written; run the bootloader again", stage1);
+                return r;
+        }
+        if (r == -ENODATA) {
+                snprintf(err, errsz, "stage 1 %s could not be read when the decision was made: nothing was written",
+                         stage1);
                 return r;
         }
         if (r < 0) {

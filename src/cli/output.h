@@ -17,14 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "selector/stage1-file.h"
+
 typedef enum OutputFormat {
         OUTPUT_SIMPLE0 = 0,     /* libxl's: records separated by NUL */
         OUTPUT_SIMPLE,          /* records separated by newline */
         OUTPUT_SXP,             /* pygrub's legacy s-expression */
         _OUTPUT_FORMAT_MAX,
 } OutputFormat;
-
-#define STAGE1_MAX_SIZE (UINT64_C(64) << 20)
 
 int output_format_from_string(const char *s, OutputFormat *ret);
 
@@ -33,10 +33,13 @@ int output_format_from_string(const char *s, OutputFormat *ret);
 int output_format_records(OutputFormat fmt, const char *kernel, const char *args, char **ret, size_t *ret_len);
 
 /* Copy the host stage 1 at src_path to a new file name inside dirfd:
- * O_EXCL|O_NOFOLLOW, mode 0600, regular source only, bounded size.
+ * O_EXCL|O_NOFOLLOW, mode 0600, regular non-empty source only, bounded
+ * size (STAGE1_MAX_IMAGE), and only the bytes expect names, the ones the
+ * decision was made for (stage1-file.h): -ESTALE when the file holds
+ * others now, -ENODATA when expect is unknown (the image was not read).
  * -ECANCELED when a stop was requested (stop.h) before or during the
  * copy.  On failure nothing is left behind. */
-int stage1_copy(const char *src_path, int dirfd, const char *name);
+int stage1_copy(const char *src_path, const Stage1Digest *expect, int dirfd, const char *name);
 
 /* Does the stage 1 at path set GRUB variables from xen_grub_env_* words
  * of its command line (GRUB's kern/xen/cmdline.c, whose prefix string it
@@ -47,12 +50,13 @@ bool stage1_reads_xen_grub_env(const char *path);
 int output_write_file(int fd, const char *buf, size_t len);
 
 /*
- * The whole answer to libxl: the stage 1 at stage1 copied into dirfd
- * (the output directory, dir by name) as name, and the records naming
+ * The whole answer to libxl: the stage 1 at stage1, if it still holds
+ * the bytes expect names (stage1_copy), copied into dirfd (the output
+ * directory, dir by name) as name, and the records naming
  * dir/name written to out_fd, which is closed unless it is stdout.  On
  * failure the copy is removed and the file emptied, and err says what
  * failed, for the console.  -ECANCELED: a stop (stop.h) came before the
  * records were begun; the file was not touched.
  */
-int output_deliver(int dirfd, const char *dir, int out_fd, OutputFormat fmt, const char *stage1, const char *name,
-                   const char *args, char *err, size_t errsz);
+int output_deliver(int dirfd, const char *dir, int out_fd, OutputFormat fmt, const char *stage1,
+                   const Stage1Digest *expect, const char *name, const char *args, char *err, size_t errsz);

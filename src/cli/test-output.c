@@ -306,6 +306,19 @@ static void test_records_roundtrip(void) {
 
 /* ---- stage1_copy -------------------------------------------------------- */
 
+/* The digest the decision would have: the file as it is now (unknown
+ * when it cannot be read).  Static: used at once. */
+static const Stage1Digest *digest_of(const char *path) {
+        static Stage1Digest d;
+        uint8_t *bytes = NULL;
+        size_t size;
+
+        if (stage1_file_load(path, &bytes, &size, &d) < 0)
+                d = (Stage1Digest) { .known = false };
+        free(bytes);
+        return &d;
+}
+
 static void test_stage1_copy(void) {
         const size_t size = 200000;     /* more than one 64 KiB copy buffer */
         unsigned char *data = malloc(size);
@@ -331,7 +344,7 @@ static void test_stage1_copy(void) {
 
         /* A byte-identical private copy, 0600, regular. */
         umask(022);
-        CHECK_EQ(stage1_copy(src, dirfd, "stage1"), 0);
+        CHECK_EQ(stage1_copy(src, digest_of(src), dirfd, "stage1"), 0);
         CHECK_EQ(fstatat(dirfd, "stage1", &st, AT_SYMLINK_NOFOLLOW), 0);
         CHECK(S_ISREG(st.st_mode));
         CHECK_EQ(st.st_mode & 07777, 0600);
@@ -343,13 +356,13 @@ static void test_stage1_copy(void) {
 
         /* Mode 0600 even under a permissive umask. */
         umask(0);
-        CHECK_EQ(stage1_copy(src2, dirfd, "stage1-umask0"), 0);
+        CHECK_EQ(stage1_copy(src2, digest_of(src2), dirfd, "stage1-umask0"), 0);
         CHECK_EQ(fstatat(dirfd, "stage1-umask0", &st, AT_SYMLINK_NOFOLLOW), 0);
         CHECK_EQ(st.st_mode & 07777, 0600);
         umask(022);
 
         /* The same name again: -EEXIST, the first copy untouched. */
-        CHECK_EQ(stage1_copy(src2, dirfd, "stage1"), -EEXIST);
+        CHECK_EQ(stage1_copy(src2, digest_of(src2), dirfd, "stage1"), -EEXIST);
         copy = (unsigned char *) read_at(dirfd, "stage1", &copy_len);
         CHECK_EQ(copy_len, size);
         CHECK(memcmp(copy, data, size) == 0);
@@ -357,7 +370,7 @@ static void test_stage1_copy(void) {
 
         /* A planted symlink is not followed and its target not changed. */
         CHECK_EQ(symlinkat(victim, dirfd, "planted"), 0);
-        CHECK(stage1_copy(src, dirfd, "planted") < 0);
+        CHECK(stage1_copy(src, digest_of(src), dirfd, "planted") < 0);
         CHECK_EQ(fstatat(dirfd, "planted", &st, AT_SYMLINK_NOFOLLOW), 0);
         CHECK(S_ISLNK(st.st_mode));
         {
@@ -369,28 +382,28 @@ static void test_stage1_copy(void) {
         }
         /* A dangling planted symlink does not create its target either. */
         CHECK_EQ(symlinkat(missing, dirfd, "planted-dangling"), 0);
-        CHECK(stage1_copy(src, dirfd, "planted-dangling") < 0);
+        CHECK(stage1_copy(src, digest_of(src), dirfd, "planted-dangling") < 0);
         CHECK(!exists_at(AT_FDCWD, missing));
         CHECK_EQ(fstatat(dirfd, "planted-dangling", &st, AT_SYMLINK_NOFOLLOW), 0);
         CHECK(S_ISLNK(st.st_mode));
 
         /* Sources that are not a non-empty regular file: nothing created. */
-        CHECK_EQ(stage1_copy("/dev/null", dirfd, "from-devnull"), -EINVAL);
+        CHECK_EQ(stage1_copy("/dev/null", digest_of("/dev/null"), dirfd, "from-devnull"), -EINVAL);
         CHECK(!exists_at(dirfd, "from-devnull"));
-        CHECK_EQ(stage1_copy(tmpdir, dirfd, "from-dir"), -EINVAL);
+        CHECK_EQ(stage1_copy(tmpdir, digest_of(tmpdir), dirfd, "from-dir"), -EINVAL);
         CHECK(!exists_at(dirfd, "from-dir"));
-        CHECK(stage1_copy(empty, dirfd, "from-empty") < 0);
+        CHECK(stage1_copy(empty, digest_of(empty), dirfd, "from-empty") < 0);
         CHECK(!exists_at(dirfd, "from-empty"));
-        CHECK_EQ(stage1_copy(missing, dirfd, "from-missing"), -ENOENT);
+        CHECK_EQ(stage1_copy(missing, digest_of(missing), dirfd, "from-missing"), -ENOENT);
         CHECK(!exists_at(dirfd, "from-missing"));
 
         /* Names that are not a single component. */
-        CHECK_EQ(stage1_copy(src, dirfd, "a/b"), -EINVAL);
-        CHECK_EQ(stage1_copy(src, dirfd, "/stage1"), -EINVAL);
-        CHECK_EQ(stage1_copy(src, dirfd, "../escaped"), -EINVAL);
+        CHECK_EQ(stage1_copy(src, digest_of(src), dirfd, "a/b"), -EINVAL);
+        CHECK_EQ(stage1_copy(src, digest_of(src), dirfd, "/stage1"), -EINVAL);
+        CHECK_EQ(stage1_copy(src, digest_of(src), dirfd, "../escaped"), -EINVAL);
         CHECK(!exists_at(dirfd, "../escaped"));
-        CHECK_EQ(stage1_copy(src, dirfd, ""), -EINVAL);
-        CHECK_EQ(stage1_copy(src, dirfd, NULL), -EINVAL);
+        CHECK_EQ(stage1_copy(src, digest_of(src), dirfd, ""), -EINVAL);
+        CHECK_EQ(stage1_copy(src, digest_of(src), dirfd, NULL), -EINVAL);
 
         /* Only what the successful calls made, plus the two planted links. */
         CHECK_EQ(count_entries(outdir), 4);
@@ -484,7 +497,8 @@ static void test_deliver(void) {
         /* The copy and the records naming it; the file is closed. */
         out = open(outfile, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
         CHECK(out >= 0);
-        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE, src, "k", "quiet", err, sizeof(err)), 0);
+        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE, src, digest_of(src), "k", "quiet", err,
+                                sizeof(err)), 0);
         CHECK(fcntl(out, F_GETFD) < 0);
         got = read_at(AT_FDCWD, outfile, &len);
         CHECK(strstr(got, "kernel ") && strstr(got, "/deliver-out/k\n") && strstr(got, "args quiet\n"));
@@ -496,7 +510,8 @@ static void test_deliver(void) {
         /* args that would forge a record: nothing left, the file empty. */
         out = open(outfile, O_WRONLY | O_CLOEXEC);
         CHECK(out >= 0);
-        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE, src, "k2", "a\nkernel /etc/shadow", err, sizeof(err)),
+        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE, src, digest_of(src), "k2", "a\nkernel /etc/shadow",
+                                err, sizeof(err)),
                  -EINVAL);
         CHECK(strstr(err, "separator"));
         CHECK(faccessat(dirfd, "k2", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
@@ -507,10 +522,73 @@ static void test_deliver(void) {
 
         /* A stage 1 that is not there: said, and nothing written. */
         out = open(outfile, O_WRONLY | O_CLOEXEC);
-        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE0, "/nonexistent/stage1", "k3", NULL, err,
+        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE0, "/nonexistent/stage1",
+                                digest_of("/nonexistent/stage1"), "k3", NULL, err,
                                 sizeof(err)), -ENOENT);
         CHECK(strstr(err, "cannot copy stage 1 /nonexistent/stage1 into"));
         CHECK(faccessat(dirfd, "k3", F_OK, AT_SYMLINK_NOFOLLOW) < 0);
+        close(out);
+        close(dirfd);
+}
+
+/* The stage 1 rewritten or replaced between the decision (its digest)
+ * and the copy: refused, said, nothing left in the output directory and
+ * libxl's file untouched; the same bytes again are copied. */
+static void test_stage1_raced(void) {
+        _cleanup_free_ char *src = tmp_path("raced-src"), *repl = tmp_path("raced-new"),
+                            *outdir = tmp_path("raced-out"), *outfile = tmp_path("raced.out");
+        static unsigned char img[200000];
+        Stage1Digest decided;
+        char err[512], *got;
+        size_t len;
+        int dirfd, out;
+
+        for (size_t i = 0; i < sizeof(img); i++)
+                img[i] = (unsigned char) (i * 7 + 1);
+        write_file(src, img, sizeof(img));
+        decided = *digest_of(src);      /* what policy_read_search() read */
+        CHECK(decided.known);
+        CHECK_EQ(mkdir(outdir, 0700), 0);
+        dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        CHECK(dirfd >= 0);
+
+        /* Rewritten in place, one byte past the first 64 KiB, same size. */
+        img[100000] ^= 0xff;
+        write_file(src, img, sizeof(img));
+        CHECK_EQ(stage1_copy(src, &decided, dirfd, "k"), -ESTALE);
+        CHECK_EQ(count_entries(outdir), 0u);
+        out = open(outfile, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        CHECK(out >= 0);
+        CHECK_EQ(write(out, "before", 6), 6);
+        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE0, src, &decided, "k", NULL, err, sizeof(err)),
+                 -ESTALE);
+        CHECK(strstr(err, "changed after the decision was made for it") && strstr(err, "nothing was written"));
+        CHECK(!strchr(err, '\n'));
+        CHECK_EQ(count_entries(outdir), 0u);
+        got = read_at(AT_FDCWD, outfile, &len);
+        CHECK(len == 6 && memcmp(got, "before", 6) == 0);
+        free(got);
+
+        /* Replaced by rename, as dpkg does: refused as well. */
+        img[100000] ^= 0xff;
+        write_file(repl, img, sizeof(img) - 1);
+        CHECK_EQ(rename(repl, src), 0);
+        CHECK_EQ(stage1_copy(src, &decided, dirfd, "k"), -ESTALE);
+        CHECK_EQ(count_entries(outdir), 0u);
+
+        /* An image the decision never read: nothing to hold the copy to. */
+        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE0, src, &(Stage1Digest) { .known = false }, "k",
+                                NULL, err, sizeof(err)), -ENODATA);
+        CHECK(strstr(err, "could not be read when the decision was made"));
+        CHECK_EQ(stage1_copy(src, NULL, dirfd, "k"), -ENODATA);
+        CHECK_EQ(count_entries(outdir), 0u);
+
+        /* The bytes decided for, back in place: copied, byte for byte. */
+        write_file(src, img, sizeof(img));
+        CHECK_EQ(stage1_copy(src, &decided, dirfd, "k"), 0);
+        got = read_at(dirfd, "k", &len);
+        CHECK(len == sizeof(img) && memcmp(got, img, len) == 0);
+        free(got);
         close(out);
         close(dirfd);
 }
@@ -535,8 +613,9 @@ static void test_deliver_stopped(void) {
         CHECK_EQ(write(out, "before", 6), 6);   /* what libxl's file held must stay */
 
         stop_request(SIGTERM);
-        CHECK_EQ(stage1_copy(src, dirfd, "k"), -ECANCELED);
-        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE0, src, "k", NULL, err, sizeof(err)), -ECANCELED);
+        CHECK_EQ(stage1_copy(src, digest_of(src), dirfd, "k"), -ECANCELED);
+        CHECK_EQ(output_deliver(dirfd, outdir, out, OUTPUT_SIMPLE0, src, digest_of(src), "k", NULL, err, sizeof(err)),
+                 -ECANCELED);
         CHECK(strstr(err, "stopped"));
         CHECK_EQ(count_entries(outdir), 0u);
         got = read_at(AT_FDCWD, outfile, &len);
@@ -588,6 +667,7 @@ int main(void) {
         test_records_refused();
         test_records_roundtrip();
         test_stage1_copy();
+        test_stage1_raced();
         test_write_file();
         test_deliver();
         test_deliver_stopped();

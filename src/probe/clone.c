@@ -392,6 +392,10 @@ static int attach_one(Clone *c, size_t i, int disk_fd, const char *format) {
         return qmp_execute(c->qmp, cmd, -1, left_ms(c), NULL);
 }
 
+bool clone_via_valid(uint32_t via) {
+        return !(via & ~AGENT_VIA_ALL) && (!(via & AGENT_VIA_MD_LEVELS) || (via & AGENT_VIA_MD_METADATA));
+}
+
 int clone_attach(Clone *c, const int *disk_fds, size_t n_disks, const char *format, AgentDevice *ret, size_t max,
                  size_t *ret_n) {
         size_t len;
@@ -434,6 +438,15 @@ int clone_attach(Clone *c, const int *disk_fds, size_t n_disks, const char *form
                         c->dead = true;
                         set_error(c, "the appliance's agent listed a filesystem on disk %" PRIu32 " with flags %#" PRIx32
                                   " (%zu disks attached)", ret[i].disk, ret[i].flags, n_disks);
+                        return -EBADMSG;
+                }
+                /* The layers it is reached through decide which modules
+                 * the stage 1 needs (rule 6): facts we know, and an md
+                 * level only with an md metadata version. */
+                if (!clone_via_valid(ret[i].via) || ret[i].reserved != 0) {
+                        c->dead = true;
+                        set_error(c, "the appliance's agent listed a filesystem reached through layers %#" PRIx32
+                                  " (reserved %#" PRIx32 ")", ret[i].via, ret[i].reserved);
                         return -EBADMSG;
                 }
                 /* Mounts are asked for by name: two filesystems of one name

@@ -44,6 +44,10 @@ typedef struct Clone Clone;
  * way, so that the error can be read; free it). */
 int clone_start(const CloneConfig *cfg, Clone **ret);
 
+/* May an agent's device be reached through these AGENT_VIA_* layers?
+ * Known bits only; an md level only with an md metadata version. */
+bool clone_via_valid(uint32_t via);
+
 /* Hot-plug the disk (borrowed) in the given format ("raw"; "qcow2" opens
  * no backing file) and list its filesystems: *ret_n records in ret[]. */
 int clone_attach(Clone *c, const int *disk_fds, size_t n_disks, const char *format, AgentDevice *ret, size_t max,

@@ -60,6 +60,7 @@ typedef struct Where {
         unsigned index;
         const char *dev;
         char fstype[FS_TYPE_MAX];
+        uint32_t via;           /* the layers it is reached through (clone_attach checked them) */
 } Where;
 
 static void look_at(Probe *p, Inspection *in, const Where *fs, Stage1Kind k, unsigned entry, const char *path) {
@@ -75,6 +76,7 @@ static void look_at(Probe *p, Inspection *in, const Where *fs, Stage1Kind k, uns
         }
         text_escape(fs->dev, strlen(fs->dev), c.fs, sizeof(c.fs));
         memcpy(c.fstype, fs->fstype, sizeof(c.fstype));
+        c.via = fs->via;
         if (c.kind == FOUND_REGULAR) {
                 ProbeFile f;
                 uint64_t t0 = now_usec();
@@ -185,7 +187,7 @@ static void look_for_configs(Probe *p, Inspection *in, const Where *fs, const Po
                         if (!hit)
                                 continue;
                         ConfigHit *h = &in->configs[in->n_configs++];   /* one per (list, entry): fits */
-                        *h = (ConfigHit) { .stage1 = k, .entry = e, .fs_index = fs->index };
+                        *h = (ConfigHit) { .stage1 = k, .entry = e, .fs_index = fs->index, .via = fs->via };
                         text_escape(fs->dev, strlen(fs->dev), h->fs, sizeof(h->fs));
                         memcpy(h->fstype, fs->fstype, sizeof(h->fstype));
                 }
@@ -311,6 +313,7 @@ int inspect_disk(Probe *p, const Policy *policy, Inspection *ret) {
                         continue;       /* unmountable (corrupt, unsupported): GRUB cannot read it either */
                 }
                 const AgentDevice *info = probe_filesystem(p, fss[i]);
+                fs.via = info ? info->via : 0;
                 if (info && (info->flags & AGENT_DEVICE_DEFAULT_SUBVOL)) {
                         ret->n_filesystems--;   /* not one the stage 1 sees */
                         look_in_default_subvol(p, ret, fss[i], info, policy);

@@ -81,8 +81,9 @@ static void one_clone(const Template *t) {
         close(fd);
         CHECK(r == 0 && n == 1, "attach: %d, %zu devices: %s", r, n, clone_last_error(c));
         if (r == 0 && n == 1)
-                CHECK(strcmp(devs[0].name, "/dev/sda1") == 0 && strcmp(devs[0].fstype, "ext4") == 0,
-                      "device %s %s", devs[0].name, devs[0].fstype);
+                CHECK(strcmp(devs[0].name, "/dev/sda1") == 0 && strcmp(devs[0].fstype, "ext4") == 0 &&
+                      devs[0].via == AGENT_VIA_PART_MSDOS,
+                      "device %s %s via %#x", devs[0].name, devs[0].fstype, devs[0].via);
         r = clone_call(c, AGENT_OP_MOUNT, 0, 0, NULL, buf, sizeof(buf), &len);
         CHECK(r == 0, "mount: %d", r);
         AgentStat st;
@@ -170,6 +171,12 @@ int main(int argc, char **argv) {
         char err[512];
         if (argc != 3)
                 return 2;
+        /* The layers an agent may say a device is reached through. */
+        CHECK(clone_via_valid(0) && clone_via_valid(AGENT_VIA_PART_GPT | AGENT_VIA_LVM), "plain layers");
+        CHECK(clone_via_valid(AGENT_VIA_PART_MSDOS | AGENT_VIA_MD_1X | AGENT_VIA_MD_RAID1 | AGENT_VIA_LVM), "md");
+        CHECK(clone_via_valid(AGENT_VIA_MD_090), "md of a level we have no name for");
+        CHECK(!clone_via_valid(AGENT_VIA_MD_RAID5), "a level without an array");
+        CHECK(!clone_via_valid(UINT32_C(0x80000000)) && !clone_via_valid(AGENT_VIA_PART_GPT | 0x8), "unknown bits");
         if (geteuid() != 0 || access("/usr/bin/qemu-system-x86_64", X_OK) < 0 || access("/sbin/mkfs.ext4", X_OK) < 0) {
                 printf("SKIP: needs root, qemu and mkfs.ext4\n");
                 return 77;

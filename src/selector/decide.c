@@ -124,13 +124,26 @@ static Stage1Kind chosen_stage1(const DecisionInput *in, const Decision *d) {
         return in->policy.mode == MODE_PVH ? STAGE1_PVH : stage1_kind_of_arch(d->arch);
 }
 
-/* Rule 6: the file the chosen stage 1 uses must be on a filesystem it reads. */
+/* The filesystem type and layers of the file the decision uses. */
+static void chosen_device(const DecisionInput *in, const Decision *d, const char **ret_fstype, uint32_t *ret_via) {
+        if (d->source == SOURCE_PVBOOT) {
+                *ret_fstype = in->candidates[d->chosen].fstype;
+                *ret_via = in->candidates[d->chosen].via;
+        } else {
+                *ret_fstype = in->configs[d->config].fstype;
+                *ret_via = in->configs[d->config].via;
+        }
+}
+
+/* Rule 6: the chosen stage 1 must reach the file it uses: its
+ * filesystem, and every layer below that. */
 static void module_check(const DecisionInput *in, Decision *d) {
         const SearchList *l = &in->policy.search[chosen_stage1(in, d)];
-        const char *fstype = d->source == SOURCE_PVBOOT ? in->candidates[d->chosen].fstype
-                                                          : in->configs[d->config].fstype;
+        const char *fstype;
+        uint32_t via;
 
-        if (!search_list_can_read(l, fstype, &d->module))
+        chosen_device(in, d, &fstype, &via);
+        if (!search_list_can_read(l, fstype, via, &d->module))
                 d->outcome = DECISION_STAGE1_CANNOT_READ;
 }
 
@@ -409,20 +422,43 @@ static void describe_host(const DecisionInput *in, const Decision *d, char *buf,
 }
 
 static void describe_cannot_read(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
-        char w[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], t[FS_TYPE_MAX * 4 + 4];
-        const char *fstype = d->source == SOURCE_PVBOOT ? in->candidates[d->chosen].fstype
-                                                          : in->configs[d->config].fstype;
+        char w[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], t[FS_TYPE_MAX * 4 + 4], layers[256];
+        const char *fstype;
+        uint32_t via;
 
+        chosen_device(in, d, &fstype, &via);
         if (d->source == SOURCE_PVBOOT)
                 where(in, &in->candidates[d->chosen], w, sizeof(w));
         else
                 config_where(in, d->config, w, sizeof(w));
+        search_device_describe(NULL, via, layers, sizeof(layers));
         snprintf(buf, size,
-                 "the %s stage 1 cannot read %s: it is on %s and the stage 1 has no GRUB module %s; "
+                 "the %s stage 1 cannot read %s: it is on %s%s%s and the stage 1 has no GRUB module %s; "
                  "use a stage 1 built with %s, or put the file on a filesystem it reads",
                  in->policy.mode == MODE_PVH ? "PVH" : pv_arch_to_string(d->arch), w,
                  text_printable(fstype, sizeof(in->candidates[0].fstype), t, sizeof(t)),
+                 via ? " reached through " : "", via ? layers : "",
                  d->module ? d->module : "?", d->module ? d->module : "?");
+}
+
+/* For the evidence: "; needs ext2 part_gpt lvm", "" when no module is known. */
+static void needs(const char *fstype, uint32_t via, char *buf, size_t size) {
+        char names[256];
+
+        search_device_describe(fstype, via, names, sizeof(names));
+        snprintf(buf, size, "%s%s", names[0] ? "; needs " : "", names);
+}
+
+/* A config hit for the evidence: where, and what reaching it needs. */
+static void config_needs(const DecisionInput *in, int idx, char *buf, size_t size) {
+        char need[300];
+
+        config_where(in, idx, buf, size);
+        if (idx < 0)
+                return;
+        needs(in->configs[idx].fstype, in->configs[idx].via, need, sizeof(need));
+        if (strlen(buf) + strlen(need) < size)
+                strcat(buf, need);
 }
 
 /*
@@ -564,7 +600,7 @@ bool decision_fix(const DecisionInput *in, const Decision *d, char *buf, size_t 
 
 unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_fn emit, void *userdata) {
         char line[2048], w[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], a[GUEST_NAME_MAX * 4], b[ELF_NOTE_SHOW * 4 + 4],
-             list[1024];
+             list[1024], need[300];
         unsigned n = 0;
 
         /* The premises first: what each stage 1 that counts here searches, and from where. */
@@ -588,13 +624,14 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
                 if (!candidate_path(in, c))
                         continue;
                 where(in, c, w, sizeof(w));
+                needs(c->fstype, c->via, need, sizeof(need));
                 if (c->kind == FOUND_REGULAR && (v->present || l->present))
-                        snprintf(line, sizeof(line), "pvboot %s: %s (XEN_VERSION \"%s\", LOADER \"%s\")%s", w,
+                        snprintf(line, sizeof(line), "pvboot %s: %s (XEN_VERSION \"%s\", LOADER \"%s\")%s%s", w,
                                  candidate_problem(c), text_escape(v->str, strlen(v->str), a, sizeof(a)),
-                                 text_escape(l->str, strlen(l->str), b, sizeof(b)),
+                                 text_escape(l->str, strlen(l->str), b, sizeof(b)), need,
                                  (int) i == d->chosen ? " <- chosen" : "");
                 else
-                        snprintf(line, sizeof(line), "pvboot %s: %s%s", w, candidate_problem(c),
+                        snprintf(line, sizeof(line), "pvboot %s: %s%s%s", w, candidate_problem(c), need,
                                  (int) i == d->chosen ? " <- chosen" : "");
                 emit(userdata, line), n++;
         }
@@ -620,13 +657,13 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
         }
         /* The first grub.cfg each stage 1 would read; one line when they agree. */
         if (in->policy.mode == MODE_PVH) {
-                config_where(in, d->first_config[STAGE1_PVH], w, sizeof(w));
+                config_needs(in, d->first_config[STAGE1_PVH], w, sizeof(w));
                 snprintf(line, sizeof(line), "grub.cfg: %s", w);
                 emit(userdata, line), n++;
         } else {
                 char w32[sizeof(w)];
-                config_where(in, d->first_config[STAGE1_X86_64], w, sizeof(w));
-                config_where(in, d->first_config[STAGE1_I386], w32, sizeof(w32));
+                config_needs(in, d->first_config[STAGE1_X86_64], w, sizeof(w));
+                config_needs(in, d->first_config[STAGE1_I386], w32, sizeof(w32));
                 if (strcmp(w, w32) == 0) {
                         snprintf(line, sizeof(line), "grub.cfg: %s", w);
                         emit(userdata, line), n++;

@@ -31,11 +31,13 @@
  *     kernels too; no kernel of known width: --prefer (default x86_64).
  *  5. None valid: a width that falls back to a config file; the kernels
  *     pick it as in 4, but only from known widths (no guessing).
- *  6. The stage 1 chosen must read the filesystem the file it uses sits
- *     on: a stage 1 whose modules are known and lack that filesystem's
- *     (ext2 for ext4, xfs, btrfs, ...) is refused, the reason said.
- *     (GRUB would skip that filesystem and search on; we do not guess
- *     what it finds then.)
+ *  6. The stage 1 chosen must reach the file it uses: a stage 1 whose
+ *     modules are known must carry the module of the filesystem the file
+ *     sits on (ext2 for ext4, xfs, btrfs, ...) and of every layer that
+ *     filesystem is reached through (part_msdos, part_gpt; diskfilter,
+ *     mdraid09/mdraid1x, raid5rec/raid6rec; lvm), or it is refused, the
+ *     first missing module named.  (GRUB would skip that filesystem and
+ *     search on; we do not guess what it finds then.)
  *  7. Host: a 32-bit PV domain needs xen-3.0-x86_32p (not for the shim,
  *     which brings its own); PVH and the shim need HVM support.
  *
@@ -71,6 +73,7 @@ typedef struct Candidate {
         unsigned fs_index;      /* probe order */
         char fs[FS_NAME_MAX];   /* appliance device name, escaped */
         char fstype[FS_TYPE_MAX];
+        uint32_t via;           /* AGENT_VIA_*: the layers its filesystem is reached through */
         FoundKind kind;
         int verdict;            /* ElfVerdict when kind == FOUND_REGULAR */
         uint64_t size;
@@ -85,6 +88,7 @@ typedef struct ConfigHit {
         unsigned fs_index;
         char fs[FS_NAME_MAX];   /* escaped */
         char fstype[FS_TYPE_MAX];
+        uint32_t via;           /* AGENT_VIA_* */
 } ConfigHit;
 
 typedef struct KernelEvidence {
@@ -145,7 +149,7 @@ typedef struct Decision {
         int first_config[_STAGE1_KIND_MAX];     /* each list's first config hit, -1: none */
         unsigned kernels[_PV_ARCH_MAX]; /* [PV_ARCH_NONE] counts unknown widths */
         const char *rule;               /* why, in a few words */
-        const char *module;             /* DECISION_STAGE1_CANNOT_READ: the module it lacks */
+        const char *module;             /* DECISION_STAGE1_CANNOT_READ: the first module it lacks */
 } Decision;
 
 void decide(const DecisionInput *in, Decision *ret);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "selector/policy.h"
+#include "selector/stage1-file.h"
 #include "selector/stage1.h"
 #include "shared/fd-util.h"
 #include "shared/macro.h"
@@ -65,69 +66,38 @@ const char *policy_chainload_path(const Policy *p, PvArch a, uint32_t index) {
         return l->entries[index].path;
 }
 
-/*
- * An image read through a window of its bytes: the reader's walk is
- * forward and small-stepped (four reads per module), so one pread(2)
- * serves many reads (1.7 ms of 2000 syscalls per PV decision without it).
- */
-#define IMAGE_WINDOW (256u << 10)
-typedef struct ImageFile {
-        int fd;
-        uint64_t at;            /* file offset of window[0] */
-        size_t have;
-        unsigned char window[IMAGE_WINDOW];
-} ImageFile;
+/* One image: 0 with its list, or -errno with why; *ret_digest says
+ * which bytes the list was read from (stage1-file.h). */
+static int read_one(const char *path, Stage1Kind k, SearchList *ret, Stage1Digest *ret_digest, char *why,
+                    size_t whysz) {
+        _cleanup_free_ uint8_t *bytes = NULL;
+        size_t size = 0;
+        ByteSource src;
+        int r;
 
-static int image_read(void *userdata, uint64_t offset, void *buf, size_t len) {
-        ImageFile *f = userdata;
-        ssize_t n;
-
-        if (len > IMAGE_WINDOW) {
-                n = loop_pread(f->fd, buf, len, offset);
-                return n < 0 ? (int) n : (size_t) n == len ? 0 : -EBADMSG;     /* shorter than it was */
-        }
-        if (offset < f->at || offset + len > f->at + f->have) {
-                n = loop_pread(f->fd, f->window, IMAGE_WINDOW, offset);
-                if (n < 0)
-                        return (int) n;
-                f->at = offset;
-                f->have = (size_t) n;
-                if (f->have < len)
-                        return -EBADMSG;
-        }
-        memcpy(buf, f->window + (offset - f->at), len);
-        return 0;
-}
-
-/* One image: 0 with its list, or -errno with why. */
-static int read_one(const char *path, Stage1Kind k, SearchList *ret, char *why, size_t whysz) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        static ImageFile file;  /* 256 KiB: off the stack; one image at a time */
-        struct stat st;
-
-        if (fd < 0 || fstat(fd, &st) < 0) {
-                int r = -errno;
-                snprintf(why, whysz, "%s", strerror(-r));
-                return r;
-        }
-        if (!S_ISREG(st.st_mode)) {
+        r = stage1_file_load(path, &bytes, &size, ret_digest);
+        if (r == -EINVAL)
                 snprintf(why, whysz, "not a regular file");
-                return -EINVAL;
-        }
-        file.fd = fd;
-        file.at = 0;
-        file.have = 0;
-        ByteSource src = { .size = (uint64_t) st.st_size, .read = image_read, .userdata = &file };
+        else if (r == -EFBIG)
+                snprintf(why, whysz, "larger than %u MiB", STAGE1_MAX_IMAGE >> 20);
+        else if (r < 0)
+                snprintf(why, whysz, "%s", strerror(-r));
+        if (r < 0)
+                return r;
+        byte_source_from_buffer(&src, bytes, size);
         return stage1_read(&src, k, path, ret, why, whysz);
 }
 
-int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX], int ret_status[_STAGE1_KIND_MAX]) {
+int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX], int ret_status[_STAGE1_KIND_MAX],
+                       Stage1Digest ret_digest[_STAGE1_KIND_MAX]) {
         int fell_back = 0;
 
         for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
                 char why[512], reason[1024];
+                Stage1Digest ignored, *digest = ret_digest ? &ret_digest[k] : &ignored;
                 int r = -ENOENT;
 
+                *digest = (Stage1Digest) { .known = false };
                 if (ret_status)
                         ret_status[k] = 0;
                 if (!policy_uses_stage1(p, k)) {
@@ -135,7 +105,7 @@ int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX], int
                         search_list_spec_default(k, reason, &p->search[k]);
                         continue;
                 }
-                if (paths[k] && (r = read_one(paths[k], k, &p->search[k], why, sizeof(why))) == 0)
+                if (paths[k] && (r = read_one(paths[k], k, &p->search[k], digest, why, sizeof(why))) == 0)
                         continue;
                 if (ret_status)
                         ret_status[k] = r;

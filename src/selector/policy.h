@@ -20,6 +20,7 @@
 
 #include "selector/host-caps.h"
 #include "selector/search-list.h"
+#include "selector/stage1-file.h"
 #include "pvboot-select.h"
 
 #define TIMEOUT_MIN 5
@@ -87,8 +88,12 @@ int policy_read_host(Policy *p);
  * ret_status (may be NULL) gets each image's result: 0, or the -errno
  * that made it fall back (-EMEDIUMTYPE: not a Xen image of its kind,
  * which no guest can boot from; 0 for a kind the mode does not use).
+ * ret_digest (may be NULL) gets which bytes of each image the decision
+ * is made for (stage1-file.h), unknown for an image not read; the copy
+ * handed to libxl must be those bytes.
  */
-int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX], int ret_status[_STAGE1_KIND_MAX]);
+int policy_read_search(Policy *p, const char *const paths[_STAGE1_KIND_MAX], int ret_status[_STAGE1_KIND_MAX],
+                       Stage1Digest ret_digest[_STAGE1_KIND_MAX]);
 bool policy_uses_stage1(const Policy *p, Stage1Kind k);
 
 /* The path a report's path_index names: entry index of the list of the

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pvboot-agent.h"
 #include "selector/search-list.h"
 #include "shared/text.h"
 
@@ -170,7 +171,7 @@ static const char *const modules[] = {
         "ext2", "xfs", "btrfs", "fat", "exfat", "ntfs", "iso9660", "udf", "jfs", "reiserfs", "f2fs",
         "hfsplus", "hfs", "squash4", "nilfs2", "zfs", "minix",
         /* partitions and volumes */
-        "part_msdos", "part_gpt", "lvm", "mdraid09", "mdraid1x",
+        "part_msdos", "part_gpt", "lvm", "mdraid09", "mdraid1x", "diskfilter", "raid5rec", "raid6rec",
 };
 _Static_assert(sizeof(modules) / sizeof(modules[0]) <= SEARCH_MAX_MODULES, "modules fit the mask");
 
@@ -192,15 +193,61 @@ const char *search_fs_module(const char *fstype) {
         return NULL;
 }
 
-bool search_list_can_read(const SearchList *l, const char *fstype, const char **ret_module) {
-        const char *m = search_fs_module(fstype);
-        int i = search_module_index(m);
+static void append(char *buf, size_t size, const char *s);
 
-        if (ret_module)
-                *ret_module = l->modules_known ? m : NULL;
-        if (!l->modules_known || !m || i < 0)
-                return true;
-        return (l->modules >> i) & 1;
+/* What each layer needs, in the order a missing one is named: from the
+ * disk up (GRUB's grub-probe: probe_partmap, probe_abstraction). */
+static const struct {
+        uint32_t via;
+        const char *module;
+} via_modules[] = {
+        { AGENT_VIA_PART_MSDOS, "part_msdos" },
+        { AGENT_VIA_PART_GPT, "part_gpt" },
+        { AGENT_VIA_MD_METADATA, "diskfilter" },
+        { AGENT_VIA_MD_090, "mdraid09" },
+        { AGENT_VIA_MD_1X, "mdraid1x" },
+        { AGENT_VIA_MD_RAID5, "raid5rec" },
+        { AGENT_VIA_MD_RAID6, "raid6rec" },
+        { AGENT_VIA_LVM, "lvm" },
+};
+
+static uint64_t module_bit(const char *name) {
+        int i = search_module_index(name);
+        return i < 0 ? 0 : UINT64_C(1) << i;
+}
+
+void search_device_describe(const char *fstype, uint32_t via, char *buf, size_t size) {
+        const char *fs = search_fs_module(fstype);
+
+        if (size == 0)
+                return;
+        buf[0] = 0;
+        if (fs)
+                append(buf, size, fs);
+        for (size_t i = 0; i < sizeof(via_modules) / sizeof(via_modules[0]); i++) {
+                /* diskfilter once, whatever the md metadata */
+                if (!(via & via_modules[i].via) || strstr(buf, via_modules[i].module))
+                        continue;
+                if (buf[0])
+                        append(buf, size, " ");
+                append(buf, size, via_modules[i].module);
+        }
+}
+
+bool search_list_can_read(const SearchList *l, const char *fstype, uint32_t via, const char **ret_missing) {
+        const char *fs = search_fs_module(fstype);
+        const char *missing = NULL;
+
+        if (l->modules_known) {
+                if (fs && !(l->modules & module_bit(fs)))
+                        missing = fs;
+                for (size_t i = 0; !missing && i < sizeof(via_modules) / sizeof(via_modules[0]); i++)
+                        if ((via & via_modules[i].via) && !(l->modules & module_bit(via_modules[i].module)))
+                                missing = via_modules[i].module;
+        }
+        if (ret_missing)
+                *ret_missing = missing;
+        return !missing;
 }
 
 /* Append to buf as far as it fits; a cut ends in "...". */
@@ -234,20 +281,27 @@ void search_list_describe(const SearchList *l, char *buf, size_t size) {
         }
 }
 
-void search_list_describe_modules(const SearchList *l, char *buf, size_t size) {
+static void modules_describe(uint64_t mask, char *buf, size_t size) {
         if (size == 0)
                 return;
         buf[0] = 0;
-        if (!l->modules_known) {
-                append(buf, size, "unknown");
-                return;
-        }
         for (unsigned i = 0; search_module_name(i); i++)
-                if ((l->modules >> i) & 1) {
+                if ((mask >> i) & 1) {
                         if (buf[0])
                                 append(buf, size, " ");
                         append(buf, size, search_module_name(i));
                 }
         if (!buf[0])
                 append(buf, size, "none");
+}
+
+void search_list_describe_modules(const SearchList *l, char *buf, size_t size) {
+        if (size == 0)
+                return;
+        if (!l->modules_known) {
+                buf[0] = 0;
+                append(buf, size, "unknown");
+                return;
+        }
+        modules_describe(l->modules, buf, size);
 }

@@ -87,9 +87,13 @@ int search_list_check(const SearchList *l, Stage1Kind kind);
 bool search_path_valid(const char *path);
 
 /*
- * Modules.  A fixed table of the GRUB modules a filesystem or a
- * partition table needs (the bits of SearchList.modules), and which
- * filesystem type (as the agent names it, blkid's names) needs which.
+ * Modules.  A fixed table of the GRUB modules a filesystem or the layers
+ * below it need (the bits of SearchList.modules), which filesystem type
+ * (as the agent names it, blkid's names) needs which, and which modules
+ * the layers a device is reached through need (the agent's AGENT_VIA_*
+ * facts, include/pvboot-agent.h), as grub-probe --target=partmap and
+ * --target=abstraction name them: part_msdos, part_gpt; diskfilter and
+ * mdraid09/mdraid1x for md, raid5rec/raid6rec for RAID5/6; lvm.
  */
 #define SEARCH_MAX_MODULES 64
 /* Name of bit i, NULL past the table. */
@@ -99,10 +103,18 @@ int search_module_index(const char *name);
 /* The GRUB module that reads a filesystem type, NULL when we do not know
  * one (then nothing is checked). */
 const char *search_fs_module(const char *fstype);
-/* May the stage 1 of this list read a filesystem of that type?  True
- * when its modules are unknown, or the type is; else whether it carries
- * the module, named in *ret_module either way (NULL when not checked). */
-bool search_list_can_read(const SearchList *l, const char *fstype, const char **ret_module);
+/* The modules a filesystem of that type reached through via (AGENT_VIA_*)
+ * needs, in the order a missing one is named: the filesystem's (when
+ * known), then the layers' from the disk up ("ext2 part_gpt lvm"; ""
+ * when none). */
+void search_device_describe(const char *fstype, uint32_t via, char *buf, size_t size);
+/* May the stage 1 of this list read a filesystem of that type, reached
+ * through via?  True when its modules are unknown; else whether it
+ * carries every module search_device_describe() names (an unknown type
+ * needs none of its own).  *ret_missing: the first one it lacks, the
+ * filesystem's first and then the layers' from the disk up, NULL when
+ * none is. */
+bool search_list_can_read(const SearchList *l, const char *fstype, uint32_t via, const char **ret_missing);
 
 /* "chainload /boot/xen/pvboot-x86_64.elf, ..., config /grub/grub.cfg"
  * ("nothing" for an empty list), cut with "..." to fit. */

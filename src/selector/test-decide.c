@@ -16,6 +16,7 @@
  */
 #include <stdbool.h>
 
+#include "pvboot-agent.h"
 #include "selector/decide.h"
 #include "shared/test-util.h"
 
@@ -1338,7 +1339,7 @@ static void test_other_lists(void) {
         in.candidates = c, in.n_candidates = 2;
         decided(&in, &d, DECISION_OK, "found i386 pvboot ELF /dev/sdc1:/boot/pv32.elf");
         CHECK_EQ(d.chosen, 0);
-        CHECK(has_line("pvboot /dev/sdc1:/boot/pv32.elf: valid PV image <- chosen"));
+        CHECK(has_line("pvboot /dev/sdc1:/boot/pv32.elf: valid PV image; needs ext2 <- chosen"));
 
         /* A stage 1 that searches nothing finds nothing; the other still decides. */
         fprintf(stderr, "case: empty list\n");
@@ -1381,10 +1382,46 @@ static void test_other_lists(void) {
         decided(&in, &d, DECISION_OK, "found x86_64");
         c[0].fstype[0] = 0;
         decided(&in, &d, DECISION_OK, "found x86_64");
+        /* The layers below the filesystem, each module in turn: LVM on an
+         * md RAID1 (metadata 1.x) on msdos partitions. */
+        snprintf(c[0].fstype, sizeof(c[0].fstype), "ext4");
+        c[0].via = AGENT_VIA_PART_MSDOS | AGENT_VIA_MD_1X | AGENT_VIA_MD_RAID1 | AGENT_VIA_LVM;
+        decided(&in, &d, DECISION_OK, "found x86_64");
+        CHECK(has_line("pvboot /dev/sdb1:/boot/xen/pvboot-x86_64.elf: valid PV image; needs ext2 part_msdos diskfilter "
+                       "mdraid1x lvm <- chosen"));
+        static const char *const chain[] = { "part_msdos", "diskfilter", "mdraid1x", "lvm", NULL };
+        for (const char *const *m = chain; *m; m++) {
+                char says[256];
+                set_list(&in, STAGE1_X86_64, "/opt/x.bin: memdisk grub.cfg", suse + 2);
+                without_module(&in, STAGE1_X86_64, *m);
+                snprintf(says, sizeof(says), "it is on ext4 reached through part_msdos diskfilter mdraid1x lvm and the "
+                         "stage 1 has no GRUB module %s; use a stage 1 built with %s", *m, *m);
+                decided(&in, &d, DECISION_STAGE1_CANNOT_READ, says);
+                CHECK_STREQ(d.module, *m);
+        }
+        /* Two missing: the outermost layer is named. */
+        without_module(&in, STAGE1_X86_64, "part_msdos");
+        decided(&in, &d, DECISION_STAGE1_CANNOT_READ, "has no GRUB module part_msdos");
+        /* A GPT partition; RAID5 and RAID6 need their recovery modules. */
+        set_list(&in, STAGE1_X86_64, "/opt/x.bin: memdisk grub.cfg", suse + 2);
+        without_module(&in, STAGE1_X86_64, "part_gpt");
+        c[0].via = AGENT_VIA_PART_MSDOS;
+        decided(&in, &d, DECISION_OK, "found x86_64");
+        c[0].via = AGENT_VIA_PART_GPT;
+        decided(&in, &d, DECISION_STAGE1_CANNOT_READ, "it is on ext4 reached through part_gpt and the stage 1 has no "
+                "GRUB module part_gpt");
+        set_list(&in, STAGE1_X86_64, "/opt/x.bin: memdisk grub.cfg", suse + 2);
+        without_module(&in, STAGE1_X86_64, "raid5rec");
+        c[0].via = AGENT_VIA_MD_090 | AGENT_VIA_MD_RAID6;
+        decided(&in, &d, DECISION_OK, "found x86_64");
+        c[0].via = AGENT_VIA_MD_090 | AGENT_VIA_MD_RAID5;
+        decided(&in, &d, DECISION_STAGE1_CANNOT_READ, "has no GRUB module raid5rec");
         /* Modules unknown (the spec's default): nothing checked. */
         snprintf(c[0].fstype, sizeof(c[0].fstype), "xfs");
         in.policy.search[STAGE1_X86_64].modules_known = 0;
         in.policy.search[STAGE1_X86_64].modules = 0;
+        decided(&in, &d, DECISION_OK, "found x86_64");
+        c[0].via = AGENT_VIA_ALL;
         decided(&in, &d, DECISION_OK, "found x86_64");
         /* The grub.cfg fallback is held to it too. */
         init_input(&in, false);
@@ -1395,6 +1432,15 @@ static void test_other_lists(void) {
         in.configs = h, in.n_configs = 1, in.kernels = &k32, in.n_kernels = 1;
         decided(&in, &d, DECISION_STAGE1_CANNOT_READ,
                 "the i386 stage 1 cannot read /dev/sda1:/boot/grub/grub.cfg: it is on btrfs");
+        /* ... its layers too, and the evidence says what it needs. */
+        set_list(&in, STAGE1_I386, "/opt/i.bin: memdisk grub.cfg", own32);
+        without_module(&in, STAGE1_I386, "lvm");
+        h[0].via = AGENT_VIA_PART_GPT | AGENT_VIA_LVM;
+        decided(&in, &d, DECISION_STAGE1_CANNOT_READ,
+                "the i386 stage 1 cannot read /dev/sda1:/boot/grub/grub.cfg: it is on btrfs reached through part_gpt "
+                "lvm and the stage 1 has no GRUB module lvm");
+        CHECK(has_line(" /dev/sda1:/boot/grub/grub.cfg; needs btrfs part_gpt lvm"));
+        h[0].via = 0;
         /* ... and the PVH stage 1's. */
         init_input(&in, false);
         in.policy.mode = MODE_PVH;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for policy.c: one rule per value, whatever front end gives it. */
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ static void test_search(void) {
         Policy p;
         SearchList l;
         int status[_STAGE1_KIND_MAX];
+        Stage1Digest digest[_STAGE1_KIND_MAX];
 
         policy_init(&p);
         for (Stage1Kind k = 0; k < _STAGE1_KIND_MAX; k++) {
@@ -28,7 +30,8 @@ static void test_search(void) {
         CHECK(!policy_uses_stage1(&p, STAGE1_PVH));
 
         /* Unreadable images: the spec's paths, each saying why. */
-        CHECK_EQ(policy_read_search(&p, odd, status), 2);
+        CHECK_EQ(policy_read_search(&p, odd, status, digest), 2);
+        CHECK(!digest[STAGE1_X86_64].known && !digest[STAGE1_I386].known && !digest[STAGE1_PVH].known);
         CHECK(status[STAGE1_X86_64] == -ENOENT && status[STAGE1_I386] == -EINVAL && status[STAGE1_PVH] == 0);
         CHECK_STREQ(p.search[STAGE1_X86_64].origin, "spec default: /nonexistent/x.bin: No such file or directory");
         CHECK_STREQ(p.search[STAGE1_I386].origin, "spec default: /: not a regular file");
@@ -36,15 +39,28 @@ static void test_search(void) {
         CHECK_EQ(p.search[STAGE1_X86_64].n, 4u);
         CHECK(!p.search[STAGE1_X86_64].modules_known);
         p.mode = MODE_PVH;
-        CHECK_EQ(policy_read_search(&p, odd, status), 1);
+        CHECK_EQ(policy_read_search(&p, odd, status, digest), 1);
         CHECK_EQ(status[STAGE1_PVH], -EMEDIUMTYPE);     /* not an image of its kind: nothing boots from it */
+        CHECK(digest[STAGE1_PVH].known);                /* but read: the bytes decided for are known */
+        CHECK(!digest[STAGE1_X86_64].known);
         CHECK(strstr(p.search[STAGE1_PVH].origin, "spec default: /proc/self/status: not a Xen PVH image"));
         CHECK_STREQ(p.search[STAGE1_X86_64].origin, "spec default: not used in mode pvh");
 
         /* Debian's own, when installed: read, not defaulted. */
         if (access(debian[STAGE1_X86_64], R_OK) == 0) {
                 policy_init(&p);
-                CHECK_EQ(policy_read_search(&p, debian, NULL), 0);
+                CHECK_EQ(policy_read_search(&p, debian, NULL, NULL), 0);
+                CHECK_EQ(policy_read_search(&p, debian, status, digest), 0);
+                /* Each image's bytes, as stage1_file_load reads them for the copy. */
+                for (Stage1Kind k = STAGE1_X86_64; k <= STAGE1_I386; k++) {
+                        uint8_t *bytes = NULL;
+                        size_t size;
+                        Stage1Digest now;
+                        CHECK_EQ(stage1_file_load(debian[k], &bytes, &size, &now), 0);
+                        CHECK(stage1_digest_equal(&digest[k], &now));
+                        free(bytes);
+                }
+                CHECK(!digest[STAGE1_PVH].known);       /* not used in mode pv: not read */
                 CHECK(p.search[STAGE1_X86_64].from_image && p.search[STAGE1_X86_64].modules_known);
                 CHECK_STREQ(p.search[STAGE1_I386].origin, "/usr/lib/grub-xen/grub-i386-xen.bin: memdisk grub.cfg");
                 CHECK_STREQ(policy_chainload_path(&p, PV_ARCH_I386, 1), "/xen/pvboot-i386.elf");

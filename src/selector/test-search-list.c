@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "pvboot-agent.h"
 #include "selector/search-list.h"
 #include "shared/test-util.h"
 
@@ -146,6 +147,12 @@ static void test_spec_default(void) {
         CHECK_STREQ(d, "unknown");
 }
 
+static uint64_t bit(const char *module) {
+        int i = search_module_index(module);
+        CHECK(i >= 0);
+        return UINT64_C(1) << i;
+}
+
 static void test_modules(void) {
         SearchList l;
         const char *m;
@@ -174,22 +181,89 @@ static void test_modules(void) {
 
         search_list_init(&l, true, "x");
         /* Unknown modules: everything readable, nothing named. */
-        CHECK(search_list_can_read(&l, "xfs", &m) && m == NULL);
+        CHECK(search_list_can_read(&l, "xfs", AGENT_VIA_PART_GPT | AGENT_VIA_LVM, &m) && m == NULL);
         l.modules_known = 1;
-        l.modules = UINT64_C(1) << search_module_index("ext2") | UINT64_C(1) << search_module_index("part_gpt");
-        CHECK(search_list_can_read(&l, "ext4", &m));
-        CHECK_STREQ(m, "ext2");
-        CHECK(!search_list_can_read(&l, "xfs", &m));
+        l.modules = bit("ext2") | bit("part_gpt");
+        CHECK(search_list_can_read(&l, "ext4", 0, &m) && m == NULL);
+        CHECK(search_list_can_read(&l, "ext4", AGENT_VIA_PART_GPT, &m) && m == NULL);
+        CHECK(!search_list_can_read(&l, "xfs", 0, &m));
         CHECK_STREQ(m, "xfs");
-        CHECK(!search_list_can_read(&l, "btrfs", NULL));
+        CHECK(!search_list_can_read(&l, "btrfs", 0, NULL));
         /* A type we know no module for is not held against the stage 1. */
-        CHECK(search_list_can_read(&l, "weirdfs", &m) && m == NULL);
-        CHECK(search_list_can_read(&l, "", &m) && m == NULL);
+        CHECK(search_list_can_read(&l, "weirdfs", 0, &m) && m == NULL);
+        CHECK(search_list_can_read(&l, "", 0, &m) && m == NULL);
         search_list_describe_modules(&l, d, sizeof(d));
         CHECK_STREQ(d, "ext2 part_gpt");
         l.modules = 0;
         search_list_describe_modules(&l, d, sizeof(d));
         CHECK_STREQ(d, "none");
+}
+
+/* The layers a device is reached through: each needs its modules, the
+ * first missing one named, the filesystem's first, then from the disk up. */
+static void test_layers(void) {
+        SearchList l;
+        const char *m;
+        char d[512];
+
+        /* What grub-probe names for each. */
+        static const struct {
+                const char *fstype;
+                uint32_t via;
+                const char *want;
+        } needs[] = {
+                { NULL, 0, "" },
+                { "weirdfs", 0, "" },
+                { NULL, AGENT_VIA_PART_MSDOS, "part_msdos" },
+                { "ext4", AGENT_VIA_PART_GPT, "ext2 part_gpt" },
+                { "ext4", AGENT_VIA_PART_GPT | AGENT_VIA_LVM, "ext2 part_gpt lvm" },
+                { "weirdfs", AGENT_VIA_LVM, "lvm" },
+                { NULL, AGENT_VIA_MD_1X | AGENT_VIA_MD_RAID1, "diskfilter mdraid1x" },
+                { NULL, AGENT_VIA_MD_090 | AGENT_VIA_MD_RAID5, "diskfilter mdraid09 raid5rec" },
+                { NULL, AGENT_VIA_MD_1X | AGENT_VIA_MD_RAID6, "diskfilter mdraid1x raid6rec" },
+                { NULL, AGENT_VIA_MD_1X | AGENT_VIA_MD_RAID0 | AGENT_VIA_MD_RAID10 | AGENT_VIA_MD_RAID4 |
+                        AGENT_VIA_MD_LINEAR, "diskfilter mdraid1x" },
+                { "btrfs", AGENT_VIA_PART_MSDOS | AGENT_VIA_MD_090 | AGENT_VIA_MD_1X | AGENT_VIA_MD_RAID1 | AGENT_VIA_LVM,
+                  "btrfs part_msdos diskfilter mdraid09 mdraid1x lvm" },
+                { "xfs", AGENT_VIA_ALL, "xfs part_msdos part_gpt diskfilter mdraid09 mdraid1x raid5rec raid6rec lvm" },
+        };
+        for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
+                search_device_describe(needs[i].fstype, needs[i].via, d, sizeof(d));
+                CHECK_STREQ(d, needs[i].want);
+        }
+
+        search_list_init(&l, true, "x");
+        l.modules_known = 1;
+        /* LVM on md RAID1 (1.x) on msdos partitions, with each module missing in turn. */
+        uint32_t via = AGENT_VIA_PART_MSDOS | AGENT_VIA_MD_1X | AGENT_VIA_MD_RAID1 | AGENT_VIA_LVM;
+        static const char *const chain[] = { "ext2", "part_msdos", "diskfilter", "mdraid1x", "lvm", NULL };
+        for (const char *const *gone = chain; *gone; gone++) {
+                l.modules = 0;
+                for (const char *const *c = chain; *c; c++)
+                        l.modules |= *c == *gone ? 0 : bit(*c);
+                CHECK(!search_list_can_read(&l, "ext4", via, &m));
+                CHECK_STREQ(m, *gone);
+        }
+        l.modules = bit("ext2") | bit("part_msdos") | bit("diskfilter") | bit("mdraid1x") | bit("lvm");
+        CHECK(search_list_can_read(&l, "ext4", via, &m) && m == NULL);
+        /* Missing two: the filesystem's first, then the outermost layer. */
+        l.modules = bit("part_msdos") | bit("diskfilter") | bit("mdraid1x");
+        CHECK(!search_list_can_read(&l, "ext4", via, &m));
+        CHECK_STREQ(m, "ext2");
+        l.modules = bit("ext2") | bit("diskfilter") | bit("mdraid1x");
+        CHECK(!search_list_can_read(&l, "ext4", via, &m));
+        CHECK_STREQ(m, "part_msdos");
+        /* A GPT partition is no msdos one; RAID5 needs its recovery module. */
+        l.modules = bit("ext2") | bit("part_msdos");
+        CHECK(!search_list_can_read(&l, "ext4", AGENT_VIA_PART_GPT, &m));
+        CHECK_STREQ(m, "part_gpt");
+        l.modules = bit("ext2") | bit("diskfilter") | bit("mdraid09");
+        CHECK(!search_list_can_read(&l, "ext4", AGENT_VIA_MD_090 | AGENT_VIA_MD_RAID5, &m));
+        CHECK_STREQ(m, "raid5rec");
+        CHECK(search_list_can_read(&l, "ext4", AGENT_VIA_MD_090 | AGENT_VIA_MD_RAID1, &m) && m == NULL);
+        /* A whole disk needs the filesystem's module only. */
+        l.modules = bit("ext2");
+        CHECK(search_list_can_read(&l, "ext4", 0, &m) && m == NULL);
 }
 
 int main(void) {
@@ -198,5 +272,6 @@ int main(void) {
         test_build_and_check();
         test_spec_default();
         test_modules();
+        test_layers();
         return 0;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "selector/elf-notes.h"
+#include "pvboot-agent.h"
 #include "selector/stage1.h"
 #include "selector/test-blob.h"
 #include "shared/text.h"
@@ -204,7 +205,8 @@ static bool test_debian(void) {
                 CHECK_EQ(read_list(&b, imgs[i].kind, &l, why, sizeof(why)), 0);
                 /* Every filesystem and volume module pvboot-select checks for. */
                 static const char *const need[] = { "ext2", "xfs", "btrfs", "fat", "zfs", "iso9660", "lvm",
-                                                    "mdraid09", "mdraid1x", "part_msdos", "part_gpt", NULL };
+                                                    "mdraid09", "mdraid1x", "part_msdos", "part_gpt", "diskfilter",
+                                                    "raid5rec", "raid6rec", NULL };
                 for (const char *const *m = need; *m; m++)
                         CHECK((l.modules >> search_module_index(*m)) & 1);
                 /* Another slot's image is refused, with the reason. */
@@ -254,8 +256,14 @@ static void test_built(void) {
                 SearchList l;
                 char why[256];
                 CHECK_EQ(read_list(&b, STAGE1_I386, &l, why, sizeof(why)), 0);
-                CHECK(search_list_can_read(&l, "ext4", NULL));
-                CHECK(!search_list_can_read(&l, "xfs", NULL));
+                const char *m;
+                CHECK(search_list_can_read(&l, "ext4", AGENT_VIA_PART_MSDOS, NULL));
+                CHECK(!search_list_can_read(&l, "xfs", 0, NULL));
+                /* A real image's partition and volume modules count too. */
+                CHECK(!search_list_can_read(&l, "ext4", AGENT_VIA_PART_GPT, &m));
+                CHECK_STREQ(m, "part_gpt");
+                CHECK(!search_list_can_read(&l, "ext4", AGENT_VIA_PART_MSDOS | AGENT_VIA_LVM, &m));
+                CHECK_STREQ(m, "lvm");
         }
         blob_free(&b);
 
@@ -268,7 +276,7 @@ static void test_built(void) {
                 .modules = "ext2 xfs btrfs part_gpt search configfile linux",
         }, &b));
         expect_list(&b, STAGE1_X86_64, "config /boot/grub2/grub.cfg, chainload /boot/xen/pvboot-x86_64.elf",
-                    "IMG: embedded config", "ext2 xfs btrfs part_gpt");
+                    "IMG: embedded config", "ext2 xfs btrfs part_gpt diskfilter raid6rec");
         blob_free(&b);
 
         /* No embedded config: normal mode reads $prefix/grub.cfg from the memdisk. */

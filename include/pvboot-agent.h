@@ -79,6 +79,11 @@ typedef struct AgentDevice {
  * not be found by the stage 1. */
 #define AGENT_DEVICE_DEFAULT_SUBVOL UINT32_C(1)
 
+/* Something the stage 1 may read that the agent could not map (an md
+ * array of a level or state it does not read): never mounted; the name is
+ * "DEVICE: why", for the host to show. */
+#define AGENT_DEVICE_UNREAD UINT32_C(2)
+
 enum {
         AGENT_TYPE_REGULAR = 1,
         AGENT_TYPE_DIRECTORY,

@@ -60,6 +60,7 @@
 typedef struct Device {
         AgentDevice pub;
         char node[128];         /* our own device node under DEV_DIR */
+        MdMember md;            /* an md_member's superblock, read once by sniff() */
 } Device;
 
 static Device devices[AGENT_MAX_DEVICES];
@@ -113,7 +114,7 @@ static int make_node(const char *kname, char *ret, size_t size) {
 
 /* Recognise a filesystem (or a container) by its magic numbers, as blkid
  * would, reading only the few sectors that carry them. */
-static const char *sniff(const char *node) {
+static const char *sniff(const char *node, MdMember *md) {
         static uint8_t b[68 * 1024];
         _cleanup_close_ int fd = open(node, O_RDONLY | O_CLOEXEC);
         ssize_t n;
@@ -122,8 +123,7 @@ static const char *sniff(const char *node) {
                 return NULL;
         /* md first: a mirror's member also looks like the filesystem it
          * holds, as blkid and GRUB's diskfilter know. */
-        MdMember m;
-        if (md_member_read(fd, &m) == 0)
+        if (md_member_read(fd, md) == 0)
                 return "md_member";
         memset(b, 0, sizeof(b));
         n = pread(fd, b, sizeof(b), 0);
@@ -160,7 +160,7 @@ static Device *add_device(const char *kname, const char *display, unsigned disk)
         memset(d, 0, sizeof(*d));
         if (make_node(kname, d->node, sizeof(d->node)) < 0)
                 return NULL;
-        t = sniff(d->node);
+        t = sniff(d->node, &d->md);
         if (!t)
                 return NULL;
         snprintf(d->pub.name, sizeof(d->pub.name), "%s", display);
@@ -250,26 +250,36 @@ static bool is_type(const Device *d, const char *t) {
         return strcmp(d->pub.fstype, t) == 0;
 }
 
-/* md RAID: each mirror whose members are among our devices, mapped from
- * its freshest member (md.h); arrays of other levels are left out. */
+/* md RAID: each array whose members are among our devices, mapped as
+ * md.h says; one that cannot be is listed, flagged, with its reason in
+ * place of a type, so that the host can say what it did not read. */
 static void activate_md(void) {
         MdMember members[MD_MAX_MEMBERS];
-        unsigned disk[MD_MAX_MEMBERS], skipped;
+        unsigned disk[MD_MAX_MEMBERS];
         MdArray arrays[MD_MAX_MEMBERS];
         size_t n = 0;
 
-        for (unsigned i = 0; i < n_devices && n < MD_MAX_MEMBERS; i++) {
-                if (!is_type(&devices[i], "md_member"))
-                        continue;
-                _cleanup_close_ int fd = open(devices[i].node, O_RDONLY | O_CLOEXEC);
-                if (fd >= 0 && md_member_read(fd, &members[n]) == 0)
+        for (unsigned i = 0; i < n_devices && n < MD_MAX_MEMBERS; i++)
+                if (is_type(&devices[i], "md_member")) {
+                        members[n] = devices[i].md;
                         disk[n++] = devices[i].pub.disk;
-        }
-        int k = md_activate(members, n, arrays, ELEMENTSOF(arrays), &skipped);
+                }
+        int k = md_activate(members, n, arrays, ELEMENTSOF(arrays));
         for (int i = 0; i < k; i++) {
                 char kname[32];
-                snprintf(kname, sizeof(kname), "dm-%u", arrays[i].minor);
-                add_with_partitions(kname, arrays[i].display, disk[arrays[i].member]);
+                if (arrays[i].mapped) {
+                        snprintf(kname, sizeof(kname), "dm-%u", arrays[i].minor);
+                        add_with_partitions(kname, arrays[i].display, disk[arrays[i].member]);
+                } else if (n_devices < AGENT_MAX_DEVICES) {
+                        Device *d = &devices[n_devices++];
+                        memset(d, 0, sizeof(*d));
+                        char line[sizeof(arrays[i].display) + sizeof(arrays[i].why) + 2];
+                        snprintf(line, sizeof(line), "%.63s: %.47s", arrays[i].display, arrays[i].why);
+                        memcpy(d->pub.name, line, sizeof(d->pub.name) - 1);    /* cut to fit */
+                        snprintf(d->pub.fstype, sizeof(d->pub.fstype), "md_unread");
+                        d->pub.disk = disk[arrays[i].member];
+                        d->pub.flags = AGENT_DEVICE_UNREAD;
+                }
         }
 }
 

@@ -14,7 +14,7 @@
  * so no path the guest chose can lead out of the guest's filesystem.
  * LVM too is read and mapped here, with device-mapper ioctls (lvm.c):
  * the lvm program would cost 0.3 s of retranslation; so are md RAID
- * mirrors (md.c: mdadm and md cannot assemble from read-only members).
+ * arrays (md.c: mdadm and md cannot assemble from read-only members).
  * Filesystems are shown as the stage 1's GRUB sees them: btrfs from its
  * top-level subvolume (GRUB's "/" is subvolume 5, not the default one).
  *

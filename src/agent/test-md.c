@@ -109,6 +109,12 @@ static MdMember member(int32_t level, uint32_t layout, uint32_t raid_disks, uint
         return m;
 }
 
+/* All n members of one array, in slot order. */
+static void array(MdMember *m, int32_t level, uint32_t layout, uint32_t n, uint64_t size) {
+        for (uint32_t i = 0; i < n; i++)
+                m[i] = member(level, layout, n, i, size);
+}
+
 /* The table md_activate would load for m[0..n), each member's own device
  * standing in for its view; or "refused: WHY". */
 static const char *plan(const MdMember *m, size_t n) {
@@ -150,8 +156,7 @@ static void plans(void) {
 
         /* RAID5/4: dm-raid over the members, read-only, nothing resynced;
          * one member may be missing. */
-        for (uint32_t i = 0; i < 3; i++)
-                m[i] = member(5, 2, 3, i, 4096);
+        array(m, 5, 2, 3, 4096);
         CHECK_STREQ(plan(m, 3), "0 8192 raid raid5_ls 2 32 nosync 3 - 8:16 - 8:32 - 8:48");
         m[1].events = 3;        /* stale: missed writes, so missing */
         CHECK_STREQ(plan(m, 3), "0 8192 raid raid5_ls 2 32 nosync 3 - 8:16 - - - 8:48");
@@ -163,33 +168,27 @@ static void plans(void) {
         for (uint32_t i = 0; i < 3; i++)
                 m[i].level = 4;
         CHECK_STREQ(plan(m, 3), "0 8192 raid raid5_n 2 32 nosync 3 - 8:16 - 8:32 - 8:48");
-        for (uint32_t i = 0; i < 3; i++)
-                m[i] = member(5, 7, 3, i, 4096);
+        array(m, 5, 7, 3, 4096);
         CHECK_STREQ(plan(m, 3), "refused: raid5: layout 7 not read");
 
         /* RAID10, near=2 (0x102) over three: 3 * 128 chunks / 2. */
-        for (uint32_t i = 0; i < 3; i++)
-                m[i] = member(10, 0x102, 3, i, 4096);
+        array(m, 10, 0x102, 3, 4096);
         CHECK_STREQ(plan(m, 3), "0 6144 raid raid10 6 32 nosync raid10_copies 2 raid10_format near 3 - 8:16 - 8:32 - 8:48");
         CHECK_STREQ(plan(m, 2), "0 6144 raid raid10 6 32 nosync raid10_copies 2 raid10_format near 3 - 8:16 - 8:32 - -");
         CHECK_STREQ(plan(m, 1), "refused: raid10: 2 of 3 missing, chunks lost");
         /* Four members, near=2: slots 0+1 and 2+3 mirror each other. */
-        for (uint32_t i = 0; i < 4; i++)
-                m[i] = member(10, 0x102, 4, i, 4096);
+        array(m, 10, 0x102, 4, 4096);
         m[1] = m[3];
         m[1].role = 1;
         CHECK_STREQ(plan(m, 3), "0 8192 raid raid10 6 32 nosync raid10_copies 2 raid10_format near 4 - 8:16 - 8:64 - 8:48 - -");
         CHECK_STREQ(plan(m, 2), "refused: raid10: 2 of 4 missing, chunks lost");
-        for (uint32_t i = 0; i < 3; i++)
-                m[i] = member(10, 0x201, 3, i, 4096);
+        array(m, 10, 0x201, 3, 4096);
         CHECK_STREQ(plan(m, 3), "refused: raid10: layout 0x201 not read (near is)");
-        for (uint32_t i = 0; i < 3; i++)
-                m[i] = member(10, 0x10102, 3, i, 4096);
+        array(m, 10, 0x10102, 3, 4096);
         CHECK_STREQ(plan(m, 3), "refused: raid10: layout 0x10102 not read (near is)");
 
         /* Levels not read. */
-        for (uint32_t i = 0; i < 4; i++)
-                m[i] = member(6, 2, 4, i, 4096);
+        array(m, 6, 2, 4, 4096);
         CHECK_STREQ(plan(m, 4), "refused: raid6: no read-only device-mapper target");
         m[0] = member(-1, 0, 2, 0, 4096);
         CHECK_STREQ(plan(m, 1), "refused: md level -1: not read");
@@ -209,8 +208,7 @@ static void plans(void) {
                 snprintf(want, sizeof(want), "refused: raid5: chunk of %u sectors not read", bad[c]);
                 CHECK_STREQ(plan(m, 3), want);
         }
-        for (uint32_t i = 0; i < 3; i++)
-                m[i] = member(5, 2, 3, i, 4096);
+        array(m, 5, 2, 3, 4096);
         m[2].role = 1;
         CHECK_STREQ(plan(m, 3), "refused: raid5: two members claim slot 1");
         m[2] = member(5, 2, 3, 2, 8192);
@@ -220,8 +218,7 @@ static void plans(void) {
         for (uint32_t i = 0; i < 3; i++)
                 m[i] = member(5, 2, 3, i, 16);      /* less than a chunk */
         CHECK_STREQ(plan(m, 3), "refused: raid5: no whole chunk per member");
-        for (uint32_t i = 0; i < 2; i++)
-                m[i] = member(0, 0, 2, i, UINT64_MAX);
+        array(m, 0, 0, 2, UINT64_MAX);
         CHECK_STREQ(plan(m, 2), "refused: raid0: size overflows");
         for (uint32_t i = 0; i < MD_MAX_MEMBERS; i++) {
                 m[i] = member(10, 0x102, MD_MAX_MEMBERS, i, UINT64_MAX);

@@ -102,10 +102,10 @@ scenarios=(
         "md-raid1-degraded|md1-degraded64|x86_64||"
         "md090-lvm-on-raid1|md090-lvm32|i386||"
         # The other levels (16 KiB chunks, files over every member): RAID0,
-        # RAID10 near=2 over three, RAID5 (also degraded); RAID6 is not
+        # RAID10 near=2 over four, RAID5 (also degraded); RAID6 is not
         # read, and -v says so at the device.
         "md-raid0|md0-64|x86_64||"
-        "md-raid10-near-odd|md10-64|x86_64||"
+        "md-raid10-near|md10-64|x86_64||"
         "md-raid5|md5-64|x86_64||"
         "md-raid5-degraded|md5-degraded64|x86_64||"
         "md-raid6-not-read|md6-64|fail:not read here, so not evidence: /dev/md/0: raid6: no read-only device-mapper target||-v"

@@ -392,7 +392,7 @@ md1-64 | md1-degraded64 | md090-lvm32)
         ;;
 # md RAID of the other levels, each member a partition, 16 KiB chunks so
 # that the filesystem and the pvboot ELF spread over every member: RAID0
-# over two, RAID10 (near=2) over three (odd: copies straddle rows), RAID5
+# over two, RAID10 (near=2) over four, RAID5
 # (left-symmetric) over three, RAID6 over four; md5-degraded64 is md5-64
 # with its second member's superblock gone.
 md0-64 | md10-64 | md5-64 | md5-degraded64 | md6-64)
@@ -402,7 +402,7 @@ md0-64 | md10-64 | md5-64 | md5-degraded64 | md6-64)
         tar -C "$work/root" -cf "$work/root.tar" .
         case $layout in
         md0-64) level=0 n=2 ;;
-        md10-64) level=10 n=3 ;;
+        md10-64) level=10 n=4 ;;
         md6-64) level=6 n=4 ;;
         *) level=5 n=3 ;;
         esac

@@ -72,8 +72,9 @@ static int read_v1(const uint8_t *sb, uint64_t sectors, MdMember *ret) {
                 if (role < 0xff00)
                         ret->role = role;
         }
-        if (ret->size == 0 || ret->data_offset > sectors || ret->size > sectors - ret->data_offset ||
-            ret->data_size > sectors - ret->data_offset)
+        /* RAID0 leaves size 0 (md stripes each member's data_size). */
+        if ((ret->size == 0 && ret->level != 0) || ret->data_offset > sectors ||
+            ret->size > sectors - ret->data_offset || ret->data_size > sectors - ret->data_offset)
                 return -EBADMSG;
         return 0;
 }
@@ -213,41 +214,31 @@ int md_plan(const MdMember *m, size_t n, MdPlan *p, char *why, size_t why_size) 
                 p->target = "raid";
         } else {
                 /* md's raid10 layout word: near copies in bits 0-7, far
-                 * copies in 8-15, bit 16 "offset". */
-                uint32_t near = b->layout & 0xff;
+                 * copies in 8-15, bit 16 "offset".  Near, with the members a
+                 * multiple of the copies: chunk L's copies fill the `near`
+                 * slots of set L % sets, at row L / sets, so the array is
+                 * striped over one member of each set (any survivor). */
+                uint32_t near = b->layout & 0xff, sets;
                 if ((b->layout >> 8) != 1 || near < 2 || near > p->slots)
                         return REFUSE(-EOPNOTSUPP, "raid10: layout %#" PRIx32 " not read (near is)", b->layout);
-                /* A chunk's copies sit on `near` consecutive slots, the first
-                 * a multiple of gcd(near, slots): all of them gone is a hole. */
-                uint32_t g = near, h = p->slots;
-                while (h) {
-                        uint32_t t = g % h;
-                        g = h;
-                        h = t;
+                if (p->slots % near != 0)
+                        return REFUSE(-EOPNOTSUPP, "raid10: %" PRIu32 " members, %" PRIu32 " copies: not read",
+                                      p->slots, near);
+                sets = p->slots / near;
+                for (uint32_t s = 0; s < sets; s++) {
+                        int pick = -1;
+                        for (uint32_t c = 0; c < near && pick < 0; c++)
+                                pick = p->member[s * near + c];
+                        if (pick < 0)
+                                return REFUSE(-EOPNOTSUPP, "raid10: %u of %" PRIu32 " missing, chunks lost", missing,
+                                              p->slots);
+                        p->member[s] = pick;
                 }
-                for (uint32_t s = 0; s < p->slots; s += g) {
-                        uint32_t gone = 0;
-                        for (uint32_t c = 0; c < near; c++)
-                                gone += p->member[(s + c) % p->slots] < 0;
-                        if (gone == near)
-                                return REFUSE(-EOPNOTSUPP, "raid10: %u of %" PRIu32 " missing, chunks lost",
-                                              missing, p->slots);
-                }
-                /* md's raid10_size(): whole chunks, slots * chunks / near;
-                 * dm-raid takes the length back to per-member chunks and
-                 * wants that exact. */
-                uint64_t chunks = b->size / p->chunk, total;
-                if (__builtin_mul_overflow(chunks, p->slots, &total))
-                        return REFUSE(-EBADMSG, "raid10: size overflows");
-                total /= near;
-                if ((total * near) % p->slots != 0)
-                        return REFUSE(-EOPNOTSUPP, "raid10: chunks uneven over %" PRIu32 " members",
-                                      p->slots);
-                p->copies = near;
-                p->per_member = total * near / p->slots * p->chunk;
-                p->length = total * p->chunk;
-                p->target = "raid";
-                p->raid_type = "raid10";
+                for (uint32_t s = sets; s < p->slots; s++)
+                        p->member[s] = -1;
+                p->slots = sets;
+                p->per_member = b->size & ~(uint64_t) (p->chunk - 1);
+                p->target = "striped";
         }
         if (p->per_member == 0)
                 return REFUSE(-EBADMSG, "raid%" PRId32 ": no whole chunk per member", b->level);
@@ -282,11 +273,7 @@ int md_table(const MdPlan *p, const char (*dev)[MD_DEV_NAME], const uint64_t *of
                         PUT(" %s %" PRIu64, dev[s], off[s]);
         } else {
                 /* No metadata devices ("-"), nothing resynced: read only. */
-                if (p->copies)
-                        PUT(" %s 6 %" PRIu32 " nosync raid10_copies %" PRIu32 " raid10_format near", p->raid_type,
-                            p->chunk, p->copies);
-                else
-                        PUT(" %s 2 %" PRIu32 " nosync", p->raid_type, p->chunk);
+                PUT(" %s 2 %" PRIu32 " nosync", p->raid_type, p->chunk);
                 PUT(" %" PRIu32, p->slots);
                 for (uint32_t s = 0; s < p->slots; s++)
                         PUT(" - %s", p->member[s] >= 0 ? dev[s] : "-");

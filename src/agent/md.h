@@ -14,14 +14,18 @@
  *                every member holds the whole array);
  *   RAID0        "striped" over the members in role order (equal sizes
  *                only: md's zones for unequal members are not mapped);
+ *   RAID10       "striped" over one member of each set of copies (near
+ *                layouts, members a multiple of the copies; degraded
+ *                too, while a set has a survivor);
  *   RAID4/5      dm-raid ("raid" target, md's own raid456 code) over
- *   RAID10       read-only views of the members' data areas, no metadata
+ *                read-only views of the members' data areas, no metadata
  *                devices, "nosync" so nothing is resynced or written;
- *                one member missing for 4/5, any md can run without for
- *                RAID10 (near layouts only);
+ *                one member missing at most;
  *   RAID6        not mapped: dm-raid has no type for md's raid6 layouts
  *                (mdadm's default, left-symmetric, included) and refuses
- *                "nosync" for raid6, so it would resync.
+ *                "nosync" for raid6, so it would resync.  (Nor RAID10
+ *                through dm-raid: without metadata devices it runs md's
+ *                raid10 with layout 0, which md refuses: seen on 6.1.)
  *
  * What cannot be mapped is not evidence: its reason is returned, one line,
  * for the host to show.  Superblocks are guest bytes: read at fixed
@@ -62,10 +66,9 @@ typedef struct MdPlan {
         int32_t level;
         const char *target;             /* "linear", "striped" or "raid" */
         const char *raid_type;          /* dm-raid's name of the layout, "raid" only */
-        uint32_t slots;                 /* raid_disks */
+        uint32_t slots;                 /* raid_disks; RAID10: its sets of copies */
         int member[MD_MAX_MEMBERS];     /* index into the members, by slot; -1: missing */
         uint32_t chunk;                 /* sectors */
-        uint32_t copies;                /* RAID10 near copies */
         uint64_t per_member;            /* sectors each slot contributes */
         uint64_t length;                /* sectors of the array */
 } MdPlan;

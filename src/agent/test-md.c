@@ -171,17 +171,18 @@ static void plans(void) {
         array(m, 5, 7, 3, 4096);
         CHECK_STREQ(plan(m, 3), "refused: raid5: layout 7 not read");
 
-        /* RAID10, near=2 (0x102) over three: 3 * 128 chunks / 2. */
-        array(m, 10, 0x102, 3, 4096);
-        CHECK_STREQ(plan(m, 3), "0 6144 raid raid10 6 32 nosync raid10_copies 2 raid10_format near 3 - 8:16 - 8:32 - 8:48");
-        CHECK_STREQ(plan(m, 2), "0 6144 raid raid10 6 32 nosync raid10_copies 2 raid10_format near 3 - 8:16 - 8:32 - -");
-        CHECK_STREQ(plan(m, 1), "refused: raid10: 2 of 3 missing, chunks lost");
-        /* Four members, near=2: slots 0+1 and 2+3 mirror each other. */
+        /* RAID10, near=2 (0x102) over four: slots 0+1 and 2+3 hold the
+         * same chunks, striped over one of each pair (a survivor). */
         array(m, 10, 0x102, 4, 4096);
+        CHECK_STREQ(plan(m, 4), "0 8192 striped 2 32 8:16 2048 8:48 2048");
+        CHECK_STREQ(plan(m + 1, 3), "0 8192 striped 2 32 8:32 2048 8:48 2048");
         m[1] = m[3];
-        m[1].role = 1;
-        CHECK_STREQ(plan(m, 3), "0 8192 raid raid10 6 32 nosync raid10_copies 2 raid10_format near 4 - 8:16 - 8:64 - 8:48 - -");
-        CHECK_STREQ(plan(m, 2), "refused: raid10: 2 of 4 missing, chunks lost");
+        CHECK_STREQ(plan(m + 1, 2), "refused: raid10: 2 of 4 missing, chunks lost");
+        array(m, 10, 0x103, 6, 4096);  /* near=3 over six */
+        CHECK_STREQ(plan(m + 2, 4), "0 8192 striped 2 32 8:48 2048 8:64 2048");
+        /* Copies that straddle rows (odd counts), far and offset: refused. */
+        array(m, 10, 0x102, 3, 4096);
+        CHECK_STREQ(plan(m, 3), "refused: raid10: 3 members, 2 copies: not read");
         array(m, 10, 0x201, 3, 4096);
         CHECK_STREQ(plan(m, 3), "refused: raid10: layout 0x201 not read (near is)");
         array(m, 10, 0x10102, 3, 4096);
@@ -223,7 +224,7 @@ static void plans(void) {
         for (uint32_t i = 0; i < MD_MAX_MEMBERS; i++) {
                 m[i] = member(10, 0x102, MD_MAX_MEMBERS, i, UINT64_MAX);
                 m[i].chunk = 8;
-        }
+        }   /* 8 sets of 2^64 sectors */
         CHECK_STREQ(plan(m, MD_MAX_MEMBERS), "refused: raid10: size overflows");
         /* More members than an array holds are cut, never overrun. */
         for (uint32_t i = 0; i < ELEMENTSOF(m); i++)
@@ -297,6 +298,10 @@ int main(void) {
         CHECK_EQ(read_at(sb, 8, &m), -EBADMSG);
         v1(sb, 2048, 0, 1, 1);
         CHECK_EQ(read_at(sb, 8, &m), -EBADMSG);
+        v1(sb, 2048, 0, 0, 1);          /* RAID0 leaves size 0: its data_size counts */
+        put64(sb + 136, 4096);
+        CHECK_EQ(read_at(sb, 8, &m), 0);
+        CHECK(m.level == 0 && m.size == 0 && m.data_size == 4096);
 
         /* Not md: the magic at the wrong place, or with version 2. */
         v1(sb, 2048, 4096, 1, 1);

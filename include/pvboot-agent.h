@@ -24,7 +24,7 @@
 #define AGENT_PORT_NAME "org.pvbootselect.agent"
 #define AGENT_MAGIC_REQUEST UINT32_C(0x51425650)        /* "PVBQ" */
 #define AGENT_MAGIC_REPLY   UINT32_C(0x52425650)        /* "PVBR" */
-#define AGENT_VERSION 3
+#define AGENT_VERSION 4
 
 #define AGENT_MAX_REQUEST 4096          /* payload of a request */
 #define AGENT_MAX_READ    (256u << 10)  /* bytes one PREAD may return */
@@ -104,6 +104,11 @@ typedef struct AgentDevice {
  * filesystem's top level so that the host can say why a file there will
  * not be found by the stage 1. */
 #define AGENT_DEVICE_DEFAULT_SUBVOL UINT32_C(1)
+
+/* Something the stage 1 may read that the agent could not map (an md
+ * array of a level or state it does not read): never mounted; the name is
+ * "DEVICE: why", for the host to show. */
+#define AGENT_DEVICE_UNREAD UINT32_C(2)
 
 enum {
         AGENT_TYPE_REGULAR = 1,

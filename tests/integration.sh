@@ -103,13 +103,21 @@ scenarios=(
         "pvh-mode|pvh-grub|pvh||--pvh"
         # Filesystems as the stage 1 sees them (issue 16, point 2): btrfs
         # from its top-level subvolume, md RAID1 (also degraded, and LVM on
-        # it) read from a member.
+        # it) read from a member, and md's striped levels.
         "btrfs-default-subvolume|btrfs-at64|fail:exists only in btrfs subvolume 256, the default of /dev/sda1; the stage 1 reads the top-level subvolume||"
         "btrfs-top-level|btrfs-top64|x86_64||-v"
         "btrfs-same-in-both|btrfs-both64|x86_64||-v"
         "md-raid1|md1-64|x86_64||"
         "md-raid1-degraded|md1-degraded64|x86_64||"
         "md090-lvm-on-raid1|md090-lvm32|i386||"
+        # The other levels (16 KiB chunks, files over every member): RAID0,
+        # RAID10 near=2 over four, RAID5 (also degraded); RAID6 is not
+        # read, and -v says so at the device.
+        "md-raid0|md0-64|x86_64||"
+        "md-raid10-near|md10-64|x86_64||"
+        "md-raid5|md5-64|x86_64||"
+        "md-raid5-degraded|md5-degraded64|x86_64||"
+        "md-raid6-not-read|md6-64|fail:not read here, so not evidence: /dev/md/0: raid6: no read-only device-mapper target||-v"
         # Every disk the stage 1 sees (point 3): libxl passes the first,
         # --disk names the others, one clone sees them all, first match in
         # the domain's disk order.

@@ -13,6 +13,8 @@
 # Layouts: mbr64 gpt32 whole64 sepboot32 lvm64 lvm-sepboot64 none both
 #          both-k32 both-k64 both-mixed nopv-k32 nopv-k64 nopv-nogrub
 #          pvh-only pvh-grub ownpath32
+#          md1-64 md1-degraded64 md090-lvm32 md0-64 md10-64 md5-64
+#          md5-degraded64 md6-64
 # Kernels are real Debian images from KERNEL_DIR (tools/fetch-kernels.sh).
 # Hostile disks are tests/hostile/build.sh's.
 #
@@ -387,6 +389,34 @@ md1-64 | md1-degraded64 | md090-lvm32)
                         pvcreate /dev/md0 : vgcreate mdvg /dev/md0 : lvcreate-free root mdvg 100 : \
                         mkfs ext4 /dev/mdvg/root : mount /dev/mdvg/root / : tar-in "$work/root.tar" /
         fi
+        ;;
+# md RAID of the other levels, each member a partition, 16 KiB chunks so
+# that the filesystem and the pvboot ELF spread over every member: RAID0
+# over two, RAID10 (near=2) over four, RAID5
+# (left-symmetric) over three, RAID6 over four; md5-degraded64 is md5-64
+# with its second member's superblock gone.
+md0-64 | md10-64 | md5-64 | md5-degraded64 | md6-64)
+        newroot
+        mkdir -p "$work/root/boot/xen"
+        cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
+        tar -C "$work/root" -cf "$work/root.tar" .
+        case $layout in
+        md0-64) level=0 n=2 ;;
+        md10-64) level=10 n=4 ;;
+        md6-64) level=6 n=4 ;;
+        *) level=5 n=3 ;;
+        esac
+        rm -f "$out"
+        truncate -s 160M "$out"
+        { echo 'label: dos'; for i in $(seq 0 $((n - 1))); do
+                echo "start=$((2048 + i * 71680)), size=71680, type=fd"; done; } | sfdisk -q "$out"
+        members=$(for i in $(seq 1 "$n"); do printf '/dev/sda%s ' "$i"; done)
+        guestfish_tcg -a "$out" -- run : \
+                debug sh "mdadm --create /dev/md0 --run --metadata=1.2 --level=$level --chunk=16 --raid-devices=$n $members && { mdadm --wait /dev/md0; true; }" : \
+                mkfs ext4 /dev/md0 : mount /dev/md0 / : tar-in "$work/root.tar" / : umount-all : \
+                debug sh "mdadm --wait /dev/md0; mdadm --stop /dev/md0; true"
+        [ "$layout" != md5-degraded64 ] ||
+                dd if=/dev/zero of="$out" bs=512 seek=$((2048 + 71680)) count=2048 conv=notrunc status=none
         ;;
 # --- Guests pvgrub2 cannot boot, and the fix they are told -----------------
 extlinux64)

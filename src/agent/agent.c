@@ -14,7 +14,7 @@
  * so no path the guest chose can lead out of the guest's filesystem.
  * LVM too is read and mapped here, with device-mapper ioctls (lvm.c):
  * the lvm program would cost 0.3 s of retranslation; so are md RAID
- * mirrors (md.c: mdadm and md cannot assemble from read-only members).
+ * arrays (md.c: mdadm and md cannot assemble from read-only members).
  * Filesystems are shown as the stage 1's GRUB sees them: btrfs from its
  * top-level subvolume (GRUB's "/" is subvolume 5, not the default one);
  * each with the layers it is reached through (AGENT_VIA_*: partition
@@ -63,6 +63,7 @@
 typedef struct Device {
         AgentDevice pub;
         char node[128];         /* our own device node under DEV_DIR */
+        MdMember md;            /* an md_member's superblock, read once by sniff() */
 } Device;
 
 static Device devices[AGENT_MAX_DEVICES];
@@ -116,7 +117,7 @@ static int make_node(const char *kname, char *ret, size_t size) {
 
 /* Recognise a filesystem (or a container) by its magic numbers, as blkid
  * would, reading only the few sectors that carry them. */
-static const char *sniff(const char *node) {
+static const char *sniff(const char *node, MdMember *md) {
         static uint8_t b[68 * 1024];
         _cleanup_close_ int fd = open(node, O_RDONLY | O_CLOEXEC);
         ssize_t n;
@@ -125,8 +126,7 @@ static const char *sniff(const char *node) {
                 return NULL;
         /* md first: a mirror's member also looks like the filesystem it
          * holds, as blkid and GRUB's diskfilter know. */
-        MdMember m;
-        if (md_member_read(fd, &m) == 0)
+        if (md_member_read(fd, md) == 0)
                 return "md_member";
         memset(b, 0, sizeof(b));
         n = pread(fd, b, sizeof(b), 0);
@@ -163,7 +163,7 @@ static Device *add_device(const char *kname, const char *display, unsigned disk,
         memset(d, 0, sizeof(*d));
         if (make_node(kname, d->node, sizeof(d->node)) < 0)
                 return NULL;
-        t = sniff(d->node);
+        t = sniff(d->node, &d->md);
         if (!t)
                 return NULL;
         snprintf(d->pub.name, sizeof(d->pub.name), "%s", display);
@@ -287,35 +287,45 @@ static uint32_t md_via(const MdMember *m) {
         return via;
 }
 
-/* md RAID: each mirror whose members are among our devices, mapped from
- * its freshest member (md.h); arrays of other levels are left out.  An
+/* md RAID: each array whose members are among our devices, mapped as
+ * md.h says; one that cannot be is listed, flagged, with its reason in
+ * place of a type, so that the host can say what it did not read.  An
  * array is reached through each of its members' ways. */
 static void activate_md(void) {
         MdMember members[MD_MAX_MEMBERS];
-        unsigned disk[MD_MAX_MEMBERS], skipped;
+        unsigned disk[MD_MAX_MEMBERS];
         uint32_t member_via[MD_MAX_MEMBERS];
         MdArray arrays[MD_MAX_MEMBERS];
         size_t n = 0;
 
-        for (unsigned i = 0; i < n_devices && n < MD_MAX_MEMBERS; i++) {
-                if (!is_type(&devices[i], "md_member"))
-                        continue;
-                _cleanup_close_ int fd = open(devices[i].node, O_RDONLY | O_CLOEXEC);
-                if (fd >= 0 && md_member_read(fd, &members[n]) == 0) {
-                        disk[n] = devices[i].pub.disk;
-                        member_via[n++] = devices[i].pub.via;
+        for (unsigned i = 0; i < n_devices && n < MD_MAX_MEMBERS; i++)
+                if (is_type(&devices[i], "md_member")) {
+                        members[n] = devices[i].md;
+                        member_via[n] = devices[i].pub.via;
+                        disk[n++] = devices[i].pub.disk;
                 }
-        }
-        int k = md_activate(members, n, arrays, ELEMENTSOF(arrays), &skipped);
+        int k = md_activate(members, n, arrays, ELEMENTSOF(arrays));
         for (int i = 0; i < k; i++) {
                 const MdMember *m = &members[arrays[i].member];
                 uint32_t via = md_via(m);
                 char kname[32];
-                for (size_t j = 0; j < n; j++)
-                        if (memcmp(members[j].uuid, m->uuid, sizeof(m->uuid)) == 0 && members[j].version == m->version)
-                                via |= member_via[j];
-                snprintf(kname, sizeof(kname), "dm-%u", arrays[i].minor);
-                add_with_partitions(kname, arrays[i].display, disk[arrays[i].member], via);
+                if (arrays[i].mapped) {
+                        for (size_t j = 0; j < n; j++)
+                                if (memcmp(members[j].uuid, m->uuid, sizeof(m->uuid)) == 0 &&
+                                    members[j].version == m->version)
+                                        via |= member_via[j];
+                        snprintf(kname, sizeof(kname), "dm-%u", arrays[i].minor);
+                        add_with_partitions(kname, arrays[i].display, disk[arrays[i].member], via);
+                } else if (n_devices < AGENT_MAX_DEVICES) {
+                        Device *d = &devices[n_devices++];
+                        memset(d, 0, sizeof(*d));
+                        char line[sizeof(arrays[i].display) + sizeof(arrays[i].why) + 2];
+                        snprintf(line, sizeof(line), "%.63s: %.47s", arrays[i].display, arrays[i].why);
+                        memcpy(d->pub.name, line, sizeof(d->pub.name) - 1);    /* cut to fit */
+                        snprintf(d->pub.fstype, sizeof(d->pub.fstype), "md_unread");
+                        d->pub.disk = disk[arrays[i].member];
+                        d->pub.flags = AGENT_DEVICE_UNREAD;
+                }
         }
 }
 

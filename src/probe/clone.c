@@ -434,7 +434,7 @@ int clone_attach(Clone *c, const int *disk_fds, size_t n_disks, const char *form
                 ret[i].fstype[sizeof(ret[i].fstype) - 1] = 0;
                 /* What the inspection acts on must be what we asked for:
                  * one of our disks, flags we know. */
-                if (ret[i].disk >= n_disks || (ret[i].flags & ~AGENT_DEVICE_DEFAULT_SUBVOL)) {
+                if (ret[i].disk >= n_disks || (ret[i].flags & ~(AGENT_DEVICE_DEFAULT_SUBVOL | AGENT_DEVICE_UNREAD))) {
                         c->dead = true;
                         set_error(c, "the appliance's agent listed a filesystem on disk %" PRIu32 " with flags %#" PRIx32
                                   " (%zu disks attached)", ret[i].disk, ret[i].flags, n_disks);

@@ -307,12 +307,22 @@ int inspect_disk(Probe *p, const Policy *policy, Inspection *ret) {
 
                 ret->n_filesystems++;
                 probe_filesystem_type(p, fss[i], fs.fstype, sizeof(fs.fstype));
+                const AgentDevice *info = probe_filesystem(p, fss[i]);
+                /* What the stage 1 may read and the appliance could not:
+                 * its name says why (pvboot-agent.h); not a filesystem. */
+                if (info && (info->flags & AGENT_DEVICE_UNREAD)) {
+                        size_t l = strlen(ret->unread);
+                        char name[FS_NAME_MAX * 4];
+                        ret->n_filesystems--;
+                        text_escape(fss[i], strlen(fss[i]), name, sizeof(name));
+                        snprintf(ret->unread + l, sizeof(ret->unread) - l, "%s%s", l ? "; " : "", name);
+                        continue;
+                }
                 if (probe_mount(p, fss[i]) < 0) {
                         if (!probe_alive(p))
                                 break;
                         continue;       /* unmountable (corrupt, unsupported): GRUB cannot read it either */
                 }
-                const AgentDevice *info = probe_filesystem(p, fss[i]);
                 fs.via = info ? info->via : 0;
                 if (info && (info->flags & AGENT_DEVICE_DEFAULT_SUBVOL)) {
                         ret->n_filesystems--;   /* not one the stage 1 sees */
@@ -407,6 +417,7 @@ void inspect_report(const Inspection *in, int status, const Policy *policy, Insp
         memcpy(di.hidden, in->hidden, sizeof(di.hidden));
         memcpy(di.extlinux, in->extlinux, sizeof(di.extlinux));
         memcpy(di.bls, in->bls, sizeof(di.bls));
+        memcpy(di.unread, in->unread, sizeof(di.unread));
 
         Decision d;
         decide(&di, &d);

@@ -32,6 +32,7 @@ typedef struct Inspection {
         char hidden[DECISION_HIDDEN_MAX];       /* a file the stage 1 will not see, and why (decide.h) */
         char extlinux[FS_NAME_MAX + 40];        /* fs:path of an extlinux/syslinux config, "" if none */
         char bls[FS_NAME_MAX + 40];             /* fs:dir of BLS entries, "" if none */
+        char unread[DECISION_HIDDEN_MAX];       /* devices not read, and why (decide.h) */
         char error[512];        /* printable ASCII, when inspect_disk fails */
         uint64_t stage_us[_STAGE_MAX];  /* where the time went (report.h) */
 } Inspection;

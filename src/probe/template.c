@@ -42,7 +42,7 @@
 
 /* The modules a clone needs, loaded before the capture: every later
  * modprobe would cost a retranslation of modprobe under TCG. */
-#define PREPARE_CMD "modprobe -a ext4 xfs btrfs vfat isofs dm_mod md_mod raid0 raid1 raid10 raid456 2>/dev/null; " \
+#define PREPARE_CMD "modprobe -a ext4 xfs btrfs vfat isofs dm_mod md_mod raid0 raid1 raid10 raid456 dm_raid 2>/dev/null; " \
                     "udevadm control --exit; /pvboot-agent --daemon"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(guestfs_h *, guestfs_close);

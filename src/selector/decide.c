@@ -680,6 +680,12 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
                          text_printable(in->hidden, sizeof(in->hidden), h, sizeof(h)));
                 emit(userdata, line), n++;
         }
+        if (in->unread[0]) {
+                char u[sizeof(in->unread) * 4];
+                snprintf(line, sizeof(line), "not read here, so not evidence: %s",
+                         text_printable(in->unread, sizeof(in->unread), u, sizeof(u)));
+                emit(userdata, line), n++;
+        }
         if (in->extlinux[0] || in->bls[0]) {
                 char e[sizeof(in->extlinux) * 4], bl[sizeof(in->bls) * 4];
                 snprintf(line, sizeof(line), "not read by pvgrub2: %s%s%s%s",

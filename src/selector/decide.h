@@ -135,6 +135,10 @@ typedef struct DecisionInput {
          * none): what a guest that cannot be booted has instead. */
         char extlinux[FS_NAME_MAX + 40];
         char bls[FS_NAME_MAX + 40];
+        /* Devices the stage 1 may read that were not read here (an md
+         * array of a level the appliance does not map), "NAME: why; ..."
+         * ("" when none): said in the evidence, never evidence. */
+        char unread[DECISION_HIDDEN_MAX];
         Policy policy;                  /* the admin's: mode, --force-arch, --prefer, the host, the lists */
 } DecisionInput;
 

@@ -1140,6 +1140,28 @@ static void test_hidden(void) {
         CHECK(!strstr(desc, "subvolume"));
 }
 
+static void find_unread(void *userdata, const char *line) {
+        if (strncmp(line, "not read here, so not evidence: /dev/md/r6: raid6: no read-only device-mapper target",
+                    84) == 0 && !strchr(line, '\x01'))
+                (*(unsigned *) userdata)++;
+}
+
+/* A device the appliance could not read (an md array it does not map) is
+ * said in the evidence, printable, and changes no decision. */
+static void test_unread(void) {
+        DecisionInput in;
+        Decision d, d0;
+        unsigned seen = 0;
+
+        init_input(&in, false);
+        decide(&in, &d0);
+        snprintf(in.unread, sizeof(in.unread), "/dev/md/r6: raid6: no read-only device-mapper target\x01");
+        decide(&in, &d);
+        CHECK_EQ(d.outcome, d0.outcome);
+        decision_evidence(&in, &d, find_unread, &seen);
+        CHECK_EQ(seen, 1u);
+}
+
 /* A refusal names the fix for what the guest has instead of a grub.cfg. */
 static void test_fix(void) {
         DecisionInput in;
@@ -1482,6 +1504,7 @@ int main(void) {
         test_small_buffer();
         test_hidden();
         test_fix();
+        test_unread();
         test_unloadable_kernels();
         test_other_lists();
         test_strings();

@@ -287,11 +287,12 @@ else
 fi
 wait_prop PoolReady 2 && ok qemu-killed-refill || bad qemu-killed-refill "the pool did not refill"
 
-# 5. The bound appliance hangs: the request's deadline fires, the stopped
-#    qemu is destroyed with its worker.
+# 5. The bound appliance hangs: its steps end by the request's deadline
+#    (the worker says which one ran out, just before the daemon's own
+#    timer would), and the stopped qemu is destroyed with its worker.
 disk=$(fresh mbr64 hang)
 hold_pool
-run hang "fail:did not finish in time" "$disk" --timeout=5 &
+run hang "fail:did not answer in time" "$disk" --timeout=5 &
 r=$!
 if q=$(bound_qemu "$disk"); then
         release_others "$q"

@@ -66,6 +66,16 @@ void clone_set_deadline(Clone *c, uint64_t usec) {
                 c->deadline = usec;
 }
 
+/* A QMP step that failed.  Out of time is said the way the agent's calls
+ * say it, naming the step: the deadline is the inspection's, whichever
+ * step it ends in. */
+static void step_failed(Clone *c, int r, const char *step, const char *failed) {
+        if (r == -ETIMEDOUT)
+                set_error(c, "the appliance did not answer in time (%s)", step);
+        else
+                set_error(c, "%s: %s", failed, r == -EREMOTEIO && c->qmp ? qmp_last_error(c->qmp) : strerror(-r));
+}
+
 const char *clone_last_error(const Clone *c) {
         return c ? c->error : "";
 }
@@ -323,13 +333,12 @@ static int launch(Clone *c, const CloneConfig *cfg) {
 
         r = qmp_new(TAKE_FD(qmp[0]), left_ms(c), &c->qmp);
         if (r < 0) {
-                set_error(c, "qemu did not start (%s)", strerror(-r));
+                step_failed(c, r, "qemu's monitor", "qemu did not start");
                 return r;
         }
         r = restore(c);
         if (r < 0) {
-                set_error(c, "restoring the appliance failed: %s",
-                          r == -EREMOTEIO ? qmp_last_error(c->qmp) : strerror(-r));
+                step_failed(c, r, "restoring it", "restoring the appliance failed");
                 return r;
         }
         char hello[64];
@@ -412,8 +421,7 @@ int clone_attach(Clone *c, const int *disk_fds, size_t n_disks, const char *form
         for (size_t i = 0; i < n_disks && r >= 0; i++)
                 r = attach_one(c, i, disk_fds[i], format);
         if (r < 0) {
-                set_error(c, "cannot attach the disk to the appliance: %s",
-                          r == -EREMOTEIO ? qmp_last_error(c->qmp) : strerror(-r));
+                step_failed(c, r, "attaching the disk", "cannot attach the disk to the appliance");
                 return r == -EREMOTEIO ? -EIO : r;
         }
         r = clone_call(c, AGENT_OP_ATTACH, GUEST_TARGET, n_disks, NULL, ret, max * sizeof(AgentDevice), &len);

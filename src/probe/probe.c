@@ -297,20 +297,22 @@ static int file_read(void *userdata, uint64_t offset, void *buf, size_t len) {
         return r;
 }
 
-/* Chunk by chunk, straight into the caller's buffer: the agent must
- * answer each with exactly what was asked (less is a short file or a
- * lie, more cannot fit: agent_call refuses it).  -EIO when the call
- * failed. */
+/* Chunk by chunk: the agent must answer each with exactly what was asked
+ * (less is a short file or a lie, more cannot fit: agent_call refuses
+ * it), and nothing of a refused answer reaches the caller's buffer.
+ * -EIO when the call failed. */
 static int read_chunks(ProbeFile *fsrc, uint64_t offset, unsigned char *out, size_t len) {
         Probe *p = fsrc->probe;
 
         while (len > 0) {
                 size_t want = len < READ_CHUNK ? len : READ_CHUNK, got = 0;
+                _cleanup_free_ char *data = malloc(want);
 
-                if (call(p, AGENT_OP_PREAD, (uint32_t) want, offset, fsrc->path, out, want, &got) < 0)
+                if (!data || call(p, AGENT_OP_PREAD, (uint32_t) want, offset, fsrc->path, data, want, &got) < 0)
                         return -EIO;
                 if (got != want)
                         return -EBADMSG;
+                memcpy(out, data, got);
                 out += got;
                 offset += got;
                 len -= got;

@@ -171,6 +171,8 @@ static const char *const modules[] = {
         "hfsplus", "hfs", "squash4", "nilfs2", "zfs", "minix",
         /* partitions and volumes */
         "part_msdos", "part_gpt", "lvm", "mdraid09", "mdraid1x",
+        /* the blscfg command (grub-script.h): Fedora's patch, then GRUB 2.14's */
+        "blscfg", "blsuki",
 };
 _Static_assert(sizeof(modules) / sizeof(modules[0]) <= SEARCH_MAX_MODULES, "modules fit the mask");
 
@@ -201,6 +203,12 @@ bool search_list_can_read(const SearchList *l, const char *fstype, const char **
         if (!l->modules_known || !m || i < 0)
                 return true;
         return (l->modules >> i) & 1;
+}
+
+int search_list_has_blscfg(const SearchList *l) {
+        if (!l->modules_known)
+                return -ENODATA;
+        return ((l->modules >> search_module_index("blscfg")) & 1) || ((l->modules >> search_module_index("blsuki")) & 1);
 }
 
 /* Append to buf as far as it fits; a cut ends in "...". */

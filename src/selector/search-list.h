@@ -104,6 +104,10 @@ const char *search_fs_module(const char *fstype);
  * the module, named in *ret_module either way (NULL when not checked). */
 bool search_list_can_read(const SearchList *l, const char *fstype, const char **ret_module);
 
+/* Can the stage 1 run blscfg (module blscfg, Fedora's, or blsuki, GRUB
+ * 2.14's)?  1 or 0; -ENODATA when its modules are unknown. */
+int search_list_has_blscfg(const SearchList *l);
+
 /* "chainload /boot/xen/pvboot-x86_64.elf, ..., config /grub/grub.cfg"
  * ("nothing" for an empty list), cut with "..." to fit. */
 void search_list_describe(const SearchList *l, char *buf, size_t size);

@@ -179,15 +179,23 @@ typedef struct Model {
         bool booted;
 } Model;
 
+/* "line N: ..." into why: the one shape of every reason here. */
+static void say_line(char *why, size_t whysz, unsigned line, const char *fmt, va_list ap)
+        __attribute__((format(printf, 4, 0)));
+static void say_line(char *why, size_t whysz, unsigned line, const char *fmt, va_list ap) {
+        char msg[256];
+
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        snprintf(why, whysz, "line %u: %s", line, msg);
+}
+
 static int fail(Model *m, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(Model *m, unsigned line, const char *fmt, ...) {
-        char msg[256];
         va_list ap;
 
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        say_line(m->why, m->whysz, line, fmt, ap);
         va_end(ap);
-        snprintf(m->why, m->whysz, "line %u: %s", line, msg);
         return -EINVAL;
 }
 
@@ -523,13 +531,11 @@ typedef struct MenuScan {
 
 static int scan_fail(MenuScan *s, unsigned line, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int scan_fail(MenuScan *s, unsigned line, int r, const char *fmt, ...) {
-        char msg[160];
         va_list ap;
 
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        say_line(s->why, s->whysz, line, fmt, ap);
         va_end(ap);
-        snprintf(s->why, s->whysz, "line %u: %s", line, msg);
         return r;
 }
 

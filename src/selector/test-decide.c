@@ -1434,21 +1434,21 @@ static void test_blscfg(void) {
                                                 "/xen/pvboot-x86_64.elf", "config", "/boot/grub/grub.cfg", "config",
                                                 "/grub/grub.cfg", NULL };
         static const char *const pvh[] = { "config", "/boot/grub/grub.cfg", "config", "/grub/grub.cfg", NULL };
+        KernelEvidence k64 = make_kernel(&(KernelSpec) K64(0), 0);
+        ConfigHit h[1] = { config_at(STAGE1_X86_64, 2, 0, "ext4") };
         DecisionInput in;
         Decision d;
-        ConfigHit h[1];
         char fix[1024];
-        KernelEvidence k64 = make_kernel(&(KernelSpec) K64(0), 0);
 
-        fprintf(stderr, "case: blscfg only, Debian's stage 1\n");
+        /* Debian's stage 1 (no blscfg, no blsuki), Fedora's grub.cfg at its config entry. */
         init_input(&in, false);
         set_list(&in, STAGE1_X86_64, "/usr/lib/grub-xen/grub-x86_64-xen.bin: memdisk grub.cfg", debian64);
         without_module(&in, STAGE1_X86_64, "blscfg");
         without_module(&in, STAGE1_X86_64, "blsuki");
-        h[0] = config_at(STAGE1_X86_64, 2, 0, "ext4");
         h[0].scanned = true;
         h[0].menu = (GrubMenuScan) { .blscfg_line = 38 };
         in.configs = h, in.n_configs = 1, in.kernels = &k64, in.n_kernels = 1;
+        fprintf(stderr, "case: blscfg only, Debian's stage 1\n");
         decided(&in, &d, DECISION_STAGE1_NO_BLSCFG,
                 "the guest's grub.cfg /dev/sda1:/boot/grub/grub.cfg builds its menu with blscfg (line 38) and has no "
                 "menuentry of its own, and the x86_64 stage 1 has no blscfg command (GRUB module blscfg or blsuki): "

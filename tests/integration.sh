@@ -128,6 +128,14 @@ scenarios=(
         # Guests pvgrub2 cannot boot get the fix (point 7).
         "extlinux-only|extlinux64|fail:boots with extlinux/syslinux (/dev/sda1:/boot/extlinux/extlinux.conf), which pvgrub2 does not read||"
         "bls-entries-only|bls64|fail:Boot Loader Specification entries (/dev/sda1:/boot/loader/entries/) but no grub.cfg||"
+        # Fedora's GRUB_ENABLE_BLSCFG=true grub.cfg: its menu is blscfg's,
+        # which Debian's stage 1 (GRUB 2.06) and s1-grub2 lack; with an entry
+        # of its own it boots, without the BLS entries; at /boot/grub2 only,
+        # Debian's stage 1 finds no grub.cfg at all.
+        "blscfg-only|blscfg64|fail:the guest's grub.cfg /dev/sda1:/boot/grub/grub.cfg builds its menu with blscfg (line 78) and has no menuentry of its own, and the x86_64 stage 1 has no blscfg command||-v"
+        "blscfg-and-menuentry|blscfg-menu64|x86_64||-v"
+        "blscfg-grub2-path-only|blscfg-grub2only64|fail:Boot Loader Specification entries (/dev/sda1:/boot/loader/entries/) but no grub.cfg||"
+        "blscfg-own-stage1|blscfg-grub2only64|fail:the guest's grub.cfg /dev/sda1:/boot/grub2/grub.cfg builds its menu with blscfg||--stage1-x86_64=$work/s1-grub2.bin"
         "host-without-pv32|gpt32|fail:CONFIG_PV32, or set type=\"pvh\", pvshim=1||--host-caps=$stock_caps"
         "host-with-pv32|gpt32|i386||--host-caps=xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_64"
         "pvshim-32bit-stock-xen|gpt32|i386||--pvshim;--host-caps=$stock_caps"
@@ -236,6 +244,9 @@ said=(
         "timeout-overflow|set 0 (no timeout) to 2147483"
         "timeout-not-restrict|is not used: libxl times its bootloader out in restrict mode only"
         "stage1-has-lvm|pvboot /dev/guestvg/root:/boot/xen/pvboot-x86_64.elf: valid PV image;needs ext2 part_gpt lvm <- chosen"
+        "blscfg-only|in the guest set GRUB_ENABLE_BLSCFG=false in /etc/default/grub and run grub2-mkconfig -o /boot/grub/grub.cfg, or install a PV GRUB of its own as /boot/xen/pvboot-x86_64.elf;grub.cfg menu: /dev/sda1:/boot/grub/grub.cfg: 0 menuentry/submenu, blscfg at line 78 (the x86_64 stage 1 has no blscfg)"
+        "blscfg-and-menuentry|; but the x86_64 stage 1 has no blscfg, which its grub.cfg runs (line 78): the Boot Loader Specification entries (/dev/sda1:/boot/loader/entries/) will be missing from its menu, only its 1 menuentry/submenu shown;grub.cfg menu: /dev/sda1:/boot/grub/grub.cfg: 1 menuentry/submenu, blscfg at line 78"
+        "blscfg-own-stage1|run grub2-mkconfig -o /boot/grub2/grub.cfg"
 )
 # A file at the top level too is not "only" in the default subvolume.
 grep -q "exists only in btrfs subvolume" "$work/btrfs-same-in-both.log" &&

@@ -23,6 +23,8 @@
 #   - a grub image's code is of no interest to the readers fuzzed here, so
 #     each image is cut down to its ELF header, program headers and Xen
 #     notes (LOAD segments keep their addresses, lose their bytes);
+#   - a guest grub.cfg (grub-menu) is a whole file, Fedora's as the
+#     integration disks carry it;
 #   - of a kernel, only the bzImage setup header (boot.rst: 0x1f1 up to the
 #     end its jump at 0x200 names) is kept, at its offset in 4 KiB of
 #     zeros: the fields kernel-header.c reads, none of the kernel's code.
@@ -31,7 +33,7 @@ cd "$(dirname "$0")/.."
 corpus=src/fuzz/corpus
 kernels=${KERNEL_DIR:-/var/cache/pvboot-select-tests/kernels}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(elf-notes kernel-header output args report agent-reply qmp lvm-metadata stage1)
+[ ${#targets[@]} -gt 0 ] || targets=(elf-notes kernel-header output args report agent-reply qmp lvm-metadata stage1 grub-menu)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -266,6 +268,16 @@ for t in "${targets[@]}"; do
                 # A command the model does not know, with its line.
                 stage1_image "$out/seed-x86_64-unmodelled" x86_64-xen \
                         'set timeout=1\nterminal_output console\n' "" /boot/grub ext2
+                ;;
+        grub-menu)
+                # Fedora's BLS grub.cfg, as the integration disks carry it
+                # (tests/mkdisk.sh fedora_grubcfg), with and without an
+                # entry of its own; and the shapes the scan follows.
+                (seeds=$out; set -- none /dev/null "$tmp"; . tests/mkdisk.sh
+                 fedora_grubcfg "$seeds/seed-fedora-blscfg"
+                 fedora_grubcfg "$seeds/seed-fedora-blscfg-menu" extra)
+                printf 'function bls {\n  if [ "$grub_platform" != "efi" ]; then blscfg; fi\n}\nwhile false; do menuentry a { linux /k; }; done\nbls\nsource ${config_directory}/x.cfg\nsubmenu s { menuentry b { true; } }\n' \
+                        >"$out/seed-shapes"
                 ;;
         agent-reply)
                 # buffer-size selector, then replies: "PVBR", status, length, reserved, payload

@@ -144,6 +144,68 @@ static void look_for_kernels(Probe *p, Inspection *in, unsigned fs_index, const 
                 free(seen[i]);
 }
 
+/* A file next to the grub.cfg, for its ${config_directory}/NAME. */
+typedef struct MenuDir {
+        const GuestFsOps *ops;
+        const char *cfg;        /* the grub.cfg as the stage 1 names it */
+} MenuDir;
+
+static bool menu_file_exists(void *userdata, const char *name) {
+        const MenuDir *m = userdata;
+        const char *slash = strrchr(m->cfg, '/');
+        char path[2 * SEARCH_PATH_MAX];
+
+        /* GRUB sets config_directory from the name it was given
+         * (normal/main.c read_config_file), not where a symlink leads. */
+        if (!slash || snprintf(path, sizeof(path), "%.*s/%s", (int) (slash - m->cfg), m->cfg, name) >= (int) sizeof(path))
+                return true;    /* cannot look: it may be there */
+        return regular_file_at(m->ops, path);
+}
+
+/*
+ * What menu the grub.cfg at path builds (grub-script.h): its first
+ * GRUB_MENU_SCAN_MAX bytes, no more, read through the agent like any
+ * other guest file and scanned here, in the worker.  Why not, when not.
+ */
+static void scan_menu(Probe *p, Inspection *in, const char *path, ConfigHit *h) {
+        _cleanup_free_ char *resolved = NULL, *text = NULL;
+        char why[MENU_WHY_MAX];
+        FoundKind kind = FOUND_UNREADABLE;
+        uint64_t size, t0 = now_usec();
+        GuestFsOps ops;
+        ProbeFile f;
+        int r;
+
+        probe_fs_ops(p, &ops);
+        h->scanned = false;
+        if (find_file(p, path, GRUB_MENU_SCAN_MAX, &kind, &resolved, &size) < 0 || kind != FOUND_REGULAR) {
+                if (kind == FOUND_TOO_LARGE)
+                        snprintf(h->menu_why, sizeof(h->menu_why), "over %u KiB", GRUB_MENU_SCAN_MAX >> 10);
+                else
+                        snprintf(h->menu_why, sizeof(h->menu_why), "%s", found_kind_to_string(kind));
+                return;
+        }
+        text = malloc(size + 1);        /* size <= GRUB_MENU_SCAN_MAX */
+        if (!text) {
+                snprintf(h->menu_why, sizeof(h->menu_why), "out of memory");
+                return;
+        }
+        probe_file_init(&f, p, resolved, size);
+        r = byte_source_read(&f.source, 0, text, (size_t) size);
+        if (r < 0) {
+                snprintf(h->menu_why, sizeof(h->menu_why), "cannot read it: %s", strerror(-r));
+                return;
+        }
+        text[size] = 0;
+        MenuDir dir = { .ops = &ops, .cfg = path };
+        r = grub_menu_scan(text, (size_t) size, menu_file_exists, &dir, &h->menu, why, sizeof(why));
+        if (r < 0)
+                text_escape(why, strnlen(why, sizeof(why)), h->menu_why, sizeof(h->menu_why));
+        else
+                h->scanned = true;
+        in->stage_us[STAGE_VALIDATE] += now_usec() - t0;
+}
+
 /* Has an entry of list k at or before this one a config found? */
 static bool has_config(const Inspection *in, Stage1Kind k, unsigned entry) {
         for (size_t i = 0; i < in->n_configs; i++)
@@ -162,6 +224,7 @@ static bool has_config(const Inspection *in, Stage1Kind k, unsigned entry) {
 static void look_for_configs(Probe *p, Inspection *in, const Where *fs, const Policy *policy) {
         const char *looked[INSPECT_MAX_CONFIGS];
         bool found[INSPECT_MAX_CONFIGS];
+        size_t hit_of[INSPECT_MAX_CONFIGS];     /* the config that scanned a path found */
         size_t n_looked = 0;
         GuestFsOps ops;
 
@@ -171,6 +234,7 @@ static void look_for_configs(Probe *p, Inspection *in, const Where *fs, const Po
                 for (unsigned e = 0; e < l->n && e < SEARCH_MAX_ENTRIES; e++) {
                         const char *path = l->entries[e].path;
                         bool hit = false, known = false;
+                        size_t at = 0;
 
                         if (l->entries[e].action != SEARCH_CONFIG || has_config(in, k, e))
                                 continue;
@@ -178,9 +242,11 @@ static void look_for_configs(Probe *p, Inspection *in, const Where *fs, const Po
                                 if (strcmp(looked[j], path) == 0) {
                                         known = true;
                                         hit = found[j];
+                                        at = j;
                                 }
                         if (!known) {
                                 hit = regular_file_at(&ops, path);
+                                at = n_looked;
                                 looked[n_looked] = path;
                                 found[n_looked++] = hit;
                         }
@@ -190,6 +256,16 @@ static void look_for_configs(Probe *p, Inspection *in, const Where *fs, const Po
                         *h = (ConfigHit) { .stage1 = k, .entry = e, .fs_index = fs->index, .via = fs->via };
                         text_escape(fs->dev, strlen(fs->dev), h->fs, sizeof(h->fs));
                         memcpy(h->fstype, fs->fstype, sizeof(h->fstype));
+                        /* A path two lists share is read once. */
+                        if (known) {
+                                const ConfigHit *first = &in->configs[hit_of[at]];
+                                h->scanned = first->scanned;
+                                h->menu = first->menu;
+                                memcpy(h->menu_why, first->menu_why, sizeof(h->menu_why));
+                        } else {
+                                hit_of[at] = in->n_configs - 1;
+                                scan_menu(p, in, path, h);
+                        }
                 }
         }
 }

@@ -123,8 +123,46 @@ static void test_evidence_overflow(void) {
         CHECK_EQ(report_validate(&rep), 0);
 }
 
+/* A grub.cfg whose menu blscfg alone builds, facts crossing from the
+ * walk to the report; and a scan's reason, guest words in it, escaped. */
+static void test_blscfg_menu(void) {
+        Policy policy;
+        bool found_menu = false;
+
+        policy_init(&policy);
+        policy.search[STAGE1_X86_64].modules_known = 1;
+        policy.search[STAGE1_X86_64].modules = UINT64_C(1) << search_module_index("ext2");
+        reset();
+        in.n_filesystems = 1;
+        in.configs[0] = (ConfigHit) { .stage1 = STAGE1_X86_64, .entry = 2, .fstype = "ext4", .scanned = true,
+                                      .menu = { .blscfg_line = 38 } };
+        snprintf(in.configs[0].fs, sizeof(in.configs[0].fs), "/dev/sda1");
+        in.n_configs = 1;
+        in.kernels[0] = (KernelEvidence) { .kind = FOUND_REGULAR,
+                                           .info = { .width = PV_ARCH_X86_64, .reason = KERNEL_BZIMAGE_64 } };
+        in.n_kernels = 1;
+        inspect_report(&in, 0, &policy, &rep);
+        CHECK_EQ(rep.outcome, DECISION_STAGE1_NO_BLSCFG);
+        CHECK(strstr(rep.message, "builds its menu with blscfg (line 38)"));
+        CHECK(strstr(rep.message, "GRUB_ENABLE_BLSCFG=false"));
+        CHECK_EQ(report_validate(&rep), 0);
+
+        in.configs[0].scanned = false;
+        snprintf(in.configs[0].menu_why, sizeof(in.configs[0].menu_why), "line 1: `\x1b[2J' x");
+        inspect_report(&in, 0, &policy, &rep);
+        CHECK_EQ(rep.outcome, DECISION_OK);
+        for (unsigned i = 0; i < rep.n_evidence; i++)
+                if (strstr(rep.evidence[i], "grub.cfg menu: /dev/sda1:/boot/grub/grub.cfg: not scanned: line 1: `")) {
+                        CHECK(!strchr(rep.evidence[i], 0x1b));
+                        found_menu = true;
+                }
+        CHECK(found_menu);
+        CHECK_EQ(report_validate(&rep), 0);
+}
+
 int main(void) {
         test_failed();
+        test_blscfg_menu();
         test_decision();
         test_nothing();
         test_evidence_overflow();

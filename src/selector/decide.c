@@ -147,6 +147,17 @@ static void module_check(const DecisionInput *in, Decision *d) {
                 d->outcome = DECISION_STAGE1_CANNOT_READ;
 }
 
+/* Rule 7: the grub.cfg it reads must give the stage 1 a menu. */
+static bool menu_needs_blscfg(const ConfigHit *h) {
+        return h->scanned && h->menu.blscfg_line && !h->menu.entries && !h->menu.unsure_line;
+}
+
+static void menu_check(const DecisionInput *in, Decision *d) {
+        if (d->source == SOURCE_GRUBCFG && menu_needs_blscfg(&in->configs[d->config]) &&
+            search_list_has_blscfg(&in->policy.search[chosen_stage1(in, d)]) == 0)
+                d->outcome = DECISION_STAGE1_NO_BLSCFG;
+}
+
 static void host_check(const DecisionInput *in, Decision *d) {
         /* Unknown caps are said in the evidence, not a block. */
         if (!host_caps_allow(&in->policy.host, in->policy.mode == MODE_PVH || in->policy.mode == MODE_PVSHIM, d->arch))
@@ -192,6 +203,8 @@ void decide(const DecisionInput *in, Decision *ret) {
                         d.source = SOURCE_NONE;
                 } else {
                         module_check(in, &d);
+                        if (d.outcome == DECISION_OK)
+                                menu_check(in, &d);
                         if (d.outcome == DECISION_OK)
                                 host_check(in, &d);
                 }
@@ -242,10 +255,12 @@ void decide(const DecisionInput *in, Decision *ret) {
                         d.config = d.falls_back[d.arch];
                 module_check(in, &d);
                 if (d.outcome == DECISION_OK)
+                        menu_check(in, &d);
+                if (d.outcome == DECISION_OK)
                         host_check(in, &d);
         }
         if (d.outcome != DECISION_OK && d.outcome != DECISION_HOST_CANNOT &&
-            d.outcome != DECISION_STAGE1_CANNOT_READ) {
+            d.outcome != DECISION_STAGE1_CANNOT_READ && d.outcome != DECISION_STAGE1_NO_BLSCFG) {
                 d.arch = PV_ARCH_NONE;
                 d.source = SOURCE_NONE;
                 d.chosen = -1;
@@ -276,6 +291,7 @@ static const char *const outcome_names[_DECISION_OUTCOME_MAX] = {
         [DECISION_NO_GRUB_CFG] = "no-grub-cfg",
         [DECISION_HOST_CANNOT] = "host-cannot",
         [DECISION_STAGE1_CANNOT_READ] = "stage1-cannot-read",
+        [DECISION_STAGE1_NO_BLSCFG] = "stage1-no-blscfg",
 };
 static const char *const source_names[_SOURCE_MAX] = {
         [SOURCE_NONE] = "none",
@@ -489,6 +505,55 @@ static void unloadable_kernels(const DecisionInput *in, const Decision *d, char 
                  pv_arch_to_string(d->arch), kernel_payload_to_string(bad));
 }
 
+static const char *stage1_name(const DecisionInput *in, const Decision *d) {
+        return in->policy.mode == MODE_PVH ? "PVH" : pv_arch_to_string(d->arch);
+}
+
+static void describe_no_blscfg(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
+        char cfg[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8];
+
+        config_where(in, d->config, cfg, sizeof(cfg));
+        snprintf(buf, size,
+                 "the guest's grub.cfg %s builds its menu with blscfg (line %u) and has no menuentry of its own, "
+                 "and the %s stage 1 has no blscfg command (GRUB module blscfg or blsuki): its menu would be empty",
+                 cfg, (unsigned) in->configs[d->config].menu.blscfg_line, stage1_name(in, d));
+}
+
+/*
+ * A grub.cfg that runs blscfg, read by a stage 1 that may not have it
+ * (rule 7 did not refuse): what the guest will miss, appended to the
+ * decision's line.
+ */
+static void blscfg_warning(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
+        const ConfigHit *h = &in->configs[d->config];
+        int has = search_list_has_blscfg(&in->policy.search[chosen_stage1(in, d)]);
+        size_t len = strlen(buf);
+        char bls[sizeof(in->bls) * 4 + 4] = "";
+
+        if (!h->scanned || !h->menu.blscfg_line || has == 1 || len + 2 >= size)
+                return;
+        if (in->bls[0]) {
+                char b[sizeof(in->bls) * 4];
+                snprintf(bls, sizeof(bls), " (%s)", text_printable(in->bls, sizeof(in->bls), b, sizeof(b)));
+        }
+        if (has < 0)
+                snprintf(buf + len, size - len,
+                         "; but its grub.cfg runs blscfg (line %u) and the %s stage 1's modules are unknown: without "
+                         "blscfg the Boot Loader Specification entries%s %s",
+                         (unsigned) h->menu.blscfg_line, stage1_name(in, d), bls,
+                         h->menu.entries ? "will be missing from its menu" : "are all it has and its menu is empty");
+        else if (h->menu.entries)
+                snprintf(buf + len, size - len,
+                         "; but the %s stage 1 has no blscfg, which its grub.cfg runs (line %u): the Boot Loader "
+                         "Specification entries%s will be missing from its menu, only its %u menuentry/submenu shown",
+                         stage1_name(in, d), (unsigned) h->menu.blscfg_line, bls, (unsigned) h->menu.entries);
+        else
+                snprintf(buf + len, size - len,
+                         "; but the %s stage 1 has no blscfg, which its grub.cfg runs (line %u) for its menu: only "
+                         "what line %u brings in will be shown",
+                         stage1_name(in, d), (unsigned) h->menu.blscfg_line, (unsigned) h->menu.unsure_line);
+}
+
 void decision_describe(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
         char w[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], cfg[FS_NAME_MAX * 4 + SEARCH_PATH_MAX + 8], paths[1024];
         const char *items[3 * SEARCH_MAX_ENTRIES];
@@ -502,12 +567,14 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
                         where(in, &in->candidates[d->chosen], w, sizeof(w));
                         snprintf(buf, size, "found %s pvboot ELF %s (%s); booting the %s pvgrub2 stage 1",
                                  pv_arch_to_string(d->arch), w, d->rule, pv_arch_to_string(d->arch));
-                } else if (in->policy.mode == MODE_PVH)
+                } else if (in->policy.mode == MODE_PVH) {
                         snprintf(buf, size, "--pvh: booting the PVH pvgrub2 stage 1, which reads %s", cfg);
-                else {
+                        blscfg_warning(in, d, buf, size);
+                } else {
                         snprintf(buf, size, "no %s pvboot ELF; %s: booting the %s pvgrub2 stage 1, which reads %s",
                                  pv_arch_to_string(d->arch), d->rule, pv_arch_to_string(d->arch), cfg);
                         unloadable_kernels(in, d, buf, size);
+                        blscfg_warning(in, d, buf, size);
                 }
                 break;
         case DECISION_NOTHING_FOUND:
@@ -555,6 +622,9 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
         case DECISION_STAGE1_CANNOT_READ:
                 describe_cannot_read(in, d, buf, size);
                 break;
+        case DECISION_STAGE1_NO_BLSCFG:
+                describe_no_blscfg(in, d, buf, size);
+                break;
         default:
                 snprintf(buf, size, "internal error: unknown decision");
         }
@@ -567,11 +637,30 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
         }
 }
 
+/* The first pvboot ELF the chosen stage 1 chainloads, NULL when none. */
+static const char *first_chainload(const DecisionInput *in, const Decision *d) {
+        const SearchList *l = &in->policy.search[chosen_stage1(in, d)];
+
+        for (unsigned e = 0; e < l->n && e < SEARCH_MAX_ENTRIES; e++)
+                if (l->entries[e].action == SEARCH_CHAINLOAD)
+                        return l->entries[e].path;
+        return NULL;
+}
+
 bool decision_fix(const DecisionInput *in, const Decision *d, char *buf, size_t size) {
         char a[sizeof(in->hidden) * 4];
         bool no_config = d->outcome == DECISION_NO_GRUB_CFG || d->outcome == DECISION_NOTHING_FOUND;
 
-        if (in->hidden[0])
+        if (d->outcome == DECISION_STAGE1_NO_BLSCFG) {
+                const char *path = config_path(in, &in->configs[d->config]);
+                const char *elf = first_chainload(in, d);
+                /* /grub/... is found on a separate /boot, where the guest sees /boot/grub/... */
+                snprintf(buf, size,
+                         "in the guest set GRUB_ENABLE_BLSCFG=false in /etc/default/grub and run grub2-mkconfig -o "
+                         "%s%s%s%s",
+                         path && strncmp(path, "/grub/", 6) == 0 ? "/boot" : "", path ? path : "/boot/grub/grub.cfg",
+                         elf ? ", or install a PV GRUB of its own as " : "", elf ? elf : "");
+        } else if (in->hidden[0])
                 snprintf(buf, size, "%s", text_printable(in->hidden, sizeof(in->hidden), a, sizeof(a)));
         else if (no_config && in->extlinux[0])
                 snprintf(buf, size,
@@ -674,6 +763,32 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
                         emit(userdata, line), n++;
                 }
         }
+        /* What the grub.cfg the stage 1 reads builds its menu with (rule 7). */
+        if (d->config >= 0) {
+                const ConfigHit *h = &in->configs[d->config];
+                int has = search_list_has_blscfg(&in->policy.search[chosen_stage1(in, d)]);
+                char why[MENU_WHY_MAX * 4];
+
+                config_where(in, d->config, w, sizeof(w));
+                if (!h->scanned)
+                        snprintf(line, sizeof(line), "grub.cfg menu: %s: not scanned: %s", w,
+                                 h->menu_why[0] ? text_printable(h->menu_why, sizeof(h->menu_why), why, sizeof(why))
+                                                : "not read");
+                else {
+                        int k = snprintf(line, sizeof(line), "grub.cfg menu: %s: %u menuentry/submenu", w,
+                                         (unsigned) h->menu.entries);
+                        if (h->menu.blscfg_line && k > 0 && (size_t) k < sizeof(line))
+                                k += snprintf(line + k, sizeof(line) - (size_t) k, ", blscfg at line %u (the %s stage 1 %s)",
+                                              (unsigned) h->menu.blscfg_line, stage1_name(in, d),
+                                              has == 1 ? "has it" : has == 0 ? "has no blscfg" : "modules unknown");
+                        else if (k > 0 && (size_t) k < sizeof(line))
+                                k += snprintf(line + k, sizeof(line) - (size_t) k, ", no blscfg");
+                        if (h->menu.unsure_line && k > 0 && (size_t) k < sizeof(line))
+                                snprintf(line + k, sizeof(line) - (size_t) k,
+                                         ", line %u may bring in entries not seen here", (unsigned) h->menu.unsure_line);
+                }
+                emit(userdata, line), n++;
+        }
         if (in->hidden[0]) {
                 char h[sizeof(in->hidden) * 4];
                 snprintf(line, sizeof(line), "not seen by the stage 1: %s",
@@ -704,11 +819,12 @@ unsigned decision_evidence(const DecisionInput *in, const Decision *d, evidence_
                 snprintf(line, sizeof(line), "host: capabilities unknown (not running on Xen?); not checked");
         emit(userdata, line), n++;
         bool named = d->outcome == DECISION_OK || d->outcome == DECISION_HOST_CANNOT ||
-                     d->outcome == DECISION_STAGE1_CANNOT_READ;
+                     d->outcome == DECISION_STAGE1_CANNOT_READ || d->outcome == DECISION_STAGE1_NO_BLSCFG;
         snprintf(line, sizeof(line), "rule: mode %s; %s -> %s%s", decision_mode_to_string(in->policy.mode),
                  d->rule ? d->rule : "no rule applied", named ? pv_arch_to_string(d->arch) : "no boot",
                  d->outcome == DECISION_HOST_CANNOT ? ", which the host cannot run"
-                 : d->outcome == DECISION_STAGE1_CANNOT_READ ? ", whose stage 1 cannot read that filesystem" : "");
+                 : d->outcome == DECISION_STAGE1_CANNOT_READ ? ", whose stage 1 cannot read that filesystem"
+                 : d->outcome == DECISION_STAGE1_NO_BLSCFG ? ", whose stage 1 cannot run the grub.cfg's blscfg" : "");
         emit(userdata, line), n++;
         return n;
 }

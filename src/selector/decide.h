@@ -38,15 +38,23 @@
  *     mdraid09/mdraid1x, raid5rec/raid6rec; lvm), or it is refused, the
  *     first missing module named.  (GRUB would skip that filesystem and
  *     search on; we do not guess what it finds then.)
- *  7. Host: a 32-bit PV domain needs xen-3.0-x86_32p (not for the shim,
+ *  7. A grub.cfg the chosen stage 1 reads must give it a menu: one
+ *     whose entries come from blscfg alone (Fedora's GRUB_ENABLE_BLSCFG,
+ *     grub-script.h), read by a stage 1 whose modules are known and
+ *     have no blscfg, is refused.  With entries of its own too, or
+ *     modules unknown, the decision stands and the console line says
+ *     what will be missing.
+ *  8. Host: a 32-bit PV domain needs xen-3.0-x86_32p (not for the shim,
  *     which brings its own); PVH and the shim need HVM support.
  *
- *  PVH (--pvh): the PVH stage 1, which needs a config file of its list.
+ *  PVH (--pvh): the PVH stage 1, which needs a config file of its list
+ *  (rules 6 to 8 apply).
  */
 
 #include <stdbool.h>
 
 #include "selector/elf-notes.h"
+#include "selector/grub-script.h"
 #include "selector/host-caps.h"
 #include "selector/kernel-header.h"
 #include "selector/policy.h"
@@ -81,7 +89,8 @@ typedef struct Candidate {
 } Candidate;
 
 /* The first filesystem (probe order) with a regular file at a config
- * entry of a list. */
+ * entry of a list, and the menu its bytes build (grub-script.h). */
+#define MENU_WHY_MAX 128
 typedef struct ConfigHit {
         Stage1Kind stage1;
         unsigned entry;
@@ -89,6 +98,9 @@ typedef struct ConfigHit {
         char fs[FS_NAME_MAX];   /* escaped */
         char fstype[FS_TYPE_MAX];
         uint32_t via;           /* AGENT_VIA_* */
+        bool scanned;           /* menu is what the file says */
+        GrubMenuScan menu;
+        char menu_why[MENU_WHY_MAX];    /* printable ASCII: why not scanned ("" before the probe tried) */
 } ConfigHit;
 
 typedef struct KernelEvidence {
@@ -114,6 +126,7 @@ typedef enum DecisionOutcome {
         DECISION_NO_GRUB_CFG,        /* a grub.cfg fallback is needed and there is none */
         DECISION_HOST_CANNOT,        /* the hypervisor cannot run the chosen domain */
         DECISION_STAGE1_CANNOT_READ, /* the chosen stage 1 lacks the module of the file's filesystem */
+        DECISION_STAGE1_NO_BLSCFG,   /* the guest's grub.cfg has only blscfg's menu, the stage 1 no blscfg */
         _DECISION_OUTCOME_MAX,
 } DecisionOutcome;
 
@@ -163,7 +176,8 @@ void decision_describe(const DecisionInput *in, const Decision *d, char *buf, si
 
 /* For a refusal: what the guest admin changes so that pvgrub2 can boot
  * it (a file only in a btrfs default subvolume, extlinux, BLS entries, no
- * grub.cfg); false when there is nothing to add.  Printable ASCII. */
+ * grub.cfg, a grub.cfg that needs blscfg); false when there is nothing to
+ * add.  Printable ASCII. */
 bool decision_fix(const DecisionInput *in, const Decision *d, char *buf, size_t size);
 
 /* The evidence, one printable line each, in a fixed order: each stage 1

@@ -12,6 +12,7 @@ typedef struct Word {
         size_t len;
         bool expands;           /* a $ outside single quotes: GRUB substitutes it */
         bool too_long;
+        bool brace;             /* an unquoted `{' or `}': a token of its own */
 } Word;
 
 typedef struct Statement {
@@ -20,6 +21,8 @@ typedef struct Statement {
         bool overflow;          /* it had more than GRUB_SCRIPT_MAX_WORDS */
         bool special;           /* an unquoted | & < or > */
         Word w[GRUB_SCRIPT_MAX_WORDS];
+        Word last;              /* when it overflowed: its last word */
+        unsigned spilled_braces; /* braces among the words not kept (last included) */
 } Statement;
 
 typedef struct Lexer {
@@ -38,7 +41,7 @@ static void put(Word *w, char c) {
 /* One statement, up to `;` or a newline: 1, 0 at the end of the text,
  * -EINVAL for an unterminated quote. */
 static int lex_statement(Lexer *lx, Statement *st) {
-        Word spill, *cur = NULL;
+        Word spill = { .len = 0 }, *cur = NULL;
         bool in_word = false;
 
         memset(st, 0, sizeof(*st));
@@ -72,7 +75,7 @@ static int lex_statement(Lexer *lx, Statement *st) {
                                 lx->p++;
                         continue;
                 }
-                if (!in_word) {
+                if (!in_word || c == '{' || c == '}') {
                         if (st->n < GRUB_SCRIPT_MAX_WORDS)
                                 cur = &st->w[st->n++];
                         else {
@@ -83,6 +86,15 @@ static int lex_statement(Lexer *lx, Statement *st) {
                         in_word = true;
                 }
                 lx->p++;
+                /* `{' and `}' are tokens of their own wherever they stand
+                 * unquoted (yylex.l: they are not word characters). */
+                if (c == '{' || c == '}') {
+                        put(cur, c);
+                        cur->brace = true;
+                        st->spilled_braces += cur == &spill;
+                        in_word = false;
+                        continue;
+                }
                 switch (c) {
                 case '\\':
                         if (lx->p < lx->end)
@@ -118,6 +130,14 @@ static int lex_statement(Lexer *lx, Statement *st) {
                 case '$':
                         cur->expands = true;
                         put(cur, c);
+                        /* ${NAME}: the braces belong to the variable. */
+                        if (lx->p < lx->end && *lx->p == '{')
+                                while (lx->p < lx->end && *lx->p != '\n') {
+                                        char d = *lx->p++;
+                                        put(cur, d);
+                                        if (d == '}')
+                                                break;
+                                }
                         break;
                 case '|':
                 case '&':
@@ -130,6 +150,8 @@ static int lex_statement(Lexer *lx, Statement *st) {
                         put(cur, c);
                 }
         }
+        if (st->overflow)
+                st->last = spill;
         return 1;
 }
 
@@ -157,15 +179,23 @@ typedef struct Model {
         bool booted;
 } Model;
 
+/* "line N: ..." into why: the one shape of every reason here. */
+static void say_line(char *why, size_t whysz, unsigned line, const char *fmt, va_list ap)
+        __attribute__((format(printf, 4, 0)));
+static void say_line(char *why, size_t whysz, unsigned line, const char *fmt, va_list ap) {
+        char msg[256];
+
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        snprintf(why, whysz, "line %u: %s", line, msg);
+}
+
 static int fail(Model *m, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(Model *m, unsigned line, const char *fmt, ...) {
-        char msg[256];
         va_list ap;
 
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        say_line(m->why, m->whysz, line, fmt, ap);
         va_end(ap);
-        snprintf(m->why, m->whysz, "line %u: %s", line, msg);
         return -EINVAL;
 }
 
@@ -451,5 +481,363 @@ int grub_script_model(const char *text, size_t len, Stage1Kind kind, SearchList 
         if (m.state != STATE_TOP)
                 return fail(&m, m.if_line, "`if' without `fi'");
         *ret_end = m.end;
+        return 0;
+}
+
+/* --- The menu a grub.cfg builds (see grub-script.h) --------------------- */
+
+typedef enum FrameKind {
+        FRAME_IF,
+        FRAME_LOOP,
+        FRAME_FUNCTION,
+        FRAME_ENTRY,    /* a menuentry or submenu body: not run while the file is read */
+        FRAME_GROUP,    /* a bare { ... } */
+} FrameKind;
+
+typedef enum PlatformTest {
+        PLATFORM_OTHER = 0,
+        PLATFORM_IS_EFI,        /* [ "$grub_platform" = "efi" ]: false on a Xen stage 1 */
+        PLATFORM_NOT_EFI,       /* [ "$grub_platform" != "efi" ]: true there */
+} PlatformTest;
+
+typedef struct Frame {
+        FrameKind kind;
+        PlatformTest test;      /* FRAME_IF */
+        unsigned branch;        /* FRAME_IF: 0 the then branch, then one per elif/else */
+        bool dead;              /* FRAME_IF: this branch is never taken on a Xen stage 1 */
+        unsigned fn;            /* FRAME_FUNCTION: its index */
+        unsigned nested;        /* FRAME_ENTRY: braces open inside it */
+} Frame;
+
+typedef struct Function {
+        char name[32];
+        bool defined;           /* its definition is reached */
+        GrubMenuScan facts;     /* what a call does */
+} Function;
+
+typedef struct MenuScan {
+        Frame stack[GRUB_MENU_MAX_DEPTH];
+        unsigned depth;
+        Function fn[GRUB_MENU_MAX_FUNCTIONS];
+        unsigned n_fn;
+        GrubMenuScan top;
+        enum { PENDING_NONE, PENDING_FUNCTION, PENDING_ENTRY } pending; /* a `{' is due */
+        unsigned pending_fn;
+        grub_menu_exists_fn exists;
+        void *userdata;
+        char *why;
+        size_t whysz;
+} MenuScan;
+
+static int scan_fail(MenuScan *s, unsigned line, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int scan_fail(MenuScan *s, unsigned line, int r, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        say_line(s->why, s->whysz, line, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+/* Do commands here run while the file is read?  Not in a dead branch,
+ * not in an entry's body. */
+static bool scan_live(const MenuScan *s) {
+        for (unsigned i = 0; i < s->depth; i++)
+                if (s->stack[i].dead || s->stack[i].kind == FRAME_ENTRY)
+                        return false;
+        return true;
+}
+
+/* Where facts go: the innermost function being defined, or the file. */
+static GrubMenuScan *scan_target(MenuScan *s) {
+        for (unsigned i = s->depth; i-- > 0;)
+                if (s->stack[i].kind == FRAME_FUNCTION)
+                        return &s->fn[s->stack[i].fn].facts;
+        return &s->top;
+}
+
+static void first_line(uint32_t *at, unsigned line) {
+        if (*at == 0)
+                *at = line;
+}
+
+static int scan_push(MenuScan *s, unsigned line, Frame f) {
+        if (s->depth >= GRUB_MENU_MAX_DEPTH)
+                return scan_fail(s, line, -E2BIG, "blocks nested more than %d deep", GRUB_MENU_MAX_DEPTH);
+        s->stack[s->depth++] = f;
+        return 0;
+}
+
+static Frame *scan_top(MenuScan *s, FrameKind kind) {
+        return s->depth > 0 && s->stack[s->depth - 1].kind == kind ? &s->stack[s->depth - 1] : NULL;
+}
+
+/* $VAR or ${VAR} after prefix, exactly. */
+static bool is_var(const Word *w, size_t prefix, const char *var) {
+        const char *t = w->text + prefix;
+        size_t n = strlen(var);
+
+        if (!w->expands || strlen(w->text) < prefix)
+                return false;
+        if (t[0] == '$' && strncmp(t + 1, var, n) == 0 && t[1 + n] == 0)
+                return true;
+        return t[0] == '$' && t[1] == '{' && strncmp(t + 2, var, n) == 0 && t[2 + n] == '}' && t[3 + n] == 0;
+}
+
+/* `[ "$grub_platform" = "efi" ]', also as `[ x$grub_platform = xefi ]'. */
+static PlatformTest platform_test(const Word *const *w, unsigned n) {
+        size_t pre;
+
+        if (n != 5 || !is(w[0], "[") || !is(w[4], "]") || !(is(w[2], "=") || is(w[2], "==") || is(w[2], "!=")))
+                return PLATFORM_OTHER;
+        pre = strlen(w[3]->text) >= 3 ? strlen(w[3]->text) - 3 : 0;
+        if (w[3]->expands || strcmp(w[3]->text + pre, "efi") != 0 || strncmp(w[1]->text, w[3]->text, pre) != 0 ||
+            !is_var(w[1], pre, "grub_platform"))
+                return PLATFORM_OTHER;
+        return is(w[2], "!=") ? PLATFORM_NOT_EFI : PLATFORM_IS_EFI;
+}
+
+static void branch(Frame *f) {
+        f->dead = (f->test == PLATFORM_IS_EFI && f->branch == 0) || (f->test == PLATFORM_NOT_EFI && f->branch > 0);
+}
+
+static bool relative_name(const char *t) {
+        if (!*t || *t == '/' || strlen(t) >= SEARCH_PATH_MAX || strstr(t, ".."))
+                return false;
+        for (; *t; t++)
+                if (*t < 0x21 || *t > 0x7e || *t == '$' || *t == '(' || *t == ')')
+                        return false;
+        return true;
+}
+
+/* source/configfile/... ARG: may it add entries we cannot see? */
+static bool other_file_unsure(MenuScan *s, const Word *arg) {
+        static const char *const dirs[] = { "${config_directory}/", "$config_directory/" };
+        static const char *const prefixes[] = { "${prefix}/", "$prefix/" };
+
+        if (!arg || arg->too_long)
+                return true;
+        for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+                if (strncmp(arg->text, prefixes[i], strlen(prefixes[i])) == 0 &&
+                    !strchr(arg->text + strlen(prefixes[i]), '$'))
+                        return false;   /* the stage 1's own */
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+                const char *name = arg->text + strlen(dirs[i]);
+                if (strncmp(arg->text, dirs[i], strlen(dirs[i])) == 0 && relative_name(name))
+                        return !s->exists || s->exists(s->userdata, name);
+        }
+        return true;
+}
+
+static const char *const blscfg_cmds[] = { "blscfg", "bls_import", NULL };
+static const char *const entry_cmds[] = { "menuentry", "submenu", NULL };
+static const char *const reading_cmds[] = {
+        "source", "configfile", ".", "extract_entries_source", "extract_entries_configfile",
+        "extract_legacy_entries_source", "extract_legacy_entries_configfile", "legacy_source",
+        "legacy_configfile", "syslinux_source", "syslinux_configfile", "normal", NULL,
+};
+
+/* A command at command position: w[0] with its arguments w[1..n). */
+static int scan_command(MenuScan *s, unsigned line, const Word *const *w, unsigned n) {
+        bool live = scan_live(s);
+        GrubMenuScan *t = scan_target(s);
+
+        if (w[0]->expands) {
+                if (live)
+                        first_line(&t->unsure_line, line);      /* could be anything */
+        } else if (w[0]->too_long) {
+                ;       /* longer than any command or function name we follow */
+        } else if (is_any(w[0], blscfg_cmds)) {
+                if (live)
+                        first_line(&t->blscfg_line, line);
+        } else if (is_any(w[0], entry_cmds)) {
+                if (live) {
+                        t->entries++;
+                        first_line(&t->entry_line, line);
+                }
+                s->pending = PENDING_ENTRY;
+        } else if (is_any(w[0], reading_cmds)) {
+                /* `normal' alone re-reads the stage 1's own $prefix/grub.cfg. */
+                bool own = is(w[0], "normal") && n == 1;
+                if (live && !own && other_file_unsure(s, n > 1 ? w[1] : NULL))
+                        first_line(&t->unsure_line, line);
+        } else if ((is(w[0], "set") && n >= 2 && strncmp(w[1]->text, "prefix", 6) == 0 &&
+                    (w[1]->text[6] == 0 || w[1]->text[6] == '=')) ||
+                   strncmp(w[0]->text, "prefix=", 7) == 0) {
+                if (live)
+                        first_line(&t->unsure_line, line);
+        } else
+                for (unsigned i = 0; i < s->n_fn; i++)
+                        if (s->fn[i].defined && is(w[0], s->fn[i].name)) {
+                                const GrubMenuScan *f = &s->fn[i].facts;
+                                if (!live)
+                                        break;
+                                if (f->blscfg_line)
+                                        first_line(&t->blscfg_line, line);
+                                if (f->entries) {
+                                        t->entries += f->entries;
+                                        first_line(&t->entry_line, line);
+                                }
+                                if (f->unsure_line)
+                                        first_line(&t->unsure_line, line);
+                                break;
+                        }
+        return 0;
+}
+
+static int scan_function(MenuScan *s, unsigned line, const Word *name) {
+        unsigned i;
+
+        if (!name || name->expands || name->brace || !identifier(name->text, strlen(name->text)))
+                return scan_fail(s, line, -EINVAL, "a function without a plain name");
+        for (i = 0; i < s->n_fn && strcmp(s->fn[i].name, name->text) != 0; i++)
+                ;
+        if (i == s->n_fn) {
+                if (s->n_fn >= GRUB_MENU_MAX_FUNCTIONS)
+                        return scan_fail(s, line, -E2BIG, "more than %d functions", GRUB_MENU_MAX_FUNCTIONS);
+                s->n_fn++;
+        }
+        /* A new definition replaces the old one. */
+        s->fn[i] = (Function) { .defined = scan_live(s) };
+        memcpy(s->fn[i].name, name->text, strlen(name->text) + 1);     /* identifier(): < 32 bytes */
+        s->pending = PENDING_FUNCTION;
+        s->pending_fn = i;
+        return 0;
+}
+
+static int scan_statement(MenuScan *s, const Statement *st) {
+        const Word *w[GRUB_SCRIPT_MAX_WORDS + 1];
+        unsigned n = 0, cmd_at = 0;
+        bool cmd = true;
+        int r;
+
+        for (unsigned i = 0; i < st->n; i++)
+                w[n++] = &st->w[i];
+        if (st->overflow) {
+                /* Only a last word that is a brace is followed past the kept words. */
+                if (st->spilled_braces > (st->last.brace ? 1u : 0u))
+                        return scan_fail(s, st->line, -E2BIG, "a brace among more than %d words",
+                                         GRUB_SCRIPT_MAX_WORDS);
+                if (st->last.brace)
+                        w[n++] = &st->last;
+        }
+        if (st->special) {
+                /* GRUB's grammar has no pipes or redirections: the statement fails. */
+                for (unsigned i = 0; i < n; i++)
+                        if (w[i]->brace)
+                                return scan_fail(s, st->line, -EINVAL, "a brace in a statement with `|', `&', `<' or `>'");
+                return 0;
+        }
+        for (unsigned i = 0; i < n; i++) {
+                const Word *x = w[i];
+                Frame *f;
+
+                if (s->depth > 0 && s->stack[s->depth - 1].kind == FRAME_ENTRY) {
+                        f = &s->stack[s->depth - 1];
+                        if (x->brace && x->text[0] == '{')
+                                f->nested++;
+                        else if (x->brace && f->nested > 0)
+                                f->nested--;
+                        else if (x->brace)
+                                s->depth--;
+                        continue;
+                }
+                if (x->brace && x->text[0] == '{') {
+                        Frame nf = { .kind = FRAME_GROUP };
+                        if (s->pending == PENDING_ENTRY)
+                                nf.kind = FRAME_ENTRY;
+                        else if (s->pending == PENDING_FUNCTION)
+                                nf = (Frame) { .kind = FRAME_FUNCTION, .fn = s->pending_fn };
+                        else if (!cmd)
+                                return scan_fail(s, st->line, -EINVAL, "a `{' in the arguments of a command");
+                        s->pending = PENDING_NONE;
+                        r = scan_push(s, st->line, nf);
+                        if (r < 0)
+                                return r;
+                        cmd = true;
+                        continue;
+                }
+                if (x->brace) {
+                        if (!scan_top(s, FRAME_FUNCTION) && !scan_top(s, FRAME_GROUP))
+                                return scan_fail(s, st->line, -EINVAL, "a `}' without its `{'");
+                        s->depth--;
+                        cmd = true;
+                        continue;
+                }
+                if (s->pending != PENDING_NONE || !cmd)
+                        continue;       /* an argument, or a title before an entry's `{' */
+
+                /* At command position. */
+                if (is(x, "if") || is(x, "while") || is(x, "until")) {
+                        Frame nf = { .kind = is(x, "if") ? FRAME_IF : FRAME_LOOP };
+                        if (nf.kind == FRAME_IF)
+                                nf.test = platform_test(w + i + 1, n - i - 1);
+                        r = scan_push(s, st->line, nf);
+                        if (r < 0)
+                                return r;
+                } else if (is(x, "then") || is(x, "elif") || is(x, "else")) {
+                        f = scan_top(s, FRAME_IF);
+                        if (!f)
+                                return scan_fail(s, st->line, -EINVAL, "`%s' outside an `if'", x->text);
+                        if (!is(x, "then"))
+                                f->branch++;
+                        branch(f);
+                } else if (is(x, "fi") || is(x, "done")) {
+                        if (!scan_top(s, is(x, "fi") ? FRAME_IF : FRAME_LOOP))
+                                return scan_fail(s, st->line, -EINVAL, "`%s' without its block", x->text);
+                        s->depth--;
+                        cmd = false;
+                } else if (is(x, "do")) {
+                        if (!scan_top(s, FRAME_LOOP))
+                                return scan_fail(s, st->line, -EINVAL, "`do' outside a loop");
+                } else if (is(x, "for")) {
+                        r = scan_push(s, st->line, (Frame) { .kind = FRAME_LOOP });
+                        if (r < 0)
+                                return r;
+                        cmd = false;    /* for VAR in WORDS */
+                } else if (is(x, "function")) {
+                        r = scan_function(s, st->line, i + 1 < n ? w[i + 1] : NULL);
+                        if (r < 0)
+                                return r;
+                        i++;
+                } else if (is(x, "!")) {
+                        ;               /* the command follows */
+                } else if (is(x, "case") || is(x, "select") || is(x, "[[")) {
+                        return scan_fail(s, st->line, -EINVAL, "`%s' is not followed", x->text);
+                } else {
+                        cmd_at = i;
+                        /* Its arguments run up to the next brace. */
+                        unsigned end = i + 1;
+                        while (end < n && !w[end]->brace)
+                                end++;
+                        r = scan_command(s, st->line, w + cmd_at, end - cmd_at);
+                        if (r < 0)
+                                return r;
+                        cmd = false;
+                }
+        }
+        return 0;
+}
+
+int grub_menu_scan(const char *text, size_t len, grub_menu_exists_fn exists, void *userdata, GrubMenuScan *ret,
+                   char *why, size_t whysz) {
+        MenuScan s = { .exists = exists, .userdata = userdata, .why = why, .whysz = whysz };
+        Lexer lx = { .p = text, .end = text + strnlen(text, len), .line = 1 };
+        Statement st;
+        int r;
+
+        for (;;) {
+                r = lex_statement(&lx, &st);
+                if (r < 0)
+                        return scan_fail(&s, st.line, -EINVAL, "unterminated quote");
+                if (r == 0)
+                        break;
+                r = scan_statement(&s, &st);
+                if (r < 0)
+                        return r;
+        }
+        if (s.depth > 0 || s.pending != PENDING_NONE)
+                return scan_fail(&s, lx.line, -EINVAL, "the file ends inside a block");
+        *ret = s.top;
         return 0;
 }

@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "selector/search-list.h"
 
@@ -53,3 +54,52 @@ typedef int (*grub_script_follow_fn)(void *userdata, const char *memdisk_path, c
  */
 int grub_script_model(const char *text, size_t len, Stage1Kind kind, SearchList *list, grub_script_follow_fn follow,
                       void *userdata, ScriptEnd *ret_end, char *why, size_t whysz);
+
+/*
+ * The menu a guest's grub.cfg builds, as far as a stage 1 needs to know.
+ *
+ * Fedora, RHEL and CentOS Stream write (GRUB_ENABLE_BLSCFG=true) a
+ * grub.cfg without menuentries: at boot, `blscfg` (a Fedora patch, module
+ * blscfg; module blsuki since GRUB 2.14) builds the menu from
+ * /boot/loader/entries/NAME.conf.  A stage 1 without that command runs the
+ * rest of the script and shows an empty menu.  This scan reads the script
+ * with the same lexer and says where blscfg runs and whether the script
+ * defines entries of its own.
+ *
+ * What counts: commands where GRUB runs them while it reads the file: at
+ * the top level, in both branches of an `if' (but not in the branch of
+ * `if [ "$grub_platform" = "efi" ]' a Xen stage 1 never takes: Fedora's
+ * 30_uefi-firmware entry), in loops, and in a function's body when the
+ * function is called after it is defined.  A menuentry's or submenu's
+ * body runs only when it is chosen and is skipped.  `source',
+ * `configfile' and the like may bring in more entries: a file next to the
+ * grub.cfg (${config_directory}/NAME) counts only when exists() says it
+ * is there; one under the stage 1's own $prefix (its memdisk on Debian,
+ * not the guest's) does not count; any other makes the menu unsure, as do
+ * a command named by a variable and a `set prefix' (insmod would then
+ * load modules from where the guest says).
+ */
+#define GRUB_MENU_SCAN_MAX (64u << 10)  /* bytes of a grub.cfg we read to scan */
+#define GRUB_MENU_MAX_DEPTH 32          /* nested if/while/for/function/brace blocks */
+#define GRUB_MENU_MAX_FUNCTIONS 32
+
+typedef struct GrubMenuScan {
+        uint32_t blscfg_line;   /* first line where blscfg (or bls_import) runs; 0: never */
+        uint32_t entries;       /* menuentry and submenu definitions reached */
+        uint32_t entry_line;    /* the first one's line */
+        uint32_t unsure_line;   /* first line that may add entries we cannot see; 0: none */
+} GrubMenuScan;
+
+/* Does the file NAME (relative, printable, no `..') exist next to the
+ * grub.cfg? */
+typedef bool (*grub_menu_exists_fn)(void *userdata, const char *name);
+
+/*
+ * Scan text[0..len) (cut at its first NUL).  0 with *ret; or -EINVAL /
+ * -E2BIG with why ("line N: ..."): a shape we do not follow (an
+ * unterminated quote, a `}' without its `{', an unclosed block, too
+ * deep), after which nothing is known.  exists NULL: every such file
+ * counts as there.
+ */
+int grub_menu_scan(const char *text, size_t len, grub_menu_exists_fn exists, void *userdata, GrubMenuScan *ret,
+                   char *why, size_t whysz);

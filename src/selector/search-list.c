@@ -172,6 +172,8 @@ static const char *const modules[] = {
         "hfsplus", "hfs", "squash4", "nilfs2", "zfs", "minix",
         /* partitions and volumes */
         "part_msdos", "part_gpt", "lvm", "mdraid09", "mdraid1x", "diskfilter", "raid5rec", "raid6rec",
+        /* the blscfg command (grub-script.h): Fedora's patch, then GRUB 2.14's */
+        "blscfg", "blsuki",
 };
 _Static_assert(sizeof(modules) / sizeof(modules[0]) <= SEARCH_MAX_MODULES, "modules fit the mask");
 
@@ -248,6 +250,12 @@ bool search_list_can_read(const SearchList *l, const char *fstype, uint32_t via,
         if (ret_missing)
                 *ret_missing = missing;
         return !missing;
+}
+
+int search_list_has_blscfg(const SearchList *l) {
+        if (!l->modules_known)
+                return -ENODATA;
+        return ((l->modules >> search_module_index("blscfg")) & 1) || ((l->modules >> search_module_index("blsuki")) & 1);
 }
 
 /* Append to buf as far as it fits; a cut ends in "...". */

@@ -116,6 +116,10 @@ void search_device_describe(const char *fstype, uint32_t via, char *buf, size_t 
  * none is. */
 bool search_list_can_read(const SearchList *l, const char *fstype, uint32_t via, const char **ret_missing);
 
+/* Can the stage 1 run blscfg (module blscfg, Fedora's, or blsuki, GRUB
+ * 2.14's)?  1 or 0; -ENODATA when its modules are unknown. */
+int search_list_has_blscfg(const SearchList *l);
+
 /* "chainload /boot/xen/pvboot-x86_64.elf, ..., config /grub/grub.cfg"
  * ("nothing" for an empty list), cut with "..." to fit. */
 void search_list_describe(const SearchList *l, char *buf, size_t size);

@@ -747,7 +747,8 @@ static const char *candidate_path(const DecisionInput *in, const Candidate *c) {
  * and the rule last; the chosen file's line, and no other, marked.
  */
 static void check_evidence(const char *name, const DecisionInput *in, const Decision *d) {
-        unsigned n, at = 0, in_range = 0, n_lists = in->policy.mode == MODE_PVH ? 1 : 2, n_cfg;
+        unsigned n, at = 0, in_range = 0, n_lists = in->policy.mode == MODE_PVH ? 1 : 2, n_cfg,
+                 n_menu = d->config >= 0, n_other = (in->hidden[0] != 0) + (in->extlinux[0] || in->bls[0]);
 
         memset(&lines, 0, sizeof(lines));
         n = decision_evidence(in, d, collect, &lines);
@@ -755,10 +756,11 @@ static void check_evidence(const char *name, const DecisionInput *in, const Deci
 
         for (size_t i = 0; i < in->n_candidates; i++)
                 in_range += candidate_path(in, &in->candidates[i]) != NULL;
-        n_cfg = n - 2 * n_lists - in_range - (unsigned) in->n_kernels - 2;
-        if (n < 2 * n_lists + in_range + in->n_kernels + 3 || (n_cfg != 1 && (n_cfg != 2 || n_lists != 2))) {
+        n_cfg = n - 2 * n_lists - in_range - (unsigned) in->n_kernels - 2 - n_menu - n_other;
+        if (n < 2 * n_lists + in_range + in->n_kernels + 3 + n_menu + n_other ||
+            (n_cfg != 1 && (n_cfg != 2 || n_lists != 2))) {
                 fprintf(stderr, "%s: %u evidence lines, expected %u\n", name, n,
-                        (unsigned) (2 * n_lists + in_range + in->n_kernels + 3));
+                        (unsigned) (2 * n_lists + in_range + in->n_kernels + 3 + n_menu + n_other));
                 exit(EXIT_FAILURE);
         }
 
@@ -805,6 +807,18 @@ static void check_evidence(const char *name, const DecisionInput *in, const Deci
                 CHECK(starts_with(lines.line[at++], "grub.cfg x86_64: "));
                 CHECK(starts_with(lines.line[at++], "grub.cfg i386: "));
         }
+        /* The menu of the grub.cfg the decision reads. */
+        if (n_menu) {
+                const ConfigHit *h = &in->configs[d->config];
+                CHECK(starts_with(lines.line[at], "grub.cfg menu: "));
+                CHECK((strstr(lines.line[at], "not scanned") != NULL) == !h->scanned);
+                CHECK((strstr(lines.line[at], ", blscfg at line") != NULL) == (h->scanned && h->menu.blscfg_line));
+                at++;
+        }
+        if (in->hidden[0])
+                CHECK(starts_with(lines.line[at++], "not seen by the stage 1: "));
+        if (in->extlinux[0] || in->bls[0])
+                CHECK(starts_with(lines.line[at++], "not read by pvgrub2: "));
 
         CHECK(starts_with(lines.line[at], "host: "));
         if (in->policy.host.known) {
@@ -817,10 +831,12 @@ static void check_evidence(const char *name, const DecisionInput *in, const Deci
         CHECK(starts_with(lines.line[at], "rule: "));
         CHECK(strstr(lines.line[at], decision_mode_to_string(in->policy.mode)));
         if (d->outcome == DECISION_OK || d->outcome == DECISION_HOST_CANNOT ||
-            d->outcome == DECISION_STAGE1_CANNOT_READ) {
+            d->outcome == DECISION_STAGE1_CANNOT_READ || d->outcome == DECISION_STAGE1_NO_BLSCFG) {
                 CHECK(strstr(lines.line[at], pv_arch_to_string(d->arch)));
                 CHECK((strstr(lines.line[at], "host cannot") != NULL) == (d->outcome == DECISION_HOST_CANNOT));
                 CHECK((strstr(lines.line[at], "cannot read") != NULL) == (d->outcome == DECISION_STAGE1_CANNOT_READ));
+                CHECK((strstr(lines.line[at], "cannot run the grub.cfg's blscfg") != NULL) ==
+                      (d->outcome == DECISION_STAGE1_NO_BLSCFG));
         } else
                 CHECK(strstr(lines.line[at], "no boot"));
         if (d->rule)
@@ -1480,6 +1496,131 @@ static void test_other_lists(void) {
         decided(&in, &d, DECISION_NO_GRUB_CFG, "its search list names none");
 }
 
+/* Rule 7: a grub.cfg whose menu only blscfg builds, and a stage 1 without it. */
+static void test_blscfg(void) {
+        static const char *const debian64[] = { "chainload", "/boot/xen/pvboot-x86_64.elf", "chainload",
+                                                "/xen/pvboot-x86_64.elf", "config", "/boot/grub/grub.cfg", "config",
+                                                "/grub/grub.cfg", NULL };
+        static const char *const pvh[] = { "config", "/boot/grub/grub.cfg", "config", "/grub/grub.cfg", NULL };
+        KernelEvidence k64 = make_kernel(&(KernelSpec) K64(0), 0);
+        ConfigHit h[1] = { config_at(STAGE1_X86_64, 2, 0, "ext4") };
+        DecisionInput in;
+        Decision d;
+        char fix[1024];
+
+        /* Debian's stage 1 (no blscfg, no blsuki), Fedora's grub.cfg at its config entry. */
+        init_input(&in, false);
+        set_list(&in, STAGE1_X86_64, "/usr/lib/grub-xen/grub-x86_64-xen.bin: memdisk grub.cfg", debian64);
+        without_module(&in, STAGE1_X86_64, "blscfg");
+        without_module(&in, STAGE1_X86_64, "blsuki");
+        h[0].scanned = true;
+        h[0].menu = (GrubMenuScan) { .blscfg_line = 38 };
+        in.configs = h, in.n_configs = 1, in.kernels = &k64, in.n_kernels = 1;
+        fprintf(stderr, "case: blscfg only, Debian's stage 1\n");
+        decided(&in, &d, DECISION_STAGE1_NO_BLSCFG,
+                "the guest's grub.cfg /dev/sda1:/boot/grub/grub.cfg builds its menu with blscfg (line 38) and has no "
+                "menuentry of its own, and the x86_64 stage 1 has no blscfg command (GRUB module blscfg or blsuki): "
+                "its menu would be empty; in the guest set GRUB_ENABLE_BLSCFG=false in /etc/default/grub and run "
+                "grub2-mkconfig -o /boot/grub/grub.cfg, or install a PV GRUB of its own as /boot/xen/pvboot-x86_64.elf");
+        CHECK_EQ(d.arch, PV_ARCH_X86_64);
+        CHECK_EQ(d.source, SOURCE_GRUBCFG);
+        CHECK_EQ(d.config, 0);
+        CHECK(decision_fix(&in, &d, fix, sizeof(fix)));
+        CHECK(strncmp(fix, "in the guest set GRUB_ENABLE_BLSCFG=false", 41) == 0);
+        CHECK(has_line("grub.cfg menu: /dev/sda1:/boot/grub/grub.cfg: 0 menuentry/submenu, blscfg at line 38 (the "
+                       "x86_64 stage 1 has no blscfg)"));
+        CHECK(has_line("rule: mode pv; all kernels of known width are 64-bit -> x86_64, whose stage 1 cannot run the "
+                       "grub.cfg's blscfg"));
+        CHECK_EQ(decision_outcome_from_string("stage1-no-blscfg"), DECISION_STAGE1_NO_BLSCFG);
+        CHECK_STREQ(decision_outcome_to_string(DECISION_STAGE1_NO_BLSCFG), "stage1-no-blscfg");
+
+        /* Found on a separate /boot: the guest writes /boot/grub/grub.cfg. */
+        h[0].entry = 3;
+        decided(&in, &d, DECISION_STAGE1_NO_BLSCFG, "/dev/sda1:/grub/grub.cfg builds its menu with blscfg");
+        CHECK(decision_fix(&in, &d, fix, sizeof(fix)));
+        CHECK(strstr(fix, "grub2-mkconfig -o /boot/grub/grub.cfg,"));
+        h[0].entry = 2;
+
+        /* A stage 1 with the command: Fedora's module, or GRUB 2.14's. */
+        in.policy.search[STAGE1_X86_64].modules |= UINT64_C(1) << search_module_index("blscfg");
+        decided(&in, &d, DECISION_OK, "which reads /dev/sda1:/boot/grub/grub.cfg");
+        CHECK(!strstr(lines.line[0], "but"));
+        CHECK(has_line(", blscfg at line 38 (the x86_64 stage 1 has it)"));
+        without_module(&in, STAGE1_X86_64, "blscfg");
+        in.policy.search[STAGE1_X86_64].modules |= UINT64_C(1) << search_module_index("blsuki");
+        decided(&in, &d, DECISION_OK, NULL);
+        without_module(&in, STAGE1_X86_64, "blsuki");
+
+        /* Entries of its own too: it boots, without the BLS ones. */
+        h[0].menu.entries = 2;
+        h[0].menu.entry_line = 40;
+        snprintf(in.bls, sizeof(in.bls), "/dev/sda1:/boot/loader/entries/");
+        decided(&in, &d, DECISION_OK,
+                "; but the x86_64 stage 1 has no blscfg, which its grub.cfg runs (line 38): the Boot Loader "
+                "Specification entries (/dev/sda1:/boot/loader/entries/) will be missing from its menu, only its 2 "
+                "menuentry/submenu shown");
+        in.bls[0] = 0;
+        decided(&in, &d, DECISION_OK, "the Boot Loader Specification entries will be missing");
+        h[0].menu.entries = 0;
+        h[0].menu.entry_line = 0;
+
+        /* A file it sources may hold entries: not refused, said. */
+        h[0].menu.unsure_line = 52;
+        decided(&in, &d, DECISION_OK, "for its menu: only what line 52 brings in will be shown");
+        CHECK(has_line(", line 52 may bring in entries not seen here"));
+        h[0].menu.unsure_line = 0;
+
+        /* Modules unknown (the spec's paths): not refused, said. */
+        in.policy.search[STAGE1_X86_64].modules_known = 0;
+        in.policy.search[STAGE1_X86_64].modules = 0;
+        decided(&in, &d, DECISION_OK,
+                "; but its grub.cfg runs blscfg (line 38) and the x86_64 stage 1's modules are unknown: without blscfg "
+                "the Boot Loader Specification entries are all it has and its menu is empty");
+        CHECK(has_line("(the x86_64 stage 1 modules unknown)"));
+        set_list(&in, STAGE1_X86_64, "/usr/lib/grub-xen/grub-x86_64-xen.bin: memdisk grub.cfg", debian64);
+        without_module(&in, STAGE1_X86_64, "blscfg");
+        without_module(&in, STAGE1_X86_64, "blsuki");
+
+        /* Not scanned, or no blscfg: nothing to say but the evidence. */
+        h[0].scanned = false;
+        snprintf(h[0].menu_why, sizeof(h[0].menu_why), "line 3: unterminated quote");
+        decided(&in, &d, DECISION_OK, NULL);
+        CHECK(!strstr(lines.line[0], "blscfg"));
+        CHECK(has_line("grub.cfg menu: /dev/sda1:/boot/grub/grub.cfg: not scanned: line 3: unterminated quote"));
+        h[0].scanned = true;
+        h[0].menu = (GrubMenuScan) { .entries = 1, .entry_line = 2 };
+        decided(&in, &d, DECISION_OK, NULL);
+        CHECK(has_line("grub.cfg menu: /dev/sda1:/boot/grub/grub.cfg: 1 menuentry/submenu, no blscfg"));
+        h[0].menu = (GrubMenuScan) { .blscfg_line = 38 };
+
+        /* The guest's pvboot ELF decides: its grub.cfg is not the stage 1's business. */
+        Candidate c = file_at(STAGE1_X86_64, 0, 0, "ext4", ELF_PV_OK);
+        in.candidates = &c, in.n_candidates = 1;
+        decided(&in, &d, DECISION_OK, "found x86_64 pvboot ELF");
+        CHECK(!has_line("grub.cfg menu:"));
+        in.n_candidates = 0;
+
+        /* The host is checked after: a refusal for the menu comes first. */
+        set_host(&in, "xen-3.0-x86_32p");
+        decided(&in, &d, DECISION_STAGE1_NO_BLSCFG, NULL);
+        set_host(&in, NULL);
+
+        /* The PVH stage 1: no pvboot ELF to offer instead. */
+        fprintf(stderr, "case: blscfg only, PVH\n");
+        in.policy.mode = MODE_PVH;
+        set_list(&in, STAGE1_PVH, "/usr/lib/grub-xen/grub-i386-xen_pvh.bin: memdisk grub.cfg", pvh);
+        without_module(&in, STAGE1_PVH, "blscfg");
+        without_module(&in, STAGE1_PVH, "blsuki");
+        h[0].stage1 = STAGE1_PVH;
+        h[0].entry = 0;
+        decided(&in, &d, DECISION_STAGE1_NO_BLSCFG, "and the PVH stage 1 has no blscfg command");
+        CHECK(decision_fix(&in, &d, fix, sizeof(fix)));
+        CHECK(strstr(fix, "grub2-mkconfig -o /boot/grub/grub.cfg"));
+        CHECK(!strstr(fix, "pvboot"));
+        h[0].menu.entries = 1;
+        decided(&in, &d, DECISION_OK, "; but the PVH stage 1 has no blscfg");
+}
+
 int main(void) {
         /* The case table names paths by index; make sure they still mean
          * what the spec's lists say. */
@@ -1507,6 +1648,7 @@ int main(void) {
         test_unread();
         test_unloadable_kernels();
         test_other_lists();
+        test_blscfg();
         test_strings();
         return EXIT_SUCCESS;
 }

@@ -172,7 +172,7 @@ static void test_modules(void) {
                                              "squashfs", "nilfs2", "zfs_member", "minix", NULL };
         for (const char *const *t = types; *t; t++)
                 CHECK(search_module_index(search_fs_module(*t)) >= 0);
-        CHECK_EQ(search_module_index("blscfg"), -ENOENT);
+        CHECK_EQ(search_module_index("gzio"), -ENOENT);
         CHECK_EQ(search_module_index(NULL), -ENOENT);
         for (unsigned i = 0; search_module_name(i); i++) {
                 CHECK(i < SEARCH_MAX_MODULES);
@@ -197,6 +197,19 @@ static void test_modules(void) {
         l.modules = 0;
         search_list_describe_modules(&l, d, sizeof(d));
         CHECK_STREQ(d, "none");
+
+        /* blscfg: Fedora's module or GRUB 2.14's blsuki; unknown modules are unknown. */
+        CHECK_EQ(search_list_has_blscfg(&l), 0);
+        l.modules = UINT64_C(1) << search_module_index("blscfg");
+        CHECK_EQ(search_list_has_blscfg(&l), 1);
+        l.modules = UINT64_C(1) << search_module_index("blsuki") | UINT64_C(1) << search_module_index("ext2");
+        CHECK_EQ(search_list_has_blscfg(&l), 1);
+        search_list_describe_modules(&l, d, sizeof(d));
+        CHECK_STREQ(d, "ext2 blsuki");
+        CHECK_EQ(search_list_check(&l, STAGE1_X86_64), 0);
+        l.modules_known = 0;
+        l.modules = 0;
+        CHECK_EQ(search_list_has_blscfg(&l), -ENODATA);
 }
 
 /* The layers a device is reached through: each needs its modules, the

@@ -209,6 +209,8 @@ static bool test_debian(void) {
                                                     "raid5rec", "raid6rec", NULL };
                 for (const char *const *m = need; *m; m++)
                         CHECK((l.modules >> search_module_index(*m)) & 1);
+                /* Debian 12's GRUB 2.06 has no blscfg command (neither module). */
+                CHECK_EQ(search_list_has_blscfg(&l), 0);
                 /* Another slot's image is refused, with the reason. */
                 expect_error(&b, imgs[i].kind == STAGE1_X86_64 ? STAGE1_I386 : STAGE1_X86_64,
                              imgs[i].kind == STAGE1_X86_64 ? "an x86_64 image where the i386 stage 1 belongs"
@@ -285,11 +287,19 @@ static void test_built(void) {
                 .memdisk = (const char *const[]) {
                         "boot/grub/grub.cfg", "if search -s -f /boot/grub2/grub.cfg; then configfile /boot/grub2/grub.cfg; fi\n",
                         "boot/grub/x86_64-xen/xfs.mod", "(a module in the memdisk counts)",
+                        "boot/grub/x86_64-xen/blscfg.mod", "(so does Fedora's blscfg)",
                         NULL },
                 .prefix = "(memdisk)/boot/grub",
                 .modules = "ext2 memdisk tar",
         }, &b));
-        expect_list(&b, STAGE1_X86_64, "config /boot/grub2/grub.cfg", "IMG: memdisk boot/grub/grub.cfg", "ext2 xfs");
+        expect_list(&b, STAGE1_X86_64, "config /boot/grub2/grub.cfg", "IMG: memdisk boot/grub/grub.cfg",
+                    "ext2 xfs blscfg");
+        {
+                SearchList l;
+                char why[256];
+                CHECK_EQ(read_list(&b, STAGE1_X86_64, &l, why, sizeof(why)), 0);
+                CHECK_EQ(search_list_has_blscfg(&l), 1);
+        }
         blob_free(&b);
 
         /* An embedded config that ends without `normal FILE': the prefix's grub.cfg follows it. */

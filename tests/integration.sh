@@ -50,6 +50,11 @@ stage1 s1-own32 i386-xen 'if search --set=root -f /boot/pv32.elf; then\n  multib
 stage1 s1-noext2 x86_64-xen 'if search -s -f /boot/xen/pvboot-x86_64.elf; then multiboot /boot/xen/pvboot-x86_64.elf; boot; fi\n' \
         xfs part_msdos search linux
 stage1 s1-unmodelled x86_64-xen 'terminal_output console\n' ext2
+# ZFS: GRUB opens a file only by a dataset path with '@' (zfs.c's
+# dnode_get_fullpath), so only a stage 1 that names one boots from a pool.
+zfs_cfg='if search -s -f /BOOT/debian@/xen/pvboot-x86_64.elf; then multiboot /BOOT/debian@/xen/pvboot-x86_64.elf; boot; fi\n'
+stage1 s1-zfs x86_64-xen "$zfs_cfg" zfs part_msdos search linux
+stage1 s1-nozfs x86_64-xen "$zfs_cfg" ext2 part_msdos search linux
 
 # name | layout | expectation (x86_64, i386, pvh, file:STAGE1 or fail:TEXT) | libxl-run option | bootloader_args (;-separated)
 scenarios=(
@@ -101,6 +106,11 @@ scenarios=(
         "md-raid1|md1-64|x86_64||"
         "md-raid1-degraded|md1-degraded64|x86_64||"
         "md090-lvm-on-raid1|md090-lvm32|i386||"
+        # ZFS read by GRUB's own driver (grub-fstest in the appliance): a
+        # spec path has no '@', which GRUB never opens as a file on ZFS.
+        "zfs-dataset-path|zfs64|file:$work/s1-zfs.bin||--stage1-x86_64=$work/s1-zfs.bin;-v"
+        "zfs-spec-paths|zfs64|fail:nothing to boot||"
+        "zfs-stage1-lacks-module|zfs64|fail:it is on zfs and the stage 1 has no GRUB module zfs||--stage1-x86_64=$work/s1-nozfs.bin"
         # Every disk the stage 1 sees (point 3): libxl passes the first,
         # --disk names the others, one clone sees them all, first match in
         # the domain's disk order.
@@ -214,6 +224,7 @@ said=(
         "timeout-text|(read as 0 by libxl's atoi()): libxl sets no timeout"
         "timeout-99999|LIBXL_BOOTLOADER_TIMEOUT='99999': libxl kills the bootloader at 99999 s; the inspection keeps its own 100 s"
         "timeout-overflow|set 0 (no timeout) to 2147483"
+        "zfs-dataset-path|/dev/sda1;zfs"
         "timeout-not-restrict|is not used: libxl times its bootloader out in restrict mode only"
 )
 # A file at the top level too is not "only" in the default subvolume.

@@ -32,7 +32,7 @@
 #include "pvboot-agent.h"
 
 #define ZFS_GRUB_FSTEST "/usr/bin/grub-fstest"
-#define ZFS_EXEC_TIMEOUT_MS 20000       /* one exec; TCG retranslates grub-fstest each time */
+#define ZFS_EXEC_TIMEOUT_MS 5000        /* one exec; an LSTAT makes up to 3, within the host's 20 s per call */
 #define ZFS_MAX_LISTING (256u << 10)    /* bytes of one directory listing */
 #define ZFS_MAX_NAME 255
 

@@ -224,7 +224,7 @@ said=(
         "timeout-text|(read as 0 by libxl's atoi()): libxl sets no timeout"
         "timeout-99999|LIBXL_BOOTLOADER_TIMEOUT='99999': libxl kills the bootloader at 99999 s; the inspection keeps its own 100 s"
         "timeout-overflow|set 0 (no timeout) to 2147483"
-        "zfs-dataset-path|/dev/sda1;zfs"
+        "zfs-dataset-path|pvboot /dev/sda1:/BOOT/debian@/xen/pvboot-x86_64.elf: valid PV image;modules: zfs part_msdos"
         "timeout-not-restrict|is not used: libxl times its bootloader out in restrict mode only"
 )
 # A file at the top level too is not "only" in the default subvolume.

@@ -59,6 +59,11 @@ spec_search() {     # spec_search ARCH: the spec's chainload search, as Debian's
 stage1 s1-nogpt32 i386-xen "$(spec_search i386)" ext2 part_msdos search linux
 stage1 s1-nolvm64 x86_64-xen "$(spec_search x86_64)" ext2 part_gpt search linux
 stage1 s1-lvm64 x86_64-xen "$(spec_search x86_64)" ext2 part_gpt lvm search linux
+# ZFS: GRUB opens a file only by a dataset path with '@' (zfs.c's
+# dnode_get_fullpath), so only a stage 1 that names one boots from a pool.
+zfs_cfg='if search -s -f /BOOT/debian@/xen/pvboot-x86_64.elf; then multiboot /BOOT/debian@/xen/pvboot-x86_64.elf; boot; fi\n'
+stage1 s1-zfs x86_64-xen "$zfs_cfg" zfs part_msdos search linux
+stage1 s1-nozfs x86_64-xen "$zfs_cfg" ext2 part_msdos search linux
 
 # name | layout | expectation (x86_64, i386, pvh, file:STAGE1 or fail:TEXT) | libxl-run option | bootloader_args (;-separated)
 scenarios=(
@@ -118,6 +123,11 @@ scenarios=(
         "md-raid5|md5-64|x86_64||"
         "md-raid5-degraded|md5-degraded64|x86_64||"
         "md-raid6-not-read|md6-64|fail:not read here, so not evidence: /dev/md/0: raid6: no read-only device-mapper target||-v"
+        # ZFS read by GRUB's own driver (grub-fstest in the appliance): a
+        # spec path has no '@', which GRUB never opens as a file on ZFS.
+        "zfs-dataset-path|zfs64|file:$work/s1-zfs.bin||--stage1-x86_64=$work/s1-zfs.bin;-v"
+        "zfs-spec-paths|zfs64|fail:nothing to boot||"
+        "zfs-stage1-lacks-module|zfs64|fail:it is on zfs and the stage 1 has no GRUB module zfs||--stage1-x86_64=$work/s1-nozfs.bin"
         # Every disk the stage 1 sees (point 3): libxl passes the first,
         # --disk names the others, one clone sees them all, first match in
         # the domain's disk order.
@@ -242,6 +252,7 @@ said=(
         "timeout-text|(read as 0 by libxl's atoi()): libxl sets no timeout"
         "timeout-99999|LIBXL_BOOTLOADER_TIMEOUT='99999': libxl kills the bootloader at 99999 s; the inspection keeps its own 100 s"
         "timeout-overflow|set 0 (no timeout) to 2147483"
+        "zfs-dataset-path|pvboot /dev/sda1:/BOOT/debian@/xen/pvboot-x86_64.elf: valid PV image;modules: zfs part_msdos"
         "timeout-not-restrict|is not used: libxl times its bootloader out in restrict mode only"
         "stage1-has-lvm|pvboot /dev/guestvg/root:/boot/xen/pvboot-x86_64.elf: valid PV image;needs ext2 part_gpt lvm <- chosen"
         "blscfg-only|in the guest set GRUB_ENABLE_BLSCFG=false in /etc/default/grub and run grub2-mkconfig -o /boot/grub/grub.cfg, or install a PV GRUB of its own as /boot/xen/pvboot-x86_64.elf;grub.cfg menu: /dev/sda1:/boot/grub/grub.cfg: 0 menuentry/submenu, blscfg at line 78 (the x86_64 stage 1 has no blscfg)"

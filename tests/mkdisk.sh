@@ -14,7 +14,7 @@
 #          both-k32 both-k64 both-mixed nopv-k32 nopv-k64 nopv-nogrub
 #          pvh-only pvh-grub ownpath32 blscfg64 blscfg-menu64 blscfg-grub2only64
 #          md1-64 md1-degraded64 md090-lvm32 md0-64 md10-64 md5-64
-#          md5-degraded64 md6-64
+#          md5-degraded64 md6-64 zfs64
 # Kernels are real Debian images from KERNEL_DIR (tools/fetch-kernels.sh).
 # Hostile disks are tests/hostile/build.sh's.
 #
@@ -354,6 +354,11 @@ gpt32)
         mkdir -p "$work/root/boot/xen"
         cp "$(elf i386-xen)" "$work/root/boot/xen/pvboot-i386.elf"
         one_part gpt
+        ;;
+zfs64)
+        # A real OpenZFS boot pool (tests/fixtures/README.md says why it
+        # is a fixture): the ELF is /BOOT/debian@/xen/pvboot-x86_64.elf.
+        xz -dc "$(dirname "$0")/fixtures/zfs64.img.xz" >"$out"
         ;;
 whole64)
         newroot

@@ -51,6 +51,7 @@
 #include "agent/lvm.h"
 #include "agent/md.h"
 #include "agent/partition.h"
+#include "agent/zfs.h"
 #include "pvboot-agent.h"
 #include "shared/fd-util.h"
 #include "shared/macro.h"
@@ -70,6 +71,7 @@ static Device devices[AGENT_MAX_DEVICES];
 static unsigned n_devices;
 static bool attached, mounted;
 static int mnt_fd = -1;
+static const Device *zfs_mounted;   /* no kernel mount: GRUB's driver reads it (zfs.h) */
 static const char *test_disks[AGENT_MAX_DISKS];     /* --disk: tests on the host */
 static unsigned n_test_disks;
 
@@ -150,6 +152,8 @@ static const char *sniff(const char *node, MdMember *md) {
         if (b[510] == 0x55 && b[511] == 0xaa &&
             (memcmp(b + 54, "FAT1", 4) == 0 || memcmp(b + 82, "FAT32", 5) == 0))
                 return "vfat";
+        if (zfs_is_member(fd))
+                return "zfs";   /* the stage 1's module's name; read through it (zfs.h) */
         return NULL;
 }
 
@@ -509,6 +513,13 @@ static int do_mount(unsigned idx) {
         if (idx >= n_devices)
                 return -EINVAL;
         d = &devices[idx];
+        if (is_type(d, "zfs")) {
+                if (!zfs_available())
+                        return -EOPNOTSUPP;
+                zfs_mounted = d;
+                mounted = true;
+                return 0;
+        }
         /* What GRUB sees: no journal replayed (it has no replay either),
          * and nothing on the disk changes (the device is read-only). */
         if (is_type(d, "ext4"))
@@ -536,6 +547,11 @@ static int do_mount(unsigned idx) {
 static int do_umount(void) {
         if (!mounted)
                 return -EINVAL;
+        if (zfs_mounted) {
+                zfs_mounted = NULL;
+                mounted = false;
+                return 0;
+        }
         close(mnt_fd);
         mnt_fd = -1;
         mounted = false;
@@ -564,6 +580,14 @@ static int open_in_root(const char *path, uint64_t flags, uint64_t resolve) {
 static int do_lstat(const char *path, uint32_t *ret_len) {
         AgentStat st = { 0 };
         struct stat s;
+        if (zfs_mounted) {
+                int r = zfs_lstat(zfs_mounted->node, path, &st);
+                if (r < 0)
+                        return r;
+                memcpy(reply_buf, &st, sizeof(st));
+                *ret_len = sizeof(st);
+                return 0;
+        }
         _cleanup_close_ int fd = open_in_root(path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
         if (fd < 0)
                 return fd;
@@ -578,6 +602,8 @@ static int do_lstat(const char *path, uint32_t *ret_len) {
 }
 
 static int do_readlink(const char *path, uint32_t *ret_len) {
+        if (zfs_mounted)
+                return -EINVAL;         /* GRUB's zfs follows links itself: none in its view */
         _cleanup_close_ int fd = open_in_root(path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
         ssize_t n;
         if (fd < 0)
@@ -599,6 +625,8 @@ static int do_glob(const char *pattern, uint32_t *ret_len) {
         size_t n = 0, len = 0;
         _cleanup_close_ int fd = -EBADF;
 
+        if (zfs_mounted)
+                return zfs_glob(zfs_mounted->node, pattern, reply_buf, sizeof(reply_buf), ret_len);
         snprintf(dir, sizeof(dir), "%s", pattern);
         slash = strrchr(dir, '/');
         if (!slash || strpbrk(dir, "*?[") < slash)
@@ -635,6 +663,8 @@ static int do_pread(const char *path, uint64_t offset, uint32_t size, uint32_t *
         struct stat s;
         ssize_t n;
 
+        if (zfs_mounted)
+                return zfs_pread(zfs_mounted->node, path, offset, size, reply_buf, ret_len);
         if (size > AGENT_MAX_READ || offset > (uint64_t) INT64_MAX - size)
                 return -EINVAL;
         fd = open_in_root(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, RESOLVE_NO_SYMLINKS);

@@ -163,6 +163,7 @@ static const struct {
         { "hfs", "hfs" },
         { "squashfs", "squash4" },
         { "nilfs2", "nilfs2" },
+        { "zfs", "zfs" },               /* the agent reads pools through GRUB's own driver */
         { "zfs_member", "zfs" },
         { "minix", "minix" },
 };

@@ -127,7 +127,7 @@ scenarios=(
         # spec path has no '@', which GRUB never opens as a file on ZFS.
         "zfs-dataset-path|zfs64|file:$work/s1-zfs.bin||--stage1-x86_64=$work/s1-zfs.bin;-v"
         "zfs-spec-paths|zfs64|fail:nothing to boot||"
-        "zfs-stage1-lacks-module|zfs64|fail:it is on zfs and the stage 1 has no GRUB module zfs||--stage1-x86_64=$work/s1-nozfs.bin"
+        "zfs-stage1-lacks-module|zfs64|fail:it is on zfs reached through part_msdos and the stage 1 has no GRUB module zfs||--stage1-x86_64=$work/s1-nozfs.bin"
         # Every disk the stage 1 sees (point 3): libxl passes the first,
         # --disk names the others, one clone sees them all, first match in
         # the domain's disk order.

@@ -100,6 +100,26 @@ int main(int argc, char **argv) {
         for (PygrubFlag f = 0; f < _PYGRUB_MAX; f++)
                 if (f != PYGRUB_ARGS && (o.pygrub_ignored & (1u << f)))
                         console_say("%s", options_pygrub_note(f, false));
+        /* From here on every end is said once, and journalled once
+         * (console_end): a decision, a refusal or a failure. */
+        RunEnd end = {
+                .journal = !o.not_really,
+                .domid = client_domid_from_output(o.output),
+                .disk = o.disk,
+                .start_usec = main_start,
+        };
+        /* The type libxl recorded for the domid, unless --pvh/--pvshim
+         * say otherwise (domain.h): first, since it says which stage 1s
+         * are read below and which one is copied. */
+        if (!o.inspect) {
+                bool loud = false;
+                if (domain_mode_apply(&o, end.domid, err, sizeof(err), &loud) < 0)
+                        return console_end(&end, 1, "%s", err);
+                if (loud)
+                        console_say("%s", err);
+                else if (o.verbose)
+                        console_log("%s", err);
+        }
         /* What the hypervisor runs is read here, on the privileged side,
          * handed to the worker, and its answer checked against it again. */
         if (policy_read_host(&o.policy) < 0 && !o.not_really && !o.inspect)
@@ -123,23 +143,6 @@ int main(int argc, char **argv) {
         if (o.inspect)
                 return command_inspect(&o);
 
-        /* From here on every end is said once, and journalled once
-         * (console_end): a decision, a refusal or a failure. */
-        RunEnd end = {
-                .journal = !o.not_really,
-                .domid = client_domid_from_output(o.output),
-                .disk = o.disk,
-                .start_usec = main_start,
-        };
-        /* The type libxl recorded for the domid, unless --pvh/--pvshim
-         * say otherwise (domain.h). */
-        bool loud = false;
-        if (domain_mode_apply(&o, end.domid, err, sizeof(err), &loud) < 0)
-                return console_end(&end, 1, "%s", err);
-        if (loud)
-                console_say("%s", err);
-        else if (o.verbose)
-                console_log("%s", err);
         /* libxl's timeout, from the environment it gave us (args.h): the
          * inspection fits inside it, or does not start. */
         LibxlTimeout lt;

@@ -96,6 +96,7 @@ cases=(
         "fs-corrupt-inode|fail:unreadable||||/boot/xen inode zeroed; fs mounts"
         "fs-errors-panic|fail:the appliance died||||same, errors=panic: appliance kernel panics"
         "boot-xen-5000-files|x86_64||||5000 other files in /boot/xen"
+        "btrfs-2000-subvolumes|x86_64||||2020 subvolumes, default 100 deep (i386)"
         # Kernels and grub.cfg
         "hostile-kernels|fail:only kernels of unknown width||||truncated, garbage, gzip, 300 MiB, dev, loop"
         "kernel-header-lies|i386||||64-bit kernel claims 4 GiB; real 32-bit one"

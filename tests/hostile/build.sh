@@ -403,12 +403,12 @@ btrfs-2000-subvolumes)
         # btrfs-top64): 64-bit, found without walking any subvolume.
         #
         # Issue 16 also names "a subvolume loop"; btrfs cannot hold one.
-        # Subvolumes form a tree: each has exactly one parent (its
-        # ROOT_BACKREF), created under a directory of its parent, and a
-        # snapshot is a new subvolume with its own id there, never a link
-        # back.  Subvolumes cannot be hard-linked or renamed into their
-        # own subtree (EXDEV, EINVAL), so no tool can make a cycle, and a
-        # symlink to a parent is a symlink: symlink-loop covers those.
+        # Subvolumes form a tree: each has exactly one parent (its one
+        # ROOT_BACKREF item), under a directory of that parent, and a
+        # snapshot is a new subvolume with its own id, never a link back.
+        # A directory cannot be hard-linked (EPERM) and a rename into its
+        # own subtree fails (EINVAL), so no tool makes a cycle; a symlink
+        # to a parent is only a symlink, which symlink-loop covers.
         #
         # One appliance, one shell in it: btrfs-progs 6.2 creates one
         # subvolume per exec (about 50 ms each under TCG; a guestfish

@@ -395,6 +395,42 @@ fs-corrupt-inode|fs-errors-panic)
                 tune2fs -e panic "$(ext_at 2048)" >/dev/null 2>&1
         fi
         ;;
+btrfs-2000-subvolumes)
+        # 2020 subvolumes: 20 at the top level with 95 nested in each, and a
+        # chain 100 deep (d/d/.../d) whose last one is the default subvolume
+        # and holds a real i386 pvboot ELF.  The real x86_64 one is at the
+        # top level, where the stage 1's GRUB looks (tests/mkdisk.sh
+        # btrfs-top64): 64-bit, found without walking any subvolume.
+        #
+        # Issue 16 also names "a subvolume loop"; btrfs cannot hold one.
+        # Subvolumes form a tree: each has exactly one parent (its one
+        # ROOT_BACKREF item), under a directory of that parent, and a
+        # snapshot is a new subvolume with its own id, never a link back.
+        # A directory cannot be hard-linked (EPERM) and a rename into its
+        # own subtree fails (EINVAL), so no tool makes a cycle; a symlink
+        # to a parent is only a symlink, which symlink-loop covers.
+        #
+        # One appliance, one shell in it: btrfs-progs 6.2 creates one
+        # subvolume per exec (about 50 ms each under TCG; a guestfish
+        # btrfs-subvolume-create per subvolume costs about 80 ms).
+        rm -f "$out"
+        out_sh=$(guestfish_tcg -N "$out"=disk:256M -- part-disk /dev/sda mbr : mkfs btrfs /dev/sda1 : \
+                mount /dev/sda1 / : mkdir-p /boot/xen : \
+                upload "$(elf x86_64-xen)" /boot/xen/pvboot-x86_64.elf : upload "$(elf i386-xen)" /i386.elf : \
+                debug sh 'set -e; cd /sysroot
+                        for i in $(seq 20); do
+                                btrfs -q subvolume create t$i
+                                for j in $(seq 95); do btrfs -q subvolume create t$i/s$j; done
+                        done
+                        p=.
+                        for i in $(seq 100); do p=$p/d; btrfs -q subvolume create $p; done
+                        mkdir -p $p/boot/xen; cp i386.elf $p/boot/xen/pvboot-i386.elf; rm i386.elf
+                        btrfs -q subvolume set-default $p
+                        echo "subvolumes: $(btrfs subvolume list . | wc -l)"
+                        echo "default: $(btrfs subvolume get-default .)"')
+        echo "$out_sh"
+        grep -qx 'subvolumes: 2020' <<<"$out_sh"
+        ;;
 boot-xen-5000-files)
         newroot
         mkdir -p "$R/boot/xen"

@@ -15,7 +15,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 runs=${2:--1}
-targets=(elf-notes kernel-header output args report agent-reply qmp lvm-metadata stage1 grub-menu)
+targets=(elf-notes kernel-header output args report agent-reply qmp lvm-metadata zfs-listing stage1 grub-menu)
 
 if [ ! -f build-fuzz/build.ninja ]; then
         CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1

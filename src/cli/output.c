@@ -138,28 +138,13 @@ int stage1_copy(const char *src_path, const Stage1Digest *expect, int dirfd, con
 
 bool stage1_reads_xen_grub_env(const char *path) {
         static const char needle[] = "xen_grub_env_";
-        const size_t keep = sizeof(needle) - 2;         /* a match across two reads */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        char buf[65536];
-        uint64_t off = 0;
-        size_t have = 0;
+        _cleanup_free_ uint8_t *bytes = NULL;
+        Stage1Digest ignored;
+        size_t size = 0;
 
-        if (fd < 0)
-                return false;
-        while (off < STAGE1_MAX_IMAGE) {
-                ssize_t n = loop_pread(fd, buf + have, sizeof(buf) - have, off);
-                if (n <= 0)
-                        return false;
-                off += (uint64_t) n;
-                have += (size_t) n;
-                if (memmem(buf, have, needle, sizeof(needle) - 1))
-                        return true;
-                if (have > keep) {
-                        memmove(buf, buf + have - keep, keep);
-                        have = keep;
-                }
-        }
-        return false;
+        /* Read the one way stage 1s are read (stage1-file.h), bounded. */
+        return stage1_file_load(path, &bytes, &size, &ignored) == 0 && bytes &&
+               memmem(bytes, size, needle, sizeof(needle) - 1) != NULL;
 }
 
 int output_write_file(int fd, const char *buf, size_t len) {

@@ -229,6 +229,16 @@ guestfish_tcg() {
         LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg guestfish "$@"
 }
 
+# btrfs in the Ubuntu/SUSE layout, the disk $out: $work/at.tar in subvolume
+# @ (id 256), set as the default; TOP (a tar), if given, at the top level
+# (5), which is where the stage 1 looks.
+btrfs_at() {
+        rm -f "$out"
+        guestfish_tcg -N "$out"=disk:256M -- part-disk /dev/sda mbr : mkfs btrfs /dev/sda1 : \
+                mount /dev/sda1 / : btrfs-subvolume-create /@ : tar-in "$work/at.tar" /@ : \
+                ${1:+tar-in "$1" / :} btrfs-subvolume-set-default 256 /
+}
+
 put_hex() {     # put_hex FILE OFFSET HEX
         printf "$(echo "$3" | sed 's/../\\x&/g')" |
                 dd of="$1" bs=1 seek="$2" conv=notrunc status=none
@@ -460,10 +470,7 @@ btrfs-at64)
         mkdir -p "$work/root/boot/xen"
         cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
         tar -C "$work/root" -cf "$work/at.tar" .
-        rm -f "$out"
-        guestfish_tcg -N "$out"=disk:256M -- part-disk /dev/sda mbr : mkfs btrfs /dev/sda1 : \
-                mount /dev/sda1 / : btrfs-subvolume-create /@ : tar-in "$work/at.tar" /@ : \
-                btrfs-subvolume-set-default 256 /
+        btrfs_at
         ;;
 btrfs-top64)
         # A 32-bit pvboot ELF inside @, a 64-bit one at the top level where
@@ -474,10 +481,7 @@ btrfs-top64)
         cp "$(elf x86_64-xen)" "$work/root2/boot/xen/pvboot-x86_64.elf"
         tar -C "$work/root" -cf "$work/at.tar" .
         tar -C "$work/root2" -cf "$work/top.tar" .
-        rm -f "$out"
-        guestfish_tcg -N "$out"=disk:256M -- part-disk /dev/sda mbr : mkfs btrfs /dev/sda1 : \
-                mount /dev/sda1 / : btrfs-subvolume-create /@ : tar-in "$work/at.tar" /@ : \
-                tar-in "$work/top.tar" / : btrfs-subvolume-set-default 256 /
+        btrfs_at "$work/top.tar"
         ;;
 btrfs-both64)
         # The same 64-bit pvboot ELF at the top level and inside @: found
@@ -486,10 +490,7 @@ btrfs-both64)
         mkdir -p "$work/root/boot/xen"
         cp "$(elf x86_64-xen)" "$work/root/boot/xen/pvboot-x86_64.elf"
         tar -C "$work/root" -cf "$work/at.tar" .
-        rm -f "$out"
-        guestfish_tcg -N "$out"=disk:256M -- part-disk /dev/sda mbr : mkfs btrfs /dev/sda1 : \
-                mount /dev/sda1 / : btrfs-subvolume-create /@ : tar-in "$work/at.tar" /@ : \
-                tar-in "$work/at.tar" / : btrfs-subvolume-set-default 256 /
+        btrfs_at "$work/at.tar"
         ;;
 # md RAID1 over two partitions of the disk: metadata 1.2 holding ext4, or
 # 0.90 (at the end of each member) holding LVM; md1-degraded64 is md1-64

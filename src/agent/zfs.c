@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent/zfs.h"
 #include "shared/macro.h"
+#include "pvboot-select.h"
 
 #define UBERBLOCK_MAGIC UINT64_C(0x00bab10c)
 #define LABEL_UB_OFFSET (128u << 10)    /* the uberblock ring in each 256 KiB label */
@@ -125,9 +125,7 @@ bool zfs_available(void) {
 }
 
 static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+        return now_usec() / 1000;
 }
 
 /*
